@@ -1,0 +1,67 @@
+/**
+ * The one registry of coded errors. Every error the harness raises on purpose carries one of these codes.
+ * `fault` tells who is to blame: the submission (counts against a team's quota), the infrastructure
+ * (retried, never counted), or the caller (bad command line, bad track file, bad input file).
+ * `exit` is the CLI's exit code; `http` the status at the HTTP edge. docs/errors.md documents every code
+ * (a test checks that).
+ */
+export type Fault = 'submission' | 'infrastructure' | 'usage';
+
+export interface ErrorSpec {
+  readonly exit: number;
+  readonly http: number;
+  readonly fault: Fault;
+  readonly summary: string;
+}
+
+/** Exit codes of the `lpcv` command (documented in docs/errors.md). */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  track: 3,
+  dataset: 4,
+  model: 5,
+  run: 6,
+  predictions: 7,
+} as const;
+
+export const ERROR_CODES = {
+  LPCV_E_USAGE: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'bad command-line arguments' },
+  LPCV_E_FILE_NOT_FOUND: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'a file named on the command line does not exist' },
+
+  LPCV_E_TRACK_UNKNOWN: { exit: EXIT.track, http: 404, fault: 'usage', summary: 'no track with that name or file' },
+  LPCV_E_TRACK_INVALID: { exit: EXIT.track, http: 500, fault: 'usage', summary: 'a track file fails its schema' },
+  LPCV_E_SPLIT_UNKNOWN: { exit: EXIT.track, http: 400, fault: 'usage', summary: 'the track has no such split' },
+  LPCV_E_FORMULA_UNKNOWN: { exit: EXIT.track, http: 500, fault: 'usage', summary: 'no score formula with that name and version' },
+  LPCV_E_FORMULA_INPUT: { exit: EXIT.track, http: 500, fault: 'usage', summary: 'a score formula lacks an input or a parameter' },
+
+  LPCV_E_DATASET_MISSING: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a data set file named by the track is missing' },
+  LPCV_E_DATASET_CORRUPT: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a data set file cannot be read' },
+
+  LPCV_E_MODEL_FORMAT: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not a model in a format the track accepts' },
+  LPCV_E_MODEL_NOT_ONNX: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not an ONNX model' },
+  LPCV_E_MODEL_TRUNCATED: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the ONNX file ends early' },
+  LPCV_E_MODEL_TOO_LARGE: { exit: EXIT.model, http: 413, fault: 'submission', summary: 'the model is larger than the track allows' },
+  LPCV_E_MODEL_EMPTY: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the model file is empty' },
+  LPCV_E_MODEL_INPUT_COUNT: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the model does not have exactly one input' },
+  LPCV_E_MODEL_INPUT_SHAPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's input shape differs from the track's" },
+  LPCV_E_MODEL_INPUT_DTYPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's input type differs from the track's" },
+  LPCV_E_MODEL_OUTPUT_SHAPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's output shape does not fit the task (e.g. wrong number of classes)" },
+  LPCV_E_MODEL_OUTPUT_DTYPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's output type is not a float tensor" },
+  LPCV_E_MODEL_LOAD: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the runtime refused to load the model' },
+
+  LPCV_E_MODEL_CRASHED: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model crashed the inference process' },
+  LPCV_E_MODEL_TIMEOUT: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the run exceeded the time limit and was killed' },
+  LPCV_E_MODEL_OUTPUT_NAN: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model produced NaN or infinite outputs' },
+  LPCV_E_MODEL_RUNTIME: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the runtime raised an error while running the model' },
+  LPCV_E_WORKER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the inference process could not be started' },
+
+  LPCV_E_PRED_MALFORMED: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'a predictions file is malformed' },
+  LPCV_E_PRED_MISMATCH: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'predictions do not match the ground truth (missing or unknown ids, wrong sizes)' },
+  LPCV_E_GT_MALFORMED: { exit: EXIT.predictions, http: 500, fault: 'usage', summary: 'a ground-truth file is malformed' },
+
+  LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
