@@ -1,0 +1,145 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
+
+const WORKER = fileURLToPath(new URL('./onnx-worker.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
+
+export interface OnnxProcessOptions {
+  /** Wall-clock limit for everything this process does; past it the child is killed (LPCV_E_MODEL_TIMEOUT). */
+  timeoutMs: number;
+  onProgress?: (p: Extract<FromWorker, { type: 'progress' }>) => void;
+}
+
+export interface LatencyRun {
+  samplesMs: number[];
+  warmupMs: number[];
+}
+
+/**
+ * The harness side of the ONNX inference child. One request at a time; every answer is checked. The child
+ * is killed on timeout, and its death while a request is pending becomes LPCV_E_MODEL_CRASHED.
+ */
+export class OnnxProcess {
+  private readonly child: ChildProcess;
+  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; accept: FromWorker['type'][] } | undefined;
+  private dead: LpcvError | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly ready: Promise<void>;
+  private stderrTail = '';
+
+  private constructor(private readonly opts: OnnxProcessOptions) {
+    this.child = fork(WORKER, [], {
+      execArgv: ['--import', TSX_LOADER],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.pending = { resolve: () => resolve(), reject, accept: ['ready'] };
+    });
+    this.timer = setTimeout(() => {
+      this.fail(new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run exceeded its time limit of ${opts.timeoutMs} ms and was killed`));
+      this.child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    this.timer.unref();
+    this.child.on('message', (msg: FromWorker) => this.onMessage(msg));
+    this.child.on('error', (e) => this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `cannot start the inference process: ${e.message}`)));
+    this.child.on('exit', (code, signal) => {
+      clearTimeout(this.timer);
+      if (this.dead) return this.fail(this.dead);
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      const tail = this.stderrTail.trim().split('\n').slice(-1)[0]?.slice(0, 300);
+      this.fail(new LpcvError('LPCV_E_MODEL_CRASHED', `the inference process died (${how})${tail ? `: ${tail}` : ''}`, { code, signal }));
+    });
+  }
+
+  static async start(opts: OnnxProcessOptions): Promise<OnnxProcess> {
+    const p = new OnnxProcess(opts);
+    await p.ready;
+    return p;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async load(modelPath: string, threads: number, inputName: string, outputName?: string): Promise<LoadedInfo> {
+    const msg = await this.request({ type: 'load', modelPath, threads, inputName, outputName }, ['loaded']);
+    if (msg.type !== 'loaded') throw new Error('unreachable');
+    return msg.info;
+  }
+
+  async infer(
+    inputs: (Float32Array | Uint8Array)[],
+    shape: number[],
+    dtype: 'float32' | 'uint8',
+    postprocess: Postprocess,
+  ): Promise<{ output: InferOutput; inferMs: number[] } | { nonFinite: number } | { badOutput: string; outputShape: number[] }> {
+    const msg = await this.request({ type: 'infer', inputs, shape, dtype, postprocess }, ['inferred', 'non-finite', 'bad-output']);
+    if (msg.type === 'inferred') return { output: msg.output, inferMs: msg.inferMs };
+    if (msg.type === 'non-finite') return { nonFinite: msg.index };
+    if (msg.type === 'bad-output') return { badOutput: msg.message, outputShape: msg.outputShape };
+    throw new Error('unreachable');
+  }
+
+  async latency(req: Omit<Extract<ToWorker, { type: 'latency' }>, 'type'>): Promise<LatencyRun> {
+    const msg = await this.request({ type: 'latency', ...req }, ['latency-done']);
+    if (msg.type !== 'latency-done') throw new Error('unreachable');
+    return { samplesMs: Array.from(msg.samplesMs), warmupMs: Array.from(msg.warmupMs) };
+  }
+
+  /** Ask the child to exit; kill it if it does not within a second. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.dead ??= new LpcvError('LPCV_E_INTERNAL', 'inference process closed');
+    try {
+      this.child.send({ type: 'exit' } satisfies ToWorker);
+    } catch {
+      // channel already closed
+    }
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 1000);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  private request(msg: ToWorker, accept: FromWorker['type'][]): Promise<FromWorker> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (this.pending) return Promise.reject(new LpcvError('LPCV_E_INTERNAL', 'overlapping requests to the inference process'));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject, accept };
+      this.child.send(msg);
+    });
+  }
+
+  private onMessage(msg: FromWorker): void {
+    if (msg.type === 'progress') {
+      this.opts.onProgress?.(msg);
+      return;
+    }
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    if (msg.type === 'error') {
+      const code = msg.stage === 'load' ? 'LPCV_E_MODEL_LOAD' : 'LPCV_E_MODEL_RUNTIME';
+      const what = msg.stage === 'load' ? 'onnxruntime cannot load the model' : 'onnxruntime failed while running the model';
+      pending.reject(new LpcvError(code, `${what}: ${msg.message}`));
+    } else if (pending.accept.includes(msg.type)) {
+      pending.resolve(msg);
+    } else {
+      pending.reject(new LpcvError('LPCV_E_INTERNAL', `unexpected message ${msg.type} from the inference process`));
+    }
+  }
+
+  private fail(e: LpcvError): void {
+    this.dead ??= e;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(this.dead);
+  }
+}

@@ -1,0 +1,100 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runScore, type ScoreOutcome } from '../../score/run-score.js';
+import { resolveSplit, resolveTrack } from '../../tracks/load-track.js';
+import { int, ms, num, pct, table } from '../format.js';
+import { ProgressBar } from '../progress.js';
+
+export interface ScoreCliOptions {
+  track: string;
+  split?: string;
+  threads?: number;
+  runs?: number;
+  warmup?: number;
+  timeout?: number;
+  json?: boolean;
+  out?: string;
+}
+
+export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<number> {
+  const track = resolveTrack(o.track);
+  const split = resolveSplit(track, o.split);
+  const bar = new ProgressBar();
+  const labels = { accuracy: 'accuracy', warmup: 'warm-up', latency: 'latency' } as const;
+  let outcome: ScoreOutcome;
+  try {
+    outcome = await runScore({
+      modelPath: model,
+      track,
+      split,
+      threads: o.threads,
+      runs: o.runs,
+      warmup: o.warmup,
+      timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
+      onProgress: (p) => bar.update(labels[p.phase], p.done, p.total),
+    });
+  } finally {
+    bar.done();
+  }
+  if (o.out) {
+    writeFileSync(o.out, `${JSON.stringify(outcome.record, null, 2)}\n`);
+    const rawFile = rawSamplesPath(o.out);
+    writeFileSync(rawFile, `${JSON.stringify(outcome.raw)}\n`);
+  }
+  for (const w of outcome.warnings) process.stderr.write(`lpcv: warning: ${w}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(outcome.record)}\n`);
+  else process.stdout.write(`${formatScoreReport(outcome, track.classes.length <= 20)}\n`);
+  return 0;
+}
+
+/** Where the raw samples go beside a result file: result.json -> result.samples.json. */
+export function rawSamplesPath(out: string): string {
+  const ext = path.extname(out);
+  return ext ? `${out.slice(0, -ext.length)}.samples${ext}` : `${out}.samples.json`;
+}
+
+export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): string {
+  const r = o.record;
+  const l = r.latency;
+  const lines: string[] = [];
+  lines.push(`lpcv score: track ${r.track}, split ${r.split} (${int(r.protocol.accuracyImages)} images)`);
+  lines.push(`model     ${r.model.path}`);
+  lines.push(`          ${r.model.format}, ${int(r.model.bytes)} bytes, sha256 ${r.model.sha256}`);
+  lines.push(`target    ${r.target.kind} ${r.target.device}: ${r.target.runtime}, ${r.target.threads} thread(s)`);
+  lines.push(`          ${r.target.cpu}; ${r.target.os}`);
+  lines.push('');
+  lines.push('accuracy');
+  for (const [k, v] of Object.entries(r.accuracy)) lines.push(`  ${k.padEnd(6)} ${pct(v)}`);
+  if (showPerClass && o.perClass.length > 0) {
+    const rows = (o.perClass as { classIndex: number; name?: string; count?: number; top1?: number | null; iou?: number | null; dice?: number | null }[]).map(
+      (c) => [String(c.classIndex), c.name ?? '', c.count !== undefined ? int(c.count) : '-', pct(c.top1 ?? c.iou ?? null), ...(c.dice !== undefined ? [pct(c.dice)] : [])],
+    );
+    const header = r.accuracy.miou !== undefined ? ['class', 'name', 'images', 'IoU', 'Dice'] : ['class', 'name', 'images', 'top-1'];
+    lines.push('');
+    lines.push(indent(table(header, rows)));
+  }
+  lines.push('');
+  lines.push(`latency, ms per image (${int(l.count)} timed runs after ${int(r.protocol.warmupRuns)} warm-up; inference call only)`);
+  lines.push(
+    indent(
+      table(
+        ['mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'],
+        [[l.mean, l.std, l.min, l.p50, l.p90, l.p95, l.p99, l.max].map((v) => ms(v))],
+      ),
+    ),
+  );
+  lines.push(`  median 95% confidence interval [${ms(l.ci95[0])}, ${ms(l.ci95[1])}] ms (distribution-free)`);
+  if (r.preprocess) lines.push(`pre-processing ${ms(r.preprocess.mean)} ms per image on average (timed apart, not scored)`);
+  lines.push(r.energy ? `energy    ${num(r.energy.joules)} J, ${num(r.energy.avgWatts)} W average (${r.energy.source})` : `energy    not measured: ${r.energyNote ?? 'no sensor'}`);
+  lines.push('');
+  const s = r.score;
+  lines.push(`score     ${num(s.value)}  (${s.formula} v${s.version}${s.qualified ? '' : ', not qualified'}${s.reason ? `: ${s.reason}` : ''})`);
+  return lines.join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

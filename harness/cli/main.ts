@@ -1,0 +1,84 @@
+import { Command, CommanderError, Option } from 'commander';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { EXIT } from '../../errors/codes.js';
+import { positiveInt, runCommand } from './run-command.js';
+import { scoreCommand } from './commands/score.js';
+import { validateCommand } from './commands/validate.js';
+import { inspectCommand } from './commands/inspect.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { tracksCommand } from './commands/tracks.js';
+
+const program = new Command('lpcv')
+  .description('LPCV benchmark harness: measure, score and rank low-power computer-vision models')
+  .version('0.1.0')
+  .showHelpAfterError(false)
+  .exitOverride()
+  .configureOutput({
+    // Commander's own error text is replaced by our one-line coded message below.
+    outputError: () => {},
+  });
+
+const wantsJson = (): boolean => process.argv.includes('--json');
+
+program
+  .command('score')
+  .description("measure a model on a track's split under the track's protocol and compute its score")
+  .argument('<model>', 'model file (ONNX)')
+  .requiredOption('--track <name|file>', 'track name (see lpcv tracks) or path to a track.json')
+  .option('--split <name>', "split to score on (default: the track's default split)")
+  .option('--threads <n>', "intra-op threads (default: the track's, usually 1)", positiveInt('--threads'))
+  .option('--runs <n>', 'exactly n timed runs (default: until the track\'s minimum count and duration)', positiveInt('--runs'))
+  .option('--warmup <n>', "untimed warm-up runs (default: the track's)", positiveInt('--warmup', true))
+  .option('--timeout <seconds>', "kill the run past this (default: the track's limit)", positiveInt('--timeout'))
+  .option('--json', 'print exactly one JSON object, the result record, on stdout')
+  .option('--out <file>', 'also write the result record to a file (raw samples beside it, *.samples.json)')
+  .action((model: string, o) => runCommand(Boolean(o.json), () => scoreCommand(model, o)));
+
+program
+  .command('evaluate')
+  .description('score a predictions file against ground truth, without running anything')
+  .addOption(new Option('--task <task>', 'the task').choices(['classification', 'detection', 'segmentation']).makeOptionMandatory())
+  .requiredOption('--gt <file|dir>', 'ground truth: labels CSV/JSON, COCO annotations JSON, or a folder of PNG masks')
+  .requiredOption('--pred <file|dir>', 'predictions: LPCVC 2020 result list or JSON map, COCO results JSON, or a folder of PNG label maps')
+  .option('--classes <n>', 'number of classes (default: from the track or the ground truth)', positiveInt('--classes'))
+  .option('--track <name|file>', 'take class names and count from a track')
+  .option('--ignore-index <n>', 'segmentation: a mask value to ignore', positiveInt('--ignore-index', true))
+  .option('--json', 'print one JSON object on stdout')
+  .action((o) => runCommand(Boolean(o.json), () => evaluateCommand(o)));
+
+program
+  .command('validate')
+  .description('check a model against a track (format, input and output names, shapes and types) without running it')
+  .argument('<model>', 'model file')
+  .requiredOption('--track <name|file>', 'track name or path to a track.json')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, o) => runCommand(Boolean(o.json), () => validateCommand(model, o)));
+
+program
+  .command('inspect')
+  .description("parameters, MACs and HarDNet's CIO and MoC per layer, from the ONNX graph")
+  .argument('<model>', 'ONNX model file')
+  .option('--batch <n>', 'batch size to substitute for symbolic batch dimensions', positiveInt('--batch'))
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, o) => runCommand(Boolean(o.json), () => inspectCommand(model, o)));
+
+program
+  .command('tracks')
+  .description('list the tracks')
+  .option('--json', 'print one JSON object on stdout')
+  .action((o) => runCommand(Boolean(o.json), () => tracksCommand(o)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(EXIT.ok);
+    // An option parser of ours threw a coded error; commander wraps nothing else.
+    const cause = e.message.replace(/^error: /, '');
+    await runCommand(wantsJson(), async () => {
+      throw new LpcvError('LPCV_E_USAGE', `${cause} (see lpcv --help)`);
+    });
+  }
+  if (e instanceof LpcvError) await runCommand(wantsJson(), async () => { throw e; });
+  throw e;
+}

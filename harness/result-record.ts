@@ -1,0 +1,50 @@
+import type { LatencyStats } from '../scoring/latency-stats.js';
+
+/**
+ * The one result record (DESIGN.md): every run, local or remote, produces this JSON object. Raw latency
+ * samples travel beside it (RawSamples), so that a score can be recomputed without re-running the device.
+ */
+export interface ResultRecord {
+  track: string;
+  split: string;
+  model: { path: string; sha256: string; bytes: number; format: ModelFormat };
+  target: TargetInfo;
+  /** Metric name -> value in [0, 1]: top1, top5 | map, map50 | miou, mdice. */
+  accuracy: Record<string, number>;
+  /** Inference latency per image, around the runtime call alone. */
+  latency: LatencyStats;
+  /** Pre-processing time per image (decode + normalise), measured separately and never part of the score. */
+  preprocess: LatencyStats | null;
+  energy: EnergyRecord | null;
+  /** Why energy is null (e.g. no power sensor on this target). */
+  energyNote?: string;
+  score: { formula: string; version: number; value: number | null; qualified: boolean; reason?: string };
+  protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number };
+  startedAt: string;
+  finishedAt: string;
+}
+
+export type ModelFormat = 'onnx' | 'tflite' | 'zip';
+
+export interface TargetInfo {
+  kind: string;
+  device: string;
+  runtime: string;
+  threads: number;
+  os: string;
+  cpu: string;
+}
+
+export interface EnergyRecord {
+  joules: number;
+  avgWatts: number;
+  source: string;
+  sampleCount: number;
+}
+
+export interface RawSamples {
+  latencyMs: number[];
+  warmupMs: number[];
+  preprocessMs: number[];
+  power: { t: number; watts: number }[];
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { trackSchema } from './track-schema.js';
+import type { Track } from './track.js';
+
+/** The tracks shipped with the harness: tracks/<name>/track.json at the repository root. */
+export const BUILTIN_TRACKS_DIR = fileURLToPath(new URL('../../tracks/', import.meta.url));
+
+/** One line per schema problem: `file: key.path: what was expected`. */
+export function describeSchemaIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+      return `${file}: ${key}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Parse and validate a track file; the result is frozen. */
+export function loadTrackFile(file: string): Track {
+  const abs = path.resolve(file);
+  if (!existsSync(abs)) throw new LpcvError('LPCV_E_TRACK_UNKNOWN', `track file not found: ${file}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(abs, 'utf8'));
+  } catch (e) {
+    throw new LpcvError('LPCV_E_TRACK_INVALID', `${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = trackSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new LpcvError('LPCV_E_TRACK_INVALID', describeSchemaIssues(file, parsed.error.issues), {
+      file,
+      issues: parsed.error.issues.map((i) => ({ key: i.path.map(String).join('.'), message: i.message })),
+    });
+  }
+  return deepFreeze({ ...parsed.data, file: abs, dir: path.dirname(abs) });
+}
+
+/** Names of the built-in tracks (folders of tracks/ that hold a track.json), sorted. */
+export function listBuiltinTracks(dir = BUILTIN_TRACKS_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => existsSync(path.join(dir, name, 'track.json')))
+    .sort();
+}
+
+/**
+ * Resolve `--track`: a path to a track file (or a folder holding track.json) when one exists there,
+ * otherwise the name of a built-in track.
+ */
+export function resolveTrack(nameOrFile: string, dir = BUILTIN_TRACKS_DIR): Track {
+  const looksLikePath = nameOrFile.includes('/') || nameOrFile.endsWith('.json');
+  if (looksLikePath || existsSync(nameOrFile)) {
+    if (existsSync(nameOrFile) && statSync(nameOrFile).isDirectory()) {
+      return loadTrackFile(path.join(nameOrFile, 'track.json'));
+    }
+    if (existsSync(nameOrFile) || looksLikePath) return loadTrackFile(nameOrFile);
+  }
+  const file = path.join(dir, nameOrFile, 'track.json');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(nameOrFile) || !existsSync(file)) {
+    const known = listBuiltinTracks(dir);
+    throw new LpcvError(
+      'LPCV_E_TRACK_UNKNOWN',
+      `unknown track "${nameOrFile}" (known: ${known.join(', ') || 'none'}; or give a path to a track.json)`,
+    );
+  }
+  return loadTrackFile(file);
+}
+
+/** The split to use: the named one, else the track's default, else the first public one. */
+export function resolveSplit(track: Track, split: string | undefined): string {
+  const names = Object.keys(track.splits);
+  const chosen = split ?? track.defaultSplit ?? names.find((n) => track.splits[n]?.visibility === 'public') ?? names[0]!;
+  if (!(chosen in track.splits)) {
+    throw new LpcvError('LPCV_E_SPLIT_UNKNOWN', `track ${track.name} has no split "${chosen}" (splits: ${names.join(', ')})`);
+  }
+  return chosen;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * The schema of a track file (tracks/<name>/track.json). A track is declarative: the harness, the server
+ * and the agents read the same file. Paths inside it are relative to the track file's folder.
+ */
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+/** A split is a contiguous range over the data set's ordered samples. */
+export const splitSchema = z.strictObject({
+  start: nonNegativeInt,
+  count: positiveInt,
+  /** public: participants may score locally; hidden: labels stay on the server. */
+  visibility: z.enum(['public', 'hidden']),
+  description: z.string().optional(),
+});
+
+const idxDatasetSchema = z.strictObject({
+  format: z.literal('idx'),
+  images: z.string().min(1),
+  labels: z.string().min(1),
+});
+
+const imageFolderDatasetSchema = z.strictObject({
+  format: z.literal('image-folder'),
+  /** Folder of PNG/JPEG images. */
+  images: z.string().min(1),
+  /** CSV `file,label` (label a class index or a class name), one image per line, header optional. */
+  labels: z.string().min(1),
+});
+
+const cocoDatasetSchema = z.strictObject({
+  format: z.literal('coco'),
+  images: z.string().min(1),
+  /** COCO instances JSON (images, annotations, categories). */
+  annotations: z.string().min(1),
+});
+
+const segmentationDatasetSchema = z.strictObject({
+  format: z.literal('segmentation'),
+  images: z.string().min(1),
+  /** Folder of PNG label maps, one per image with the same base name. */
+  masks: z.string().min(1),
+  ignoreIndex: z.number().int().optional(),
+});
+
+export const datasetSchema = z.discriminatedUnion('format', [
+  idxDatasetSchema,
+  imageFolderDatasetSchema,
+  cocoDatasetSchema,
+  segmentationDatasetSchema,
+]);
+
+export const preprocessSchema = z.strictObject({
+  /** Resize to the input's spatial size (bilinear) when the image differs; fails otherwise. */
+  resize: z.boolean().default(false),
+  /** Colour handling: gray takes one channel, rgb three. */
+  channels: z.enum(['gray', 'rgb']),
+  /** Multiplied into each uint8 pixel first (e.g. 1/255). */
+  scale: z.number().positive(),
+  /** Then (x - mean[c]) / std[c], one value per channel. */
+  mean: z.array(z.number()).min(1),
+  std: z.array(z.number().positive()).min(1),
+});
+
+export const inputSpecSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Batch dimension first; it may be symbolic in the model, the harness feeds batch 1. */
+  shape: z.array(positiveInt).min(1),
+  dtype: z.enum(['float32', 'uint8']),
+  layout: z.enum(['NCHW', 'NHWC', 'NC']),
+  preprocess: preprocessSchema,
+});
+
+export const outputSpecSchema = z.strictObject({
+  /** Optional: when omitted the model's first output is used. */
+  name: z.string().min(1).optional(),
+  /** Classification: number of class scores per image. */
+  numClasses: positiveInt.optional(),
+});
+
+export const metricSchema = z.enum(['top1', 'top5', 'map', 'map50', 'miou', 'mdice', 'f1']);
+
+export const scoreSchema = z.strictObject({
+  formula: z.string().min(1),
+  version: positiveInt.optional(),
+  params: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+});
+
+export const protocolSchema = z.strictObject({
+  /** Untimed runs before timing starts. */
+  warmupRuns: nonNegativeInt,
+  /** Timing continues until at least this many timed runs ... */
+  minRuns: positiveInt,
+  /** ... and at least this much time spent in timed runs (as MLPerf LoadGen's min_query_count and min_duration). */
+  minDurationMs: nonNegativeInt,
+  /** Hard cap on timed runs, so that a tiny model does not loop for ever. */
+  maxRuns: positiveInt.optional(),
+  /** Intra-op threads (OVIC measured with one). */
+  threads: positiveInt.default(1),
+});
+
+export const limitsSchema = z.strictObject({
+  maxArtifactBytes: positiveInt,
+  /** Wall-clock limit for one whole run (accuracy pass + latency pass); the process is killed past it. */
+  runTimeoutMs: positiveInt,
+});
+
+export const trackSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    task: z.enum(['classification', 'detection', 'segmentation']),
+    classes: z.array(z.string().min(1)).min(1),
+    dataset: datasetSchema,
+    splits: z.record(z.string().regex(/^[a-z0-9-]+$/), splitSchema),
+    defaultSplit: z.string().optional(),
+    input: inputSpecSchema,
+    output: outputSpecSchema.default({}),
+    formats: z.array(z.enum(['onnx', 'tflite', 'solution'])).min(1),
+    metrics: z.array(metricSchema).min(1),
+    score: scoreSchema,
+    protocol: protocolSchema,
+    limits: limitsSchema,
+    target: z.strictObject({ kind: z.string().min(1) }).default({ kind: 'desktop' }),
+  })
+  .superRefine((t, ctx) => {
+    if (Object.keys(t.splits).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['splits'], message: 'at least one split is required' });
+    }
+    if (t.defaultSplit !== undefined && !(t.defaultSplit in t.splits)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultSplit'], message: `names no split (have ${Object.keys(t.splits).join(', ')})` });
+    }
+    const channels = t.input.preprocess.channels === 'gray' ? 1 : 3;
+    for (const key of ['mean', 'std'] as const) {
+      if (t.input.preprocess[key].length !== channels) {
+        ctx.addIssue({ code: 'custom', path: ['input', 'preprocess', key], message: `expected ${channels} value(s), one per channel` });
+      }
+    }
+    if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {
+      ctx.addIssue({ code: 'custom', path: ['protocol', 'maxRuns'], message: 'must be at least minRuns' });
+    }
+  });
+
+export type TrackFile = z.infer<typeof trackSchema>;
+export type DatasetSpec = z.infer<typeof datasetSchema>;
+export type InputSpec = z.infer<typeof inputSpecSchema>;
+export type SplitSpec = z.infer<typeof splitSchema>;
+export type RunProtocol = z.infer<typeof protocolSchema>;
+export type Metric = z.infer<typeof metricSchema>;

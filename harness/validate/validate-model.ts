@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ErrorCode } from '../../errors/codes.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { sniffFormat } from '../../submissions/sniff.js';
+import { graphInputs, graphOutputs, readOnnxModel } from '../../submissions/onnx/index.js';
+import type { Track } from '../tracks/track.js';
+import type { ModelFormat } from '../result-record.js';
+
+export interface Problem {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface TensorInfo {
+  name: string;
+  dtype: string;
+  shape: (number | string | null)[];
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  model: { path: string; sha256: string; bytes: number; format: ModelFormat | 'unknown' };
+  input: TensorInfo | null;
+  output: TensorInfo | null;
+  problems: Problem[];
+  warnings: string[];
+}
+
+/** Read a model file: missing -> LPCV_E_FILE_NOT_FOUND, empty -> LPCV_E_MODEL_EMPTY. */
+export function readModelFile(file: string): Uint8Array {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new LpcvError('LPCV_E_FILE_NOT_FOUND', `model file not found: ${file}`);
+  const bytes = readFileSync(file);
+  if (bytes.length === 0) throw new LpcvError('LPCV_E_MODEL_EMPTY', `${file}: the model file is empty`);
+  return bytes;
+}
+
+function fmtShape(shape: readonly (number | string | null)[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+/**
+ * Check a model against a track before anything runs: format, size, one input of the track's shape and
+ * type, an output that fits the task (e.g. the right number of classes). Collects every problem it can
+ * find; the CLI prints them all, `assertValid` throws the first.
+ */
+export function validateModel(file: string, track: Track): ValidationReport {
+  const bytes = readModelFile(file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sniffed = sniffFormat(bytes);
+  const report: ValidationReport = {
+    ok: false,
+    model: { path: path.resolve(file), sha256, bytes: bytes.length, format: sniffed },
+    input: null,
+    output: null,
+    problems: [],
+    warnings: [],
+  };
+  const problem = (code: ErrorCode, message: string): void => {
+    report.problems.push({ code, message });
+  };
+
+  if (bytes.length > track.limits.maxArtifactBytes) {
+    problem('LPCV_E_MODEL_TOO_LARGE', `${bytes.length} bytes is over the track's limit of ${track.limits.maxArtifactBytes} bytes`);
+  }
+  if (sniffed === 'unknown') {
+    // Not recognisably anything: let the ONNX reader say precisely why (truncated vs not ONNX).
+    try {
+      readOnnxModel(bytes, file);
+      problem('LPCV_E_MODEL_NOT_ONNX', `${file} is not an ONNX model`);
+    } catch (e) {
+      if (e instanceof LpcvError) problem(e.code, e.message);
+      else throw e;
+    }
+    return report;
+  }
+  const accepted = track.formats as readonly string[];
+  const formatName = sniffed === 'zip' ? 'solution' : sniffed;
+  if (!accepted.includes(formatName)) {
+    problem('LPCV_E_MODEL_FORMAT', `${file} is a ${sniffed} file; track ${track.name} accepts ${track.formats.join(', ')}`);
+    return report;
+  }
+  if (sniffed !== 'onnx') {
+    problem('LPCV_E_MODEL_FORMAT', `${sniffed} models cannot be checked or run on the desktop target yet (ONNX only)`);
+    return report;
+  }
+
+  let model;
+  try {
+    model = readOnnxModel(bytes, file);
+  } catch (e) {
+    if (e instanceof LpcvError) {
+      problem(e.code, e.message);
+      return report;
+    }
+    throw e;
+  }
+
+  const inputs = graphInputs(model);
+  if (inputs.length !== 1) {
+    problem('LPCV_E_MODEL_INPUT_COUNT', `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'}); the track feeds exactly one`);
+  } else {
+    const input = inputs[0]!;
+    report.input = input;
+    checkInput(input, track, problem, report.warnings);
+  }
+
+  const outputs = graphOutputs(model);
+  const wanted = track.output.name;
+  let output = wanted !== undefined ? outputs.find((o) => o.name === wanted) : outputs[0];
+  if (!output && outputs.length === 1) {
+    output = outputs[0]!;
+    report.warnings.push(`the track names output "${wanted}", the model's only output is "${output.name}": using it`);
+  }
+  if (!output) {
+    problem('LPCV_E_MODEL_OUTPUT_SHAPE', `the model has no output named "${wanted}" (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`);
+  } else {
+    report.output = output;
+    checkOutput(output, track, problem);
+  }
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+function checkInput(input: TensorInfo, track: Track, problem: (c: ErrorCode, m: string) => void, warnings: string[]): void {
+  const spec = track.input;
+  if (input.name !== spec.name) {
+    warnings.push(`the model's input is named "${input.name}", the track calls it "${spec.name}": fed by position`);
+  }
+  if (input.dtype !== spec.dtype) {
+    problem('LPCV_E_MODEL_INPUT_DTYPE', `input "${input.name}" is ${input.dtype}; the track feeds ${spec.dtype}`);
+  }
+  const expected = fmtShape(spec.shape);
+  if (input.shape.length !== spec.shape.length) {
+    problem('LPCV_E_MODEL_INPUT_SHAPE', `input "${input.name}" has shape ${fmtShape(input.shape)}; the track feeds ${expected} (${spec.layout})`);
+    return;
+  }
+  input.shape.forEach((d, i) => {
+    if (typeof d === 'number' && d !== spec.shape[i]) {
+      problem(
+        'LPCV_E_MODEL_INPUT_SHAPE',
+        `input "${input.name}" has shape ${fmtShape(input.shape)}; the track feeds ${expected} (${spec.layout}): dimension ${i} is ${d}, expected ${spec.shape[i]}`,
+      );
+    } else if (typeof d !== 'number' && i > 0) {
+      warnings.push(`input dimension ${i} is symbolic (${d ?? '?'}); the track feeds ${spec.shape[i]}`);
+    }
+  });
+}
+
+function checkOutput(output: TensorInfo, track: Track, problem: (c: ErrorCode, m: string) => void): void {
+  if (output.dtype !== 'float32') {
+    problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${output.name}" is ${output.dtype}; expected float32 scores`);
+  }
+  const shape = output.shape;
+  if (track.task === 'classification') {
+    const classes = track.output.numClasses ?? track.classes.length;
+    const last = shape[shape.length - 1];
+    const others = shape.slice(1, -1);
+    const fits = shape.length >= 2 && (typeof last !== 'number' || last === classes) && others.every((d) => d === 1 || typeof d !== 'number');
+    if (!fits) {
+      const got = typeof last === 'number' ? `${last} class scores` : 'a shape';
+      problem(
+        'LPCV_E_MODEL_OUTPUT_SHAPE',
+        `output "${output.name}" has shape ${fmtShape(shape)} (${got}); the track has ${classes} classes: expected [batch, ${classes}]`,
+      );
+    }
+  } else if (track.task === 'segmentation') {
+    const classes = track.classes.length;
+    const [, c, h, w] = shape;
+    const [, , H, W] = track.input.layout === 'NCHW' ? track.input.shape : [0, 0, track.input.shape[1], track.input.shape[2]];
+    if (shape.length !== 4 || (typeof c === 'number' && c !== classes)) {
+      problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${output.name}" has shape ${fmtShape(shape)}; expected [batch, ${classes}, height, width]`);
+    } else if ((typeof h === 'number' && h !== H) || (typeof w === 'number' && w !== W)) {
+      problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${output.name}" has shape ${fmtShape(shape)}; the label map must be ${H}x${W}`);
+    }
+  }
+}
+
+/** Throw the first problem of a report as an LpcvError. */
+export function assertValid(report: ValidationReport): void {
+  const first = report.problems[0];
+  if (first) throw new LpcvError(first.code, first.message, { problems: report.problems });
+}
