@@ -5,6 +5,7 @@ import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from 
 
 const WORKER = fileURLToPath(new URL('./onnx-worker.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');
+const START_TIMEOUT_MS = 60_000;
 
 export interface OnnxProcessOptions {
   /** Wall-clock limit for everything this process does; past it the child is killed (LPCV_E_MODEL_TIMEOUT). */
@@ -25,7 +26,7 @@ export class OnnxProcess {
   private readonly child: ChildProcess;
   private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; accept: FromWorker['type'][] } | undefined;
   private dead: LpcvError | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   private readonly ready: Promise<void>;
   private stderrTail = '';
 
@@ -41,11 +42,12 @@ export class OnnxProcess {
     this.ready = new Promise((resolve, reject) => {
       this.pending = { resolve: () => resolve(), reject, accept: ['ready'] };
     });
+    // Starting Node and the runtime is the harness's business: it gets its own limit, and the run's
+    // clock starts once the child is ready.
     this.timer = setTimeout(() => {
-      this.fail(new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run exceeded its time limit of ${opts.timeoutMs} ms and was killed`));
+      this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `the inference process did not start within ${START_TIMEOUT_MS} ms`));
       this.child.kill('SIGKILL');
-    }, opts.timeoutMs);
-    this.timer.unref();
+    }, START_TIMEOUT_MS);
     this.child.on('message', (msg: FromWorker) => this.onMessage(msg));
     this.child.on('error', (e) => this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `cannot start the inference process: ${e.message}`)));
     this.child.on('exit', (code, signal) => {
@@ -60,7 +62,16 @@ export class OnnxProcess {
   static async start(opts: OnnxProcessOptions): Promise<OnnxProcess> {
     const p = new OnnxProcess(opts);
     await p.ready;
+    p.armRunTimer();
     return p;
+  }
+
+  private armRunTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fail(new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run exceeded its time limit of ${this.opts.timeoutMs} ms and was killed`));
+      this.child.kill('SIGKILL');
+    }, this.opts.timeoutMs);
   }
 
   get pid(): number | undefined {

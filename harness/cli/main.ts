@@ -32,6 +32,7 @@ program
   .option('--timeout <seconds>', "kill the run past this (default: the track's limit)", positiveInt('--timeout'))
   .option('--json', 'print exactly one JSON object, the result record, on stdout')
   .option('--out <file>', 'also write the result record to a file (raw samples beside it, *.samples.json)')
+  .option('--predictions <file>', 'also write the predictions in the LPCVC 2020 result format (5 lines per image: name class)')
   .action((model: string, o) => runCommand(Boolean(o.json), () => scoreCommand(model, o)));
 
 program

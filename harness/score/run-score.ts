@@ -30,6 +30,8 @@ export interface ScoreOutcome {
   raw: RawSamples;
   perClass: unknown[];
   warnings: string[];
+  /** Classification: each image's five best classes, best first (written out by `--predictions`). */
+  predictions: { ids: readonly string[]; topk: number[][] } | null;
 }
 
 /** Bytes of input tensors sent to the inference process in one message. */
@@ -38,7 +40,7 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 const LATENCY_POOL_MAX = 256;
 const LATENCY_POOL_BYTES = 64 * 1024 * 1024;
 
-export const ENERGY_NOTE_DESKTOP = 'no power sensor on the desktop target: energy not measured';
+export const ENERGY_NOTE_DESKTOP = 'the desktop target has no power sensor that the harness can read';
 
 /**
  * `lpcv score`: validate the model against the track, run the accuracy pass over the whole split and the
@@ -167,6 +169,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
     raw: { latencyMs: latency.samplesMs, warmupMs: latency.warmupMs, preprocessMs, power: [] },
     perClass,
     warnings: report.warnings,
+    predictions: track.task === 'classification' ? { ids: inputs.ids, topk } : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LpcvError } from '../../../errors/lpcv-error.js';
 import { runScore, type ScoreOutcome } from '../../score/run-score.js';
 import { resolveSplit, resolveTrack } from '../../tracks/load-track.js';
 import { int, ms, num, pct, table } from '../format.js';
@@ -14,6 +15,7 @@ export interface ScoreCliOptions {
   timeout?: number;
   json?: boolean;
   out?: string;
+  predictions?: string;
 }
 
 export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<number> {
@@ -41,10 +43,23 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
     const rawFile = rawSamplesPath(o.out);
     writeFileSync(rawFile, `${JSON.stringify(outcome.raw)}\n`);
   }
+  if (o.predictions) {
+    if (!outcome.predictions) throw new LpcvError('LPCV_E_USAGE', '--predictions writes classification results only');
+    writeFileSync(o.predictions, formatLpcv2020Predictions(outcome.predictions));
+  }
   for (const w of outcome.warnings) process.stderr.write(`lpcv: warning: ${w}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(outcome.record)}\n`);
   else process.stdout.write(`${formatScoreReport(outcome, track.classes.length <= 20)}\n`);
   return 0;
+}
+
+/** The LPCVC 2020 FPGA result format: per image, up to 5 lines `<name> <class>` in top-5 order. */
+export function formatLpcv2020Predictions(p: { ids: readonly string[]; topk: number[][] }): string {
+  const lines: string[] = [];
+  p.ids.forEach((id, i) => {
+    for (const c of p.topk[i] ?? []) lines.push(`${id} ${c}`);
+  });
+  return `${lines.join('\n')}\n`;
 }
 
 /** Where the raw samples go beside a result file: result.json -> result.samples.json. */

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { OnnxProcess } from './onnx-process.js';
+
+const fixtures = fileURLToPath(new URL('../../test/fixtures/onnx/', import.meta.url));
+const tiny = path.join(fixtures, 'tiny-conv.onnx');
+const input = (v: number): Float32Array => new Float32Array(784).fill(v);
+
+async function rejection(p: Promise<unknown>): Promise<LpcvError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LpcvError) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('the ONNX inference child process', () => {
+  it('loads a model, infers top-k and times a latency pass of exactly the asked length', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
+    try {
+      const info = await proc.load(tiny, 1, 'input');
+      expect(info.inputNames).toEqual(['input']);
+      expect(info.runtime).toMatch(/^onnxruntime-node \d+\.\d+/);
+      const res = await proc.infer([input(0), input(1)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5 });
+      if (!('output' in res) || res.output.kind !== 'topk') throw new Error('expected top-k output');
+      expect(res.output.topk).toHaveLength(2);
+      for (const row of res.output.topk) {
+        expect(row).toHaveLength(5);
+        expect(new Set(row).size).toBe(5);
+      }
+      expect(res.inferMs).toHaveLength(2);
+      const lat = await proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 3, minRuns: 25, minDurationMs: 0, maxRuns: 25 });
+      expect(lat.warmupMs).toHaveLength(3);
+      expect(lat.samplesMs).toHaveLength(25);
+      expect(lat.samplesMs.every((ms) => ms > 0 && ms < 1000)).toBe(true);
+    } finally {
+      await proc.close();
+    }
+  });
+
+  it('keeps timing until the minimum duration has passed as well as the minimum count', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
+    try {
+      await proc.load(tiny, 1, 'input');
+      const t0 = Date.now();
+      const lat = await proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 0, minRuns: 1, minDurationMs: 300, maxRuns: 1e9 });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+      expect(lat.samplesMs.length).toBeGreaterThan(1);
+    } finally {
+      await proc.close();
+    }
+  });
+
+  it('turns the death of the child into LPCV_E_MODEL_CRASHED, and the caller lives on', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
+    await proc.load(tiny, 1, 'input');
+    const pending = proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 0, minRuns: 1e9, minDurationMs: 0, maxRuns: 1e9 });
+    setTimeout(() => process.kill(proc.pid!, 'SIGKILL'), 200);
+    const e = await rejection(pending);
+    expect(e.code).toBe('LPCV_E_MODEL_CRASHED');
+    expect(e.message).toContain('SIGKILL');
+    expect(e.fault).toBe('submission');
+    await proc.close();
+  });
+
+  it('kills a model that never finishes at the time limit', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 1500 });
+    await proc.load(path.join(fixtures, 'hang.onnx'), 1, 'input');
+    const t0 = Date.now();
+    const e = await rejection(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5 }));
+    expect(e.code).toBe('LPCV_E_MODEL_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await expect(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5 })).rejects.toMatchObject({ code: 'LPCV_E_MODEL_TIMEOUT' });
+    await proc.close();
+  });
+
+  it('reports a model the runtime refuses as LPCV_E_MODEL_LOAD', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
+    try {
+      const e = await rejection(proc.load(path.join(fixtures, 'make_fixtures.py'), 1, 'input'));
+      expect(e.code).toBe('LPCV_E_MODEL_LOAD');
+      expect(e.message.split('\n')).toHaveLength(1);
+    } finally {
+      await proc.close();
+    }
+  });
+});
