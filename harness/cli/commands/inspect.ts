@@ -30,7 +30,7 @@ export async function inspectCommand(model: string, o: { json?: boolean; batch?:
     table(['layer', 'op', 'input', 'output', 'params', 'MACs', 'CIO', 'MoC'], rows),
     '',
     `params ${int(cost.params)}   MACs ${int(cost.macs)}   CIO ${int(cost.cio)}   MoC ${num(cost.moc, 3)}`,
-    "CIO (HarDNet, Chao et al. 2019): the sum over convolution layers of input plus output tensor elements (c*h*w); MoC = MACs / CIO.",
+    cost.cioDefinition,
   ];
   if (cost.unknownOps.length > 0) lines.push(`ops without shape inference (their costs are not counted): ${cost.unknownOps.join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
