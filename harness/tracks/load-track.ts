@@ -74,7 +74,7 @@ export function resolveTrack(nameOrFile: string, dir = BUILTIN_TRACKS_DIR): Trac
 export function resolveSplit(track: Track, split: string | undefined): string {
   const names = Object.keys(track.splits);
   const chosen = split ?? track.defaultSplit ?? names.find((n) => track.splits[n]?.visibility === 'public') ?? names[0]!;
-  if (!(chosen in track.splits)) {
+  if (!Object.hasOwn(track.splits, chosen)) {
     throw new LpcvError('LPCV_E_SPLIT_UNKNOWN', `track ${track.name} has no split "${chosen}" (splits: ${names.join(', ')})`);
   }
   return chosen;

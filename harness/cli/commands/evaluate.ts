@@ -13,6 +13,9 @@ export interface EvaluateCliOptions {
   json?: boolean;
 }
 
+/** Per-class keys that hold counts or ids; every other number is a fraction shown as a percentage. */
+const COUNT_KEYS = new Set(['classIndex', 'categoryId', 'count', 'images', 'gtCount', 'support']);
+
 const TASKS = ['classification', 'detection', 'segmentation'] as const;
 
 export async function evaluateCommand(o: EvaluateCliOptions): Promise<number> {
@@ -44,7 +47,7 @@ export async function evaluateCommand(o: EvaluateCliOptions): Promise<number> {
     const rows = perClass.map((c) =>
       header.map((h) => {
         const v = c[h];
-        if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pct(v);
+        if (typeof v === 'number') return COUNT_KEYS.has(h) ? String(v) : pct(v);
         return v === null || v === undefined ? '-' : String(v);
       }),
     );

@@ -1,0 +1,156 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isLpcvError } from '../../errors/lpcv-error.js';
+import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/fixtures/datasets/write-images.js';
+import { decodeImageFile, decodeMaskFile, readImageSize } from './decode-image.js';
+
+const tmp = makeTempDir('lpcv-decode-');
+afterAll(() => tmp.remove());
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (isLpcvError(e)) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+/** Every other channel-th byte starting at `from`. */
+function channel(data: Uint8Array, channels: number, from: number): number[] {
+  return Array.from(data).filter((_, i) => i % channels === from);
+}
+
+describe('decodeImageFile', () => {
+  it('keeps gray as one channel, exactly', async () => {
+    const file = join(tmp.dir, 'gray.png');
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    await writePng(file, 16, 16, 1, all);
+    const img = await decodeImageFile(file, 'gray.png');
+    expect(img).toMatchObject({ id: 'gray.png', width: 16, height: 16, channels: 1 });
+    expect(Array.from(img.data)).toEqual(Array.from(all));
+    expect(Object.getPrototypeOf(img.data)).toBe(Uint8Array.prototype);
+  });
+
+  it('drops the alpha of gray+alpha and RGBA', async () => {
+    const ga = pattern(4, 4, 2);
+    await writePng(join(tmp.dir, 'ga.png'), 4, 4, 2, ga);
+    const g = await decodeImageFile(join(tmp.dir, 'ga.png'), 'ga');
+    expect(g.channels).toBe(1);
+    expect(Array.from(g.data)).toEqual(channel(ga, 2, 0));
+
+    const rgba = pattern(4, 4, 4);
+    await writePng(join(tmp.dir, 'rgba.png'), 4, 4, 4, rgba);
+    const c = await decodeImageFile(join(tmp.dir, 'rgba.png'), 'rgba');
+    expect(c.channels).toBe(3);
+    expect(Array.from(c.data)).toEqual(Array.from(rgba).filter((_, i) => i % 4 !== 3));
+  });
+
+  it('decodes RGB PNG exactly and JPEG closely', async () => {
+    const rgb = pattern(4, 4, 3, 5);
+    await writePng(join(tmp.dir, 'rgb.png'), 4, 4, 3, rgb);
+    expect(Array.from((await decodeImageFile(join(tmp.dir, 'rgb.png'), 'x')).data)).toEqual(Array.from(rgb));
+
+    const flat = new Uint8Array(8 * 8 * 3).fill(0).map((_, i) => [200, 100, 50][i % 3]);
+    await writeJpeg(join(tmp.dir, 'flat.jpg'), 8, 8, flat);
+    const j = await decodeImageFile(join(tmp.dir, 'flat.jpg'), 'flat.jpg');
+    expect(j).toMatchObject({ width: 8, height: 8, channels: 3 });
+    j.data.forEach((v, i) => expect(Math.abs(v - flat[i])).toBeLessThanOrEqual(2));
+  });
+
+  it('ignores an embedded ICC profile (stored values, as Pillow reads them)', async () => {
+    const rgb = pattern(4, 4, 3, 9);
+    const plain = join(tmp.dir, 'plain.png');
+    const p3 = join(tmp.dir, 'p3.png');
+    await writePng(plain, 4, 4, 3, rgb);
+    await sharp(Buffer.from(rgb), { raw: { width: 4, height: 4, channels: 3 } }).withIccProfile('p3').png().toFile(p3);
+    // The known pixels of plain.png with p3.png's iCCP chunk spliced in before the image data.
+    const file = join(tmp.dir, 'tagged.png');
+    writeFileSync(file, withChunk(readFileSync(plain), pngChunk(readFileSync(p3), 'iCCP')));
+    expect((await sharp(file).metadata()).hasProfile).toBe(true);
+    const managed = await sharp(file).raw().toBuffer();
+    expect(Array.from(managed)).not.toEqual(Array.from(rgb)); // sharp alone would convert to sRGB
+    expect(Array.from((await decodeImageFile(file, 'tagged')).data)).toEqual(Array.from(rgb));
+  });
+
+  it('refuses 16-bit images, non-images and other formats', async () => {
+    const deep = join(tmp.dir, 'deep.png');
+    await sharp(Buffer.from(new Uint16Array([1, 2, 300, 65535]).buffer), { raw: { width: 2, height: 2, channels: 1 } })
+      .toColourspace('grey16')
+      .png()
+      .toFile(deep);
+    expect(await failure(decodeImageFile(deep, 'deep'))).toEqual({
+      code: 'LPCV_E_DATASET_CORRUPT',
+      message: `${deep}: has ushort samples, only 8-bit images are supported`,
+    });
+
+    const text = join(tmp.dir, 'text.png');
+    writeFileSync(text, 'not a png');
+    expect((await failure(decodeImageFile(text, 't'))).message).toMatch(/text\.png: not a decodable image/);
+
+    const webp = join(tmp.dir, 'w.png');
+    await sharp(Buffer.from(pattern(2, 2, 3)), { raw: { width: 2, height: 2, channels: 3 } }).webp().toFile(webp);
+    expect((await failure(decodeImageFile(webp, 'w'))).message).toBe(`${webp}: is webp, expected PNG or JPEG`);
+
+    const cut = join(tmp.dir, 'cut.png');
+    await writePng(join(tmp.dir, 'whole.png'), 64, 64, 3, pattern(64, 64, 3));
+    writeFileSync(cut, readFileSync(join(tmp.dir, 'whole.png')).subarray(0, 200));
+    expect((await failure(decodeImageFile(cut, 'cut'))).code).toBe('LPCV_E_DATASET_CORRUPT');
+
+    expect((await failure(decodeImageFile(join(tmp.dir, 'absent.png'), 'a'))).code).toBe('LPCV_E_DATASET_MISSING');
+  });
+});
+
+describe('decodeMaskFile', () => {
+  it('takes gray masks as they are and RGB masks whose channels agree', async () => {
+    const labels = Uint8Array.of(0, 1, 2, 255, 3, 3, 0, 1, 2);
+    await writePng(join(tmp.dir, 'm1.png'), 3, 3, 1, labels);
+    expect(await decodeMaskFile(join(tmp.dir, 'm1.png'))).toEqual({ width: 3, height: 3, data: labels });
+
+    const rgb = new Uint8Array(27).map((_, i) => labels[Math.floor(i / 3)]);
+    await writePng(join(tmp.dir, 'm3.png'), 3, 3, 3, rgb);
+    expect(await decodeMaskFile(join(tmp.dir, 'm3.png'))).toEqual({ width: 3, height: 3, data: labels });
+  });
+
+  it('refuses colour masks, naming the first coloured pixel, and says so for palette PNGs', async () => {
+    const rgb = new Uint8Array(12).fill(1);
+    rgb[7] = 2; // pixel 2 (x=0, y=1 in a 2x2), green
+    const file = join(tmp.dir, 'colour.png');
+    await writePng(file, 2, 2, 3, rgb);
+    expect((await failure(decodeMaskFile(file))).message).toBe(
+      `${file}: has colour (R, G, B differ at x=0, y=1); a mask must be a single-channel 8-bit label map`,
+    );
+
+    const pal = join(tmp.dir, 'palette.png');
+    await sharp(Buffer.from([128, 0, 0, 0, 128, 0, 0, 0, 0, 128, 128, 0]), { raw: { width: 2, height: 2, channels: 3 } })
+      .png({ palette: true, colours: 4, dither: 0 })
+      .toFile(pal);
+    expect((await failure(decodeMaskFile(pal))).message).toMatch(/palette\.png: is a colour-palette PNG \(R, G, B differ at x=0, y=0\)/);
+  });
+});
+
+describe('readImageSize', () => {
+  it('reads the size from the header', async () => {
+    await writePng(join(tmp.dir, 'size.png'), 5, 3, 3, pattern(5, 3, 3));
+    expect(await readImageSize(join(tmp.dir, 'size.png'))).toEqual({ width: 5, height: 3 });
+  });
+});
+
+/** The bytes (length, type, data, CRC) of the first chunk of a type in a PNG file. */
+function pngChunk(png: Buffer, type: string): Buffer {
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('latin1', at + 4, at + 8) === type) return png.subarray(at, at + 12 + length);
+    at += 12 + length;
+  }
+  throw new Error(`no ${type} chunk`);
+}
+
+/** The PNG with a chunk inserted right after IHDR (where iCCP belongs). */
+function withChunk(png: Buffer, chunk: Buffer): Buffer {
+  const afterHeader = 8 + 12 + png.readUInt32BE(8);
+  return Buffer.concat([png.subarray(0, afterHeader), chunk, png.subarray(afterHeader)]);
+}
