@@ -1,4 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,20 +59,28 @@ describe('scoreSegmentationFolders', () => {
     expect(r.scores.perClass.map((c) => c.dice)).toEqual([2 / 5, 4 / 6, 10 / 11]);
   });
 
-  it('leaves no spill file behind, after success or failure', async () => {
-    const { gt, pred } = await writeCase(join(dir, 'spill'));
-    const spillRoot = join(dir, 'tmp');
-    await writeFileIn(spillRoot, '.keep', '');
+  it('writes nothing to the temporary folder while scoring, on success or failure', async () => {
+    const { gt, pred } = await writeCase(join(dir, 'no-spill'));
+    const tmpRoot = join(dir, 'tmp');
+    await mkdir(tmpRoot);
+    // inotify sees a file that is created and removed within the call, which a listing afterwards would miss.
+    const events: string[] = [];
+    const watcher = watch(tmpRoot, (event, name) => events.push(`${event} ${name}`));
     const saved = process.env.TMPDIR;
-    process.env.TMPDIR = spillRoot;
+    process.env.TMPDIR = tmpRoot;
     try {
-      await scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 });
-      await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255, numClasses: 2 }));
+      expect(tmpdir()).toBe(tmpRoot); // os.tmpdir() reads TMPDIR at each call: a spill would land here
+      const r = await scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 });
+      expect(r.scores.mdice).toBeCloseTo(89 / 180, 12);
+      expect((await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255, numClasses: 2 }))).code).toBe('LPCV_E_GT_MALFORMED');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let pending watch events arrive
     } finally {
+      watcher.close();
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
     }
-    expect(await readdir(spillRoot)).toEqual(['.keep']);
+    expect(events).toEqual([]);
+    expect(await readdir(tmpRoot)).toEqual([]);
   });
 
   it('reports missing and extra files', async () => {
@@ -121,6 +131,17 @@ describe('scoreSegmentationFolders', () => {
       .png({ palette: true })
       .toFile(join(root, 'pred/x.png'));
     expect((await lpcvErrorOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred')))).code).toBe('LPCV_E_PRED_MALFORMED');
+  });
+
+  it('wants one ground-truth pixel that is not ignored, numClasses given or derived', async () => {
+    const root = join(dir, 'all-ignored');
+    await writeGrayPng(join(root, 'gt/x.png'), [[255, 255]]);
+    await writeGrayPng(join(root, 'pred/x.png'), [[0, 1]]);
+    for (const numClasses of [undefined, 2]) {
+      const e = await lpcvErrorOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred'), { ignoreIndex: 255, ...(numClasses === undefined ? {} : { numClasses }) }));
+      expect(e.code).toBe('LPCV_E_GT_MALFORMED');
+      expect(e.message).toBe(`${join(root, 'gt')}: every ground-truth pixel is the ignore index 255`);
+    }
   });
 
   it('wants at least one ground-truth mask', async () => {

@@ -2,7 +2,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
 import { desktopTargetInfo } from '../../devices/desktop/target-info.js';
 import { classificationReport } from '../../scoring/classification.js';
-import { segmentationScores } from '../../scoring/segmentation.js';
+import { SegmentationAccumulator, type SegmentationScores } from '../../scoring/segmentation.js';
 import { latencyStats } from '../../scoring/latency-stats.js';
 import { computeScore } from '../../scoring/formulas/registry.js';
 import { openInputs, loadLabels } from '../datasets/open-split.js';
@@ -34,8 +34,9 @@ export interface ScoreOutcome {
   predictions: { ids: readonly string[]; topk: number[][] } | null;
 }
 
-/** Bytes of input tensors sent to the inference process in one message. */
-const CHUNK_BYTES = 16 * 1024 * 1024;
+/** Input tensors sent to the inference process in one message: at most this many bytes or images. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+const CHUNK_IMAGES = 250;
 /** Inputs the latency pass cycles through: at most this many, and at most this many bytes. */
 const LATENCY_POOL_MAX = 256;
 const LATENCY_POOL_BYTES = 64 * 1024 * 1024;
@@ -117,7 +118,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
         pool.push(tensor);
         poolBytes += tensor.byteLength;
       }
-      if (chunkBytes >= CHUNK_BYTES) await flush();
+      if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
     }
     await flush();
     latency = await proc.latency({ inputs: pool, shape, dtype: spec.dtype, ...protocol });
@@ -135,7 +136,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
     accuracy.top1 ??= rep.top1;
     perClass = rep.perClass.map((c) => ({ ...c, name: track.classes[c.classIndex] }));
   } else if (labels.task === 'segmentation') {
-    const seg = segmentationScores(await segmentationPairs(maps, labels), track.classes.length, { ignoreIndex: labels.ignoreIndex });
+    const seg = await segmentationScoresOf(maps, labels, track.classes.length);
     accuracy.miou = seg.miou;
     accuracy.mdice = seg.mdice;
     perClass = seg.perClass.map((c) => ({ ...c, name: track.classes[c.classIndex] }));
@@ -178,19 +179,20 @@ function collect(out: InferOutput, topk: number[][], maps: { data: ArrayLike<num
   else for (const m of out.maps) maps.push({ data: m, width: out.width, height: out.height });
 }
 
-/** Pair each predicted label map with its mask (scoring is pure and synchronous: masks are read first). */
-async function segmentationPairs(
+/** Scores each predicted label map against its mask, reading the masks one at a time (only one in memory). */
+async function segmentationScoresOf(
   maps: { data: ArrayLike<number>; width: number; height: number }[],
   labels: Extract<Awaited<ReturnType<typeof loadLabels>>, { task: 'segmentation' }>,
-): Promise<{ pred: ArrayLike<number>; gt: ArrayLike<number> }[]> {
-  const pairs: { pred: ArrayLike<number>; gt: ArrayLike<number> }[] = [];
+  numClasses: number,
+): Promise<SegmentationScores> {
+  const acc = new SegmentationAccumulator(numClasses, { ignoreIndex: labels.ignoreIndex });
   for (let i = 0; i < maps.length; i++) {
     const gt = await labels.readMask(i);
     const pred = maps[i]!;
     if (gt.width !== pred.width || gt.height !== pred.height) {
       throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `label map of image ${labels.ids[i]} is ${pred.width}x${pred.height}, its mask ${gt.width}x${gt.height}`);
     }
-    pairs.push({ pred: pred.data, gt: gt.data });
+    acc.add({ pred: pred.data, gt: gt.data });
   }
-  return pairs;
+  return acc.result();
 }

@@ -49,7 +49,7 @@ const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODE
     what: 'a malformed predictions file',
     args: () => ['evaluate', '--task', 'classification', '--gt', tmpFile('gt.csv', 'a,1\nb,2\n'), '--pred', tmpFile('pred.txt', 'a 1\nb\n')],
     code: 'LPCV_E_PRED_MALFORMED',
-    says: /pred\.txt.*line 2/,
+    says: /pred\.txt:2: expected/,
   },
   { what: 'a bad option value', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--threads', 'zero'], code: 'LPCV_E_USAGE', says: /--threads/ },
   { what: 'an unknown option', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--turbo'], code: 'LPCV_E_USAGE', says: /--turbo/ },

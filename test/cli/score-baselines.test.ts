@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLabels } from '../../harness/datasets/open-split.js';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
+import { ROOT, lpcv } from './run-lpcv.js';
+
+interface SplitAccuracy {
+  top1: number;
+  correct: number;
+  correct_top5: number;
+  count: number;
+}
+interface Baseline {
+  name: string;
+  file: string;
+  sha256: string;
+  val: SplitAccuracy;
+  test: SplitAccuracy;
+}
+
+const baselinesDir = path.join(ROOT, 'baselines/fashion-mnist');
+const baselines = (JSON.parse(readFileSync(path.join(baselinesDir, 'baselines.json'), 'utf8')) as { models: Baseline[] }).models;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'lpcv-score-'));
+
+const RECORD_KEYS = ['accuracy', 'energy', 'energyNote', 'finishedAt', 'latency', 'model', 'preprocess', 'protocol', 'score', 'split', 'startedAt', 'target', 'track'];
+const LATENCY_KEYS = ['ci95', 'count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'std', 'unit'];
+
+describe('lpcv score on the baselines', () => {
+  it('ships at least five baselines, among them a HarDNet-style and a ResNet-style network', () => {
+    expect(baselines.length).toBeGreaterThanOrEqual(5);
+    expect(baselines.map((b) => b.name)).toEqual(expect.arrayContaining(['hardnet_s', 'resnet_s']));
+  });
+
+  it.each(baselines)('$name: top-1 and top-5 on val equal what PyTorch recorded, in one JSON record', async (b) => {
+    const r = await lpcv(['score', path.join(baselinesDir, b.file), '--track', 'fashion-mnist', '--split', 'val', '--runs', '40', '--warmup', '3', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const rec = JSON.parse(lines[0]!);
+    expect(Object.keys(rec).sort()).toEqual(RECORD_KEYS);
+    expect(Object.keys(rec.latency).sort()).toEqual(LATENCY_KEYS);
+    expect(rec).toMatchObject({ track: 'fashion-mnist', split: 'val', energy: null });
+    expect(rec.model).toMatchObject({ sha256: b.sha256, format: 'onnx' });
+    expect(rec.target).toMatchObject({ kind: 'desktop', threads: 1 });
+    expect(rec.target.runtime).toMatch(/^onnxruntime-node /);
+    // The exact counts of correct predictions, as the training script's PyTorch computed them.
+    expect(Math.round(rec.accuracy.top1 * 2000)).toBe(b.val.correct);
+    expect(Math.round(rec.accuracy.top5 * 2000)).toBe(b.val.correct_top5);
+    expect(rec.latency.count).toBe(40);
+    expect(rec.protocol).toMatchObject({ timedRuns: 40, warmupRuns: 3, accuracyImages: 2000 });
+    expect(rec.latency.min).toBeLessThanOrEqual(rec.latency.p50);
+    expect(rec.latency.ci95[0]).toBeLessThanOrEqual(rec.latency.p50);
+    expect(rec.latency.ci95[1]).toBeGreaterThanOrEqual(rec.latency.p50);
+    expect(rec.score.formula).toBe('accuracy-per-time');
+    expect(rec.score.version).toBe(1);
+    expect(rec.score.value).toBeCloseTo(rec.accuracy.top1 / (rec.latency.mean / 1000), 6);
+  });
+
+  it('scores the hidden test split too (8,000 images) and matches PyTorch there', async () => {
+    const b = baselines.find((m) => m.name === 'hardnet_s')!;
+    const r = await lpcv(['score', path.join(baselinesDir, b.file), '--track', 'fashion-mnist', '--split', 'test', '--runs', '20', '--json']);
+    expect(r.exitCode).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expect(rec.protocol.accuracyImages).toBe(8000);
+    expect(Math.round(rec.accuracy.top1 * 8000)).toBe(b.test.correct);
+  });
+
+  it('prints a readable report, writes the record, the raw samples and predictions that lpcv evaluate scores the same', async () => {
+    const b = baselines.find((m) => m.name === 'cnn_small') ?? baselines[0]!;
+    const out = path.join(tmp, 'result.json');
+    const pred = path.join(tmp, 'image.list.result');
+    const r = await lpcv(['score', path.join(baselinesDir, b.file), '--track', 'fashion-mnist', '--runs', '25', '--out', out, '--predictions', pred]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^accuracy$/m);
+    expect(r.stdout).toMatch(/top1 +\d+\.\d\d %/);
+    expect(r.stdout).toContain('median 95% confidence interval');
+    expect(r.stdout).toMatch(/^energy +not measured: /m);
+    expect(r.stdout).toMatch(/^score +[\d,.]+ +\(accuracy-per-time v1\)/m);
+    const rec = JSON.parse(readFileSync(out, 'utf8'));
+    const raw = JSON.parse(readFileSync(path.join(tmp, 'result.samples.json'), 'utf8'));
+    expect(raw.latencyMs).toHaveLength(25);
+    expect(raw.preprocessMs).toHaveLength(2000);
+    expect(Math.min(...raw.latencyMs)).toBe(rec.latency.min);
+
+    // Ground truth for lpcv evaluate, from the track's own labels.
+    const track = resolveTrack('fashion-mnist');
+    const labels = await loadLabels(track, 'val');
+    if (labels.task !== 'classification') throw new Error('classification expected');
+    const gt = path.join(tmp, 'gt.csv');
+    writeFileSync(gt, labels.ids.map((id, i) => `${id},${labels.labels[i]}`).join('\n'));
+    expect(readFileSync(pred, 'utf8').split('\n').filter(Boolean)).toHaveLength(2000 * 5);
+    const ev = await lpcv(['evaluate', '--task', 'classification', '--gt', gt, '--pred', pred, '--classes', '10', '--json']);
+    expect(ev.exitCode).toBe(0);
+    const report = JSON.parse(ev.stdout);
+    expect(report.accuracy.top1).toBe(rec.accuracy.top1);
+    expect(report.accuracy.top5).toBe(rec.accuracy.top5);
+  });
+});
