@@ -25,7 +25,7 @@ describe('the ONNX inference child process', () => {
       const info = await proc.load(tiny, 1, 'input');
       expect(info.inputNames).toEqual(['input']);
       expect(info.runtime).toMatch(/^onnxruntime-node \d+\.\d+/);
-      const res = await proc.infer([input(0), input(1)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5 });
+      const res = await proc.infer([input(0), input(1)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 });
       if (!('output' in res) || res.output.kind !== 'topk') throw new Error('expected top-k output');
       expect(res.output.topk).toHaveLength(2);
       for (const row of res.output.topk) {
@@ -37,6 +37,17 @@ describe('the ONNX inference child process', () => {
       expect(lat.warmupMs).toHaveLength(3);
       expect(lat.samplesMs).toHaveLength(25);
       expect(lat.samplesMs.every((ms) => ms > 0 && ms < 1000)).toBe(true);
+    } finally {
+      await proc.close();
+    }
+  });
+
+  it('stops at the first output whose class count is not the track\'s', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
+    try {
+      await proc.load(tiny, 1, 'input');
+      const res = await proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 7 });
+      expect(res).toEqual({ badOutput: 'output shape [1, 10] is not one row of 7 class scores', outputShape: [1, 10] });
     } finally {
       await proc.close();
     }
@@ -71,10 +82,10 @@ describe('the ONNX inference child process', () => {
     const proc = await OnnxProcess.start({ timeoutMs: 1500 });
     await proc.load(path.join(fixtures, 'hang.onnx'), 1, 'input');
     const t0 = Date.now();
-    const e = await rejection(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5 }));
+    const e = await rejection(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 }));
     expect(e.code).toBe('LPCV_E_MODEL_TIMEOUT');
     expect(Date.now() - t0).toBeLessThan(10_000);
-    await expect(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5 })).rejects.toMatchObject({ code: 'LPCV_E_MODEL_TIMEOUT' });
+    await expect(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 })).rejects.toMatchObject({ code: 'LPCV_E_MODEL_TIMEOUT' });
     await proc.close();
   });
 

@@ -128,12 +128,14 @@ function postprocessInto(
 ): string | undefined {
   if (pp.kind === 'topk') {
     const n = shape.length === 0 ? 0 : shape[shape.length - 1]!;
-    if (data.length !== n || n === 0) return `output shape [${shape.join(', ')}] is not one row of class scores`;
+    if (data.length !== n || n !== pp.classes) return `output shape [${shape.join(', ')}] is not one row of ${pp.classes} class scores`;
     topk.push(topK(data, 0, n, Math.min(pp.k, n)));
     return undefined;
   }
-  if (shape.length !== 4 || shape[0] !== 1) return `output shape [${shape.join(', ')}] is not [1, classes, height, width]`;
   const [, c, h, w] = shape as [number, number, number, number];
+  if (shape.length !== 4 || shape[0] !== 1 || c !== pp.classes || h !== pp.height || w !== pp.width) {
+    return `output shape [${shape.join(', ')}] is not [1, ${pp.classes}, ${pp.height}, ${pp.width}]`;
+  }
   const plane = h * w;
   const map = c <= 256 ? new Uint8Array(plane) : new Uint16Array(plane);
   for (let p = 0; p < plane; p++) {

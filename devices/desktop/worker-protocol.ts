@@ -5,9 +5,9 @@
 
 export type Postprocess =
   /** Classification: the k best class indices per image, best first. */
-  | { kind: 'topk'; k: number }
+  | { kind: 'topk'; k: number; classes: number }
   /** Segmentation: per-pixel argmax over the class axis of an [1, C, H, W] output. */
-  | { kind: 'argmax-map' };
+  | { kind: 'argmax-map'; classes: number; height: number; width: number };
 
 export type ToWorker =
   | { type: 'load'; modelPath: string; threads: number; inputName: string; outputName?: string }

@@ -2,11 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { EXIT } from '../../errors/codes.js';
 import { positiveInt, runCommand } from './run-command.js';
-import { scoreCommand } from './commands/score.js';
-import { validateCommand } from './commands/validate.js';
-import { inspectCommand } from './commands/inspect.js';
-import { evaluateCommand } from './commands/evaluate.js';
-import { tracksCommand } from './commands/tracks.js';
+
+// Each command's module is imported when that command runs: `lpcv --help` should not load sharp,
+// protobufjs and zod first.
 
 const program = new Command('lpcv')
   .description('LPCV benchmark harness: measure, score and rank low-power computer-vision models')
@@ -33,7 +31,7 @@ program
   .option('--json', 'print exactly one JSON object, the result record, on stdout')
   .option('--out <file>', 'also write the result record to a file (raw samples beside it, *.samples.json)')
   .option('--predictions <file>', 'also write the predictions in the LPCVC 2020 result format (5 lines per image: name class)')
-  .action((model: string, o) => runCommand(Boolean(o.json), () => scoreCommand(model, o)));
+  .action((model: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/score.js')).scoreCommand(model, o)));
 
 program
   .command('evaluate')
@@ -45,7 +43,7 @@ program
   .option('--track <name|file>', 'take class names and count from a track')
   .option('--ignore-index <n>', 'segmentation: a mask value to ignore', positiveInt('--ignore-index', true))
   .option('--json', 'print one JSON object on stdout')
-  .action((o) => runCommand(Boolean(o.json), () => evaluateCommand(o)));
+  .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/evaluate.js')).evaluateCommand(o)));
 
 program
   .command('validate')
@@ -53,7 +51,7 @@ program
   .argument('<model>', 'model file')
   .requiredOption('--track <name|file>', 'track name or path to a track.json')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, o) => runCommand(Boolean(o.json), () => validateCommand(model, o)));
+  .action((model: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/validate.js')).validateCommand(model, o)));
 
 program
   .command('inspect')
@@ -61,13 +59,13 @@ program
   .argument('<model>', 'ONNX model file')
   .option('--batch <n>', 'batch size to substitute for symbolic batch dimensions', positiveInt('--batch'))
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, o) => runCommand(Boolean(o.json), () => inspectCommand(model, o)));
+  .action((model: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/inspect.js')).inspectCommand(model, o)));
 
 program
   .command('tracks')
   .description('list the tracks')
   .option('--json', 'print one JSON object on stdout')
-  .action((o) => runCommand(Boolean(o.json), () => tracksCommand(o)));
+  .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/tracks.js')).tracksCommand(o)));
 
 try {
   await program.parseAsync(process.argv);

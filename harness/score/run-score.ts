@@ -10,7 +10,7 @@ import { toInputTensor } from '../preprocess/to-tensor.js';
 import { assertValid, validateModel } from '../validate/validate-model.js';
 import type { Track } from '../tracks/track.js';
 import type { RawSamples, ResultRecord } from '../result-record.js';
-import type { InferOutput } from '../../devices/desktop/worker-protocol.js';
+import type { InferOutput, Postprocess } from '../../devices/desktop/worker-protocol.js';
 
 export interface ScoreOptions {
   modelPath: string;
@@ -88,7 +88,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
   let latency;
   try {
     info = await proc.load(report.model.path, threads, report.input!.name, report.output?.name);
-    const postprocess = track.task === 'classification' ? ({ kind: 'topk', k: 5 } as const) : ({ kind: 'argmax-map' } as const);
+    const postprocess = postprocessFor(track);
     let chunk: (Float32Array | Uint8Array)[] = [];
     let chunkBytes = 0;
     let chunkStart = 0;
@@ -172,6 +172,14 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
     warnings: report.warnings,
     predictions: track.task === 'classification' ? { ids: inputs.ids, topk } : null,
   };
+}
+
+/** What the inference process keeps of each output, with the shape the track demands of it. */
+function postprocessFor(track: Track): Postprocess {
+  if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
+  const s = track.input.shape;
+  const [height, width] = track.input.layout === 'NHWC' ? [s[1]!, s[2]!] : [s[2]!, s[3]!];
+  return { kind: 'argmax-map', classes: track.classes.length, height, width };
 }
 
 function collect(out: InferOutput, topk: number[][], maps: { data: ArrayLike<number>; width: number; height: number }[]): void {

@@ -81,12 +81,16 @@ export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): strin
   lines.push('accuracy');
   for (const [k, v] of Object.entries(r.accuracy)) lines.push(`  ${k.padEnd(6)} ${pct(v)}`);
   if (showPerClass && o.perClass.length > 0) {
-    const rows = (o.perClass as { classIndex: number; name?: string; count?: number; top1?: number | null; iou?: number | null; dice?: number | null }[]).map(
-      (c) => [String(c.classIndex), c.name ?? '', c.count !== undefined ? int(c.count) : '-', pct(c.top1 ?? c.iou ?? null), ...(c.dice !== undefined ? [pct(c.dice)] : [])],
+    type Row = { classIndex: number; name?: string; count?: number; top1?: number | null; iou?: number | null; dice?: number | null };
+    const perClass = o.perClass as Row[];
+    const seg = r.accuracy.miou !== undefined;
+    const rows = perClass.map((c) =>
+      seg
+        ? [String(c.classIndex), c.name ?? '', pct(c.iou ?? null), pct(c.dice ?? null)]
+        : [String(c.classIndex), c.name ?? '', int(c.count ?? 0), pct(c.top1 ?? null)],
     );
-    const header = r.accuracy.miou !== undefined ? ['class', 'name', 'images', 'IoU', 'Dice'] : ['class', 'name', 'images', 'top-1'];
     lines.push('');
-    lines.push(indent(table(header, rows)));
+    lines.push(indent(table(seg ? ['class', 'name', 'IoU', 'Dice'] : ['class', 'name', 'images', 'top-1'], rows)));
   }
   lines.push('');
   lines.push(`latency, ms per image (${int(l.count)} timed runs after ${int(r.protocol.warmupRuns)} warm-up; inference call only)`);
