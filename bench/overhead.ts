@@ -7,7 +7,7 @@
  *   - the real `lpcv score --json --runs N` as a child process, reading latency.p50 from its record.
  * and reports the ratio of the medians, plus the wall time of a whole default `lpcv score` on the val split.
  *
- *   node bin/run-ts.js bench/overhead.ts [--runs 2000] [--rounds 3] [--models hardnet_s,resnet_s]
+ *   node bin/run-ts.js bench/overhead.ts [--runs 2000] [--rounds 3] [--models hardnet_s,resnet_s] [--dir baselines/fashion-mnist]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,8 @@ const opt = (name: string, dflt: string): string => {
 };
 const runs = Number(opt('runs', '2000'));
 const rounds = Number(opt('rounds', '3'));
-const baselines = JSON.parse(readFileSync(path.join(root, 'baselines/fashion-mnist/baselines.json'), 'utf8')) as {
+const dir = path.resolve(opt('dir', path.join(root, 'baselines/fashion-mnist')));
+const baselines = JSON.parse(readFileSync(path.join(dir, 'baselines.json'), 'utf8')) as {
   models: { name: string; file: string }[];
 };
 const names = opt('models', baselines.models.map((m) => m.name).join(',')).split(',');
@@ -80,7 +81,7 @@ const rows: Record<string, unknown>[] = [];
 for (const name of names) {
   const m = baselines.models.find((b) => b.name === name);
   if (!m) throw new Error(`no baseline ${name}`);
-  const modelPath = path.join(root, 'baselines/fashion-mnist', m.file);
+  const modelPath = path.join(dir, m.file);
   const bare: number[] = [];
   const harness: number[] = [];
   for (let r = 0; r < rounds; r++) {

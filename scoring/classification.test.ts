@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classificationReport, topKAccuracy, topKFromScores } from './classification.js';
-import { errorCodeOf as codeOf } from './test-support.js';
+import { errorOf } from '../test/support/lpcv-errors.js';
 
 describe('topKAccuracy', () => {
   const topk = [
@@ -26,10 +26,10 @@ describe('topKAccuracy', () => {
   });
 
   it('rejects mismatched lengths, empty input and a bad k', () => {
-    expect(codeOf(() => topKAccuracy([[1]], [1, 2], 1))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(codeOf(() => topKAccuracy([], [], 1))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(codeOf(() => topKAccuracy([[1]], [1], 0))).toBe('LPCV_E_FORMULA_INPUT');
-    expect(codeOf(() => topKAccuracy([[1]], [1], 1.5))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => topKAccuracy([[1]], [1, 2], 1)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => topKAccuracy([], [], 1)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => topKAccuracy([[1]], [1], 0)).code).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => topKAccuracy([[1]], [1], 1.5)).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });
 
@@ -61,8 +61,8 @@ describe('topKFromScores', () => {
 
   it('orders infinities and rejects NaN', () => {
     expect(topKFromScores([-Infinity, 0, Infinity], 3)).toEqual([2, 1, 0]);
-    expect(codeOf(() => topKFromScores([0, NaN], 1))).toBe('LPCV_E_MODEL_OUTPUT_NAN');
-    expect(codeOf(() => topKFromScores([0, 1], 0))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => topKFromScores([0, NaN], 1)).code).toBe('LPCV_E_MODEL_OUTPUT_NAN');
+    expect(errorOf(() => topKFromScores([0, 1], 0)).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });
 
@@ -88,8 +88,8 @@ describe('classificationReport', () => {
   });
 
   it('rejects labels outside [0, numClasses)', () => {
-    expect(codeOf(() => classificationReport([[0]], [4], 4))).toBe('LPCV_E_GT_MALFORMED');
-    expect(codeOf(() => classificationReport([[0]], [-1], 4))).toBe('LPCV_E_GT_MALFORMED');
-    expect(codeOf(() => classificationReport([[0]], [0], 0))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => classificationReport([[0]], [4], 4)).code).toBe('LPCV_E_GT_MALFORMED');
+    expect(errorOf(() => classificationReport([[0]], [-1], 4)).code).toBe('LPCV_E_GT_MALFORMED');
+    expect(errorOf(() => classificationReport([[0]], [0], 0)).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCocoDetections, type CocoDetection, type CocoGroundTruth, type CocoMetrics } from './coco-map.js';
-import { errorCodeOf } from './test-support.js';
+import { errorOf } from '../test/support/lpcv-errors.js';
 
 type Box = [number, number, number, number];
 type Ann = CocoGroundTruth['annotations'][number];
@@ -177,9 +177,9 @@ describe('evaluateCocoDetections', () => {
     // An annotation on an unlisted image is left out, as pycocotools leaves it out.
     const gt = groundTruth([1], [ann(1, [0, 0, 10, 10]), ann(7, [0, 0, 10, 10])]);
     expect(evaluateCocoDetections(gt, [det(1, [0, 0, 10, 10], 0.9)]).map).toBeCloseTo(1, 12);
-    expect(errorCodeOf(() => evaluateCocoDetections(gt, [det(7, [0, 0, 10, 10], 0.9)]))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(errorCodeOf(() => evaluateCocoDetections(gt, [det(1, [0, 0, 10, 10], 0.9, 5)]))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(errorCodeOf(() => evaluateCocoDetections(gt, [det(1, [0, 0, 10, 10], NaN)]))).toBe('LPCV_E_PRED_MALFORMED');
-    expect(errorCodeOf(() => evaluateCocoDetections(gt, [det(1, [0, 0, Infinity, 10], 0.5)]))).toBe('LPCV_E_PRED_MALFORMED');
+    expect(errorOf(() => evaluateCocoDetections(gt, [det(7, [0, 0, 10, 10], 0.9)])).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => evaluateCocoDetections(gt, [det(1, [0, 0, 10, 10], 0.9, 5)])).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => evaluateCocoDetections(gt, [det(1, [0, 0, 10, 10], NaN)])).code).toBe('LPCV_E_PRED_MALFORMED');
+    expect(errorOf(() => evaluateCocoDetections(gt, [det(1, [0, 0, Infinity, 10], 0.5)])).code).toBe('LPCV_E_PRED_MALFORMED');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { f1FromCounts, macroF1 } from './f1.js';
-import { errorCodeOf as codeOf } from './test-support.js';
+import { errorOf } from '../test/support/lpcv-errors.js';
 
 describe('f1FromCounts', () => {
   it('is 2TP / (2TP + FP + FN)', () => {
@@ -15,8 +15,8 @@ describe('f1FromCounts', () => {
   });
 
   it('rejects negative or non-finite counts', () => {
-    expect(codeOf(() => f1FromCounts({ tp: -1, fp: 0, fn: 0 }))).toBe('LPCV_E_FORMULA_INPUT');
-    expect(codeOf(() => f1FromCounts({ tp: 1, fp: NaN, fn: 0 }))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => f1FromCounts({ tp: -1, fp: 0, fn: 0 })).code).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => f1FromCounts({ tp: 1, fp: NaN, fn: 0 })).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });
 
@@ -44,9 +44,9 @@ describe('macroF1', () => {
   });
 
   it('rejects mismatched lengths, empty input and out-of-range classes', () => {
-    expect(codeOf(() => macroF1([0], [0, 1], 2))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(codeOf(() => macroF1([], [], 2))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(codeOf(() => macroF1([2], [0], 2))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(codeOf(() => macroF1([0], [2], 2))).toBe('LPCV_E_GT_MALFORMED');
+    expect(errorOf(() => macroF1([0], [0, 1], 2)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => macroF1([], [], 2)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => macroF1([2], [0], 2)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => macroF1([0], [2], 2)).code).toBe('LPCV_E_GT_MALFORMED');
   });
 });

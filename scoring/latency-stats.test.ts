@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latencyStats, medianCi95Ranks } from './latency-stats.js';
-import { errorCodeOf } from './test-support.js';
+import { errorOf } from '../test/support/lpcv-errors.js';
 
 /** Exact P(B <= m), B ~ Binomial(n, 1/2), as a numerator over 2^n, with BigInt (independent of the code). */
 function exactCdfNumerator(n: number, m: number): bigint {
@@ -60,8 +60,8 @@ describe('medianCi95Ranks', () => {
   });
 
   it('rejects a count that is not a positive integer', () => {
-    expect(errorCodeOf(() => medianCi95Ranks(0))).toBe('LPCV_E_FORMULA_INPUT');
-    expect(errorCodeOf(() => medianCi95Ranks(2.5))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => medianCi95Ranks(0)).code).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => medianCi95Ranks(2.5)).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });
 
@@ -114,10 +114,10 @@ describe('latencyStats', () => {
   });
 
   it('rejects empty input, NaN, infinities and negative samples', () => {
-    expect(errorCodeOf(() => latencyStats([]))).toBe('LPCV_E_FORMULA_INPUT');
-    expect(errorCodeOf(() => latencyStats([1, NaN]))).toBe('LPCV_E_FORMULA_INPUT');
-    expect(errorCodeOf(() => latencyStats([1, Infinity]))).toBe('LPCV_E_FORMULA_INPUT');
-    expect(errorCodeOf(() => latencyStats([1, -0.5]))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => latencyStats([])).code).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => latencyStats([1, NaN])).code).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => latencyStats([1, Infinity])).code).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => latencyStats([1, -0.5])).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 
   it('handles a million samples', () => {

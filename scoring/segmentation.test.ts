@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { segmentationScores } from './segmentation.js';
-import { errorCodeOf } from './test-support.js';
+import { errorOf } from '../test/support/lpcv-errors.js';
 
 // Mask A, 3 classes (rows of a 3x3 image):
 //   gt   0 0 1 | 0 1 1 | 2 2 2
@@ -78,7 +78,7 @@ describe('segmentationScores', () => {
     expect(s.mdice).toBeCloseTo(13 / 15, 14);
     expect(s.miou).toBeCloseTo(7 / 9, 14);
     // without an ignore index 255 is a malformed ground truth
-    expect(errorCodeOf(() => segmentationScores([{ gt, pred: A.pred }], 3))).toBe('LPCV_E_GT_MALFORMED');
+    expect(errorOf(() => segmentationScores([{ gt, pred: A.pred }], 3)).code).toBe('LPCV_E_GT_MALFORMED');
   });
 
   it('skips images with no scorable pixel and counts them', () => {
@@ -88,8 +88,8 @@ describe('segmentationScores', () => {
     expect(s.mdice).toBeCloseTo(214 / 315, 14);
     expect(s.images).toBe(3);
     expect(s.skippedImages).toBe(2);
-    expect(errorCodeOf(() => segmentationScores([empty], 3))).toBe('LPCV_E_GT_MALFORMED');
-    expect(errorCodeOf(() => segmentationScores([], 3))).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => segmentationScores([empty], 3)).code).toBe('LPCV_E_GT_MALFORMED');
+    expect(errorOf(() => segmentationScores([], 3)).code).toBe('LPCV_E_PRED_MISMATCH');
   });
 
   it('reads the pairs from a generator once', () => {
@@ -101,10 +101,10 @@ describe('segmentationScores', () => {
   });
 
   it('rejects mismatched sizes and out-of-range predictions', () => {
-    expect(errorCodeOf(() => segmentationScores([{ gt: [0, 1], pred: [0] }], 3))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(errorCodeOf(() => segmentationScores([{ gt: [0, 1], pred: [0, 3] }], 3))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(errorCodeOf(() => segmentationScores([{ gt: [0, 1], pred: [0, -1] }], 3))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(errorCodeOf(() => segmentationScores([{ gt: [0, 1], pred: [0, 0.5] }], 3))).toBe('LPCV_E_PRED_MISMATCH');
-    expect(errorCodeOf(() => segmentationScores([A], 3, { ignoreIndex: 2 }))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => segmentationScores([{ gt: [0, 1], pred: [0] }], 3)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => segmentationScores([{ gt: [0, 1], pred: [0, 3] }], 3)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => segmentationScores([{ gt: [0, 1], pred: [0, -1] }], 3)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => segmentationScores([{ gt: [0, 1], pred: [0, 0.5] }], 3)).code).toBe('LPCV_E_PRED_MISMATCH');
+    expect(errorOf(() => segmentationScores([A], 3, { ignoreIndex: 2 })).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });

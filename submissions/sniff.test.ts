@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { LpcvError } from '../errors/lpcv-error.js';
+import { rejectionOf } from '../test/support/lpcv-errors.js';
 import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
 import { sniffFile, sniffFormat } from './sniff.js';
 
@@ -82,8 +82,7 @@ describe('sniffFile', () => {
   });
 
   it('a missing file is LPCV_E_FILE_NOT_FOUND', async () => {
-    const err = await sniffFile('/nonexistent/model.onnx').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(LpcvError);
-    expect((err as LpcvError).code).toBe('LPCV_E_FILE_NOT_FOUND');
+    const err = await rejectionOf(sniffFile('/nonexistent/model.onnx'));
+    expect(err.code).toBe('LPCV_E_FILE_NOT_FOUND');
   });
 });

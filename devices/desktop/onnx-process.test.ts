@@ -1,22 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { OnnxProcess } from './onnx-process.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/onnx/', import.meta.url));
 const tiny = path.join(fixtures, 'tiny-conv.onnx');
 const input = (v: number): Float32Array => new Float32Array(784).fill(v);
-
-async function rejection(p: Promise<unknown>): Promise<LpcvError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the ONNX inference child process', () => {
   it('loads a model, infers top-k and times a latency pass of exactly the asked length', async () => {
@@ -71,7 +61,7 @@ describe('the ONNX inference child process', () => {
     await proc.load(tiny, 1, 'input');
     const pending = proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 0, minRuns: 1e9, minDurationMs: 0, maxRuns: 1e9 });
     setTimeout(() => process.kill(proc.pid!, 'SIGKILL'), 200);
-    const e = await rejection(pending);
+    const e = await rejectionOf(pending);
     expect(e.code).toBe('LPCV_E_MODEL_CRASHED');
     expect(e.message).toContain('SIGKILL');
     expect(e.fault).toBe('submission');
@@ -82,7 +72,7 @@ describe('the ONNX inference child process', () => {
     const proc = await OnnxProcess.start({ timeoutMs: 1500 });
     await proc.load(path.join(fixtures, 'hang.onnx'), 1, 'input');
     const t0 = Date.now();
-    const e = await rejection(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 }));
+    const e = await rejectionOf(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 }));
     expect(e.code).toBe('LPCV_E_MODEL_TIMEOUT');
     expect(Date.now() - t0).toBeLessThan(10_000);
     await expect(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 })).rejects.toMatchObject({ code: 'LPCV_E_MODEL_TIMEOUT' });
@@ -92,7 +82,7 @@ describe('the ONNX inference child process', () => {
   it('reports a model the runtime refuses as LPCV_E_MODEL_LOAD', async () => {
     const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
     try {
-      const e = await rejection(proc.load(path.join(fixtures, 'make_fixtures.py'), 1, 'input'));
+      const e = await rejectionOf(proc.load(path.join(fixtures, 'make_fixtures.py'), 1, 'input'));
       expect(e.code).toBe('LPCV_E_MODEL_LOAD');
       expect(e.message.split('\n')).toHaveLength(1);
     } finally {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { makeTempDir, pattern, writePng, writeText } from '../../test/fixtures/datasets/write-images.js';
 import { checkCocoFiles, cocoInputs, restrictGroundTruth } from './coco.js';
 import { readCocoImages, readCocoInstances } from './coco-json.js';
@@ -39,16 +39,6 @@ function writeJson(name: string, value: unknown): string {
   return file;
 }
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('readCocoInstances', () => {
   it('orders images by id and drops keys the metric does not use', async () => {
     const gt = await readCocoInstances(writeJson('ok.json', instances));
@@ -64,13 +54,13 @@ describe('readCocoInstances', () => {
   it('names the file and the key of a schema problem', async () => {
     const bad = { ...instances, annotations: [{ ...instances.annotations[0], bbox: [0, 0, 2] }] };
     const file = writeJson('bad-bbox.json', bad);
-    const f = await failure(readCocoInstances(file));
+    const f = await rejectionOf(readCocoInstances(file));
     expect(f.code).toBe('LPCV_E_DATASET_CORRUPT');
     expect(f.message).toMatch(new RegExp(`^${file}: annotations\\.0\\.bbox: `));
-    expect((await failure(readCocoInstances(writeJson('no-ann.json', { images: [] })))).message).toMatch(/no-ann\.json: annotations: /);
+    expect((await rejectionOf(readCocoInstances(writeJson('no-ann.json', { images: [] })))).message).toMatch(/no-ann\.json: annotations: /);
     const notJson = join(tmp.dir, 'not.json');
     writeText(notJson, '{"images": [');
-    expect((await failure(readCocoInstances(notJson))).message).toMatch(/not\.json: not valid JSON/);
+    expect((await rejectionOf(readCocoInstances(notJson))).message).toMatch(/not\.json: not valid JSON/);
   });
 
   it('refuses duplicate ids and dangling references', async () => {
@@ -85,7 +75,7 @@ describe('readCocoInstances', () => {
     ];
     for (const [json, expected] of cases) {
       const file = writeJson('dup.json', json);
-      expect(await failure(readCocoInstances(file))).toEqual({ code: 'LPCV_E_DATASET_CORRUPT', message: `${file}: ${expected}` });
+      expect(await rejectionOf(readCocoInstances(file))).toMatchObject({ code: 'LPCV_E_DATASET_CORRUPT', message: `${file}: ${expected}` });
     }
   });
 });
@@ -116,13 +106,13 @@ describe('cocoInputs', () => {
     expect((await inputs.read(1)).width).toBe(3); // no size in the JSON: not checked
 
     const wrong = { ...instances, images: [{ id: 1, file_name: 'b.png', width: 4, height: 3 }] };
-    const f = await failure((await cocoInputs(images, writeJson('wrong-size.json', wrong))).read(0));
-    expect(f).toEqual({ code: 'LPCV_E_DATASET_CORRUPT', message: `${join(images, 'b.png')}: is 3x3, the annotations say 4x3 (image 1)` });
+    const f = await rejectionOf((await cocoInputs(images, writeJson('wrong-size.json', wrong))).read(0));
+    expect(f).toMatchObject({ code: 'LPCV_E_DATASET_CORRUPT', message: `${join(images, 'b.png')}: is 3x3, the annotations say 4x3 (image 1)` });
   });
 
   it('checkCocoFiles names the first missing image', async () => {
     const images2 = [...instances.images, { id: 40, file_name: 'gone.png' }];
-    expect(await failure(checkCocoFiles(images, images2))).toEqual({
+    expect(await rejectionOf(checkCocoFiles(images, images2))).toMatchObject({
       code: 'LPCV_E_DATASET_MISSING',
       message: `image file not found: ${join(images, 'gone.png')}`,
     });

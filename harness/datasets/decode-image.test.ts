@@ -2,22 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/fixtures/datasets/write-images.js';
 import { decodeImageFile, decodeMaskFile, readImageSize } from './decode-image.js';
 
 const tmp = makeTempDir('lpcv-decode-');
 afterAll(() => tmp.remove());
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Every other channel-th byte starting at `from`. */
 function channel(data: Uint8Array, channels: number, from: number): number[] {
@@ -82,25 +72,25 @@ describe('decodeImageFile', () => {
       .toColourspace('grey16')
       .png()
       .toFile(deep);
-    expect(await failure(decodeImageFile(deep, 'deep'))).toEqual({
+    expect(await rejectionOf(decodeImageFile(deep, 'deep'))).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: `${deep}: has ushort samples, only 8-bit images are supported`,
     });
 
     const text = join(tmp.dir, 'text.png');
     writeFileSync(text, 'not a png');
-    expect((await failure(decodeImageFile(text, 't'))).message).toMatch(/text\.png: not a decodable image/);
+    expect((await rejectionOf(decodeImageFile(text, 't'))).message).toMatch(/text\.png: not a decodable image/);
 
     const webp = join(tmp.dir, 'w.png');
     await sharp(Buffer.from(pattern(2, 2, 3)), { raw: { width: 2, height: 2, channels: 3 } }).webp().toFile(webp);
-    expect((await failure(decodeImageFile(webp, 'w'))).message).toBe(`${webp}: is webp, expected PNG or JPEG`);
+    expect((await rejectionOf(decodeImageFile(webp, 'w'))).message).toBe(`${webp}: is webp, expected PNG or JPEG`);
 
     const cut = join(tmp.dir, 'cut.png');
     await writePng(join(tmp.dir, 'whole.png'), 64, 64, 3, pattern(64, 64, 3));
     writeFileSync(cut, readFileSync(join(tmp.dir, 'whole.png')).subarray(0, 200));
-    expect((await failure(decodeImageFile(cut, 'cut'))).code).toBe('LPCV_E_DATASET_CORRUPT');
+    expect((await rejectionOf(decodeImageFile(cut, 'cut'))).code).toBe('LPCV_E_DATASET_CORRUPT');
 
-    expect((await failure(decodeImageFile(join(tmp.dir, 'absent.png'), 'a'))).code).toBe('LPCV_E_DATASET_MISSING');
+    expect((await rejectionOf(decodeImageFile(join(tmp.dir, 'absent.png'), 'a'))).code).toBe('LPCV_E_DATASET_MISSING');
   });
 });
 
@@ -120,7 +110,7 @@ describe('decodeMaskFile', () => {
     rgb[7] = 2; // pixel 2 (x=0, y=1 in a 2x2), green
     const file = join(tmp.dir, 'colour.png');
     await writePng(file, 2, 2, 3, rgb);
-    expect((await failure(decodeMaskFile(file))).message).toBe(
+    expect((await rejectionOf(decodeMaskFile(file))).message).toBe(
       `${file}: has colour (R, G, B differ at x=0, y=1); a mask must be a single-channel 8-bit label map`,
     );
 
@@ -128,7 +118,7 @@ describe('decodeMaskFile', () => {
     await sharp(Buffer.from([128, 0, 0, 0, 128, 0, 0, 0, 0, 128, 128, 0]), { raw: { width: 2, height: 2, channels: 3 } })
       .png({ palette: true, colours: 4, dither: 0 })
       .toFile(pal);
-    expect((await failure(decodeMaskFile(pal))).message).toMatch(/palette\.png: is a colour-palette PNG \(R, G, B differ at x=0, y=0\)/);
+    expect((await rejectionOf(decodeMaskFile(pal))).message).toMatch(/palette\.png: is a colour-palette PNG \(R, G, B differ at x=0, y=0\)/);
   });
 });
 

@@ -2,22 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { errorOf, rejectionOf } from '../../test/support/lpcv-errors.js';
 import { idxBytes, makeTempDir } from '../../test/fixtures/datasets/write-images.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, idxInputs, idxSampleId, parseIdx, readIdxImages, readIdxLabels } from './idx.js';
 
 const tmp = makeTempDir('lpcv-idx-');
 afterAll(() => tmp.remove());
-
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<{ code: string; message: string }> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 const pixels = Uint8Array.from({ length: 3 * 2 * 2 }, (_, i) => i * 10);
 
@@ -28,27 +18,27 @@ describe('parseIdx', () => {
     expect(Array.from(data)).toEqual(Array.from(pixels));
   });
 
-  it('rejects a wrong magic number, naming both', async () => {
-    const f = await failure(() => parseIdx(idxBytes([3], new Uint8Array(3)), 'labels-as-images', IDX_IMAGES_MAGIC));
+  it('rejects a wrong magic number, naming both', () => {
+    const f = errorOf(() => parseIdx(idxBytes([3], new Uint8Array(3)), 'labels-as-images', IDX_IMAGES_MAGIC));
     expect(f.code).toBe('LPCV_E_DATASET_CORRUPT');
     expect(f.message).toBe('labels-as-images: magic number 0x00000801, expected 0x00000803 (IDX images, unsigned bytes)');
-    const floats = await failure(() => parseIdx(idxBytes([3], new Uint8Array(12), 0x0d01), 'f', IDX_LABELS_MAGIC));
+    const floats = errorOf(() => parseIdx(idxBytes([3], new Uint8Array(12), 0x0d01), 'f', IDX_LABELS_MAGIC));
     expect(floats.message).toContain('magic number 0x00000d01, expected 0x00000801');
   });
 
-  it('rejects short, truncated and over-long files', async () => {
-    expect((await failure(() => parseIdx(new Uint8Array(2), 'a', IDX_LABELS_MAGIC))).message).toBe(
+  it('rejects short, truncated and over-long files', () => {
+    expect(errorOf(() => parseIdx(new Uint8Array(2), 'a', IDX_LABELS_MAGIC)).message).toBe(
       'a: 2 bytes, too short for an IDX labels file',
     );
-    expect((await failure(() => parseIdx(idxBytes([3, 2, 2], pixels).subarray(0, 10), 'b', IDX_IMAGES_MAGIC))).message).toBe(
+    expect(errorOf(() => parseIdx(idxBytes([3, 2, 2], pixels).subarray(0, 10), 'b', IDX_IMAGES_MAGIC)).message).toBe(
       'b: 10 bytes, shorter than its 16-byte header',
     );
-    expect((await failure(() => parseIdx(idxBytes([3, 2, 2], pixels).subarray(0, 27), 'c', IDX_IMAGES_MAGIC))).message).toBe(
+    expect(errorOf(() => parseIdx(idxBytes([3, 2, 2], pixels).subarray(0, 27), 'c', IDX_IMAGES_MAGIC)).message).toBe(
       'c: truncated: header dims 3x2x2 need 28 bytes, the file has 27 bytes',
     );
     const long = new Uint8Array(30);
     long.set(idxBytes([3, 2, 2], pixels));
-    expect((await failure(() => parseIdx(long, 'd', IDX_IMAGES_MAGIC))).message).toBe(
+    expect(errorOf(() => parseIdx(long, 'd', IDX_IMAGES_MAGIC)).message).toBe(
       'd: has trailing bytes: header dims 3x2x2 need 28 bytes, the file has 30 bytes',
     );
   });
@@ -85,24 +75,24 @@ describe('readIdxImages / readIdxLabels', () => {
   it('reports damaged gzip, missing files and wrong kinds of file', async () => {
     const damaged = join(tmp.dir, 'damaged.gz');
     writeFileSync(damaged, gzipSync(idxBytes([3, 2, 2], pixels)).subarray(0, 20));
-    const d = await failure(readIdxImages(damaged));
+    const d = await rejectionOf(readIdxImages(damaged));
     expect(d.code).toBe('LPCV_E_DATASET_CORRUPT');
     expect(d.message).toMatch(/damaged\.gz: gzip data is damaged/);
 
     const missing = join(tmp.dir, 'nope.gz');
-    expect(await failure(readIdxImages(missing))).toEqual({ code: 'LPCV_E_DATASET_MISSING', message: `data set file not found: ${missing}` });
+    expect(await rejectionOf(readIdxImages(missing))).toMatchObject({ code: 'LPCV_E_DATASET_MISSING', message: `data set file not found: ${missing}` });
 
     const gzTruncated = join(tmp.dir, 'short-inside.gz');
     writeFileSync(gzTruncated, gzipSync(idxBytes([3, 2, 2], pixels).subarray(0, 20)));
-    expect((await failure(readIdxImages(gzTruncated))).message).toContain('truncated: header dims 3x2x2 need 28 bytes, the file has 20 bytes after gunzip');
+    expect((await rejectionOf(readIdxImages(gzTruncated))).message).toContain('truncated: header dims 3x2x2 need 28 bytes, the file has 20 bytes after gunzip');
 
-    expect((await failure(readIdxImages(tmp.dir))).message).toBe(`${tmp.dir}: is not a regular file`);
+    expect((await rejectionOf(readIdxImages(tmp.dir))).message).toBe(`${tmp.dir}: is not a regular file`);
   });
 
   it('fails again after a failure (errors are not cached)', async () => {
     const file = join(tmp.dir, 'fixed-later');
     writeFileSync(file, idxBytes([3, 2, 2], pixels).subarray(0, 20));
-    expect((await failure(readIdxImages(file))).code).toBe('LPCV_E_DATASET_CORRUPT');
+    expect((await rejectionOf(readIdxImages(file))).code).toBe('LPCV_E_DATASET_CORRUPT');
     writeFileSync(file, idxBytes([3, 2, 2], pixels));
     expect((await readIdxImages(file)).count).toBe(3);
   });
@@ -118,7 +108,7 @@ describe('idxInputs', () => {
     expect(img).toEqual({ id: '00002', width: 2, height: 2, channels: 1, data: Uint8Array.of(80, 90, 100, 110) });
     img.data[0] = 0;
     expect((await inputs.read(2)).data[0]).toBe(80);
-    expect((await failure(inputs.read(3))).code).toBe('LPCV_E_INTERNAL');
+    expect((await rejectionOf(inputs.read(3))).code).toBe('LPCV_E_INTERNAL');
   });
 
   it('pads ids to five digits, more for larger files', () => {

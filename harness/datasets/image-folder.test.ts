@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { makeTempDir, pattern, writeJpeg, writePng, writeText } from '../../test/fixtures/datasets/write-images.js';
 import { imageFolderInputs, imageFolderLabels } from './image-folder.js';
 
@@ -17,16 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.remove());
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('imageFolderInputs', () => {
   it('lists PNG/JPEG files by code point, skipping dot files and other files; id = file name', async () => {
     const inputs = await imageFolderInputs(images);
@@ -38,8 +28,8 @@ describe('imageFolderInputs', () => {
 
   it('reports a missing folder and a file given as the folder', async () => {
     const gone = join(tmp.dir, 'gone');
-    expect(await failure(imageFolderInputs(gone))).toEqual({ code: 'LPCV_E_DATASET_MISSING', message: `data set folder not found: ${gone}` });
-    expect(await failure(imageFolderInputs(join(images, 'b.png')))).toEqual({
+    expect(await rejectionOf(imageFolderInputs(gone))).toMatchObject({ code: 'LPCV_E_DATASET_MISSING', message: `data set folder not found: ${gone}` });
+    expect(await rejectionOf(imageFolderInputs(join(images, 'b.png')))).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: `${join(images, 'b.png')}: is not a folder`,
     });
@@ -56,18 +46,18 @@ describe('imageFolderLabels', () => {
   it('refuses a row without an image and an image without a row', async () => {
     const extra = join(tmp.dir, 'extra.csv');
     writeText(extra, 'b.png,2\na.png,0\nC.JPG,1\nd.png,1\n');
-    expect(await failure(imageFolderLabels(images, extra, classes))).toEqual({
+    expect(await rejectionOf(imageFolderLabels(images, extra, classes))).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: `${extra}: line 4: no image d.png in ${images}`,
     });
     const short = join(tmp.dir, 'short.csv');
     writeText(short, 'a.png,0\n');
-    expect((await failure(imageFolderLabels(images, short, classes))).message).toBe(`${short}: no label row for image C.JPG (and 1 more)`);
+    expect((await rejectionOf(imageFolderLabels(images, short, classes))).message).toBe(`${short}: no label row for image C.JPG (and 1 more)`);
   });
 
   it('reports a missing CSV', async () => {
     const csv = join(tmp.dir, 'absent.csv');
-    expect(await failure(imageFolderLabels(images, csv, classes))).toEqual({
+    expect(await rejectionOf(imageFolderLabels(images, csv, classes))).toMatchObject({
       code: 'LPCV_E_DATASET_MISSING',
       message: `data set file not found: ${csv}`,
     });

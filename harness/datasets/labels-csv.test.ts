@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 import { parseCsvRows } from './csv-rows.js';
 import { parseLabelsCsv } from './labels-csv.js';
 
@@ -7,14 +7,11 @@ const classes = ['cat', 'dog', '7up'];
 const images = new Set(['a.png', 'b.png', 'c,d.png']);
 const isImage = (n: string): boolean => images.has(n);
 
+/** The message of the LPCV_E_DATASET_CORRUPT error that `f` throws. */
 function message(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isLpcvError(e) && e.code === 'LPCV_E_DATASET_CORRUPT') return e.message;
-    throw e;
-  }
-  throw new Error('expected a failure');
+  const e = errorOf(f);
+  expect(e.code).toBe('LPCV_E_DATASET_CORRUPT');
+  return e.message;
 }
 
 describe('parseCsvRows', () => {

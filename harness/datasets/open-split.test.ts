@@ -2,22 +2,12 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { idxBytes, makeTempDir, makeTrack, pattern, writePng, writeText } from '../../test/fixtures/datasets/write-images.js';
 import { loadLabels, openInputs } from './open-split.js';
 
 const tmp = makeTempDir('lpcv-split-');
 afterAll(() => tmp.remove());
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 const splits = {
   first: { start: 0, count: 2, visibility: 'public' },
@@ -43,21 +33,21 @@ describe('idx', () => {
     expect(img.id).toBe('00002');
     expect(Array.from(img.data)).toEqual(Array.from(pixels.subarray(32, 48)));
     expect(await loadLabels(track(), 'rest')).toEqual({ task: 'classification', ids: ['00002', '00003', '00004'], labels: [2, 1, 0] });
-    expect((await failure(inputs.read(3))).code).toBe('LPCV_E_INTERNAL');
+    expect((await rejectionOf(inputs.read(3))).code).toBe('LPCV_E_INTERNAL');
   });
 
   it('reports a split past the end with the number of samples', async () => {
-    const f = await failure(openInputs(track(), 'beyond'));
-    expect(f).toEqual({
+    const f = await rejectionOf(openInputs(track(), 'beyond'));
+    expect(f).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: `${join(dir, 'data/images.gz')}: split "beyond" covers samples 4..5, but the data set has 5 samples (0..4)`,
     });
-    expect((await failure(loadLabels(track(), 'beyond'))).message).toContain('split "beyond" covers samples 4..5');
+    expect((await rejectionOf(loadLabels(track(), 'beyond'))).message).toContain('split "beyond" covers samples 4..5');
   });
 
   it('lists the known splits for an unknown one', async () => {
     for (const p of [openInputs(track(), 'val'), loadLabels(track(), 'toString')]) {
-      const f = await failure(p);
+      const f = await rejectionOf(p);
       expect(f.code).toBe('LPCV_E_SPLIT_UNKNOWN');
       expect(f.message).toMatch(/has no split "(val|toString)" \(known: first, rest, beyond\)$/);
     }
@@ -69,7 +59,7 @@ describe('idx', () => {
     try {
       const inputs = await openInputs(track(), 'first');
       expect((await inputs.read(1)).id).toBe('00001');
-      expect(await failure(loadLabels(track(), 'first'))).toEqual({
+      expect(await rejectionOf(loadLabels(track(), 'first'))).toMatchObject({
         code: 'LPCV_E_DATASET_MISSING',
         message: `data set file not found: ${labels}`,
       });
@@ -82,19 +72,19 @@ describe('idx', () => {
     writeFileSync(join(dir, 'data/four.gz'), gzipSync(idxBytes([4], Uint8Array.of(0, 1, 2, 1))));
     writeFileSync(join(dir, 'data/big.gz'), gzipSync(idxBytes([5], Uint8Array.of(0, 1, 2, 3, 0))));
     const four = makeTrack(dir, { dataset: { format: 'idx', images: 'data/images.gz', labels: 'data/four.gz' }, splits });
-    expect((await failure(loadLabels(four, 'first'))).message).toBe(
+    expect((await rejectionOf(loadLabels(four, 'first'))).message).toBe(
       `${join(dir, 'data/four.gz')}: has 4 labels, the images file ${join(dir, 'data/images.gz')} has 5 images`,
     );
     const big = makeTrack(dir, { dataset: { format: 'idx', images: 'data/images.gz', labels: 'data/big.gz' }, splits });
     expect(await loadLabels(big, 'first')).toMatchObject({ labels: [0, 1] });
-    expect((await failure(loadLabels(big, 'rest'))).message).toBe(
+    expect((await rejectionOf(loadLabels(big, 'rest'))).message).toBe(
       `${join(dir, 'data/big.gz')}: label 3 of sample 00003 is not a class index (0..2)`,
     );
   });
 
   it('reports a missing images file by path', async () => {
     const t = makeTrack(dir, { dataset: { format: 'idx', images: 'data/none.gz', labels: 'data/labels.gz' }, splits });
-    expect(await failure(openInputs(t, 'first'))).toEqual({
+    expect(await rejectionOf(openInputs(t, 'first'))).toMatchObject({
       code: 'LPCV_E_DATASET_MISSING',
       message: `data set file not found: ${join(dir, 'data/none.gz')}`,
     });
@@ -117,7 +107,7 @@ describe('image-folder', () => {
     const inputs = await openInputs(track(), 'rest');
     expect(inputs.ids).toEqual(['c.png', 'd.png', 'e.png']);
     expect((await inputs.read(2)).data).toEqual(pattern(4, 4, 1, 0));
-    expect((await failure(loadLabels(track(), 'rest'))).code).toBe('LPCV_E_DATASET_MISSING');
+    expect((await rejectionOf(loadLabels(track(), 'rest'))).code).toBe('LPCV_E_DATASET_MISSING');
   });
 });
 
@@ -149,7 +139,7 @@ describe('coco', () => {
   it('fails early when an image of the split is missing', async () => {
     rmSync(join(dir, 'val', 'im4.png'));
     expect((await openInputs(track(), 'first')).ids).toHaveLength(2); // im4 is not in this split
-    expect(await failure(openInputs(track(), 'rest'))).toEqual({
+    expect(await rejectionOf(openInputs(track(), 'rest'))).toMatchObject({
       code: 'LPCV_E_DATASET_MISSING',
       message: `image file not found: ${join(dir, 'val', 'im4.png')}`,
     });
@@ -157,7 +147,7 @@ describe('coco', () => {
 
   it('refuses a track whose task does not fit the format', async () => {
     const wrong = makeTrack(dir, { dataset: { format: 'coco', images: 'val', annotations: 'instances.json' }, splits });
-    const f = await failure(openInputs(wrong, 'first'));
+    const f = await rejectionOf(openInputs(wrong, 'first'));
     expect(f.code).toBe('LPCV_E_TRACK_INVALID');
     expect(f.message).toContain('dataset.format coco holds detection data, the track\'s task is classification');
   });
@@ -180,13 +170,13 @@ describe('segmentation', () => {
     expect(labels.ids).toEqual(['s2.png', 's3.png', 's4.png']);
     expect(labels.ignoreIndex).toBe(255);
     expect((await labels.readMask(1)).data).toEqual(new Uint8Array(16).fill(3));
-    expect((await failure(labels.readMask(3))).code).toBe('LPCV_E_INTERNAL');
+    expect((await rejectionOf(labels.readMask(3))).code).toBe('LPCV_E_INTERNAL');
   });
 
   it('opens inputs without the masks folder', async () => {
     rmSync(join(dir, 'ann'), { recursive: true });
     expect((await openInputs(track(), 'rest')).ids).toEqual(['s2.png', 's3.png', 's4.png']);
-    expect(await failure(loadLabels(track(), 'rest'))).toEqual({
+    expect(await rejectionOf(loadLabels(track(), 'rest'))).toMatchObject({
       code: 'LPCV_E_DATASET_MISSING',
       message: `data set folder not found: ${join(dir, 'ann')}`,
     });

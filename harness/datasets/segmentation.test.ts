@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/fixtures/datasets/write-images.js';
 import { segmentationInputs, segmentationMasks } from './segmentation.js';
 
@@ -21,16 +21,6 @@ beforeEach(async () => {
 });
 afterAll(() => tmp.remove());
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('segmentation data', () => {
   it('pairs images with same-named PNG masks, in image order', async () => {
     const inputs = await segmentationInputs(images);
@@ -48,25 +38,25 @@ describe('segmentation data', () => {
 
   it('reports an image without a mask, a mask without an image, and a name clash', async () => {
     rmSync(join(masks, 'b.png'));
-    expect(await failure(segmentationMasks(images, masks))).toEqual({
+    expect(await rejectionOf(segmentationMasks(images, masks))).toMatchObject({
       code: 'LPCV_E_DATASET_MISSING',
       message: `mask file of image b.jpg not found: ${join(masks, 'b.png')}`,
     });
     await writePng(join(masks, 'b.png'), 4, 4, 1, maskB);
     await writePng(join(masks, 'z.png'), 4, 4, 1, maskB);
-    expect(await failure(segmentationMasks(images, masks))).toEqual({
+    expect(await rejectionOf(segmentationMasks(images, masks))).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: `${join(masks, 'z.png')}: is a mask without an image`,
     });
     rmSync(join(masks, 'z.png'));
     await writePng(join(images, 'b.png'), 4, 4, 3, pattern(4, 4, 3));
-    expect((await failure(segmentationMasks(images, masks))).message).toBe(`${join(images, 'b.png')}: shares its mask name b.png with b.jpg`);
+    expect((await rejectionOf(segmentationMasks(images, masks))).message).toBe(`${join(images, 'b.png')}: shares its mask name b.png with b.jpg`);
   });
 
   it('refuses a mask whose size differs from its image', async () => {
     await writePng(join(masks, 'a.png'), 4, 3, 1, maskA.subarray(0, 12));
     const m = await segmentationMasks(images, masks);
-    expect(await failure(m.readMask(0))).toEqual({
+    expect(await rejectionOf(m.readMask(0))).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: `${join(masks, 'a.png')}: is 4x3, its image a.png is 4x4`,
     });

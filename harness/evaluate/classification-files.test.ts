@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { errorOf, rejectionOf } from '../../test/support/lpcv-errors.js';
 import { parseClassificationGroundTruth, parseClassificationPredictions, readClassificationFiles } from './classification-files.js';
-import { FIXTURES, lpcvErrorOf, tempDir, writeFileIn } from './test-support.js';
+import { FIXTURES, tempDir, writeFileIn } from './test-support.js';
 
 const GT = join(FIXTURES, 'classification-gt.csv');
 
@@ -10,17 +10,6 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
 afterAll(() => cleanup());
-
-/** The LpcvError a synchronous call throws. */
-function errorOf(fn: () => unknown): LpcvError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw e;
-  }
-  throw new Error('expected an LpcvError');
-}
 
 const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
@@ -45,7 +34,7 @@ describe('readClassificationFiles', () => {
   it('matches names exactly and reports missing and unknown ones with counts and up to 5 examples', async () => {
     const gt = await writeFileIn(dir, 'many.csv', Array.from({ length: 10 }, (_, i) => `img${i}.jpg,${i % 3}`).join('\n'));
     const pred = await writeFileIn(dir, 'few.json', JSON.stringify({ 'img0.jpg': 0, 'img1.jpg': 1, 'IMG2.jpg': 2, 'extra.jpg': 0 }));
-    const e = await lpcvErrorOf(readClassificationFiles(gt, pred));
+    const e = await rejectionOf(readClassificationFiles(gt, pred));
     expect(e.code).toBe('LPCV_E_PRED_MISMATCH');
     expect(e.message).toContain('8 of 10 ground-truth images have no prediction (img2.jpg, img3.jpg, img4.jpg, img5.jpg, img6.jpg and 3 more)');
     expect(e.message).toContain('2 predicted images are not in the ground truth (IMG2.jpg, extra.jpg)');
@@ -64,14 +53,14 @@ describe('readClassificationFiles', () => {
 
   it('checks a predicted class against numClasses, derived or given', async () => {
     const pred = await writeFileIn(dir, 'high.result', 'a.JPEG 3\nb.JPEG 10\nc.JPEG 1\nd.JPEG 1\ne.JPEG 1\n');
-    const e = await lpcvErrorOf(readClassificationFiles(GT, pred));
+    const e = await rejectionOf(readClassificationFiles(GT, pred));
     expect(e.code).toBe('LPCV_E_PRED_MALFORMED');
     expect(e.message).toBe(`${pred}:2: class 10 is outside [0, 10)`);
     await expect(readClassificationFiles(GT, pred, { numClasses: 11 })).resolves.toMatchObject({ numClasses: 11 });
   });
 
   it('refuses numClasses and classNames that disagree', async () => {
-    const e = await lpcvErrorOf(readClassificationFiles(GT, join(FIXTURES, 'image.list.result'), { numClasses: 5, classNames: NAMES }));
+    const e = await rejectionOf(readClassificationFiles(GT, join(FIXTURES, 'image.list.result'), { numClasses: 5, classNames: NAMES }));
     expect(e.code).toBe('LPCV_E_USAGE');
   });
 });

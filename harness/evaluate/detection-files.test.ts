@@ -1,18 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 import { parseCocoDetections, parseCocoGroundTruth, readDetectionFiles } from './detection-files.js';
 import { FIXTURES } from './test-support.js';
-
-function errorOf(fn: () => unknown): LpcvError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw e;
-  }
-  throw new Error('expected an LpcvError');
-}
 
 const GT = {
   images: [{ id: 1 }, { id: 2 }],

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { evaluateFiles } from './evaluate-files.js';
-import { FIXTURES, lpcvErrorOf, tempDir, writeGrayPng } from './test-support.js';
+import { FIXTURES, tempDir, writeGrayPng, writeSegmentationCase } from './test-support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -57,20 +58,7 @@ describe('evaluateFiles', () => {
 
   it('segmentation: hand-computed mDice over two images', async () => {
     // a: dice per class 1/2, 4/5, 2/3 -> 59/90; b (one pixel ignored): 0, 0, 1 -> 1/3. mDice = 89/180.
-    const gt = join(dir, 'seg', 'gt');
-    const pred = join(dir, 'seg', 'pred');
-    await writeGrayPng(join(gt, 'a.png'), [
-      [0, 0, 1],
-      [1, 2, 2],
-    ]);
-    await writeGrayPng(join(gt, 'b.png'), [
-      [2, 2, 2],
-      [2, 255, 0],
-    ]);
-    await writeGrayPng(join(pred, 'a.png'), [
-      [0, 1, 1],
-      [1, 2, 0],
-    ]);
+    const { gt, pred } = await writeSegmentationCase(join(dir, 'seg'));
     await writeGrayPng(join(pred, 'b.png'), [
       [2, 2, 2],
       [2, 1, 1],
@@ -84,18 +72,18 @@ describe('evaluateFiles', () => {
 
   it('names a missing ground truth or predictions path', async () => {
     const missing = join(dir, 'nope.csv');
-    const e1 = await lpcvErrorOf(evaluateFiles({ task: 'classification', gt: missing, pred: fixture('image.list.result') }));
+    const e1 = await rejectionOf(evaluateFiles({ task: 'classification', gt: missing, pred: fixture('image.list.result') }));
     expect(e1.code).toBe('LPCV_E_FILE_NOT_FOUND');
     expect(e1.message).toBe(`ground truth not found: ${missing}`);
-    const e2 = await lpcvErrorOf(evaluateFiles({ task: 'detection', gt: fixture('detection-gt.json'), pred: missing }));
+    const e2 = await rejectionOf(evaluateFiles({ task: 'detection', gt: fixture('detection-gt.json'), pred: missing }));
     expect(e2.message).toBe(`predictions not found: ${missing}`);
     expect(e2.detail).toEqual({ path: missing, role: 'predictions' });
   });
 
   it('wants folders for segmentation and files for the other tasks', async () => {
-    const e1 = await lpcvErrorOf(evaluateFiles({ task: 'segmentation', gt: fixture('detection-gt.json'), pred: dir }));
+    const e1 = await rejectionOf(evaluateFiles({ task: 'segmentation', gt: fixture('detection-gt.json'), pred: dir }));
     expect(e1.code).toBe('LPCV_E_USAGE');
-    const e2 = await lpcvErrorOf(evaluateFiles({ task: 'detection', gt: fixture('detection-gt.json'), pred: dir }));
+    const e2 = await rejectionOf(evaluateFiles({ task: 'detection', gt: fixture('detection-gt.json'), pred: dir }));
     expect(e2.code).toBe('LPCV_E_USAGE');
     expect(e2.message).toContain('must be a file');
   });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { readLabelMap } from './label-map-png.js';
-import { encodePng, lpcvErrorOf, tempDir, writeFileIn, writeGrayPng } from './test-support.js';
+import { encodePng, tempDir, writeFileIn, writeGrayPng } from './test-support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -42,30 +43,30 @@ describe('readLabelMap', () => {
     await sharp(Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 0, 0]), { raw: { width: 2, height: 2, channels: 3 } })
       .png({ palette: true })
       .toFile(palette);
-    const e1 = await lpcvErrorOf(readLabelMap(palette, 'predictions'));
+    const e1 = await rejectionOf(readLabelMap(palette, 'predictions'));
     expect(e1.code).toBe('LPCV_E_PRED_MALFORMED');
     expect(e1.message).toContain('palette');
 
     // 4-bit gray: libvips would scale 0..15 to 0..255.
     const fourBit = await writeFileIn(dir, 'g4.png', encodePng(4, 1, 4, 0, [Buffer.from([0x01, 0x23])]));
-    const e2 = await lpcvErrorOf(readLabelMap(fourBit, 'ground truth'));
+    const e2 = await rejectionOf(readLabelMap(fourBit, 'ground truth'));
     expect(e2.code).toBe('LPCV_E_GT_MALFORMED');
     expect(e2.message).toContain('4-bit');
 
     const colour = join(dir, 'colour.png');
     await sharp(Buffer.from([1, 1, 1, 1, 2, 1]), { raw: { width: 2, height: 1, channels: 3 } }).png().toFile(colour);
-    const e3 = await lpcvErrorOf(readLabelMap(colour, 'predictions'));
+    const e3 = await rejectionOf(readLabelMap(colour, 'predictions'));
     expect(e3.message).toMatch(/pixel \(1, 0\) is RGB \(1, 2, 1\)/);
   });
 
   it('rejects alpha channels, JPEG content and files that are not images', async () => {
     const ga = await writeFileIn(dir, 'ga.png', encodePng(1, 1, 8, 4, [Buffer.from([5, 255])]));
-    expect((await lpcvErrorOf(readLabelMap(ga, 'predictions'))).message).toContain('2 channels (with alpha)');
+    expect((await rejectionOf(readLabelMap(ga, 'predictions'))).message).toContain('2 channels (with alpha)');
     const jpeg = join(dir, 'really-a-jpeg.png');
     await sharp(Buffer.from([0, 1, 2, 3]), { raw: { width: 2, height: 2, channels: 1 } }).jpeg().toFile(jpeg);
-    expect((await lpcvErrorOf(readLabelMap(jpeg, 'predictions'))).message).toContain('not a PNG');
+    expect((await rejectionOf(readLabelMap(jpeg, 'predictions'))).message).toContain('not a PNG');
     const text = await writeFileIn(dir, 'text.png', 'hello');
-    const e = await lpcvErrorOf(readLabelMap(text, 'predictions'));
+    const e = await rejectionOf(readLabelMap(text, 'predictions'));
     expect(e.code).toBe('LPCV_E_PRED_MALFORMED');
     expect(e.message).toContain('cannot decode');
   });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { scoreSegmentationFolders } from './segmentation-files.js';
-import { encodePng, lpcvErrorOf, tempDir, writeFileIn, writeGrayPng } from './test-support.js';
+import { encodePng, tempDir, writeFileIn, writeGrayPng, writeSegmentationCase } from './test-support.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -26,20 +27,7 @@ afterAll(() => cleanup());
  * Pooled per class: 0: TP 1, gt 3, pred 2 -> dice 2/5; 1: TP 2, gt 2, pred 4 -> dice 4/6; 2: TP 5, gt 6, pred 5 -> dice 10/11.
  */
 async function writeCase(root: string): Promise<{ gt: string; pred: string }> {
-  const gt = join(root, 'gt');
-  const pred = join(root, 'pred');
-  await writeGrayPng(join(gt, 'a.png'), [
-    [0, 0, 1],
-    [1, 2, 2],
-  ]);
-  await writeGrayPng(join(gt, 'b.png'), [
-    [2, 2, 2],
-    [2, 255, 0],
-  ]);
-  await writeGrayPng(join(pred, 'a.png'), [
-    [0, 1, 1],
-    [1, 2, 0],
-  ]);
+  const { gt, pred } = await writeSegmentationCase(root);
   // b's prediction as an RGB PNG with three equal channels, and an extension in capitals.
   const b = [2, 2, 2, 2, 1, 1].flatMap((v) => [v, v, v]);
   await sharp(Buffer.from(b), { raw: { width: 3, height: 2, channels: 3 } }).png().toFile(join(pred, 'b.PNG'));
@@ -72,7 +60,7 @@ describe('scoreSegmentationFolders', () => {
       expect(tmpdir()).toBe(tmpRoot); // os.tmpdir() reads TMPDIR at each call: a spill would land here
       const r = await scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 });
       expect(r.scores.mdice).toBeCloseTo(89 / 180, 12);
-      expect((await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255, numClasses: 2 }))).code).toBe('LPCV_E_GT_MALFORMED');
+      expect((await rejectionOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255, numClasses: 2 }))).code).toBe('LPCV_E_GT_MALFORMED');
       await new Promise((resolve) => setTimeout(resolve, 100)); // let pending watch events arrive
     } finally {
       watcher.close();
@@ -87,7 +75,7 @@ describe('scoreSegmentationFolders', () => {
     const { gt, pred } = await writeCase(join(dir, 'mismatch'));
     await writeGrayPng(join(pred, 'c.png'), [[0]]);
     await writeGrayPng(join(gt, 'd.png'), [[0]]);
-    const e = await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 }));
+    const e = await rejectionOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 }));
     expect(e.code).toBe('LPCV_E_PRED_MISMATCH');
     expect(e.message).toBe(`${pred}: 1 of 3 ground-truth files have no prediction (d.png); 1 predicted files are not in the ground truth (c.png)`);
   });
@@ -95,7 +83,7 @@ describe('scoreSegmentationFolders', () => {
   it('reports a size mismatch naming the file and both sizes', async () => {
     const { gt, pred } = await writeCase(join(dir, 'size'));
     await writeGrayPng(join(pred, 'a.png'), [[0, 1, 1, 1]]);
-    const e = await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 }));
+    const e = await rejectionOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 }));
     expect(e.code).toBe('LPCV_E_PRED_MISMATCH');
     expect(e.message).toBe(`${join(pred, 'a.png')}: prediction is 4x1, ground truth ${join(gt, 'a.png')} is 3x2`);
   });
@@ -103,7 +91,7 @@ describe('scoreSegmentationFolders', () => {
   it('checks class values against numClasses, given or derived', async () => {
     const { gt, pred } = await writeCase(join(dir, 'range'));
     // Without ignoreIndex the 255 in b's ground truth is a class: out of range once numClasses is given.
-    const e1 = await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { numClasses: 3 }));
+    const e1 = await rejectionOf(scoreSegmentationFolders(gt, pred, { numClasses: 3 }));
     expect(e1.code).toBe('LPCV_E_GT_MALFORMED');
     expect(e1.message).toBe(`${join(gt, 'b.png')}: pixel (1, 1) holds class 255, outside [0, 3)`);
     // A prediction above the ground truth's largest class when numClasses is derived.
@@ -111,12 +99,12 @@ describe('scoreSegmentationFolders', () => {
       [0, 1, 1],
       [1, 3, 0],
     ]);
-    const e2 = await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 }));
+    const e2 = await rejectionOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 255 }));
     expect(e2.code).toBe('LPCV_E_PRED_MALFORMED');
     expect(e2.message).toContain(`${join(pred, 'a.png')}: holds class 3, outside [0, 3) (numClasses derived`);
     const ok = await scoreSegmentationFolders(gt, pred, { ignoreIndex: 255, numClasses: 4 });
     expect(ok.scores.perClass[3]).toEqual({ classIndex: 3, iou: 0, dice: 0 });
-    const e3 = await lpcvErrorOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 2, numClasses: 4 }));
+    const e3 = await rejectionOf(scoreSegmentationFolders(gt, pred, { ignoreIndex: 2, numClasses: 4 }));
     expect(e3.code).toBe('LPCV_E_USAGE');
   });
 
@@ -130,7 +118,7 @@ describe('scoreSegmentationFolders', () => {
     await sharp(Buffer.from([1, 0, 0, 0, 1, 0]), { raw: { width: 2, height: 1, channels: 3 } })
       .png({ palette: true })
       .toFile(join(root, 'pred/x.png'));
-    expect((await lpcvErrorOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred')))).code).toBe('LPCV_E_PRED_MALFORMED');
+    expect((await rejectionOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred')))).code).toBe('LPCV_E_PRED_MALFORMED');
   });
 
   it('wants one ground-truth pixel that is not ignored, numClasses given or derived', async () => {
@@ -138,7 +126,7 @@ describe('scoreSegmentationFolders', () => {
     await writeGrayPng(join(root, 'gt/x.png'), [[255, 255]]);
     await writeGrayPng(join(root, 'pred/x.png'), [[0, 1]]);
     for (const numClasses of [undefined, 2]) {
-      const e = await lpcvErrorOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred'), { ignoreIndex: 255, ...(numClasses === undefined ? {} : { numClasses }) }));
+      const e = await rejectionOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred'), { ignoreIndex: 255, ...(numClasses === undefined ? {} : { numClasses }) }));
       expect(e.code).toBe('LPCV_E_GT_MALFORMED');
       expect(e.message).toBe(`${join(root, 'gt')}: every ground-truth pixel is the ignore index 255`);
     }
@@ -148,6 +136,6 @@ describe('scoreSegmentationFolders', () => {
     const root = join(dir, 'empty');
     await writeFileIn(root, 'gt/readme.txt', '');
     await writeFileIn(root, 'pred/readme.txt', '');
-    expect((await lpcvErrorOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred')))).code).toBe('LPCV_E_GT_MALFORMED');
+    expect((await rejectionOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred')))).code).toBe('LPCV_E_GT_MALFORMED');
   });
 });

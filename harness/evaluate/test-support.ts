@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { LpcvError } from '../../errors/lpcv-error.js';
 
 /** The fixtures committed for these tests. */
 export const FIXTURES = new URL('../../test/fixtures/evaluate/', import.meta.url).pathname;
-
-/** The LpcvError a promise rejects with (its code, message and detail); fails the test when it resolves. */
-export async function lpcvErrorOf(p: Promise<unknown>): Promise<LpcvError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw new Error(`expected an LpcvError, got ${String(e)}`);
-  }
-  throw new Error('expected an LpcvError, the call succeeded');
-}
 
 /** A fresh temporary folder and a function that removes it. */
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -32,6 +20,29 @@ export async function writeGrayPng(file: string, rows: readonly (readonly number
   const width = rows[0].length;
   await mkdir(join(file, '..'), { recursive: true });
   await sharp(Buffer.from(rows.flat()), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+}
+
+/**
+ * The hand-computed segmentation case worked through in segmentation-files.test.ts: gt/a.png, gt/b.png and
+ * pred/a.png under `root`, 3x2 gray label maps, classes 0..2, 255 ignored. b's prediction, [2 2 2 / 2 1 1], is
+ * left to the caller, which writes it in the form its test is about.
+ */
+export async function writeSegmentationCase(root: string): Promise<{ gt: string; pred: string }> {
+  const gt = join(root, 'gt');
+  const pred = join(root, 'pred');
+  await writeGrayPng(join(gt, 'a.png'), [
+    [0, 0, 1],
+    [1, 2, 2],
+  ]);
+  await writeGrayPng(join(gt, 'b.png'), [
+    [2, 2, 2],
+    [2, 255, 0],
+  ]);
+  await writeGrayPng(join(pred, 'a.png'), [
+    [0, 1, 1],
+    [1, 2, 0],
+  ]);
+  return { gt, pred };
 }
 
 /**

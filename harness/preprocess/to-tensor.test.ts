@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { InputSpec } from '../tracks/track-schema.js';
 import type { DecodedImage } from '../datasets/types.js';
 import { inputSpecSchema } from '../tracks/track-schema.js';
-import { isLpcvError } from '../../errors/lpcv-error.js';
+import { rejectionOf } from '../../test/support/lpcv-errors.js';
 import { toInputTensor } from './to-tensor.js';
 
 function spec(fields: Partial<Omit<InputSpec, 'preprocess'>> & { preprocess?: Partial<InputSpec['preprocess']> }): InputSpec {
@@ -32,16 +32,6 @@ const rgb: DecodedImage = {
   }),
 };
 const gray: DecodedImage = { id: 'g.png', width: 3, height: 2, channels: 1, data: Uint8Array.of(0, 1, 2, 10, 11, 12) };
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpcvError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 const CHW = [0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112, 200, 201, 202, 210, 211, 212];
 
@@ -92,7 +82,7 @@ describe('toInputTensor float32 arithmetic', () => {
 
 describe('toInputTensor sizes', () => {
   it('refuses a size mismatch unless resize is on', async () => {
-    expect(await failure(toInputTensor(gray, spec({ shape: [1, 1, 4, 4] })))).toEqual({
+    expect(await rejectionOf(toInputTensor(gray, spec({ shape: [1, 1, 4, 4] })))).toMatchObject({
       code: 'LPCV_E_DATASET_CORRUPT',
       message: 'g.png: image is 3x2, the model input input takes 4x4 (input.preprocess.resize is off)',
     });
@@ -114,15 +104,15 @@ describe('toInputTensor sizes', () => {
     expect(Array.from(same)).toEqual(Array.from(gray.data));
     const square = await toInputTensor(gray, spec({ layout: 'NC', shape: [1, 16], dtype: 'uint8', preprocess: { resize: true } }));
     expect(square).toHaveLength(16);
-    expect((await failure(toInputTensor(gray, spec({ layout: 'NC', shape: [1, 8], preprocess: { resize: true } })))).message).toBe(
+    expect((await rejectionOf(toInputTensor(gray, spec({ layout: 'NC', shape: [1, 8], preprocess: { resize: true } })))).message).toBe(
       'g.png: image is 3x2, the NC input input takes 8 values = 1 x 8 pixels, and 8 pixels is not a square to resize to',
     );
   });
 
   it('refuses a shape that contradicts the layout or the channels (a track error)', async () => {
-    const c = await failure(toInputTensor(gray, spec({ shape: [1, 3, 2, 3] })));
-    expect(c).toEqual({ code: 'LPCV_E_TRACK_INVALID', message: 'input input: shape [1, 3, 2, 3]: 3 channels in the shape, preprocess.channels gray gives 1' });
-    expect((await failure(toInputTensor(gray, spec({ shape: [1, 6] })))).message).toBe('input input: shape [1, 6]: layout NCHW needs a shape of 4 dims');
-    expect((await failure(toInputTensor(rgb, spec({ layout: 'NC', shape: [1, 7], preprocess: rgbNorm })))).code).toBe('LPCV_E_TRACK_INVALID');
+    const c = await rejectionOf(toInputTensor(gray, spec({ shape: [1, 3, 2, 3] })));
+    expect(c).toMatchObject({ code: 'LPCV_E_TRACK_INVALID', message: 'input input: shape [1, 3, 2, 3]: 3 channels in the shape, preprocess.channels gray gives 1' });
+    expect((await rejectionOf(toInputTensor(gray, spec({ shape: [1, 6] })))).message).toBe('input input: shape [1, 6]: layout NCHW needs a shape of 4 dims');
+    expect((await rejectionOf(toInputTensor(rgb, spec({ layout: 'NC', shape: [1, 7], preprocess: rgbNorm })))).code).toBe('LPCV_E_TRACK_INVALID');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile, resolveSplit, resolveTrack } from './load-track.js';
 
 const sample = JSON.parse(readFileSync(path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist', 'track.json'), 'utf8')) as Record<string, unknown>;
@@ -12,16 +12,6 @@ function writeTrack(content: unknown): string {
   const file = path.join(dir, 'track.json');
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
-}
-
-function errorOf(fn: () => unknown): LpcvError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw e;
-  }
-  throw new Error('expected an LpcvError');
 }
 
 describe('track files', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { accuracyPerTimeV1 } from './accuracy-per-time.js';
 import { computeScore } from './registry.js';
 import { measures } from './test-measures.js';
-import { errorCodeOf } from '../test-support.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 
 describe('accuracy-per-time v1', () => {
   it('divides the accuracy by the mean seconds per image', () => {
@@ -31,9 +31,9 @@ describe('accuracy-per-time v1', () => {
   });
 
   it('names a missing accuracy metric', () => {
-    expect(errorCodeOf(() => computeScore('accuracy-per-time', 1, measures({ map: 0.3 }, 20), {}))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => computeScore('accuracy-per-time', 1, measures({ map: 0.3 }, 20), {})).code).toBe('LPCV_E_FORMULA_INPUT');
     expect(() => computeScore('accuracy-per-time', 1, measures({ map: 0.3 }, 20), {})).toThrow(/'top1'.*map/);
     // an inherited property name is not a metric
-    expect(errorCodeOf(() => accuracyPerTimeV1.compute(measures({}, 20), { accuracy: 'constructor' }))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => accuracyPerTimeV1.compute(measures({}, 20), { accuracy: 'constructor' })).code).toBe('LPCV_E_FORMULA_INPUT');
   });
 });

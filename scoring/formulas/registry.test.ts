@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeScore, getFormula, listFormulas } from './registry.js';
 import { measures } from './test-measures.js';
-import { errorCodeOf } from '../test-support.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 
 describe('formula registry', () => {
   it('finds a formula by name, the latest version when none is given', () => {
@@ -11,15 +11,15 @@ describe('formula registry', () => {
   });
 
   it('rejects an unknown name or version', () => {
-    expect(errorCodeOf(() => getFormula('no-such-formula'))).toBe('LPCV_E_FORMULA_UNKNOWN');
-    expect(errorCodeOf(() => getFormula('accuracy-per-time', 99))).toBe('LPCV_E_FORMULA_UNKNOWN');
+    expect(errorOf(() => getFormula('no-such-formula')).code).toBe('LPCV_E_FORMULA_UNKNOWN');
+    expect(errorOf(() => getFormula('accuracy-per-time', 99)).code).toBe('LPCV_E_FORMULA_UNKNOWN');
     expect(() => getFormula('accuracy-per-time', 99)).toThrow(/version 99.*accuracy-per-time v1/);
-    expect(errorCodeOf(() => computeScore('nope', undefined, measures({ top1: 1 }, 1), {}))).toBe('LPCV_E_FORMULA_UNKNOWN');
+    expect(errorOf(() => computeScore('nope', undefined, measures({ top1: 1 }, 1), {})).code).toBe('LPCV_E_FORMULA_UNKNOWN');
   });
 
   it('rejects an unknown parameter or a parameter of the wrong type, naming it', () => {
     const m = measures({ top1: 0.5 }, 10);
-    expect(errorCodeOf(() => computeScore('accuracy-per-time', 1, m, { acuracy: 'top1' }))).toBe('LPCV_E_FORMULA_INPUT');
+    expect(errorOf(() => computeScore('accuracy-per-time', 1, m, { acuracy: 'top1' })).code).toBe('LPCV_E_FORMULA_INPUT');
     expect(() => computeScore('accuracy-per-time', 1, m, { acuracy: 'top1' })).toThrow(/'acuracy'/);
     expect(() => computeScore('accuracy-per-time', 1, m, { accuracy: 5 })).toThrow(/'accuracy' must be a string/);
   });

@@ -1,19 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../errors/codes.js';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 import { encodeModel, fixtureBytes, rawValueInfo } from '../../test/fixtures/onnx/build-model.js';
 import { readOnnxModel } from './read-onnx-model.js';
-
-function codeOf(fn: () => unknown): { code: ErrorCode; message: string } | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof LpcvError) return { code: e.code, message: e.message };
-    throw e;
-  }
-}
 
 /** xorshift32: the same "random" bytes on every run. */
 function randomBytes(seed: number, length: number): Uint8Array {
@@ -75,7 +64,7 @@ describe('readOnnxModel on a real model', () => {
 
 describe('readOnnxModel on files that are not (whole) ONNX models', () => {
   it('empty file -> LPCV_E_MODEL_EMPTY', () => {
-    expect(codeOf(() => readOnnxModel(new Uint8Array(0), 'x.onnx'))).toEqual({ code: 'LPCV_E_MODEL_EMPTY', message: 'x.onnx is empty (0 bytes)' });
+    expect(errorOf(() => readOnnxModel(new Uint8Array(0), 'x.onnx'))).toMatchObject({ code: 'LPCV_E_MODEL_EMPTY', message: 'x.onnx is empty (0 bytes)' });
   });
 
   it('tiny-conv cut in half -> LPCV_E_MODEL_TRUNCATED, naming where it ends and what the graph declared', () => {
@@ -83,7 +72,7 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
     // The graph field (7) starts at byte 53 with a 2-byte length: it declares bytes up to 1262 of the 1268;
     // opset_import takes the last 6.
     expect(tinyConv.length).toBe(1268);
-    expect(codeOf(() => readOnnxModel(half, 'half.onnx'))).toEqual({
+    expect(errorOf(() => readOnnxModel(half, 'half.onnx'))).toMatchObject({
       code: 'LPCV_E_MODEL_TRUNCATED',
       message: 'half.onnx ends early at byte 634 of 1262: truncated?',
     });
@@ -92,45 +81,40 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
   it('every cut from 2 bytes to one byte short is LPCV_E_MODEL_TRUNCATED', () => {
     const codes = new Set<string>();
     for (let n = 2; n < tinyConv.length; n++) {
-      const r = codeOf(() => readOnnxModel(tinyConv.subarray(0, n)));
-      codes.add(r === 'ok' ? `ok at ${n}` : r.code);
+      codes.add(errorOf(() => readOnnxModel(tinyConv.subarray(0, n))).code);
     }
     expect([...codes]).toEqual(['LPCV_E_MODEL_TRUNCATED']);
   });
 
   it('random bytes -> LPCV_E_MODEL_NOT_ONNX (40 seeds, 16 B to 64 KiB)', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const r = codeOf(() => readOnnxModel(randomBytes(seed, 16 << seed % 13), `random-${seed}`));
-      expect(r === 'ok' ? 'ok' : r.code, `seed ${seed}`).toBe('LPCV_E_MODEL_NOT_ONNX');
+      expect(errorOf(() => readOnnxModel(randomBytes(seed, 16 << seed % 13), `random-${seed}`)).code, `seed ${seed}`).toBe('LPCV_E_MODEL_NOT_ONNX');
     }
   });
 
   it('a PNG and a JPEG -> LPCV_E_MODEL_NOT_ONNX', async () => {
     const image = sharp({ create: { width: 28, height: 28, channels: 3, background: '#808080' } });
     for (const bytes of [await image.clone().png().toBuffer(), await image.clone().jpeg().toBuffer()]) {
-      const r = codeOf(() => readOnnxModel(bytes, 'picture'));
-      expect(r === 'ok' ? 'ok' : r.code).toBe('LPCV_E_MODEL_NOT_ONNX');
+      expect(errorOf(() => readOnnxModel(bytes, 'picture')).code).toBe('LPCV_E_MODEL_NOT_ONNX');
     }
   });
 
   it('text files -> LPCV_E_MODEL_NOT_ONNX', () => {
     for (const text of ['hello world\n', 'id,label\n0,3\n1,7\n', '{"model": "onnx"}', '#!/usr/bin/env python3\nprint(1)\n']) {
-      const r = codeOf(() => readOnnxModel(new TextEncoder().encode(text), 'text'));
-      expect(r === 'ok' ? 'ok' : r.code, text).toBe('LPCV_E_MODEL_NOT_ONNX');
+      expect(errorOf(() => readOnnxModel(new TextEncoder().encode(text), 'text')).code, text).toBe('LPCV_E_MODEL_NOT_ONNX');
     }
   });
 
   it('a protobuf ModelProto without a graph -> LPCV_E_MODEL_NOT_ONNX', () => {
     const bytes = encodeModel({ irVersion: 7, producerName: 'nothing', opsetImport: [{ domain: '', version: 13 }] });
-    expect(codeOf(() => readOnnxModel(bytes, 'nograph.onnx'))).toEqual({
+    expect(errorOf(() => readOnnxModel(bytes, 'nograph.onnx'))).toMatchObject({
       code: 'LPCV_E_MODEL_NOT_ONNX',
       message: 'nograph.onnx is not an ONNX model (no graph in it)',
     });
   });
 
   it('a model cut exactly after its graph (no opset_import) -> LPCV_E_MODEL_TRUNCATED', () => {
-    const r = codeOf(() => readOnnxModel(tinyConv.subarray(0, 1262)));
-    expect(r === 'ok' ? 'ok' : r.code).toBe('LPCV_E_MODEL_TRUNCATED');
+    expect(errorOf(() => readOnnxModel(tinyConv.subarray(0, 1262))).code).toBe('LPCV_E_MODEL_TRUNCATED');
   });
 
   it('weights in an external data file -> LPCV_E_MODEL_FORMAT', () => {
@@ -147,7 +131,7 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
         output: [rawValueInfo('y', [4])],
       },
     });
-    expect(codeOf(() => readOnnxModel(bytes, 'ext.onnx'))).toEqual({
+    expect(errorOf(() => readOnnxModel(bytes, 'ext.onnx'))).toMatchObject({
       code: 'LPCV_E_MODEL_FORMAT',
       message:
         "ext.onnx keeps tensor 'w' in an external data file ('weights.bin'); submit one self-contained .onnx file (onnx.save(model, path, save_as_external_data=False))",
