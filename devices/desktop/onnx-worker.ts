@@ -164,7 +164,7 @@ async function latency(msg: Extract<ToWorker, { type: 'latency' }>): Promise<voi
     await session.run(feeds, [outputName]);
     warmupMs[i] = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  send({ type: 'progress', phase: 'warmup', done: msg.warmupRuns });
+  send({ type: 'progress', phase: 'warmup', done: msg.warmupRuns, elapsedMs: 0 });
   const samples: number[] = [];
   // Like MLPerf LoadGen's min_duration, the duration is the wall time of the timed phase, not the sum of samples.
   const timedStart = process.hrtime.bigint();
@@ -178,7 +178,7 @@ async function latency(msg: Extract<ToWorker, { type: 'latency' }>): Promise<voi
     samples.push(ms);
     if (Date.now() - lastReport > 200) {
       lastReport = Date.now();
-      send({ type: 'progress', phase: 'timed', done: samples.length });
+      send({ type: 'progress', phase: 'timed', done: samples.length, elapsedMs: elapsedMs() });
     }
   }
   send({ type: 'latency-done', samplesMs: Float64Array.from(samples), warmupMs });

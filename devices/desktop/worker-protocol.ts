@@ -51,6 +51,6 @@ export type FromWorker =
   /** An output held NaN or an infinity: `index` is the first such image in the batch. */
   | { type: 'non-finite'; index: number }
   | { type: 'bad-output'; message: string; outputShape: number[] }
-  | { type: 'progress'; phase: 'warmup' | 'timed'; done: number }
+  | { type: 'progress'; phase: 'warmup' | 'timed'; done: number; elapsedMs: number }
   | { type: 'latency-done'; samplesMs: Float64Array; warmupMs: Float64Array }
   | { type: 'error'; stage: 'load' | 'run'; message: string };

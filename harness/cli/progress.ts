@@ -11,17 +11,17 @@ export class ProgressBar {
     this.enabled = Boolean(stream.isTTY);
   }
 
-  update(label: string, done: number, total: number): void {
+  /** Draw `label [####----] text`, `fraction` in [0, 1]. */
+  update(label: string, fraction: number, text: string): void {
     if (!this.enabled) return;
     const now = Date.now();
-    if (label === this.label && now - this.lastDraw < 80 && done < total) return;
+    if (label === this.label && now - this.lastDraw < 80 && fraction < 1) return;
     this.lastDraw = now;
     this.label = label;
     const width = 30;
-    const frac = total > 0 ? Math.min(1, done / total) : 0;
-    const filled = Math.round(frac * width);
+    const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    this.stream.write(`\r${label.padEnd(10)} [${bar}] ${done}/${total}\x1b[K`);
+    this.stream.write(`\r${label.padEnd(10)} [${bar}] ${text}\x1b[K`);
   }
 
   done(): void {

@@ -22,7 +22,8 @@ export interface ScoreOptions {
   runs?: number;
   warmup?: number;
   timeoutMs?: number;
-  onProgress?: (p: { phase: 'accuracy' | 'warmup' | 'latency'; done: number; total: number }) => void;
+  /** `fraction` in [0, 1] of the phase; `done` images or runs, `total` the planned (or minimum) count. */
+  onProgress?: (p: { phase: 'accuracy' | 'warmup' | 'latency'; done: number; total: number; fraction: number }) => void;
 }
 
 export interface ScoreOutcome {
@@ -71,12 +72,13 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
 
   const proc = await OnnxProcess.start({
     timeoutMs: opts.timeoutMs ?? track.limits.runTimeoutMs,
-    onProgress: (p) =>
-      opts.onProgress?.(
-        p.phase === 'warmup'
-          ? { phase: 'warmup', done: p.done, total: protocol.warmupRuns }
-          : { phase: 'latency', done: p.done, total: protocol.minRuns },
-      ),
+    onProgress: (p) => {
+      if (p.phase === 'warmup') return opts.onProgress?.({ phase: 'warmup', done: p.done, total: protocol.warmupRuns, fraction: 1 });
+      // Timing ends when both the minimum count and the minimum duration are reached.
+      const byCount = p.done / protocol.minRuns;
+      const byTime = protocol.minDurationMs > 0 ? p.elapsedMs / protocol.minDurationMs : 1;
+      opts.onProgress?.({ phase: 'latency', done: p.done, total: protocol.minRuns, fraction: Math.min(1, byCount, byTime) });
+    },
   });
   const preprocessMs: number[] = [];
   const accuracyMs: number[] = [];
@@ -105,7 +107,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
       chunkStart += chunk.length;
       chunk = [];
       chunkBytes = 0;
-      opts.onProgress?.({ phase: 'accuracy', done: chunkStart, total });
+      opts.onProgress?.({ phase: 'accuracy', done: chunkStart, total, fraction: chunkStart / total });
     };
     for (let i = 0; i < total; i++) {
       const t0 = process.hrtime.bigint();

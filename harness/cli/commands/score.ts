@@ -33,7 +33,7 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
       runs: o.runs,
       warmup: o.warmup,
       timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
-      onProgress: (p) => bar.update(labels[p.phase], p.done, p.total),
+      onProgress: (p) => bar.update(labels[p.phase], p.fraction, p.phase === 'latency' ? `${p.done} timed runs` : `${p.done}/${p.total}`),
     });
   } finally {
     bar.done();
