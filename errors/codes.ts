@@ -61,6 +61,9 @@ export const ERROR_CODES = {
   LPCV_E_PRED_MISMATCH: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'predictions do not match the ground truth (missing or unknown ids, wrong sizes)' },
   LPCV_E_GT_MALFORMED: { exit: EXIT.predictions, http: 500, fault: 'usage', summary: 'a ground-truth file is malformed' },
 
+  LPCV_E_LEASE_LOST: { exit: EXIT.run, http: 409, fault: 'infrastructure', summary: 'the job lease is no longer held: wrong or stale token, job finished, or the lease expired and was reclaimed' },
+  LPCV_E_LEASE_EXPIRED: { exit: EXIT.run, http: 504, fault: 'infrastructure', summary: "the agent stopped heartbeating and the job's lease expired; the job was requeued (or is dead after its last attempt)" },
+
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;
 

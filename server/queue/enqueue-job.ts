@@ -1,0 +1,52 @@
+import { withWriteTransaction, type Db } from '../db/index.js';
+import { recordJobEvents } from './job-events.js';
+import { toJob, type Job, type JobRow } from './job.js';
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+export interface EnqueueArgs {
+  readonly submissionId: string;
+  readonly team: string;
+  readonly track: string;
+  /** Which agents may run it: an agent leases only jobs whose kind is among its own. */
+  readonly targetKind: string;
+  /** Higher first (default 0). */
+  readonly priority?: number;
+  /** Leases allowed before an infrastructure failure makes it dead (default 5). */
+  readonly maxAttempts?: number;
+  /** Not leased before this time (default: now). */
+  readonly runAfter?: number;
+  /** Recorded in job_events (default 'server'). */
+  readonly actor?: string;
+}
+
+/** Adds a queued job. Call it with a transaction-bound Db to queue a job together with the caller's own rows. */
+export async function enqueueJob(db: Db, args: EnqueueArgs, now: number): Promise<Job> {
+  const maxAttempts = args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new Error(`enqueueJob: maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
+  const priority = args.priority ?? 0;
+  if (!Number.isInteger(priority)) throw new Error(`enqueueJob: priority must be a whole number, got ${priority}`);
+  for (const key of ['submissionId', 'team', 'track', 'targetKind'] as const) {
+    if (args[key] === '') throw new Error(`enqueueJob: ${key} must not be empty`);
+  }
+  const runAfter = args.runAfter ?? now;
+  return withWriteTransaction(db, async (tx) => {
+    const [row] = (await tx('jobs')
+      .insert({
+        submission_id: args.submissionId,
+        team: args.team,
+        track: args.track,
+        target_kind: args.targetKind,
+        state: 'queued',
+        priority,
+        attempts: 0,
+        max_attempts: maxAttempts,
+        run_after: runAfter,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('*')) as JobRow[];
+    await recordJobEvents(tx, [{ jobId: row.id, fromState: null, toState: 'queued', actor: args.actor ?? 'server', detail: { priority, runAfter } }], now);
+    return toJob(row);
+  });
+}

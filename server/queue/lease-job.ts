@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { lockRows, withWriteTransaction, type Db } from '../db/index.js';
+import { recordJobEvents } from './job-events.js';
+import { toJob, type Job, type JobRow } from './job.js';
+
+export interface LeaseArgs {
+  /** Recorded as leased_by and in job_events. */
+  readonly agentId: string;
+  /** The target kinds this agent can run; at least one. */
+  readonly targetKinds: readonly string[];
+  /** The lease lasts this long unless a heartbeat extends it. */
+  readonly leaseMs: number;
+}
+
+export interface LeasedJob {
+  readonly job: Job;
+  /** Proof of the lease: every later call for this job (heartbeat, complete, fail) must present it. */
+  readonly token: string;
+}
+
+/**
+ * Takes the next job for an agent, or null when none is due. One guarded UPDATE picks and marks the job,
+ * counting the attempt at lease time (an agent that dies mid-run has still used one); then, in the same
+ * transaction, the job_events row and the team's turn.
+ *
+ * Order: priority (higher first), then the team whose latest lease is oldest (teams never leased first),
+ * then that team's oldest job (created_at, id). Round-robin by team, so a team with 50 queued jobs cannot
+ * starve a team with one (docs/queue.md).
+ *
+ * Exactly once: PostgreSQL locks the picked row with FOR UPDATE SKIP LOCKED (a concurrent leaser skips it,
+ * and a row leased meanwhile fails the re-check of `state = 'queued'`); SQLite runs the whole transaction
+ * holding the database's only write lock.
+ */
+export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<LeasedJob | null> {
+  if (args.targetKinds.length === 0) throw new Error('leaseJob: targetKinds must name at least one target kind');
+  if (!(Number.isInteger(args.leaseMs) && args.leaseMs > 0)) throw new Error(`leaseJob: leaseMs must be a whole number > 0, got ${args.leaseMs}`);
+  if (args.agentId === '') throw new Error('leaseJob: agentId must not be empty');
+  const token = randomBytes(18).toString('base64url');
+  const leaseExpiresAt = now + args.leaseMs;
+
+  return withWriteTransaction(db, async (tx) => {
+    const next = lockRows(
+      tx('jobs as j')
+        .leftJoin('queue_teams as t', 't.team', 'j.team')
+        .select('j.id')
+        .where('j.state', 'queued')
+        .andWhere('j.run_after', '<=', now)
+        .whereIn('j.target_kind', [...args.targetKinds])
+        .orderBy('j.priority', 'desc')
+        .orderByRaw('COALESCE(t.last_lease_seq, 0)')
+        .orderBy('j.created_at')
+        .orderBy('j.id')
+        .limit(1),
+      tx.dialect,
+      'skip-locked',
+      'j',
+    );
+    const [row] = (await tx('jobs')
+      .where('id', next)
+      .andWhere('state', 'queued')
+      .update({
+        state: 'leased',
+        attempts: tx.raw('attempts + 1'),
+        lease_token: token,
+        leased_by: args.agentId,
+        lease_expires_at: leaseExpiresAt,
+        heartbeat_at: now,
+        updated_at: now,
+      })
+      .returning('*')) as JobRow[];
+    if (row === undefined) return null;
+
+    const [seq] = await recordJobEvents(
+      tx,
+      [{ jobId: row.id, fromState: 'queued', toState: 'leased', actor: args.agentId, detail: { attempt: row.attempts, leaseExpiresAt } }],
+      now,
+    );
+    await tx('queue_teams').insert({ team: row.team, last_lease_seq: seq, last_leased_at: now }).onConflict('team').merge();
+    return { job: toJob(row), token };
+  });
+}
