@@ -1,0 +1,119 @@
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
+import type { InferOutput, Postprocess } from '../../devices/desktop/worker-protocol.js';
+import type { InputSet } from '../datasets/types.js';
+import { toInputTensor } from '../preprocess/to-tensor.js';
+import type { Track } from '../tracks/track.js';
+import type { AppliedProtocol, LabelMapPrediction, Measurement } from './measurement.js';
+
+export interface MeasureOnnxOptions {
+  modelPath: string;
+  /** The model's own input and output names (validation found them). */
+  inputName: string;
+  outputName?: string;
+  track: Track;
+  /** Inputs only: the measuring side never has labels. */
+  inputs: InputSet;
+  threads: number;
+  protocol: AppliedProtocol;
+  timeoutMs: number;
+  /** `fraction` in [0, 1] of the phase; `done` images or runs, `total` the planned (or minimum) count. */
+  onProgress?: (p: { phase: 'accuracy' | 'warmup' | 'latency'; done: number; total: number; fraction: number }) => void;
+}
+
+/** Input tensors sent to the inference process in one message: at most this many bytes or images. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+const CHUNK_IMAGES = 250;
+/** Inputs the latency pass cycles through: at most this many, and at most this many bytes. */
+const LATENCY_POOL_MAX = 256;
+const LATENCY_POOL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The measurement protocol on the desktop ONNX target (docs/protocol.md): an accuracy pass over every
+ * input, then a latency pass (warm-up, then timed runs until the minimum count and duration are both
+ * reached), in an inference child process. Pre-processing is timed per image, apart from inference.
+ */
+export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement> {
+  const { track, inputs, protocol } = opts;
+  const spec = track.input;
+  const shape = [...spec.shape];
+  const total = inputs.ids.length;
+  const postprocess = postprocessFor(track);
+  const proc = await OnnxProcess.start({
+    timeoutMs: opts.timeoutMs,
+    onProgress: (p) => {
+      if (p.phase === 'warmup') return opts.onProgress?.({ phase: 'warmup', done: p.done, total: protocol.warmupRuns, fraction: 1 });
+      // Timing ends when both the minimum count and the minimum duration are reached.
+      const byCount = p.done / protocol.minRuns;
+      const byTime = protocol.minDurationMs > 0 ? p.elapsedMs / protocol.minDurationMs : 1;
+      opts.onProgress?.({ phase: 'latency', done: p.done, total: protocol.minRuns, fraction: Math.min(1, byCount, byTime) });
+    },
+  });
+  const preprocessMs: number[] = [];
+  const pool: (Float32Array | Uint8Array)[] = [];
+  let poolBytes = 0;
+  const topk: number[][] = [];
+  const maps: LabelMapPrediction[] = [];
+  try {
+    const info = await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName);
+    let chunk: (Float32Array | Uint8Array)[] = [];
+    let chunkBytes = 0;
+    let chunkStart = 0;
+    const flush = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const res = await proc.infer(chunk, shape, spec.dtype, postprocess);
+      if ('nonFinite' in res) {
+        const id = inputs.ids[chunkStart + res.nonFinite];
+        throw new LpcvError('LPCV_E_MODEL_OUTPUT_NAN', `the model produced NaN or infinite outputs (first on image ${id})`);
+      }
+      if ('badOutput' in res) throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `at run time: ${res.badOutput}`);
+      collect(res.output, topk, maps);
+      chunkStart += chunk.length;
+      chunk = [];
+      chunkBytes = 0;
+      opts.onProgress?.({ phase: 'accuracy', done: chunkStart, total, fraction: chunkStart / total });
+    };
+    for (let i = 0; i < total; i++) {
+      const t0 = process.hrtime.bigint();
+      const img = await inputs.read(i);
+      const tensor = await toInputTensor(img, spec);
+      preprocessMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      chunk.push(tensor);
+      chunkBytes += tensor.byteLength;
+      if (pool.length < LATENCY_POOL_MAX && poolBytes + tensor.byteLength <= LATENCY_POOL_BYTES) {
+        pool.push(tensor);
+        poolBytes += tensor.byteLength;
+      }
+      if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
+    }
+    await flush();
+    const latency = await proc.latency({ inputs: pool, shape, dtype: spec.dtype, ...protocol });
+    return {
+      predictions: postprocess.kind === 'topk' ? { kind: 'topk', ids: inputs.ids, topk } : { kind: 'label-maps', ids: inputs.ids, maps },
+      runtime: info.runtime,
+      threads: opts.threads,
+      protocol,
+      latencyMs: latency.samplesMs,
+      warmupMs: latency.warmupMs,
+      preprocessMs,
+    };
+  } finally {
+    await proc.close();
+  }
+}
+
+/** What the inference process keeps of each output, with the shape the track demands of it. */
+function postprocessFor(track: Track): Postprocess {
+  if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
+  if (track.task !== 'segmentation') {
+    throw new LpcvError('LPCV_E_USAGE', `the desktop ONNX target measures classification and segmentation models, not ${track.task}`);
+  }
+  const s = track.input.shape;
+  const [height, width] = track.input.layout === 'NHWC' ? [s[1]!, s[2]!] : [s[2]!, s[3]!];
+  return { kind: 'argmax-map', classes: track.classes.length, height, width };
+}
+
+function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[]): void {
+  if (out.kind === 'topk') topk.push(...out.topk);
+  else for (const m of out.maps) maps.push({ data: m, width: out.width, height: out.height });
+}
