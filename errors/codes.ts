@@ -38,6 +38,8 @@ export const ERROR_CODES = {
 
   LPCV_E_DATASET_MISSING: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a data set file named by the track is missing' },
   LPCV_E_DATASET_CORRUPT: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a data set file cannot be read' },
+  LPCV_E_INPUT_PACK_INVALID: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a file is not a valid input pack: bad magic, unknown version, truncated, or a header that does not fit the file' },
+  LPCV_E_INPUT_PACK_HASH: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: "an input pack's sha256 differs from the expected one: the download is corrupt; fetch it again" },
 
   LPCV_E_MODEL_FORMAT: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not a model in a format the track accepts' },
   LPCV_E_MODEL_NOT_ONNX: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not an ONNX model' },
@@ -63,6 +65,14 @@ export const ERROR_CODES = {
 
   LPCV_E_LEASE_LOST: { exit: EXIT.run, http: 409, fault: 'infrastructure', summary: 'the job lease is no longer held: wrong or stale token, job finished, or the lease expired and was reclaimed' },
   LPCV_E_LEASE_EXPIRED: { exit: EXIT.run, http: 504, fault: 'infrastructure', summary: "the agent stopped heartbeating and the job's lease expired; the job was requeued (or is dead after its last attempt)" },
+
+  LPCV_E_NAME_INVALID: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a team or agent name is empty, too long or has characters other than letters, digits, - _ . and single inner spaces' },
+  LPCV_E_NAME_TAKEN: { exit: EXIT.usage, http: 409, fault: 'usage', summary: 'a team or agent with that name (in any letter case) already exists' },
+  LPCV_E_DATABASE_UNAVAILABLE: { exit: EXIT.internal, http: 503, fault: 'infrastructure', summary: "the server's database cannot be opened: unreachable, login refused, or a migration failed" },
+
+  LPCV_E_ARTIFACT_HASH: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an artifact hash is not 64 lowercase hex digits (a sha256); it is never used as a path' },
+  LPCV_E_ARTIFACT_MISSING: { exit: EXIT.internal, http: 404, fault: 'infrastructure', summary: 'no stored artifact has that sha256' },
+  LPCV_E_ARTIFACT_CORRUPT: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: "a stored artifact's bytes no longer hash to its name (disk fault or tampering)" },
 
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;

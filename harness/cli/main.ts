@@ -67,6 +67,22 @@ program
   .option('--json', 'print one JSON object on stdout')
   .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/tracks.js')).tracksCommand(o)));
 
+// lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.
+const admin = program.command('admin').description("manage a competition server's teams and device agents");
+for (const what of ['team', 'agent'] as const) {
+  const group = admin.command(what).description(`add ${what === 'agent' ? 'an' : 'a'} ${what} (prints its token once) or list the ${what}s`);
+  const withDatabaseOptions = (c: Command): Command =>
+    c
+      .option('--data-dir <dir>', "the server's data folder; its database is <dir>/lpcv.sqlite", './data')
+      .option('--database-url <url>', 'use this PostgreSQL database instead (default: env LPCV_DATABASE_URL)')
+      .option('--database-schema <name>', 'PostgreSQL schema (default: env LPCV_DATABASE_SCHEMA)')
+      .option('--json', 'print one JSON object on stdout');
+  withDatabaseOptions(group.command('add').description(`add ${what === 'agent' ? 'an' : 'a'} ${what} and print its token (shown only this once)`).argument('<name>', `${what} name: letters, digits, - _ . and spaces, at most 64`))
+    .action((name: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminAddCommand(what, name, o)));
+  withDatabaseOptions(group.command('list').description(`list the ${what}s with their token prefixes (never the tokens)`))
+    .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminListCommand(what, o)));
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

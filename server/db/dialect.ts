@@ -26,7 +26,17 @@ interface SqliteConnection {
   exec(sql: string, callback: (err: Error | null) => void): void;
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+// Generous: a writer in another process (an admin command, a second server during a restart) is waited
+// for rather than failed; 5 s was seen to run out on a loaded two-core machine with 8 writers.
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+
+/** knex's own warnings go to stderr: stdout belongs to the command's output (e.g. --json). */
+const stderrLog = {
+  warn: (m: unknown) => process.stderr.write(`knex: warning: ${String(m)}\n`),
+  error: (m: unknown) => process.stderr.write(`knex: error: ${String(m)}\n`),
+  deprecate: (m: unknown) => process.stderr.write(`knex: deprecated: ${String(m)}\n`),
+  debug: (m: unknown) => process.stderr.write(`knex: ${String(m)}\n`),
+};
 const PG_INT8_OID = 20;
 
 /**
@@ -60,6 +70,7 @@ export function knexConfigFor(config: DatabaseConfig): Knex.Config {
       const busyTimeoutMs = config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
       return {
         client: 'sqlite3',
+        log: stderrLog,
         connection: { filename: config.filename },
         useNullAsDefault: true,
         // One connection per process: SQLite has one writer at a time anyway, and a single pooled
@@ -82,6 +93,7 @@ export function knexConfigFor(config: DatabaseConfig): Knex.Config {
     case 'postgres':
       return {
         client: 'pg',
+        log: stderrLog,
         connection: { connectionString: config.connectionString, types: pgTypes() },
         ...(config.schema ? { searchPath: [config.schema] } : {}),
         pool: { min: 0, max: config.poolMax ?? 10 },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, withWriteTransaction, type Db } from './index.js';
 import { MIGRATIONS_TABLE } from './migrations-table.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { postgresTestDatabase, POSTGRES_TEST_URL } from './test-databases.js';
 
 const NOW = 1_800_000_000_000;
@@ -36,7 +37,7 @@ describe('openDatabase on SQLite', () => {
     }
     const again = await openDatabase({ client: 'sqlite', filename });
     try {
-      expect(await again(MIGRATIONS_TABLE).pluck('name')).toEqual(['0001-jobs']);
+      expect(await again(MIGRATIONS_TABLE).pluck('name')).toEqual(MIGRATIONS.map((m) => m.name));
     } finally {
       await again.destroy();
     }
@@ -101,12 +102,12 @@ describe('openDatabase on PostgreSQL', () => {
       expect(db.dialect).toBe('postgres');
       const path = (await db.raw('SHOW search_path')) as { rows: Array<{ search_path: string }> };
       expect(path.rows[0]?.search_path).toBe(config.schema);
-      expect(await db(MIGRATIONS_TABLE).pluck('name')).toEqual(['0001-jobs']);
+      expect(await db(MIGRATIONS_TABLE).pluck('name')).toEqual(MIGRATIONS.map((m) => m.name));
       await insertJob(db, 'big');
       const row = (await db('jobs').where('submission_id', 'big').first()) as { run_after: unknown; id: unknown };
       expect(row.run_after).toBe(NOW);
       const tables = (await db('information_schema.tables').where('table_schema', config.schema).pluck('table_name')) as string[];
-      expect(tables.sort()).toEqual(['job_events', 'jobs', 'lpcv_migrations', 'lpcv_migrations_lock', 'queue_teams']);
+      expect(tables.sort()).toEqual(['agents', 'job_events', 'jobs', 'lpcv_migrations', 'lpcv_migrations_lock', 'queue_teams', 'teams', 'tokens']);
     } finally {
       await db.destroy();
     }

@@ -1,5 +1,6 @@
 import { jobsMigration } from './0001-jobs.js';
+import { teamsAgentsMigration } from './0002-teams-agents.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration];
+export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration];
