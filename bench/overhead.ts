@@ -7,6 +7,9 @@
  *   - the real `lpcv score --json --runs N` as a child process, reading latency.p50 from its record.
  * and reports the ratio of the medians, plus the wall time of a whole default `lpcv score` on the val split.
  *
+ * Pin it to one core (`taskset -c 1 node bin/run-ts.js bench/overhead.ts ...`): unpinned, each process may
+ * settle into one of two speeds up to 50% apart (docs/benchmarks.md).
+ *
  *   node bin/run-ts.js bench/overhead.ts [--runs 2000] [--rounds 3] [--models hardnet_s,resnet_s] [--dir baselines/fashion-mnist]
  */
 import { execFileSync } from 'node:child_process';
