@@ -74,6 +74,14 @@ export const ERROR_CODES = {
   LPCV_E_ARTIFACT_MISSING: { exit: EXIT.internal, http: 404, fault: 'infrastructure', summary: 'no stored artifact has that sha256' },
   LPCV_E_ARTIFACT_CORRUPT: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: "a stored artifact's bytes no longer hash to its name (disk fault or tampering)" },
 
+  LPCV_E_UNAUTHORIZED: { exit: EXIT.usage, http: 401, fault: 'usage', summary: 'the request has no bearer token, or one that is unknown, revoked, expired or of the wrong kind for this route' },
+  LPCV_E_BAD_REQUEST: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'the request body is malformed: invalid JSON, a broken multipart form, or the wrong content type' },
+  LPCV_E_BODY_TOO_LARGE: { exit: EXIT.usage, http: 413, fault: 'usage', summary: 'a JSON request body is larger than the server accepts' },
+  LPCV_E_FORM_FIELD: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a form field is missing, unknown, repeated or too long, or the form has more than one file' },
+  LPCV_E_FORM_ORDER: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'the file part came before the track field: send track (and description) first' },
+  LPCV_E_SUBMISSION_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no submission with that id belongs to this team' },
+  LPCV_E_ROUTE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no API route with that method and path' },
+
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;
 

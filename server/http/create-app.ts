@@ -1,0 +1,31 @@
+import express from 'express';
+import type { Express } from 'express';
+import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import type { Db } from '../db/index.js';
+import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from './error-handler.js';
+import { submissionsRoutes } from './submissions-routes.js';
+import type { TrackLookup } from './track-lookup.js';
+
+/** JSON bodies (the agent API's) are small; uploads are multipart and never go through the JSON parser. */
+export const JSON_BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface AppOptions {
+  readonly db: Db;
+  readonly store: ArtifactStore;
+  readonly tracks: TrackLookup;
+  /** The clock (epoch ms): tests pass their own. */
+  readonly now: () => number;
+  /** Where unexpected errors go (default: stderr). */
+  readonly logError?: ErrorLog;
+}
+
+/** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
+  app.use(submissionsRoutes(options));
+  app.use('/api', unknownApiRoute);
+  app.use(jsonErrorHandler(options.logError ?? stderrErrorLog));
+  return app;
+}

@@ -1,0 +1,153 @@
+/**
+ * Reads a `POST /api/submissions` multipart form with busboy, streaming the file part straight into
+ * acceptSubmission (the upload is never buffered whole). The form is `track`, then optionally `description`,
+ * then exactly one `file`: the track must come before the file, because its size limit and formats apply
+ * while the file streams in (LPCV_E_FORM_ORDER otherwise).
+ *
+ * busboy's own `fileSize` limit stays unlimited on purpose: at its limit busboy does not fail, it ends the
+ * file stream early and marks it `truncated`, and the cut-off model would then be judged as a truncated
+ * ONNX file (422) instead of too large (413). The store stops reading at the track's `maxArtifactBytes`
+ * with LPCV_E_MODEL_TOO_LARGE; a `limit` event is still treated as too large, should anyone set one.
+ *
+ * The first problem wins. It stops the parser, aborts a file still streaming (its temp file is removed) and
+ * waits until acceptSubmission has cleaned up, so that when the reply goes out nothing is left behind; the
+ * route then closes the connection rather than reading the rest of a body it will not use.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { Track } from '../../harness/tracks/track.js';
+import { acceptSubmission, type AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
+import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+
+/** The longest description kept, in UTF-8 bytes; a longer one is refused (never cut). */
+export const MAX_DESCRIPTION_BYTES = 4000;
+
+export interface SubmissionForm {
+  readonly track: Track;
+  readonly description: string;
+  readonly accepted: AcceptedSubmission;
+}
+
+export interface ReceiveFormArgs {
+  readonly req: IncomingMessage;
+  readonly tracks: TrackLookup;
+  readonly store: ArtifactStore;
+  readonly isReferenced: (sha256: string) => Promise<boolean>;
+  /** Records the accepted submission once the whole form has arrived, while its artifact is still held. */
+  readonly record: (form: SubmissionForm) => Promise<void>;
+}
+
+const formError = (message: string): LpcvError => new LpcvError('LPCV_E_FORM_FIELD', message);
+
+export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<SubmissionForm> {
+  const { req, tracks, store, isReferenced, record } = args;
+  return new Promise<SubmissionForm>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        // No `parts` limit: busboy signals it on reaching it, not passing it; fields and files cover it.
+        limits: { fields: 2, files: 1, fieldSize: MAX_DESCRIPTION_BYTES, fileSize: Number.POSITIVE_INFINITY },
+      });
+    } catch (e) {
+      reject(new LpcvError('LPCV_E_BAD_REQUEST', `expected a multipart/form-data body (${(e as Error).message})`));
+      return;
+    }
+
+    let track: Track | undefined;
+    let description: string | undefined;
+    let file: Readable | undefined;
+    let acceptance: Promise<unknown> | undefined;
+    let firstError: unknown;
+    let formEnded = false;
+    const formWaiters: Array<() => void> = [];
+
+    const fail = (e: unknown): void => {
+      if (firstError !== undefined) return;
+      firstError = e;
+      req.unpipe(parser);
+      if (file !== undefined && !file.destroyed) file.destroy(e instanceof Error ? e : new Error(String(e)));
+      for (const wake of formWaiters.splice(0)) wake();
+      // Reply only once acceptSubmission has removed whatever it stored.
+      void (acceptance ?? Promise.resolve()).catch(() => undefined).then(() => reject(firstError));
+    };
+
+    /** Resolves when busboy has read the whole form; throws the form's first error instead. */
+    const wholeForm = async (): Promise<void> => {
+      if (!formEnded && firstError === undefined) await new Promise<void>((wake) => formWaiters.push(wake));
+      if (firstError !== undefined) throw firstError;
+    };
+
+    parser.on('field', (name, value, info) => {
+      if (firstError !== undefined) return;
+      try {
+        if (name === 'track') {
+          if (track !== undefined) throw formError('the field "track" was sent twice');
+          track = lookUpTrack(tracks, value);
+        } else if (name === 'description') {
+          if (description !== undefined) throw formError('the field "description" was sent twice');
+          if (info.valueTruncated) throw formError(`the description is longer than ${MAX_DESCRIPTION_BYTES} bytes`);
+          description = value;
+        } else {
+          throw formError(`unknown form field ${JSON.stringify(name)} (fields: track, description, file)`);
+        }
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+    parser.on('file', (name, stream, info) => {
+      if (firstError !== undefined) {
+        stream.resume();
+        return;
+      }
+      file = stream;
+      // Before any check: fail() destroys this stream with the error, which must not go unhandled.
+      stream.on('error', (e: Error) => fail(new LpcvError('LPCV_E_BAD_REQUEST', `the upload broke off: ${e.message}`)));
+      if (name !== 'file') return fail(formError(`unknown form field ${JSON.stringify(name)} for a file (the model goes in "file")`));
+      if (track === undefined) {
+        return fail(new LpcvError('LPCV_E_FORM_ORDER', 'the file came before the "track" field: send track (and description) first, then file'));
+      }
+      const chosen = track;
+      stream.on('limit', () => fail(new LpcvError('LPCV_E_MODEL_TOO_LARGE', `the upload is larger than the server accepts`)));
+      const accepting = acceptSubmission({
+        store,
+        track: chosen,
+        upload: stream,
+        filename: info.filename,
+        isReferenced,
+        onAccepted: async (accepted) => {
+          await wholeForm();
+          await record({ track: chosen, description: description ?? '', accepted });
+        },
+      });
+      acceptance = accepting;
+      accepting.then(
+        (accepted) => resolve({ track: chosen, description: description ?? '', accepted }),
+        (e: unknown) => fail(e),
+      );
+    });
+
+    parser.on('filesLimit', () => fail(formError('the form has more than one file: send exactly one, as "file"')));
+    parser.on('fieldsLimit', () => fail(formError('the form has too many fields (fields: track, description, file)')));
+    parser.on('error', (e: Error) => fail(new LpcvError('LPCV_E_BAD_REQUEST', `malformed multipart form: ${e.message}`)));
+    parser.on('close', () => {
+      formEnded = true;
+      if (file === undefined) {
+        const missing = track === undefined ? '"track" and "file"' : '"file"';
+        return fail(formError(`the form has no ${missing} field (fields: track, description, file)`));
+      }
+      for (const wake of formWaiters.splice(0)) wake();
+    });
+
+    req.on('error', (e) => fail(new LpcvError('LPCV_E_BAD_REQUEST', `the request broke off: ${e.message}`)));
+    req.on('close', () => {
+      if (!req.complete) fail(new LpcvError('LPCV_E_BAD_REQUEST', 'the request broke off before its end'));
+    });
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The `submissions` rows (migration 0003). A row is written only together with its job, in one write
+ * transaction: nothing is ever half stored. Its status is read from the job, never stored twice.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Track } from '../../harness/tracks/track.js';
+import type { AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
+import { withWriteTransaction, type Db } from '../db/index.js';
+import { enqueueJob, type JobState } from '../queue/index.js';
+import { submissionSplit } from './track-lookup.js';
+
+/** 96 random bits, base64url: 16 characters. */
+export function newSubmissionId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export const SUBMISSION_ID = /^[A-Za-z0-9_-]{16}$/;
+
+export interface NewSubmission {
+  readonly id: string;
+  readonly teamId: number;
+  readonly track: Track;
+  readonly description: string;
+  readonly accepted: AcceptedSubmission;
+}
+
+/** Queues the submission's job and inserts its row, in one transaction. */
+export async function recordSubmission(db: Db, submission: NewSubmission, now: number): Promise<void> {
+  const { id, teamId, track, description, accepted } = submission;
+  await withWriteTransaction(db, async (tx) => {
+    const job = await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind }, now);
+    await tx('submissions').insert({
+      id,
+      team_id: teamId,
+      track: track.name,
+      split: submissionSplit(track),
+      sha256: accepted.sha256,
+      bytes: accepted.bytes,
+      format: accepted.format,
+      filename: accepted.filename,
+      description,
+      job_id: job.id,
+      created_at: now,
+    });
+  });
+}
+
+/** Whether a recorded submission uses this artifact (then a rejected upload of the same bytes keeps it). */
+export async function isArtifactReferenced(db: Db, sha256: string): Promise<boolean> {
+  return (await db('submissions').where('sha256', sha256).first('id')) !== undefined;
+}
+
+export interface SubmissionView {
+  readonly id: string;
+  readonly track: string;
+  readonly createdAt: number;
+  readonly jobState: JobState;
+  readonly resultJson: string | null;
+  readonly lastErrorCode: string | null;
+  readonly lastErrorMessage: string | null;
+}
+
+interface ViewRow {
+  id: string;
+  track: string;
+  created_at: number;
+  state: JobState;
+  result_json: string | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+}
+
+/** The team's submission with its job, or undefined (no such id, or another team's). */
+export async function findTeamSubmission(db: Db, teamId: number, id: string): Promise<SubmissionView | undefined> {
+  const row = (await db('submissions as s')
+    .join('jobs as j', 'j.id', 's.job_id')
+    .where('s.id', id)
+    .andWhere('s.team_id', teamId)
+    .first('s.id', 's.track', 's.created_at', 'j.state', 'j.result_json', 'j.last_error_code', 'j.last_error_message')) as ViewRow | undefined;
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    track: row.track,
+    createdAt: row.created_at,
+    jobState: row.state,
+    resultJson: row.result_json,
+    lastErrorCode: row.last_error_code,
+    lastErrorMessage: row.last_error_message,
+  };
+}

@@ -1,0 +1,27 @@
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { Track } from '../../harness/tracks/track.js';
+
+/**
+ * The tracks the server accepts submissions for: a map by name, or a function (which returns undefined or
+ * throws LPCV_E_TRACK_UNKNOWN for a name it does not know). A client's track name is only ever looked up
+ * here, never used as a path: do not pass `resolveTrack` itself, which also opens files.
+ */
+export type TrackLookup = ReadonlyMap<string, Track> | ((name: string) => Track | undefined);
+
+export function lookUpTrack(tracks: TrackLookup, name: string): Track {
+  const track = typeof tracks === 'function' ? tracks(name) : tracks.get(name);
+  if (track === undefined) {
+    const known = typeof tracks === 'function' ? '' : ` (tracks: ${[...tracks.keys()].join(', ') || 'none'})`;
+    throw new LpcvError('LPCV_E_TRACK_UNKNOWN', `unknown track ${JSON.stringify(name)}${known}`);
+  }
+  return track;
+}
+
+/**
+ * The split a submission is scored on: the track's first hidden split (the leaderboard's), else its default
+ * split. Teams do not choose: the public splits are for local scoring.
+ */
+export function submissionSplit(track: Track): string {
+  const names = Object.keys(track.splits);
+  return names.find((n) => track.splits[n]?.visibility === 'hidden') ?? track.defaultSplit ?? names[0]!;
+}
