@@ -81,6 +81,9 @@ export const ERROR_CODES = {
   LPCV_E_FORM_ORDER: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'the file part came before the track field: send track (and description) first' },
   LPCV_E_SUBMISSION_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no submission with that id belongs to this team' },
   LPCV_E_ROUTE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no API route with that method and path' },
+  LPCV_E_QUOTA_EXCEEDED: { exit: EXIT.usage, http: 429, fault: 'usage', summary: 'the team has used its daily submissions on this track (failures of the infrastructure do not count); the message says when the quota resets' },
+  LPCV_E_AGENT_REQUEST: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an agent API request's JSON body or path parameter is invalid (the message names the key)" },
+  LPCV_E_DEVICE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no device with that id belongs to this agent' },
 
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;

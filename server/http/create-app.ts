@@ -2,6 +2,10 @@ import express from 'express';
 import type { Express } from 'express';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { Db } from '../db/index.js';
+import { DEFAULT_QUOTA, validateQuotaConfig, type QuotaConfig } from '../quota/index.js';
+import type { InputPackCache } from '../scoring/index.js';
+import { agentRoutes } from './agent-routes.js';
+import { artifactRoutes } from './artifact-routes.js';
 import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from './error-handler.js';
 import { submissionsRoutes } from './submissions-routes.js';
 import type { TrackLookup } from './track-lookup.js';
@@ -17,14 +21,25 @@ export interface AppOptions {
   readonly now: () => number;
   /** Where unexpected errors go (default: stderr). */
   readonly logError?: ErrorLog;
+  /** Submissions per team per track per UTC day (default DEFAULT_QUOTA, 5; 0 = unlimited). */
+  readonly quota?: QuotaConfig;
+  /**
+   * The input packs agents download (`new InputPackCache(dataDir)`). Without it the agent API (devices,
+   * lease, complete, artifacts, inputs) is not mounted.
+   */
+  readonly inputPacks?: InputPackCache;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The agent API parses its own bodies (a completion is larger than the limit below): mounted first.
+  if (options.inputPacks !== undefined) {
+    app.use(agentRoutes({ ...options, inputPacks: options.inputPacks }), artifactRoutes({ ...options, inputPacks: options.inputPacks }));
+  }
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
-  app.use(submissionsRoutes(options));
+  app.use(submissionsRoutes({ ...options, quota: validateQuotaConfig(options.quota ?? DEFAULT_QUOTA) }));
   app.use('/api', unknownApiRoute);
   app.use(jsonErrorHandler(options.logError ?? stderrErrorLog));
   return app;

@@ -36,6 +36,11 @@ export interface ReceiveFormArgs {
   readonly tracks: TrackLookup;
   readonly store: ArtifactStore;
   readonly isReferenced: (sha256: string) => Promise<boolean>;
+  /**
+   * Runs once the track is known and the file part has begun, before a byte of the file is read or stored
+   * (e.g. the quota check). If it throws, the upload is refused with that error and nothing is stored.
+   */
+  readonly beforeFile?: (track: Track) => Promise<void>;
   /** Records the accepted submission once the whole form has arrived, while its artifact is still held. */
   readonly record: (form: SubmissionForm) => Promise<void>;
 }
@@ -43,7 +48,7 @@ export interface ReceiveFormArgs {
 const formError = (message: string): LpcvError => new LpcvError('LPCV_E_FORM_FIELD', message);
 
 export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<SubmissionForm> {
-  const { req, tracks, store, isReferenced, record } = args;
+  const { req, tracks, store, isReferenced, beforeFile, record } = args;
   return new Promise<SubmissionForm>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -114,17 +119,22 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
       }
       const chosen = track;
       stream.on('limit', () => fail(new LpcvError('LPCV_E_MODEL_TOO_LARGE', `the upload is larger than the server accepts`)));
-      const accepting = acceptSubmission({
-        store,
-        track: chosen,
-        upload: stream,
-        filename: info.filename,
-        isReferenced,
-        onAccepted: async (accepted) => {
-          await wholeForm();
-          await record({ track: chosen, description: description ?? '', accepted });
-        },
-      });
+      const accepting = (async () => {
+        // busboy holds the file part (and pauses the request) until the store reads it.
+        await beforeFile?.(chosen);
+        if (firstError !== undefined) throw firstError;
+        return acceptSubmission({
+          store,
+          track: chosen,
+          upload: stream,
+          filename: info.filename,
+          isReferenced,
+          onAccepted: async (accepted) => {
+            await wholeForm();
+            await record({ track: chosen, description: description ?? '', accepted });
+          },
+        });
+      })();
       acceptance = accepting;
       accepting.then(
         (accepted) => resolve({ track: chosen, description: description ?? '', accepted }),

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { Db } from '../db/index.js';
+import { checkQuota, retryAfterOf, type QuotaConfig } from '../quota/index.js';
 import { receiveSubmissionForm } from './receive-submission-form.js';
 import { statusOfJob, type SubmissionStatus } from './submission-status.js';
 import { findTeamSubmission, isArtifactReferenced, newSubmissionId, recordSubmission, SUBMISSION_ID } from './submissions-table.js';
@@ -14,6 +15,8 @@ export interface SubmissionsRoutesDeps {
   readonly store: ArtifactStore;
   readonly tracks: TrackLookup;
   readonly now: () => number;
+  /** Submissions per team per track per UTC day (server/quota). */
+  readonly quota: QuotaConfig;
 }
 
 /** The answer of GET /api/submissions/:id. */
@@ -28,7 +31,7 @@ export interface SubmissionBody {
 
 /** POST /api/submissions and GET /api/submissions/:id (docs/api.md). */
 export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
-  const { db, store, tracks, now } = deps;
+  const { db, store, tracks, now, quota } = deps;
   const router = Router();
 
   router.post('/api/submissions', async (req: Request, res: Response) => {
@@ -40,13 +43,25 @@ export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
         tracks,
         store,
         isReferenced: (sha256) => isArtifactReferenced(db, sha256),
-        record: (form) => recordSubmission(db, { id, teamId: team.ownerId, track: form.track, description: form.description, accepted: form.accepted }, now()),
+        // The quota is checked before the file is read (a refused upload stores nothing), and again in the
+        // transaction that records it (two uploads racing at quota - 1 cannot both pass).
+        beforeFile: (track) => checkQuota(db, quota, { teamId: team.ownerId, track: track.name }, now()),
+        record: (form) => {
+          const at = now();
+          const subject = { teamId: team.ownerId, track: form.track.name };
+          const submission = { id, teamId: team.ownerId, track: form.track, description: form.description, accepted: form.accepted };
+          return recordSubmission(db, submission, at, (tx) => checkQuota(tx, quota, subject, at, { lock: true }));
+        },
       });
       res.status(201).json({ id });
     } catch (e) {
       // Whatever of the body is still unread is not wanted: close the connection after the error reply
       // instead of reading (maybe megabytes of) the rest.
-      if (!res.headersSent) res.setHeader('Connection', 'close');
+      if (!res.headersSent) {
+        res.setHeader('Connection', 'close');
+        const retryAfter = retryAfterOf(e);
+        if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+      }
       throw e;
     }
   });

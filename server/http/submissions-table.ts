@@ -24,10 +24,15 @@ export interface NewSubmission {
   readonly accepted: AcceptedSubmission;
 }
 
-/** Queues the submission's job and inserts its row, in one transaction. */
-export async function recordSubmission(db: Db, submission: NewSubmission, now: number): Promise<void> {
+/**
+ * Queues the submission's job and inserts its row, in one transaction. `beforeInsert` runs first inside it
+ * (e.g. the quota's re-check, which must see the rows of uploads that committed meanwhile); if it throws,
+ * nothing is written.
+ */
+export async function recordSubmission(db: Db, submission: NewSubmission, now: number, beforeInsert?: (tx: Db) => Promise<void>): Promise<void> {
   const { id, teamId, track, description, accepted } = submission;
   await withWriteTransaction(db, async (tx) => {
+    await beforeInsert?.(tx);
     const job = await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind }, now);
     await tx('submissions').insert({
       id,

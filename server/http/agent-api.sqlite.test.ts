@@ -1,0 +1,4 @@
+import { sqliteTestDatabase } from '../db/test-databases.js';
+import { agentApiContract } from './agent-api-contract.js';
+
+agentApiContract(sqliteTestDatabase());

@@ -1,0 +1,77 @@
+import express from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { loadLabels } from '../../harness/datasets/open-split.js';
+import type { ResultRecord } from '../../harness/result-record.js';
+import { withWriteTransaction, type Db } from '../db/index.js';
+import { completeJob, failJob, leaseLostError } from '../queue/index.js';
+import { insertResult, parseCompletion, scoreCompletion } from '../scoring/index.js';
+import { setDeviceState } from './agent-devices-table.js';
+import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
+import { requireAgent } from './agent-principal.js';
+import { COMPLETION_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
+import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+
+export interface CompleteRouteDeps {
+  readonly db: Db;
+  readonly tracks: TrackLookup;
+  readonly now: () => number;
+}
+
+const tokenOnly = z.looseObject({ leaseToken: z.string().min(1).max(200) });
+
+/**
+ * POST /api/agent/jobs/:id/complete. The lease is checked first (a cheap read), then the completion is
+ * validated (422 LPCV_E_PRED_MALFORMED naming the key; the job is left as it is, the agent may retry or
+ * fail it), then scored with the server's own track and hidden labels. Predictions that do not fit the split
+ * are the submission's fault: the job fails with the scorer's code and the answer is 200 {status: 'failed'}.
+ * Otherwise the result row (record and raw samples) and completeJob go in one transaction.
+ */
+export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
+  const { db, tracks, now } = deps;
+  const handler: RequestHandler = async (req: Request, res: Response): Promise<void> => {
+    const agent = await requireAgent(db, req, now());
+    const jobId = parseJobId(String(req.params.id));
+    const { leaseToken, ...rest } = parseAgentBody(tokenOnly, req.body);
+    const held = await requireHeldLease(db, agent.ownerId, jobId, leaseToken);
+    const { json, completion } = parseCompletion(rest);
+
+    const track = lookUpTrack(tracks, held.track);
+    const submission = await submissionOfJob(db, held.submissionId);
+    if (completion.target.kind !== held.targetKind) {
+      throw new LpcvError('LPCV_E_PRED_MALFORMED', `the completion is malformed: target.kind: the job runs on ${held.targetKind}, not ${completion.target.kind}`);
+    }
+    let record: ResultRecord;
+    try {
+      const labels = await loadLabels(track, submission.split);
+      record = await scoreCompletion({
+        track,
+        split: submission.split,
+        model: { path: submission.filename ?? `${submission.sha256}.${submission.format}`, sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
+        completion,
+        labels,
+      });
+    } catch (e) {
+      if (!(e instanceof LpcvError) || e.fault !== 'submission') throw e;
+      const failed = await failJob(db, { jobId, token: leaseToken, fault: 'submission', code: e.code, message: e.message }, now());
+      if (!failed.ok) throw leaseLostError(jobId);
+      await setDeviceState(db, held.deviceId, 'idle', now());
+      res.json({ status: 'failed', error: { code: e.code, message: e.message } });
+      return;
+    }
+
+    const recordJson = JSON.stringify(record);
+    const t = now();
+    const done = await withWriteTransaction(db, async (tx) => {
+      const changed = await completeJob(tx, { jobId, token: leaseToken, resultJson: recordJson }, t);
+      if (!changed.ok) return false;
+      await insertResult(tx, { jobId, submissionId: held.submissionId, recordJson, rawJson: JSON.stringify(json) }, t);
+      await setDeviceState(tx, held.deviceId, 'idle', t);
+      return true;
+    });
+    if (!done) throw leaseLostError(jobId);
+    res.json({ status: 'done', result: record });
+  };
+  return [express.json({ limit: COMPLETION_JSON_LIMIT_BYTES }), handler];
+}

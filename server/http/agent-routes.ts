@@ -1,0 +1,104 @@
+import express, { Router } from 'express';
+import type { Request, Response } from 'express';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { Track } from '../../harness/tracks/track.js';
+import type { Db } from '../db/index.js';
+import { failJob, heartbeatJob, leaseJob, leaseLostError } from '../queue/index.js';
+import type { InputPackCache } from '../scoring/index.js';
+import { completeRoute } from './agent-complete.js';
+import { findAgentDevice, leaseHolder, registerDevice, setDeviceState } from './agent-devices-table.js';
+import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
+import { requireAgent } from './agent-principal.js';
+import { AGENT_JSON_LIMIT_BYTES, DEFAULT_LEASE_MS, deviceBody, failBody, heartbeatBody, leaseBody, parseAgentBody, parseJobId } from './agent-request-schemas.js';
+import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+
+export interface AgentRoutesDeps {
+  readonly db: Db;
+  readonly tracks: TrackLookup;
+  readonly inputPacks: InputPackCache;
+  readonly now: () => number;
+}
+
+/** The track as agents see it: the track file's content without the data set (labels live there) and paths. */
+export function trackForAgents(track: Track): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(track).filter(([key]) => key !== 'dataset' && key !== 'file' && key !== 'dir'));
+}
+
+/**
+ * The device agents' API (docs/api.md, "Agent API"): devices, lease, job heartbeat, complete, fail. Every
+ * job state change goes through server/queue, guarded by the lease token. Mounted before the app's own
+ * JSON parser: each route parses its body itself, the completion with a larger limit.
+ */
+export function agentRoutes(deps: AgentRoutesDeps): Router {
+  const { db, tracks, inputPacks, now } = deps;
+  const router = Router();
+  const smallJson = express.json({ limit: AGENT_JSON_LIMIT_BYTES });
+
+  router.post('/api/agent/devices', smallJson, async (req: Request, res: Response) => {
+    const agent = await requireAgent(db, req, now());
+    const body = parseAgentBody(deviceBody, req.body);
+    const device = await registerDevice(db, { agentId: agent.ownerId, name: body.name, kind: body.kind, capabilities: body.capabilities ?? {} }, now());
+    res.json({ deviceId: device.id, name: device.name, kind: device.kind });
+  });
+
+  router.post('/api/agent/lease', smallJson, async (req: Request, res: Response) => {
+    const agent = await requireAgent(db, req, now());
+    const body = parseAgentBody(leaseBody, req.body);
+    const device = await findAgentDevice(db, agent.ownerId, body.deviceId);
+    // Another agent's device is "unknown" too.
+    if (device === undefined) throw new LpcvError('LPCV_E_DEVICE_UNKNOWN', `agent ${agent.ownerName} has no device ${body.deviceId}: register it with POST /api/agent/devices`);
+    // A draining device finishes what it has and takes nothing new.
+    const leased = device.state === 'draining' ? null : await leaseJob(db, { agentId: leaseHolder(device.id), targetKinds: [device.kind], leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS }, now());
+    if (leased === null) {
+      res.status(204).end();
+      return;
+    }
+    const { job, token } = leased;
+    let answer: Record<string, unknown>;
+    try {
+      const track = lookUpTrack(tracks, job.track);
+      const submission = await submissionOfJob(db, job.submissionId);
+      const pack = await inputPacks.get(track, submission.split);
+      answer = {
+        job: { id: job.id, submissionId: job.submissionId, track: job.track, split: submission.split, leaseToken: token, leaseExpiresAt: job.leaseExpiresAt, attempt: job.attempts },
+        track: trackForAgents(track),
+        artifact: { url: `/api/artifacts/${submission.sha256}`, sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
+        inputs: { url: `/api/inputs/${encodeURIComponent(track.name)}/${encodeURIComponent(submission.split)}`, sha256: pack.sha256, bytes: pack.bytes, count: pack.count },
+      };
+    } catch (e) {
+      // The server could not prepare the job (its track gone, the data set unreadable): not the
+      // submission's fault, so the job goes back to the queue (or dies after its last attempt).
+      const code = e instanceof LpcvError ? e.code : 'LPCV_E_INTERNAL';
+      const message = e instanceof Error ? e.message : String(e);
+      await failJob(db, { jobId: job.id, token, fault: 'infrastructure', code, message: `the server could not prepare the job: ${message}` }, now());
+      throw e;
+    }
+    await setDeviceState(db, device.id, 'busy', now());
+    res.json(answer);
+  });
+
+  router.post('/api/agent/jobs/:id/heartbeat', smallJson, async (req: Request<{ id: string }>, res: Response) => {
+    const agent = await requireAgent(db, req, now());
+    const jobId = parseJobId(req.params.id);
+    const body = parseAgentBody(heartbeatBody, req.body);
+    await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
+    const beat = await heartbeatJob(db, { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS }, now());
+    if (!beat.ok) throw leaseLostError(jobId);
+    res.json({ leaseExpiresAt: beat.leaseExpiresAt });
+  });
+
+  router.post('/api/agent/jobs/:id/fail', smallJson, async (req: Request<{ id: string }>, res: Response) => {
+    const agent = await requireAgent(db, req, now());
+    const jobId = parseJobId(req.params.id);
+    const body = parseAgentBody(failBody, req.body);
+    const held = await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
+    const changed = await failJob(db, { jobId, token: body.leaseToken, fault: body.fault, code: body.code, message: body.message }, now());
+    if (!changed.ok) throw leaseLostError(jobId);
+    await setDeviceState(db, held.deviceId, 'idle', now());
+    res.json({ state: changed.job.state });
+  });
+
+  router.post('/api/agent/jobs/:id/complete', ...completeRoute({ db, tracks, now }));
+
+  return router;
+}

@@ -1,0 +1,79 @@
+/**
+ * For the agent API's HTTP tests (not used by the server): the real app with the agent API mounted, on an
+ * ephemeral port of 127.0.0.1, over a migrated database, a temporary artifact store and data dir, the
+ * fashion-mnist track; a team, two agents. Quotas are off (the tests submit many times).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
+import type { Track } from '../../harness/tracks/track.js';
+import { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import { createAgent, createTeam, type CreatedOwner } from '../auth/index.js';
+import type { Db } from '../db/index.js';
+import { UNLIMITED_QUOTA } from '../quota/index.js';
+import { InputPackCache } from '../scoring/index.js';
+import { createApp } from './create-app.js';
+
+export const T0 = 1_800_000_000_000;
+
+export interface AgentTestApi {
+  readonly url: string;
+  readonly db: Db;
+  readonly track: Track;
+  readonly dataDir: string;
+  readonly team: CreatedOwner;
+  readonly agentA: CreatedOwner;
+  readonly agentB: CreatedOwner;
+  /** The app's clock: moves 1 ms per reading. */
+  now(): number;
+  readonly internalErrors: unknown[];
+  close(): Promise<void>;
+}
+
+export async function startAgentTestApi(db: Db, prefix: string): Promise<AgentTestApi> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-data-'));
+  const store = new ArtifactStore(path.join(dataDir, 'artifacts'));
+  const track = resolveTrack('fashion-mnist');
+  let clock = T0;
+  const now = (): number => (clock += 1);
+  const internalErrors: unknown[] = [];
+  const app = createApp({
+    db,
+    store,
+    tracks: new Map([[track.name, track]]),
+    now,
+    quota: UNLIMITED_QUOTA,
+    inputPacks: new InputPackCache(dataDir),
+    logError: (e) => internalErrors.push(e),
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    track,
+    dataDir,
+    team: await createTeam(db, `${prefix}-team`, T0),
+    agentA: await createAgent(db, `${prefix}-agent-a`, T0),
+    agentB: await createAgent(db, `${prefix}-agent-b`, T0),
+    now,
+    internalErrors,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A JSON request with a bearer token (none when undefined). */
+export function call(api: AgentTestApi, method: string, route: string, token: string | undefined, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${api.url}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
