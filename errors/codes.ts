@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_TIMEOUT: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the run exceeded the time limit and was killed' },
   LPCV_E_MODEL_OUTPUT_NAN: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model produced NaN or infinite outputs' },
   LPCV_E_MODEL_RUNTIME: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the runtime raised an error while running the model' },
+  LPCV_E_RUN_CANCELLED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the run was cancelled (lease lost or agent stopping) and its inference process killed' },
   LPCV_E_WORKER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the inference process could not be started' },
 
   LPCV_E_PRED_MALFORMED: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'a predictions file is malformed' },

@@ -103,6 +103,13 @@ export class OnnxProcess {
     return { samplesMs: Array.from(msg.samplesMs), warmupMs: Array.from(msg.warmupMs) };
   }
 
+  /** Stop at once: the pending request (if any) rejects with `reason` and the child is killed. */
+  kill(reason: LpcvError): void {
+    this.fail(reason);
+    clearTimeout(this.timer);
+    this.child.kill('SIGKILL');
+  }
+
   /** Ask the child to exit; kill it if it does not within a second. */
   async close(): Promise<void> {
     clearTimeout(this.timer);

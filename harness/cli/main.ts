@@ -67,6 +67,16 @@ program
   .option('--json', 'print one JSON object on stdout')
   .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/tracks.js')).tracksCommand(o)));
 
+program
+  .command('serve')
+  .description('run the competition server: submissions, job queue, scoring, and a local desktop agent (docs/api.md, "Serving")')
+  .option('--port <n>', 'TCP port (0 picks a free one)', positiveInt('--port', true), 8080)
+  .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+  .option('--data-dir <dir>', 'the server\'s data folder: database, artifacts, input packs', './data')
+  .option('--no-local-agent', 'do not run the in-process desktop agent (remote agents lease the jobs)')
+  .option('--database-url <url>', 'use this PostgreSQL database instead of <data-dir>/lpcv.sqlite (default: env LPCV_DATABASE_URL)')
+  .action((o) => runCommand(false, async () => (await import('./commands/serve.js')).serveCommand(o)));
+
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.
 const admin = program.command('admin').description("manage a competition server's teams and device agents");
 for (const what of ['team', 'agent'] as const) {

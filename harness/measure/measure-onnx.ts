@@ -17,6 +17,8 @@ export interface MeasureOnnxOptions {
   threads: number;
   protocol: AppliedProtocol;
   timeoutMs: number;
+  /** Cancels the run: the inference process is killed and the promise rejects with LPCV_E_RUN_CANCELLED. */
+  signal?: AbortSignal;
   /** `fraction` in [0, 1] of the phase; `done` images or runs, `total` the planned (or minimum) count. */
   onProgress?: (p: { phase: 'accuracy' | 'warmup' | 'latency'; done: number; total: number; fraction: number }) => void;
 }
@@ -49,6 +51,9 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
       opts.onProgress?.({ phase: 'latency', done: p.done, total: protocol.minRuns, fraction: Math.min(1, byCount, byTime) });
     },
   });
+  const cancel = (): void => proc.kill(new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled and its inference process killed'));
+  if (opts.signal?.aborted) cancel();
+  opts.signal?.addEventListener('abort', cancel, { once: true });
   const preprocessMs: number[] = [];
   const pool: (Float32Array | Uint8Array)[] = [];
   let poolBytes = 0;
@@ -98,6 +103,7 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
       preprocessMs,
     };
   } finally {
+    opts.signal?.removeEventListener('abort', cancel);
     await proc.close();
   }
 }

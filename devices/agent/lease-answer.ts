@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { LpcvError } from '../../errors/lpcv-error.js';
+
+/** The 200 answer of POST /api/agent/lease (docs/api.md, "Lease"); unknown keys are ignored. */
+export const leaseAnswerSchema = z.object({
+  job: z.object({
+    id: z.number().int().positive(),
+    submissionId: z.string().min(1),
+    track: z.string().min(1),
+    split: z.string().min(1),
+    leaseToken: z.string().min(1),
+    leaseExpiresAt: z.number(),
+    attempt: z.number().int().positive(),
+  }),
+  track: z.record(z.string(), z.unknown()),
+  artifact: z.object({ url: z.string().startsWith('/'), sha256: z.string(), bytes: z.number().int().nonnegative(), format: z.string() }),
+  inputs: z.object({ url: z.string().startsWith('/'), sha256: z.string(), bytes: z.number().int().nonnegative(), count: z.number().int().nonnegative() }),
+});
+
+export type LeaseAnswer = z.infer<typeof leaseAnswerSchema>;
+
+export function parseLeaseAnswer(body: unknown): LeaseAnswer {
+  const parsed = leaseAnswerSchema.safeParse(body);
+  if (!parsed.success) {
+    const what = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw new LpcvError('LPCV_E_INTERNAL', `the server's lease answer is malformed: ${what}`);
+  }
+  return parsed.data;
+}

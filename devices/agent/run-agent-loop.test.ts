@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { Measurement } from '../../harness/measure/measurement.js';
+import { runAgentLoop } from './run-agent-loop.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  body: Record<string, unknown>;
+}
+
+type Handler = (req: Seen, res: ServerResponse) => void;
+
+/** A stand-in for the server's agent API on 127.0.0.1: records each request, answers with `handle`. */
+function fakeServer(port: number, handle: Handler): Promise<{ server: Server; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      const s = { method: req.method ?? '', url: req.url ?? '', body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+      seen.push(s);
+      handle(s, res);
+    });
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, seen })));
+}
+
+function json(res: ServerResponse, status: number, body?: unknown): void {
+  res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const LEASE = {
+  job: { id: 7, submissionId: 's1', track: 'fashion-mnist', split: 'test', leaseToken: 'tok', leaseExpiresAt: Date.now() + 60_000, attempt: 1 },
+  track: {},
+  artifact: { url: `/api/artifacts/${'a'.repeat(64)}`, sha256: 'a'.repeat(64), bytes: 1, format: 'onnx' },
+  inputs: { url: '/api/inputs/fashion-mnist/test', sha256: 'b'.repeat(64), bytes: 1, count: 1 },
+};
+
+const MEASUREMENT: Measurement = {
+  predictions: { kind: 'topk', ids: ['0'], topk: [[1, 2, 3, 4, 5]] },
+  runtime: 'stand-in 1.0',
+  threads: 1,
+  protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
+  latencyMs: [1],
+  warmupMs: [],
+  preprocessMs: [0.1],
+};
+
+/** Answers devices and lease; the lease hands out LEASE once, then 204. */
+function leaseOnce(extra: Handler = (_s, res) => json(res, 200, {})): Handler {
+  let given = false;
+  return (s, res) => {
+    if (s.url === '/api/agent/devices') return json(res, 200, { deviceId: 3, name: 'd', kind: 'desktop' });
+    if (s.url === '/api/agent/lease') {
+      if (given) return json(res, 204);
+      given = true;
+      return json(res, 200, LEASE);
+    }
+    extra(s, res);
+  };
+}
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('runAgentLoop', () => {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-loop-'));
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+  afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+  const base = (port: number, stop: AbortController, lines: string[]) => ({
+    serverUrl: `http://127.0.0.1:${port}`,
+    token: 'lpcv_agent_x',
+    device: { name: 'desk', kind: 'desktop' as const },
+    cacheDir,
+    signal: stop.signal,
+    log: (l: string) => lines.push(l),
+    pollMs: 20,
+    retryBaseMs: 20,
+    retryMaxMs: 100,
+  });
+
+  it('waits with backoff while the server is away, then registers and leases once it is up', async () => {
+    const port = await freePort();
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const loop = runAgentLoop(base(port, stop, lines));
+    await until(() => lines.filter((l) => l.includes('retrying in')).length >= 3);
+    const { server, seen } = await fakeServer(port, leaseOnce());
+    servers.push(server);
+    await until(() => seen.filter((s) => s.url === '/api/agent/lease').length >= 2);
+    stop.abort();
+    await loop;
+    expect(seen[0]).toMatchObject({ url: '/api/agent/devices', body: { name: 'desk', kind: 'desktop' } });
+    expect(seen.find((s) => s.url === '/api/agent/lease')?.body).toMatchObject({ deviceId: 3 });
+    expect(lines.some((l) => l.includes('the server is back'))).toBe(true);
+    // Retries are capped.
+    const waits = lines.flatMap((l) => /retrying in (\d+) ms/.exec(l)?.[1] ?? []).map(Number);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(100);
+  });
+
+  it("fails a job for the submission when the run throws a submission's error, and completes a measured one", async () => {
+    const port = await freePort();
+    const { server, seen } = await fakeServer(port, leaseOnce());
+    servers.push(server);
+    const stop = new AbortController();
+    const loop = runAgentLoop({ ...base(port, stop, []), measure: () => Promise.reject(new LpcvError('LPCV_E_MODEL_OUTPUT_NAN', 'NaN on image 3')) });
+    await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/fail'));
+    stop.abort();
+    await loop;
+    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toEqual({ leaseToken: 'tok', fault: 'submission', code: 'LPCV_E_MODEL_OUTPUT_NAN', message: 'NaN on image 3' });
+
+    const again = await fakeServer(await freePort(), leaseOnce());
+    servers.push(again.server);
+    const stop2 = new AbortController();
+    const port2 = (again.server.address() as AddressInfo).port;
+    const loop2 = runAgentLoop({ ...base(port2, stop2, []), measure: () => Promise.resolve(MEASUREMENT) });
+    await until(() => again.seen.some((s) => s.url === '/api/agent/jobs/7/complete'));
+    stop2.abort();
+    await loop2;
+    const body = again.seen.find((s) => s.url === '/api/agent/jobs/7/complete')!.body;
+    expect(body).toMatchObject({ leaseToken: 'tok', energy: null, target: { kind: 'desktop' }, measurement: { predictions: { kind: 'topk', ids: ['0'] }, latencyMs: [1] } });
+    expect(typeof body.energyNote).toBe('string');
+  });
+
+  it('fails other errors as infrastructure', async () => {
+    const port = await freePort();
+    const { server, seen } = await fakeServer(port, leaseOnce());
+    servers.push(server);
+    const stop = new AbortController();
+    const loop = runAgentLoop({ ...base(port, stop, []), measure: () => Promise.reject(new Error('disk full')) });
+    await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/fail'));
+    stop.abort();
+    await loop;
+    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toMatchObject({ fault: 'infrastructure', code: 'LPCV_E_INTERNAL', message: 'disk full' });
+  });
+
+  it('abandons the run when a heartbeat answers 409, reporting nothing', async () => {
+    const port = await freePort();
+    const { server, seen } = await fakeServer(
+      port,
+      leaseOnce((s, res) => (s.url.endsWith('/heartbeat') ? json(res, 409, { error: { code: 'LPCV_E_LEASE_LOST', message: 'lost' } }) : json(res, 200, {}))),
+    );
+    servers.push(server);
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const loop = runAgentLoop({ ...base(port, stop, lines), leaseMs: 1_000, measure: () => new Promise<Measurement>(() => {}) });
+    await until(() => lines.some((l) => l.includes('lease was lost')));
+    await until(() => seen.filter((s) => s.url === '/api/agent/lease').length >= 2);
+    stop.abort();
+    await loop;
+    expect(seen.some((s) => s.url.endsWith('/complete') || s.url.endsWith('/fail'))).toBe(false);
+  });
+
+  it('on stop, gives a job that outlasts the grace period back as infrastructure', async () => {
+    const port = await freePort();
+    const { server, seen } = await fakeServer(port, leaseOnce());
+    servers.push(server);
+    const stop = new AbortController();
+    const loop = runAgentLoop({ ...base(port, stop, []), graceMs: 50, measure: () => new Promise<Measurement>(() => {}) });
+    await until(() => seen.some((s) => s.url === '/api/agent/lease'));
+    stop.abort();
+    await loop;
+    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toMatchObject({ fault: 'infrastructure', code: 'LPCV_E_LEASE_EXPIRED' });
+    expect(seen.filter((s) => s.url === '/api/agent/lease')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,95 @@
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { AgentClient, ServerAwayError } from './agent-client.js';
+import type { AgentLog } from './agent-log.js';
+import { parseLeaseAnswer } from './lease-answer.js';
+import { runLeasedJob, type LeasedJobContext } from './run-leased-job.js';
+import { backoffMs, sleep } from './sleep.js';
+
+export interface AgentDevice {
+  /** 1-100 letters, digits, `. _ : -` (docs/api.md, "Devices"). */
+  readonly name: string;
+  readonly kind: 'desktop';
+}
+
+export interface AgentLoopOptions {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly serverUrl: string;
+  /** An agent token (`lpcv_agent_...`). */
+  readonly token: string;
+  readonly device: AgentDevice;
+  /** Downloaded artifacts and input packs, by sha256. */
+  readonly cacheDir: string;
+  /** Abort to stop: no new lease; the running job gets `graceMs` to finish, else it is given back. */
+  readonly signal: AbortSignal;
+  readonly log: AgentLog;
+  /** Wait between leases when there is no job (default 1,000 ms). */
+  readonly pollMs?: number;
+  /** Lease length asked for (default 60,000 ms); heartbeats every third of it. */
+  readonly leaseMs?: number;
+  /** How long a running job may still take after the stop (default 30,000 ms). */
+  readonly graceMs?: number;
+  /** Reconnect backoff while the server is away: from `retryBaseMs` (500) doubling up to `retryMaxMs` (30,000). */
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+  /** The clock (epoch ms). */
+  readonly now?: () => number;
+  /** The measuring step (default: the desktop ONNX target); tests pass a stand-in. */
+  readonly measure?: LeasedJobContext['measure'];
+}
+
+/**
+ * A device agent (docs/api.md, "Agent API"): registers its device, then leases jobs one at a time and runs
+ * each (runLeasedJob) until `signal` aborts. While the server is away (fetch errors, 502-504) it waits
+ * with capped exponential backoff and tries again; the device is registered again after such a gap.
+ * Resolves once stopped; rejects only when the server refuses the token (401), which no retry mends.
+ */
+export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
+  const client = new AgentClient(o.serverUrl, o.token);
+  const pollMs = o.pollMs ?? 1_000;
+  const leaseMs = o.leaseMs ?? 60_000;
+  const now = o.now ?? Date.now;
+  let deviceId: number | undefined;
+  let failures = 0;
+  while (!o.signal.aborted) {
+    try {
+      if (deviceId === undefined) {
+        const answer = await client.json('POST', '/api/agent/devices', { name: o.device.name, kind: o.device.kind, capabilities: { runtime: 'onnxruntime-node', formats: ['onnx'] } });
+        const id = (answer.body as { deviceId?: unknown } | undefined)?.deviceId;
+        if (typeof id !== 'number') throw new LpcvError('LPCV_E_INTERNAL', 'the server registered the device without an id');
+        deviceId = id;
+        o.log(`device ${o.device.name} registered as ${deviceId} at ${o.serverUrl}`);
+      }
+      if (failures > 0) o.log(`the server is back after ${failures} failed attempt(s)`);
+      failures = 0;
+      if (o.signal.aborted) break;
+      const answer = await client.json('POST', '/api/agent/lease', { deviceId, leaseMs }, [204]);
+      if (answer.status === 204) {
+        await sleep(pollMs, o.signal);
+        continue;
+      }
+      await runLeasedJob({
+        client,
+        lease: parseLeaseAnswer(answer.body),
+        cacheDir: o.cacheDir,
+        log: o.log,
+        leaseMs,
+        stop: o.signal,
+        graceMs: o.graceMs ?? 30_000,
+        now,
+        ...(o.measure ? { measure: o.measure } : {}),
+      });
+    } catch (e) {
+      if (e instanceof LpcvError && e.code === 'LPCV_E_UNAUTHORIZED') throw e;
+      if (e instanceof LpcvError && e.code === 'LPCV_E_DEVICE_UNKNOWN') {
+        deviceId = undefined;
+        continue;
+      }
+      if (e instanceof ServerAwayError) deviceId = undefined;
+      const wait = backoffMs(failures, o.retryBaseMs ?? 500, o.retryMaxMs ?? 30_000);
+      failures += 1;
+      o.log(`${e instanceof Error ? e.message.split('\n')[0] : String(e)}; retrying in ${wait} ms`);
+      await sleep(wait, o.signal);
+    }
+  }
+  o.log(`device ${o.device.name} stopped`);
+}

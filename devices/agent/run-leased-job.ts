@@ -1,0 +1,156 @@
+import type { ErrorCode } from '../../errors/codes.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { ENERGY_NOTE_DESKTOP } from '../../harness/score/run-score.js';
+import type { Measurement } from '../../harness/measure/measurement.js';
+import { desktopTargetInfo } from '../desktop/target-info.js';
+import { ServerAwayError, type AgentClient } from './agent-client.js';
+import type { AgentLog } from './agent-log.js';
+import { completionBody } from './completion-body.js';
+import type { LeaseAnswer } from './lease-answer.js';
+import { measureLeasedJob } from './measure-leased-job.js';
+import { backoffMs, sleep, whenAborted } from './sleep.js';
+
+export interface LeasedJobContext {
+  readonly client: AgentClient;
+  readonly lease: LeaseAnswer;
+  readonly cacheDir: string;
+  readonly log: AgentLog;
+  readonly leaseMs: number;
+  /** The agent is stopping: the job gets `graceMs` more, then is given back as an infrastructure failure. */
+  readonly stop: AbortSignal;
+  readonly graceMs: number;
+  readonly now: () => number;
+  /** Measures the job (default measureLeasedJob); tests pass a stand-in. */
+  readonly measure?: (client: AgentClient, lease: LeaseAnswer, cacheDir: string, log: AgentLog, signal: AbortSignal) => Promise<Measurement>;
+}
+
+type Outcome = { kind: 'measured'; measurement: Measurement } | { kind: 'error'; error: unknown } | { kind: 'lost' } | { kind: 'grace' };
+
+/**
+ * Runs one leased job to its end: heartbeats every leaseMs/3 while it measures, then completes it, or fails
+ * it with the error's fault (the submission's, or the infrastructure's). A 409 on a heartbeat means the
+ * lease is lost (reclaimed, or the job finished elsewhere): the run is abandoned and nothing is reported.
+ * When the agent stops, the job has the grace period to finish, else it is failed as infrastructure (it is
+ * queued again). An abandoned measurement is left to end within the track's time limit; its result is
+ * dropped.
+ */
+export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
+  const { client, lease, log, leaseMs } = ctx;
+  const jobId = lease.job.id;
+  const route = `/api/agent/jobs/${jobId}`;
+  const leaseToken = lease.job.leaseToken;
+  const startedAt = new Date(ctx.now()).toISOString();
+  let leaseUntil = lease.job.leaseExpiresAt;
+  const lost = new AbortController();
+  const finished = new AbortController();
+  log(`job ${jobId}: submission ${lease.job.submissionId} on ${lease.job.track}/${lease.job.split}, attempt ${lease.job.attempt}`);
+
+  const beat = async (): Promise<void> => {
+    while (!finished.signal.aborted) {
+      await sleep(Math.max(250, Math.floor(leaseMs / 3)), finished.signal);
+      if (finished.signal.aborted) return;
+      try {
+        const answer = await client.json('POST', `${route}/heartbeat`, { leaseToken, leaseMs });
+        const until = (answer.body as { leaseExpiresAt?: unknown } | undefined)?.leaseExpiresAt;
+        if (typeof until === 'number') leaseUntil = until;
+      } catch (e) {
+        if (e instanceof LpcvError && e.code === 'LPCV_E_LEASE_LOST') {
+          log(`job ${jobId}: the lease was lost (${e.message}); abandoning the run`);
+          lost.abort();
+          return;
+        }
+        log(`job ${jobId}: heartbeat failed: ${messageOf(e)}`);
+      }
+    }
+  };
+  const beating = beat();
+
+  const measure = ctx.measure ?? measureLeasedJob;
+  // Aborted when the job is abandoned (lease lost, grace period over): the inference process is killed, so
+  // an abandoned run never overlaps the next job's measurement.
+  const cancel = new AbortController();
+  const work = measure(client, lease, ctx.cacheDir, log, cancel.signal);
+  let outcome: Outcome;
+  try {
+    outcome = await Promise.race<Outcome>([
+      work.then(
+        (measurement) => ({ kind: 'measured', measurement }),
+        (error: unknown) => ({ kind: 'error', error }),
+      ),
+      whenAborted(lost.signal, finished.signal).then(() => ({ kind: 'lost' })),
+      whenAborted(ctx.stop, finished.signal)
+        .then(() => sleep(ctx.graceMs, finished.signal))
+        .then(() => ({ kind: 'grace' })),
+    ]);
+  } finally {
+    finished.abort();
+    await beating;
+  }
+  if (outcome.kind === 'lost' || outcome.kind === 'grace') cancel.abort();
+  // An abandoned run still settles (rejects with LPCV_E_RUN_CANCELLED): nothing to report then.
+  work.catch(() => {});
+
+  const deadline = (): number => leaseUntil;
+  switch (outcome.kind) {
+    case 'lost':
+      return;
+    case 'grace':
+      log(`job ${jobId}: the agent is stopping and the job did not finish within ${ctx.graceMs} ms; giving it back`);
+      await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_LEASE_EXPIRED', message: `the device agent was stopped before the job finished (grace period ${ctx.graceMs} ms); the job is given back` }, deadline);
+      return;
+    case 'error': {
+      const e = outcome.error;
+      const fault = e instanceof LpcvError && e.fault === 'submission' ? 'submission' : 'infrastructure';
+      const code: ErrorCode = e instanceof LpcvError ? e.code : 'LPCV_E_INTERNAL';
+      log(`job ${jobId}: failed (${fault}): ${code}: ${messageOf(e)}`);
+      await report(ctx, `${route}/fail`, { leaseToken, fault, code, message: messageOf(e).slice(0, 4000) || code }, deadline);
+      return;
+    }
+    case 'measured': {
+      const m = outcome.measurement;
+      const body = completionBody({
+        leaseToken,
+        measurement: m,
+        target: desktopTargetInfo(m.runtime, m.threads),
+        energyNote: ENERGY_NOTE_DESKTOP,
+        startedAt,
+        finishedAt: new Date(ctx.now()).toISOString(),
+      });
+      try {
+        const answer = await report(ctx, `${route}/complete`, body, deadline);
+        const status = (answer as { status?: unknown } | undefined)?.status;
+        log(`job ${jobId}: completed, ${m.latencyMs.length} timed runs; the server says ${typeof status === 'string' ? status : 'nothing'}`);
+      } catch (e) {
+        // The server refused the completion (it stays leased): give the job back rather than let it expire.
+        log(`job ${jobId}: the completion was refused: ${messageOf(e)}`);
+        await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_INTERNAL', message: `the server refused the agent's completion: ${messageOf(e)}`.slice(0, 4000) }, deadline).catch(() => {});
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * POSTs a final report (complete or fail). While the server is away it retries with capped backoff until
+ * the lease would have expired anyway. A 409 (lease lost) is logged and dropped. Other errors are thrown.
+ */
+async function report(ctx: LeasedJobContext, route: string, body: unknown, deadline: () => number): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await ctx.client.json('POST', route, body)).body;
+    } catch (e) {
+      if (e instanceof LpcvError && e.code === 'LPCV_E_LEASE_LOST') {
+        ctx.log(`job ${ctx.lease.job.id}: the lease was lost before the report (${route}); dropped`);
+        return undefined;
+      }
+      if (!(e instanceof ServerAwayError) || ctx.now() > deadline()) throw e;
+      const wait = backoffMs(attempt, 250, 5_000);
+      ctx.log(`job ${ctx.lease.job.id}: the server is away (${e.message}); retrying in ${wait} ms`);
+      await sleep(wait);
+    }
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+}

@@ -1,0 +1,38 @@
+import { startServer } from '../../../server/serve/start-server.js';
+
+export interface ServeCliOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** false with --no-local-agent. */
+  localAgent: boolean;
+  databaseUrl?: string;
+}
+
+/**
+ * `lpcv serve`: the competition server until SIGINT or SIGTERM, then a clean stop (the local agent's job
+ * finishes or is given back, then the HTTP server and the database close). A second signal exits at once.
+ */
+export async function serveCommand(o: ServeCliOptions): Promise<number> {
+  const log = (line: string): void => void process.stderr.write(`lpcv: ${line}\n`);
+  const server = await startServer({
+    port: o.port,
+    host: o.host,
+    dataDir: o.dataDir,
+    localAgent: o.localAgent,
+    log,
+    ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
+  });
+  process.stderr.write(`lpcv: serving on ${server.url} (Ctrl-C stops)\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log(`${signal}: stopping (a second signal exits at once)`);
+  const force = (): never => process.exit(130);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await server.close();
+  log('stopped');
+  return 0;
+}

@@ -1,0 +1,37 @@
+import type { Db } from '../db/index.js';
+import { reclaimExpiredLeases } from '../queue/index.js';
+
+export interface Reaper {
+  /** Stops the timer and waits for a reclaim in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Returns expired leases to the queue (reclaimExpiredLeases) every `everyMs`, one pass at a time, the
+ * first at once (leases a crashed server left behind). Errors are logged; the next pass tries again.
+ */
+export function startReaper(o: { db: Db; now: () => number; everyMs: number; log: (line: string) => void }): Reaper {
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const pass = (): void => {
+    if (busy) return;
+    busy = true;
+    running = reclaimExpiredLeases(o.db, o.now())
+      .then((jobs) => {
+        for (const j of jobs) o.log(`serve: job ${j.id}'s lease expired; it is ${j.state === 'dead' ? 'dead (no attempts left)' : 'queued again'}`);
+      })
+      .catch((e: unknown) => o.log(`serve: reclaiming expired leases failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        busy = false;
+      });
+  };
+  pass();
+  const timer = setInterval(pass, o.everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

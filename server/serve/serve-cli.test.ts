@@ -1,0 +1,63 @@
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listAgents } from '../auth/index.js';
+import { openDatabase } from '../db/index.js';
+import { LOCAL_AGENT_TOKEN_FILE } from './local-agent-token.js';
+import { startServer } from './start-server.js';
+
+const BIN = fileURLToPath(new URL('../../bin/lpcv.js', import.meta.url));
+
+describe('lpcv serve (the command)', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-cli-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('prints its URL on stderr, answers, and stops cleanly on SIGTERM', async () => {
+    const child = execa(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore', timeout: 60_000 });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', (c: Buffer) => {
+        stderr += c.toString('utf8');
+        const m = /serving on (http:\/\/\S+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      void child.then(() => reject(new Error(`lpcv serve exited early:\n${stderr}`)));
+    });
+    const res = await fetch(`${url}/api/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'LPCV_E_ROUTE_UNKNOWN' } });
+    child.kill('SIGTERM');
+    const done = await child;
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+    expect(String(done.stderr)).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+  }, 60_000);
+
+  it('refuses a bad port with one coded line and exit 2', async () => {
+    const r = await execa(process.execPath, [BIN, 'serve', '--port', '70000', '--data-dir', dataDir], { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore' });
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr).trim()).toMatch(/^lpcv: LPCV_E_USAGE: port 70000 is not a TCP port/);
+  }, 30_000);
+
+  it('reuses the local agent and its kept token across restarts', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-token-'));
+    try {
+      const options = { port: 0, dataDir: dir, localAgent: true, log: () => {}, env: {} };
+      await (await startServer(options)).close();
+      const first = readFileSync(path.join(dir, LOCAL_AGENT_TOKEN_FILE), 'utf8');
+      await (await startServer(options)).close();
+      expect(readFileSync(path.join(dir, LOCAL_AGENT_TOKEN_FILE), 'utf8')).toBe(first);
+      const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'lpcv.sqlite') });
+      try {
+        const agents = await listAgents(db);
+        expect(agents.map((a) => [a.name, a.tokens.length])).toEqual([['local-desktop', 1]]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

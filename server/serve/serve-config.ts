@@ -1,0 +1,30 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LpcvError } from '../../errors/lpcv-error.js';
+
+/** Checks what `startServer` is given before anything opens: LPCV_E_USAGE with a readable reason. */
+export function checkServeConfig(c: { port: number; host: string; dataDir: string }): { dataDir: string } {
+  if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65_535) {
+    throw new LpcvError('LPCV_E_USAGE', `port ${String(c.port)} is not a TCP port (a whole number from 0 to 65535; 0 picks a free one)`);
+  }
+  if (c.host.trim() === '' || /[\s/]/.test(c.host)) throw new LpcvError('LPCV_E_USAGE', `host ${JSON.stringify(c.host)} is not a host name or address`);
+  const dataDir = path.resolve(c.dataDir);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    throw new LpcvError('LPCV_E_USAGE', `the data folder ${dataDir} cannot be created: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (!statSync(dataDir).isDirectory()) throw new LpcvError('LPCV_E_USAGE', `the data folder ${dataDir} is not a folder`);
+  try {
+    accessSync(dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
+  } catch {
+    throw new LpcvError('LPCV_E_USAGE', `the data folder ${dataDir} is not writable by this user`);
+  }
+  return { dataDir };
+}
+
+/** The URL a local client (the in-process agent) uses to reach a server bound to `host`. */
+export function localUrlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { runAgentLoop } from '../../devices/agent/run-agent-loop.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { databaseConfigFrom } from '../../harness/cli/commands/admin.js';
+import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
+import type { Track } from '../../harness/tracks/track.js';
+import { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import { openDatabase, type Db } from '../db/index.js';
+import { createApp } from '../http/index.js';
+import type { QuotaConfig } from '../quota/index.js';
+import { InputPackCache } from '../scoring/index.js';
+import { LOCAL_AGENT_NAME, localAgentToken } from './local-agent-token.js';
+import { startReaper } from './reaper.js';
+import { checkServeConfig, localUrlOf } from './serve-config.js';
+
+export type ServeLog = (line: string) => void;
+
+export interface ServeOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Default 127.0.0.1 (this machine only); 0.0.0.0 for every interface. */
+  readonly host?: string;
+  /** The server's files: lpcv.sqlite, artifacts/, inputs/, agent-cache/, local-agent.token. */
+  readonly dataDir: string;
+  /** A PostgreSQL URL instead of `<dataDir>/lpcv.sqlite` (else env LPCV_DATABASE_URL, as databaseConfigFrom). */
+  readonly databaseUrl?: string;
+  /** Run the in-process desktop agent `local-desktop`. */
+  readonly localAgent: boolean;
+  readonly log: ServeLog;
+  /** The clock (epoch ms) of the app, the reaper and the agent. */
+  readonly now?: () => number;
+  /** Environment read for the database (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly quota?: QuotaConfig;
+  /** How often expired leases are reclaimed (default 5,000 ms). */
+  readonly reapEveryMs?: number;
+  /** The local agent's poll period and lease length (defaults 1,000 and 60,000 ms). */
+  readonly agentPollMs?: number;
+  readonly agentLeaseMs?: number;
+  /** How long close() lets the local agent's running job finish (default 10,000 ms). */
+  readonly agentGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly db: Db;
+  readonly dataDir: string;
+  /** Stops the local agent (its job finishes or is given back), the reaper, the HTTP server, the database. */
+  close(): Promise<void>;
+}
+
+/** The built-in tracks (tracks/<name>/track.json), by name. */
+export function builtinTracks(): ReadonlyMap<string, Track> {
+  return new Map(listBuiltinTracks().map((name) => [name, loadTrackFile(path.join(BUILTIN_TRACKS_DIR, name, 'track.json'))]));
+}
+
+/**
+ * `lpcv serve`: the competition server composed from its parts (docs/api.md, "Serving"). Opens (and
+ * migrates) the database, the artifact store and the input packs under the data folder, serves createApp,
+ * reclaims expired leases every few seconds and, with `localAgent`, runs one desktop agent in this process
+ * against its own URL, so that a fresh install evaluates submissions with nothing else set up.
+ */
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const host = o.host ?? '127.0.0.1';
+  const now = o.now ?? Date.now;
+  const { dataDir } = checkServeConfig({ port: o.port, host, dataDir: o.dataDir });
+  const config = databaseConfigFrom({ dataDir, ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}) }, o.env ?? process.env);
+  let db: Db;
+  try {
+    db = await openDatabase(config);
+  } catch (e) {
+    throw new LpcvError('LPCV_E_DATABASE_UNAVAILABLE', `cannot open the database (${config.client}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  const cleanups: (() => Promise<void>)[] = [() => db.destroy()];
+  const unwind = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => o.log(`serve: while stopping: ${String(e)}`));
+  };
+  try {
+    const store = new ArtifactStore(path.join(dataDir, 'artifacts'));
+    // One server per data folder: no upload of this process is running yet, so every temp file is a crash's.
+    const swept = await store.sweepTemp(0, now());
+    if (swept.length > 0) o.log(`serve: removed ${swept.length} unfinished upload(s) left by an earlier run`);
+    const tracks = builtinTracks();
+    const app = createApp({
+      db,
+      store,
+      tracks,
+      now,
+      inputPacks: new InputPackCache(dataDir),
+      logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      ...(o.quota !== undefined ? { quota: o.quota } : {}),
+    });
+    const server = await listen(app, o.port, host);
+    cleanups.push(() => closeServer(server));
+    const port = (server.address() as AddressInfo).port;
+    const url = localUrlOf(host, port);
+
+    const reaper = startReaper({ db, now, everyMs: o.reapEveryMs ?? 5_000, log: o.log });
+    cleanups.push(() => reaper.stop());
+
+    if (o.localAgent) {
+      const token = await localAgentToken(db, dataDir, now());
+      if (token === null) {
+        o.log(`serve: the agent ${LOCAL_AGENT_NAME} is disabled: no local agent runs`);
+      } else {
+        const cacheDir = path.join(dataDir, 'agent-cache');
+        mkdirSync(cacheDir, { recursive: true });
+        const stop = new AbortController();
+        const running = runAgentLoop({
+          serverUrl: url,
+          token,
+          device: { name: LOCAL_AGENT_NAME, kind: 'desktop' },
+          cacheDir,
+          signal: stop.signal,
+          log: (line) => o.log(`local agent: ${line}`),
+          now,
+          ...(o.agentPollMs !== undefined ? { pollMs: o.agentPollMs } : {}),
+          ...(o.agentLeaseMs !== undefined ? { leaseMs: o.agentLeaseMs } : {}),
+          graceMs: o.agentGraceMs ?? 10_000,
+        }).catch((e: unknown) => o.log(`local agent: stopped: ${e instanceof Error ? e.message : String(e)}`));
+        cleanups.push(async () => {
+          stop.abort();
+          await running;
+        });
+      }
+    }
+    o.log(`serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${o.localAgent ? ', local agent' : ''})`);
+    return { url, db, dataDir, close: unwind };
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new LpcvError('LPCV_E_USAGE', `port ${port} on ${host} is already in use (pick another with --port)`));
+      else if (e.code === 'EACCES') reject(new LpcvError('LPCV_E_USAGE', `not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new LpcvError('LPCV_E_USAGE', `cannot listen on host ${host}: no such local address`));
+      else reject(e);
+    });
+  });
+}
+
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+  server.closeIdleConnections();
+  // Requests still running get a moment, then their connections are cut.
+  const timer = setTimeout(() => server.closeAllConnections(), 5_000);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
