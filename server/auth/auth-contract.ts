@@ -3,10 +3,11 @@
  * PostgreSQL (auth.postgres.test.ts). Every test uses names no other test uses, so the tests of one file
  * share a database; a failed run keeps it for inspection.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Db } from '../db/index.js';
 import type { TestDatabase } from '../db/test-databases.js';
+import { useTestDatabase } from '../db/test-suite-hooks.js';
 import {
   LAST_USED_RESOLUTION_MS,
   authenticate,
@@ -54,19 +55,7 @@ async function everyStoredValue(db: Db): Promise<string[]> {
 export function authContract(backend: TestDatabase): void {
   describe(`auth on ${backend.name}`, () => {
     let db: Db;
-    let failed = false;
-
-    beforeAll(async () => {
-      try {
-        await backend.create();
-        db = await backend.open();
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
-    beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-    afterAll(async () => backend.dispose(failed));
+    useTestDatabase(backend, { setUp: async () => void (db = await backend.open()) });
 
     it('creates a team whose token authenticates as that team, and records when it was used', async () => {
       const name = uniqueName('Team Rocket');

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase, withWriteTransaction, type Db } from './index.js';
 import { MIGRATIONS_TABLE } from './migrations-table.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { postgresTestDatabase, POSTGRES_TEST_URL } from './test-databases.js';
+import { useTempDir, useTestDatabase } from './test-suite-hooks.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -14,17 +13,10 @@ function insertJob(db: Db, submissionId: string): Promise<unknown> {
 }
 
 describe('openDatabase on SQLite', () => {
-  let dir: string;
-  let failed = false;
-  beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), 'lpcv-db-'))));
-  beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-  afterAll(() => {
-    if (failed) console.warn(`tests failed: kept ${dir} for inspection`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('lpcv-db-');
 
   it('sets WAL, busy_timeout and foreign keys on the connection, and migrates once', async () => {
-    const filename = join(dir, 'a.sqlite');
+    const filename = join(tempDir(), 'a.sqlite');
     const db = await openDatabase({ client: 'sqlite', filename, busyTimeoutMs: 1234 });
     try {
       expect(db.dialect).toBe('sqlite');
@@ -45,12 +37,12 @@ describe('openDatabase on SQLite', () => {
 
   it('refuses an in-memory database and bad settings, naming the key', async () => {
     await expect(openDatabase({ client: 'sqlite', filename: ':memory:' })).rejects.toThrow(/filename: expected a file path/);
-    await expect(openDatabase({ client: 'sqlite', filename: join(dir, 'b.sqlite'), busyTimeoutMs: -1 })).rejects.toThrow(/busyTimeoutMs/);
+    await expect(openDatabase({ client: 'sqlite', filename: join(tempDir(), 'b.sqlite'), busyTimeoutMs: -1 })).rejects.toThrow(/busyTimeoutMs/);
     await expect(openDatabase({ client: 'postgres', connectionString: POSTGRES_TEST_URL, schema: 'Bad-Name' })).rejects.toThrow(/schema: expected a lower-case identifier/);
   });
 
   it('enforces the job table checks', async () => {
-    const db = await openDatabase({ client: 'sqlite', filename: join(dir, 'c.sqlite') });
+    const db = await openDatabase({ client: 'sqlite', filename: join(tempDir(), 'c.sqlite') });
     try {
       await expect(db('jobs').insert({ submission_id: 's', team: 't', track: 'x', target_kind: 'k', state: 'running', max_attempts: 1, run_after: NOW, created_at: NOW, updated_at: NOW })).rejects.toThrow(/CHECK/);
       // leased without a token
@@ -61,7 +53,7 @@ describe('openDatabase on SQLite', () => {
   });
 
   it('holds the write lock from the first statement of a write transaction', async () => {
-    const filename = join(dir, 'd.sqlite');
+    const filename = join(tempDir(), 'd.sqlite');
     const holder = await openDatabase({ client: 'sqlite', filename });
     // busy_timeout 0: a second connection is refused at once instead of waiting.
     const other = await openDatabase({ client: 'sqlite', filename, busyTimeoutMs: 0 });
@@ -82,17 +74,7 @@ describe('openDatabase on SQLite', () => {
 
 describe('openDatabase on PostgreSQL', () => {
   const database = postgresTestDatabase();
-  let failed = false;
-  beforeAll(async () => {
-    try {
-      await database.create();
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
-  });
-  beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-  afterAll(async () => database.dispose(failed));
+  useTestDatabase(database);
 
   it('creates the schema, puts it on search_path, migrates once and reads BIGINT as a number', async () => {
     const config = database.config();

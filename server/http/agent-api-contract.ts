@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
 import { openInputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
 import { INPUT_PACK_PREAMBLE_BYTES } from '../../harness/datasets/input-pack/input-pack-format.js';
@@ -14,6 +14,7 @@ import { scorePredictions } from '../../harness/score/score-predictions.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { assertValid, validateModel } from '../../harness/validate/validate-model.js';
 import type { TestDatabase } from '../db/test-databases.js';
+import { useTestDatabase } from '../db/test-suite-hooks.js';
 import { getJob, reclaimExpiredLeases } from '../queue/index.js';
 import { getResultOfJob, parseCompletion, scoreCompletion } from '../scoring/index.js';
 import { call, startAgentTestApi, type AgentTestApi } from './agent-test-server.js';
@@ -42,24 +43,20 @@ async function expectError(res: Response, status: number, code: string): Promise
 export function agentApiContract(database: TestDatabase): void {
   describe(`the agent API on ${database.name}`, () => {
     let api: AgentTestApi;
-    let failed = false;
     let hiddenIds: string[] = [];
     const work = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-test-'));
-    beforeAll(async () => {
-      try {
-        await database.create();
+    useTestDatabase(database, {
+      async setUp() {
         api = await startAgentTestApi(await database.open(), 'agent');
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-      hiddenIds = (await loadLabels(api.track, 'test')).ids;
-    });
-    beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-    afterAll(async () => {
-      await api?.close();
-      await database.dispose(failed);
-      rmSync(work, { recursive: true, force: true });
+        hiddenIds = (await loadLabels(api.track, 'test')).ids;
+      },
+      async tearDown() {
+        try {
+          await api?.close();
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      },
     });
 
     async function submit(): Promise<string> {

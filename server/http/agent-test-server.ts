@@ -4,8 +4,6 @@
  * fashion-mnist track; a team, two agents. Quotas are off (the tests submit many times).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
@@ -16,6 +14,7 @@ import type { Db } from '../db/index.js';
 import { UNLIMITED_QUOTA } from '../quota/index.js';
 import { InputPackCache } from '../scoring/index.js';
 import { createApp } from './create-app.js';
+import { listenForTests } from './test-api-server.js';
 
 export const T0 = 1_800_000_000_000;
 
@@ -49,12 +48,9 @@ export async function startAgentTestApi(db: Db, prefix: string): Promise<AgentTe
     inputPacks: new InputPackCache(dataDir),
     logError: (e) => internalErrors.push(e),
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listenForTests(app);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     db,
     track,
     dataDir,
@@ -64,8 +60,7 @@ export async function startAgentTestApi(db: Db, prefix: string): Promise<AgentTe
     now,
     internalErrors,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      await server.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

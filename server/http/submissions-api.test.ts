@@ -1,7 +1,8 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
 import { sqliteTestDatabase } from '../db/test-databases.js';
+import { useTestDatabase } from '../db/test-suite-hooks.js';
 import { completeJob, failJob, leaseJob } from '../queue/index.js';
 import { checkAcceptedUpload } from './submissions-acceptance.js';
 import { getSubmission, postSubmission, startTestApi, T0, TINY_LIMIT_BYTES, type Part, type TestApi } from './test-api-server.js';
@@ -39,15 +40,9 @@ function rawRequest(api: TestApi, method: string, path: string, headers: Record<
 describe('the submissions API on SQLite', () => {
   const database = sqliteTestDatabase();
   let api: TestApi;
-  let failed = false;
-  beforeAll(async () => {
-    await database.create();
-    api = await startTestApi(await database.open(), 'sqlite');
-  });
-  beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-  afterAll(async () => {
-    await api?.close();
-    await database.dispose(failed);
+  useTestDatabase(database, {
+    setUp: async () => void (api = await startTestApi(await database.open(), 'sqlite')),
+    tearDown: async () => api?.close(),
   });
 
   /** What is stored, to check that a refused request stored nothing. */

@@ -3,22 +3,22 @@
  * schema, with its own clock (set per test, never slept on) and a quota of 5 per team per track per UTC day.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { request, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
 import { createTeam, type CreatedOwner } from '../auth/index.js';
 import { postgresTestDatabase, sqliteTestDatabase } from '../db/test-databases.js';
+import { useTestDatabase } from '../db/test-suite-hooks.js';
 import type { Db } from '../db/index.js';
 import { failJob, leaseJob } from '../queue/index.js';
 import { countQuotaUsed, quotaWindow } from '../quota/index.js';
 import { createApp } from './create-app.js';
-import { postSubmission, type TestApi } from './test-api-server.js';
+import { listenForTests, postSubmission, type ListeningApp, type TestApi } from './test-api-server.js';
 
 const DAY = 86_400_000;
 /** 2027-01-15T00:00:00.000Z: every test moves the clock to a day of its own. */
@@ -31,21 +31,14 @@ interface ErrorBody {
 
 for (const database of [sqliteTestDatabase(), postgresTestDatabase()]) describe(`submission quotas on ${database.name}`, () => {
   let db: Db;
-  let server: Server;
+  let server: ListeningApp | undefined;
   let api: TestApi;
   let storeDir: string;
   let clock = DAY0;
   let teams = 0;
-  let failed = false;
   const internalErrors: unknown[] = [];
 
-  beforeAll(async () => {
-    try {
-      await database.create();
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
+  async function setUp(): Promise<void> {
     db = await database.open();
     storeDir = mkdtempSync(path.join(tmpdir(), 'lpcv-quota-store-'));
     const store = new ArtifactStore(storeDir);
@@ -68,22 +61,18 @@ for (const database of [sqliteTestDatabase(), postgresTestDatabase()]) describe(
       logError: (e) => internalErrors.push(e),
       quota: { perDay: 5, perTrack: { 'two-a-day': 2, 'no-limit': 0 } },
     });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenForTests(app);
     // postSubmission needs only the url.
-    api = { url } as TestApi;
-  });
-  beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-  afterAll(async () => {
-    if (server !== undefined) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    api = { url: server.url } as TestApi;
+  }
+  async function tearDown(): Promise<void> {
+    try {
+      await server?.close();
+    } finally {
+      if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
     }
-    if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
-    await database.dispose(failed);
-  });
+  }
+  useTestDatabase(database, { setUp, tearDown });
 
   const newTeam = (): Promise<CreatedOwner> => createTeam(db, `quota-${++teams}`, clock);
   const storedFiles = (): string[] =>

@@ -33,6 +33,26 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** An app from createApp, listening on an ephemeral port of 127.0.0.1 until close. */
+export interface ListeningApp {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function listenForTests(app: ReturnType<typeof createApp>): Promise<ListeningApp> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    },
+  };
+}
+
 export async function startTestApi(db: Db, prefix: string): Promise<TestApi> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'lpcv-http-store-'));
   const store = new ArtifactStore(storeDir);
@@ -45,12 +65,9 @@ export async function startTestApi(db: Db, prefix: string): Promise<TestApi> {
   let clock = T0;
   const internalErrors: unknown[] = [];
   const app = createApp({ db, store, tracks, now: () => (clock += 1), logError: (e) => internalErrors.push(e) });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listenForTests(app);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     db,
     store,
     teamA: await createTeam(db, `${prefix}-a`, T0),
@@ -63,8 +80,7 @@ export async function startTestApi(db: Db, prefix: string): Promise<TestApi> {
         .map((e) => path.relative(storeDir, path.join(e.parentPath, e.name)))
         .sort(),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      await server.close();
       rmSync(storeDir, { recursive: true, force: true });
     },
   };

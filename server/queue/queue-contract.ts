@@ -5,7 +5,7 @@
  * Every test works in its own target kind and team names (`scope()`), so the tests of one file share a
  * database without seeing each other's jobs, and a failed run leaves all of them there to inspect.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import {
   completeJob,
@@ -23,6 +23,7 @@ import {
   type LeasedJob,
 } from './index.js';
 import type { TestDatabase } from '../db/test-databases.js';
+import { useTestDatabase } from '../db/test-suite-hooks.js';
 import { runLeaserProcesses } from './test-leasers.js';
 
 const T0 = 1_800_000_000_000;
@@ -42,19 +43,7 @@ function scope(): { kind: string; team: (name: string) => string; nameOf: (team:
 export function queueContract(backend: TestDatabase): void {
   describe(`job queue contract on ${backend.name}`, () => {
     let db: Db;
-    let failed = false;
-
-    beforeAll(async () => {
-      try {
-        await backend.create();
-        db = await backend.open();
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
-    beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-    afterAll(async () => backend.dispose(failed));
+    useTestDatabase(backend, { setUp: async () => void (db = await backend.open()) });
 
     function enqueue(kind: string, team: string, now = T0, extra: Partial<EnqueueArgs> = {}): Promise<Job> {
       return enqueueJob(db, { submissionId: `sub-${++submissions}`, team, track: 'fashion-mnist', targetKind: kind, ...extra }, now);

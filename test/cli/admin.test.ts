@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../../server/auth/index.js';
 import { openDatabase } from '../../server/db/index.js';
 import { postgresTestDatabase, POSTGRES_TEST_URL } from '../../server/db/test-databases.js';
+import { useTempDir, useTestDatabase } from '../../server/db/test-suite-hooks.js';
 import { expectOneLineError, lpcv } from './run-lpcv.js';
 
 const TEAM_TOKEN = /^lpcv_team_[A-Za-z0-9_-]{43}$/;
@@ -21,18 +20,9 @@ async function ownerOf(filename: string, token: string, kind: 'team' | 'agent'):
 }
 
 describe('lpcv admin on the embedded SQLite database', () => {
-  let tmp: string;
+  const tmp = useTempDir('lpcv-admin-');
   let dataDir: string;
-  let failed = false;
-  beforeAll(() => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'lpcv-admin-'));
-    dataDir = path.join(tmp, 'fresh', 'data'); // does not exist yet: the command creates it
-  });
-  beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-  afterAll(() => {
-    if (failed) console.warn(`tests failed: kept ${tmp} for inspection`);
-    else rmSync(tmp, { recursive: true, force: true });
-  });
+  beforeAll(() => void (dataDir = path.join(tmp(), 'fresh', 'data'))); // does not exist yet: the command creates it
 
   it('adds a team, prints its token once, and the token authenticates against the same file', async () => {
     const r = await lpcv(['admin', 'team', 'add', 'Team Rocket', '--data-dir', dataDir]);
@@ -90,17 +80,7 @@ describe('lpcv admin on the embedded SQLite database', () => {
 
 describe('lpcv admin on PostgreSQL (--database-url)', () => {
   const database = postgresTestDatabase();
-  let failed = false;
-  beforeAll(async () => {
-    try {
-      await database.create();
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
-  });
-  beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-  afterAll(async () => database.dispose(failed));
+  useTestDatabase(database);
 
   it('adds a team there, with the same command and no code of its own', async () => {
     const config = database.config();
