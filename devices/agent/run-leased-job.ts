@@ -1,8 +1,7 @@
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { ENERGY_NOTE_DESKTOP } from '../../harness/score/run-score.js';
 import type { Measurement } from '../../harness/measure/measurement.js';
-import { desktopTargetInfo } from '../desktop/target-info.js';
+import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../desktop/target-info.js';
 import { ServerAwayError, type AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
 import { completionBody } from './completion-body.js';

@@ -1,6 +1,9 @@
 import os from 'node:os';
 import type { TargetInfo } from '../../harness/result-record.js';
 
+/** Why a desktop run has no energy figure (the result's energyNote): no sensor, so no number. */
+export const ENERGY_NOTE_DESKTOP = 'the desktop target has no power sensor that the harness can read';
+
 /** What the desktop target is: host, OS and CPU model, for the result record. */
 export function desktopTargetInfo(runtime: string, threads: number): TargetInfo {
   const cpus = os.cpus();

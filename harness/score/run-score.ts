@@ -1,4 +1,4 @@
-import { desktopTargetInfo } from '../../devices/desktop/target-info.js';
+import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../../devices/desktop/target-info.js';
 import { loadLabels, openInputs } from '../datasets/open-split.js';
 import { measureOnnx, type MeasureOnnxOptions } from '../measure/measure-onnx.js';
 import type { Predictions } from '../measure/measurement.js';
@@ -29,8 +29,6 @@ export interface ScoreOutcome {
   /** Classification: each image's five best classes, best first (written out by `--predictions`). */
   predictions: { ids: readonly string[]; topk: number[][] } | null;
 }
-
-export const ENERGY_NOTE_DESKTOP = 'the desktop target has no power sensor that the harness can read';
 
 /**
  * `lpcv score`: validate the model against the track, measure it on the desktop target (inputs only),
