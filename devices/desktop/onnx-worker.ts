@@ -7,6 +7,7 @@
  * tensors are built before the clock starts and the outputs are post-processed after it stops.
  */
 import ort from 'onnxruntime-node';
+import { topKFromScores } from '../../scoring/classification.js';
 import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
 
 let session: ort.InferenceSession | undefined;
@@ -50,21 +51,6 @@ async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
 
 function makeTensor(data: Float32Array | Uint8Array, dtype: 'float32' | 'uint8', shape: number[]): ort.Tensor {
   return new ort.Tensor(dtype, data, shape);
-}
-
-/** Indices of the k largest scores, best first; ties go to the lower index. */
-function topK(scores: Float32Array, offset: number, n: number, k: number): number[] {
-  const best: number[] = [];
-  for (let c = 0; c < n; c++) {
-    const v = scores[offset + c]!;
-    let pos = best.length;
-    while (pos > 0 && scores[offset + best[pos - 1]!]! < v) pos--;
-    if (pos < k) {
-      best.splice(pos, 0, c);
-      if (best.length > k) best.pop();
-    }
-  }
-  return best;
 }
 
 function allFinite(a: Float32Array): boolean {
@@ -129,7 +115,7 @@ function postprocessInto(
   if (pp.kind === 'topk') {
     const n = shape.length === 0 ? 0 : shape[shape.length - 1]!;
     if (data.length !== n || n !== pp.classes) return `output shape [${shape.join(', ')}] is not one row of ${pp.classes} class scores`;
-    topk.push(topK(data, 0, n, Math.min(pp.k, n)));
+    topk.push(topKFromScores(data, Math.min(pp.k, n)));
     return undefined;
   }
   const [, c, h, w] = shape as [number, number, number, number];
