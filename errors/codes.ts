@@ -86,6 +86,11 @@ export const ERROR_CODES = {
   LPCV_E_AGENT_REQUEST: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an agent API request's JSON body or path parameter is invalid (the message names the key)" },
   LPCV_E_DEVICE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no device with that id belongs to this agent' },
 
+  LPCV_E_FORBIDDEN: { exit: EXIT.usage, http: 403, fault: 'usage', summary: 'the token is valid but not allowed here: the route or page is for admins, or for the team that owns the submission' },
+  LPCV_E_CSRF: { exit: EXIT.usage, http: 403, fault: 'usage', summary: "a web form came without this browser's form token, or from another site: reload the page and send it again" },
+  LPCV_E_SERVER_UNREACHABLE: { exit: EXIT.internal, http: 503, fault: 'infrastructure', summary: 'the competition server cannot be reached (connection refused, DNS, timeout); the command did nothing' },
+  LPCV_E_SERVER_RESPONSE: { exit: EXIT.internal, http: 502, fault: 'infrastructure', summary: 'the competition server answered something that is not its API (not JSON, or without an error code)' },
+
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -75,6 +75,10 @@ program
   .option('--data-dir <dir>', 'the server\'s data folder: database, artifacts, input packs', './data')
   .option('--no-local-agent', 'do not run the in-process desktop agent (remote agents lease the jobs)')
   .option('--database-url <url>', 'use this PostgreSQL database instead of <data-dir>/lpcv.sqlite (default: env LPCV_DATABASE_URL)')
+  .option('--no-baselines', "do not queue the tracks' baseline models at start (they are queued once, on the first start)")
+  .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
+  .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
+  .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)
   .action((o) => runCommand(false, async () => (await import('./commands/serve.js')).serveCommand(o)));
 
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.

@@ -35,6 +35,8 @@ export interface ServeOptions {
   /** Environment read for the database (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly quota?: QuotaConfig;
+  /** Queue the tracks' baseline models (track.json `baselines`) that are not submitted yet (default false). */
+  readonly seedBaselines?: boolean;
   /** How often expired leases are reclaimed (default 5,000 ms). */
   readonly reapEveryMs?: number;
   /** The local agent's poll period and lease length (defaults 1,000 and 60,000 ms). */

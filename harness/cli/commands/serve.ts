@@ -7,6 +7,11 @@ export interface ServeCliOptions {
   /** false with --no-local-agent. */
   localAgent: boolean;
   databaseUrl?: string;
+  /** false with --no-baselines. */
+  baselines: boolean;
+  quota: number;
+  leaseMs: number;
+  reapEveryMs: number;
 }
 
 /**
@@ -20,6 +25,10 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     host: o.host,
     dataDir: o.dataDir,
     localAgent: o.localAgent,
+    seedBaselines: o.baselines,
+    quota: { perDay: o.quota },
+    agentLeaseMs: o.leaseMs,
+    reapEveryMs: o.reapEveryMs,
     log,
     ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
   });
