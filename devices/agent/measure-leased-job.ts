@@ -8,6 +8,7 @@ import type { AgentClient } from './agent-client.js';
 import { downloadCached } from './download-cached.js';
 import type { AgentLog } from './agent-log.js';
 import type { LeaseAnswer } from './lease-answer.js';
+import type { RunProgress } from './run-leased-job.js';
 import { trackFromLease } from './track-from-lease.js';
 
 /**
@@ -23,6 +24,7 @@ export async function measureLeasedJob(
   cacheDir: string,
   log: AgentLog,
   signal?: AbortSignal,
+  onProgress?: (p: RunProgress) => void,
 ): Promise<Measurement> {
   const track = trackFromLease(lease.track, cacheDir);
   if (lease.artifact.format !== 'onnx') {
@@ -51,6 +53,8 @@ export async function measureLeasedJob(
       protocol: { warmupRuns: p.warmupRuns, minRuns: p.minRuns, minDurationMs: p.minDurationMs, maxRuns: p.maxRuns ?? Number.MAX_SAFE_INTEGER },
       timeoutMs: track.limits.runTimeoutMs,
       ...(signal ? { signal } : {}),
+      // Phases: accuracy (every input once), warmup, latency (timed runs).
+      ...(onProgress ? { onProgress } : {}),
     });
   } finally {
     await inputs.close();

@@ -20,7 +20,17 @@ export interface LeasedJobContext {
   readonly graceMs: number;
   readonly now: () => number;
   /** Measures the job (default measureLeasedJob); tests pass a stand-in. */
-  readonly measure?: (client: AgentClient, lease: LeaseAnswer, cacheDir: string, log: AgentLog, signal: AbortSignal) => Promise<Measurement>;
+  readonly measure?: (client: AgentClient, lease: LeaseAnswer, cacheDir: string, log: AgentLog, signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<Measurement>;
+  /** A heartbeat that carries new progress is sent at most this often (default 2,000 ms). */
+  readonly progressEveryMs?: number;
+}
+
+/** How far a running job is, as the heartbeat reports it (the server's status page shows it). */
+export interface RunProgress {
+  readonly phase: string;
+  readonly fraction: number;
+  readonly done?: number;
+  readonly total?: number;
 }
 
 type Outcome = { kind: 'measured'; measurement: Measurement } | { kind: 'error'; error: unknown } | { kind: 'lost' } | { kind: 'grace' };
@@ -44,12 +54,36 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
   const finished = new AbortController();
   log(`job ${jobId}: submission ${lease.job.submissionId} on ${lease.job.track}/${lease.job.split}, attempt ${lease.job.attempt}`);
 
+  // Heartbeats renew the lease every leaseMs/3; new progress is sent sooner, but at most every
+  // progressEveryMs (on SQLite every heartbeat is a write that waits for the one write lock).
+  const beatEveryMs = Math.max(250, Math.floor(leaseMs / 3));
+  const progressEveryMs = ctx.progressEveryMs ?? 2_000;
+  let progress: RunProgress | undefined;
+  let progressSent = true;
+  let wake = new AbortController();
+  const onProgress = (p: RunProgress): void => {
+    const changed = progress === undefined || p.phase !== progress.phase || Math.abs(p.fraction - progress.fraction) >= 0.01;
+    progress = p;
+    if (changed && progressSent) {
+      progressSent = false;
+      wake.abort();
+    }
+  };
   const beat = async (): Promise<void> => {
+    let lastBeat = ctx.now();
     while (!finished.signal.aborted) {
-      await sleep(Math.max(250, Math.floor(leaseMs / 3)), finished.signal);
+      const dueAt = lastBeat + (progressSent ? beatEveryMs : Math.min(beatEveryMs, progressEveryMs));
+      await sleep(Math.max(0, dueAt - ctx.now()), AbortSignal.any([finished.signal, wake.signal]));
       if (finished.signal.aborted) return;
+      if (wake.signal.aborted) {
+        wake = new AbortController();
+        if (ctx.now() < lastBeat + Math.min(beatEveryMs, progressEveryMs)) continue;
+      } else if (ctx.now() < dueAt) continue;
+      const sending = progress;
+      progressSent = true;
+      lastBeat = ctx.now();
       try {
-        const answer = await client.json('POST', `${route}/heartbeat`, { leaseToken, leaseMs });
+        const answer = await client.json('POST', `${route}/heartbeat`, { leaseToken, leaseMs, ...(sending ? { progress: roundProgress(sending) } : {}) });
         const until = (answer.body as { leaseExpiresAt?: unknown } | undefined)?.leaseExpiresAt;
         if (typeof until === 'number') leaseUntil = until;
       } catch (e) {
@@ -68,7 +102,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
   // Aborted when the job is abandoned (lease lost, grace period over): the inference process is killed, so
   // an abandoned run never overlaps the next job's measurement.
   const cancel = new AbortController();
-  const work = measure(client, lease, ctx.cacheDir, log, cancel.signal);
+  const work = measure(client, lease, ctx.cacheDir, log, cancel.signal, onProgress);
   let outcome: Outcome;
   try {
     outcome = await Promise.race<Outcome>([
@@ -152,4 +186,13 @@ async function report(ctx: LeasedJobContext, route: string, body: unknown, deadl
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+}
+
+/** What the server's schema takes: a fraction in [0, 1] to 4 places, whole counts. */
+function roundProgress(p: RunProgress): RunProgress {
+  const fraction = Math.min(1, Math.max(0, Math.round(p.fraction * 10_000) / 10_000));
+  const whole = (n: number | undefined): number | undefined => (n !== undefined && Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined);
+  const done = whole(p.done);
+  const total = whole(p.total);
+  return { phase: p.phase, fraction, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) };
 }

@@ -29,7 +29,15 @@ export const deviceBody = z.strictObject({
 
 export const leaseBody = z.strictObject({ deviceId: z.number().int().positive(), leaseMs });
 
-export const heartbeatBody = z.strictObject({ leaseToken, leaseMs });
+/** What a device says of a running job with its heartbeat (the status page shows it). */
+const progress = z.strictObject({
+  phase: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a phase name: 1-32 lowercase letters, digits and -'),
+  fraction: z.number().min(0).max(1),
+  done: z.number().int().nonnegative().optional(),
+  total: z.number().int().nonnegative().optional(),
+});
+
+export const heartbeatBody = z.strictObject({ leaseToken, leaseMs, progress: progress.optional() });
 
 export const failBody = z.strictObject({
   leaseToken,

@@ -19,9 +19,12 @@ export interface AgentRoutesDeps {
   readonly now: () => number;
 }
 
+/** What agents are not told of a track: where its data set (labels) and the server's own files are. */
+const NOT_FOR_AGENTS = new Set(['dataset', 'file', 'dir', 'baselines']);
+
 /** The track as agents see it: the track file's content without the data set (labels live there) and paths. */
 export function trackForAgents(track: Track): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(track).filter(([key]) => key !== 'dataset' && key !== 'file' && key !== 'dir'));
+  return Object.fromEntries(Object.entries(track).filter(([key]) => !NOT_FOR_AGENTS.has(key)));
 }
 
 /**
@@ -82,7 +85,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const jobId = parseJobId(req.params.id);
     const body = parseAgentBody(heartbeatBody, req.body);
     await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
-    const beat = await heartbeatJob(db, { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS }, now());
+    const beat = await heartbeatJob(db, { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS, ...(body.progress ? { progress: body.progress } : {}) }, now());
     if (!beat.ok) throw leaseLostError(jobId);
     res.json({ leaseExpiresAt: beat.leaseExpiresAt });
   });

@@ -6,6 +6,17 @@ export interface HeartbeatArgs {
   readonly token: string;
   /** The lease now lasts until now + leaseMs. */
   readonly leaseMs: number;
+  /** What the device reports of the run so far (shown on the status page); kept as it was when omitted. */
+  readonly progress?: JobProgress;
+}
+
+/** A running job's progress as its device last reported it: the phase, and how far into it. */
+export interface JobProgress {
+  readonly phase: string;
+  /** In [0, 1]. */
+  readonly fraction: number;
+  readonly done?: number;
+  readonly total?: number;
 }
 
 export type HeartbeatResult = { readonly ok: true; readonly leaseExpiresAt: number } | LeaseLost;
@@ -21,6 +32,6 @@ export async function heartbeatJob(db: Db, args: HeartbeatArgs, now: number): Pr
   const leaseExpiresAt = now + args.leaseMs;
   const updated = await db('jobs')
     .where({ id: args.jobId, lease_token: args.token, state: 'leased' })
-    .update({ lease_expires_at: leaseExpiresAt, heartbeat_at: now });
+    .update({ lease_expires_at: leaseExpiresAt, heartbeat_at: now, ...(args.progress !== undefined ? { progress_json: JSON.stringify(args.progress) } : {}) });
   return updated === 1 ? { ok: true, leaseExpiresAt } : LEASE_LOST;
 }

@@ -10,7 +10,7 @@ export { completeJob, type CompleteArgs, type JobChange } from './complete-job.j
 export { DEFAULT_MAX_ATTEMPTS, enqueueJob, type EnqueueArgs } from './enqueue-job.js';
 export { MAX_ERROR_MESSAGE_CHARS, failJob, type FailArgs } from './fail-job.js';
 export { getJob } from './get-job.js';
-export { heartbeatJob, type HeartbeatArgs, type HeartbeatResult } from './heartbeat-job.js';
+export { heartbeatJob, type HeartbeatArgs, type HeartbeatResult, type JobProgress } from './heartbeat-job.js';
 export { getJobEvents, type JobEvent } from './job-events.js';
 export { LEASE_LOST, type Job, type JobFault, type JobState, type LeaseLost } from './job.js';
 export { leaseJob, type LeaseArgs, type LeasedJob } from './lease-job.js';

@@ -65,6 +65,8 @@ export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<Le
         leased_by: args.agentId,
         lease_expires_at: leaseExpiresAt,
         heartbeat_at: now,
+        // A new attempt starts without the previous attempt's progress.
+        progress_json: null,
         updated_at: now,
       })
       .returning('*')) as JobRow[];

@@ -2,7 +2,8 @@ import { jobsMigration } from './0001-jobs.js';
 import { teamsAgentsMigration } from './0002-teams-agents.js';
 import { submissionsMigration } from './0003-submissions.js';
 import { devicesResultsMigration } from './0004-devices-results.js';
+import { leaderboardMigration } from './0005-leaderboard.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration];
+export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration, leaderboardMigration];
