@@ -108,6 +108,16 @@ export const limitsSchema = z.strictObject({
   runTimeoutMs: positiveInt,
 });
 
+/**
+ * An organizer's reference model: queued by `lpcv serve` on the hidden split like a submission, shown on the
+ * leaderboard marked as a baseline, never ranked. `file` is relative to the track file's folder.
+ */
+export const baselineSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, '1-64 letters, digits, . _ - (starting with a letter or digit)'),
+  file: z.string().min(1),
+  description: z.string().max(500).optional(),
+});
+
 export const trackSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -126,6 +136,7 @@ export const trackSchema = z
     protocol: protocolSchema,
     limits: limitsSchema,
     target: z.strictObject({ kind: z.string().min(1) }).default({ kind: 'desktop' }),
+    baselines: z.array(baselineSchema).optional(),
   })
   .superRefine((t, ctx) => {
     if (Object.keys(t.splits).length === 0) {
@@ -140,6 +151,11 @@ export const trackSchema = z
         ctx.addIssue({ code: 'custom', path: ['input', 'preprocess', key], message: `expected ${channels} value(s), one per channel` });
       }
     }
+    const seen = new Set<string>();
+    (t.baselines ?? []).forEach((b, i) => {
+      if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['baselines', i, 'name'], message: `baseline ${JSON.stringify(b.name)} is listed twice` });
+      seen.add(b.name);
+    });
     if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {
       ctx.addIssue({ code: 'custom', path: ['protocol', 'maxRuns'], message: 'must be at least minRuns' });
     }
@@ -151,3 +167,4 @@ export type InputSpec = z.infer<typeof inputSpecSchema>;
 export type SplitSpec = z.infer<typeof splitSchema>;
 export type RunProtocol = z.infer<typeof protocolSchema>;
 export type Metric = z.infer<typeof metricSchema>;
+export type BaselineSpec = z.infer<typeof baselineSchema>;

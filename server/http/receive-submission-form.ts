@@ -37,10 +37,15 @@ export interface ReceiveFormArgs {
   readonly store: ArtifactStore;
   readonly isReferenced: (sha256: string) => Promise<boolean>;
   /**
+   * Text fields taken besides track and description (the web form's `_csrf` and `token`); each at most once,
+   * at most MAX_DESCRIPTION_BYTES, and only those sent before the file reach `beforeFile`.
+   */
+  readonly extraFields?: readonly string[];
+  /**
    * Runs once the track is known and the file part has begun, before a byte of the file is read or stored
    * (e.g. the quota check). If it throws, the upload is refused with that error and nothing is stored.
    */
-  readonly beforeFile?: (track: Track) => Promise<void>;
+  readonly beforeFile?: (track: Track, extras: Readonly<Record<string, string>>) => Promise<void>;
   /** Records the accepted submission once the whole form has arrived, while its artifact is still held. */
   readonly record: (form: SubmissionForm) => Promise<void>;
 }
@@ -49,6 +54,9 @@ const formError = (message: string): LpcvError => new LpcvError('LPCV_E_FORM_FIE
 
 export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<SubmissionForm> {
   const { req, tracks, store, isReferenced, beforeFile, record } = args;
+  const extraNames = new Set(args.extraFields ?? []);
+  const extras: Record<string, string> = {};
+  const fieldList = ['track', 'description', ...extraNames, 'file'].join(', ');
   return new Promise<SubmissionForm>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -56,7 +64,7 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
         headers: req.headers,
         defParamCharset: 'utf8',
         // No `parts` limit: busboy signals it on reaching it, not passing it; fields and files cover it.
-        limits: { fields: 2, files: 1, fieldSize: MAX_DESCRIPTION_BYTES, fileSize: Number.POSITIVE_INFINITY },
+        limits: { fields: 2 + extraNames.size, files: 1, fieldSize: MAX_DESCRIPTION_BYTES, fileSize: Number.POSITIVE_INFINITY },
       });
     } catch (e) {
       reject(new LpcvError('LPCV_E_BAD_REQUEST', `expected a multipart/form-data body (${(e as Error).message})`));
@@ -97,8 +105,12 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
           if (description !== undefined) throw formError('the field "description" was sent twice');
           if (info.valueTruncated) throw formError(`the description is longer than ${MAX_DESCRIPTION_BYTES} bytes`);
           description = value;
+        } else if (extraNames.has(name)) {
+          if (Object.hasOwn(extras, name)) throw formError(`the field ${JSON.stringify(name)} was sent twice`);
+          if (info.valueTruncated) throw formError(`the field ${JSON.stringify(name)} is longer than ${MAX_DESCRIPTION_BYTES} bytes`);
+          extras[name] = value;
         } else {
-          throw formError(`unknown form field ${JSON.stringify(name)} (fields: track, description, file)`);
+          throw formError(`unknown form field ${JSON.stringify(name)} (fields: ${fieldList})`);
         }
       } catch (e) {
         fail(e);
@@ -121,7 +133,7 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
       stream.on('limit', () => fail(new LpcvError('LPCV_E_MODEL_TOO_LARGE', `the upload is larger than the server accepts`)));
       const accepting = (async () => {
         // busboy holds the file part (and pauses the request) until the store reads it.
-        await beforeFile?.(chosen);
+        await beforeFile?.(chosen, { ...extras });
         if (firstError !== undefined) throw firstError;
         return acceptSubmission({
           store,
@@ -143,13 +155,13 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
     });
 
     parser.on('filesLimit', () => fail(formError('the form has more than one file: send exactly one, as "file"')));
-    parser.on('fieldsLimit', () => fail(formError('the form has too many fields (fields: track, description, file)')));
+    parser.on('fieldsLimit', () => fail(formError(`the form has too many fields (fields: ${fieldList})`)));
     parser.on('error', (e: Error) => fail(new LpcvError('LPCV_E_BAD_REQUEST', `malformed multipart form: ${e.message}`)));
     parser.on('close', () => {
       formEnded = true;
       if (file === undefined) {
         const missing = track === undefined ? '"track" and "file"' : '"file"';
-        return fail(formError(`the form has no ${missing} field (fields: track, description, file)`));
+        return fail(formError(`the form has no ${missing} field (fields: ${fieldList})`));
       }
       for (const wake of formWaiters.splice(0)) wake();
     });

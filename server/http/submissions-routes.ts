@@ -1,23 +1,13 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
-import type { Db } from '../db/index.js';
-import { checkQuota, retryAfterOf, type QuotaConfig } from '../quota/index.js';
-import { receiveSubmissionForm } from './receive-submission-form.js';
+import { retryAfterOf } from '../quota/index.js';
 import { statusOfJob, type SubmissionStatus } from './submission-status.js';
-import { findTeamSubmission, isArtifactReferenced, newSubmissionId, recordSubmission, SUBMISSION_ID } from './submissions-table.js';
+import { findTeamSubmission, SUBMISSION_ID } from './submissions-table.js';
+import { takeSubmission, type SubmissionIntakeDeps } from './take-submission.js';
 import { requireTeam } from './team-principal.js';
-import type { TrackLookup } from './track-lookup.js';
 
-export interface SubmissionsRoutesDeps {
-  readonly db: Db;
-  readonly store: ArtifactStore;
-  readonly tracks: TrackLookup;
-  readonly now: () => number;
-  /** Submissions per team per track per UTC day (server/quota). */
-  readonly quota: QuotaConfig;
-}
+export type SubmissionsRoutesDeps = SubmissionIntakeDeps;
 
 /** The answer of GET /api/submissions/:id. */
 export interface SubmissionBody {
@@ -31,28 +21,13 @@ export interface SubmissionBody {
 
 /** POST /api/submissions and GET /api/submissions/:id (docs/api.md). */
 export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
-  const { db, store, tracks, now, quota } = deps;
+  const { db, now } = deps;
   const router = Router();
 
   router.post('/api/submissions', async (req: Request, res: Response) => {
     try {
       const team = await requireTeam(db, req, now());
-      const id = newSubmissionId();
-      await receiveSubmissionForm({
-        req,
-        tracks,
-        store,
-        isReferenced: (sha256) => isArtifactReferenced(db, sha256),
-        // The quota is checked before the file is read (a refused upload stores nothing), and again in the
-        // transaction that records it (two uploads racing at quota - 1 cannot both pass).
-        beforeFile: (track) => checkQuota(db, quota, { teamId: team.ownerId, track: track.name }, now()),
-        record: (form) => {
-          const at = now();
-          const subject = { teamId: team.ownerId, track: form.track.name };
-          const submission = { id, teamId: team.ownerId, track: form.track, description: form.description, accepted: form.accepted };
-          return recordSubmission(db, submission, at, (tx) => checkQuota(tx, quota, subject, at, { lock: true }));
-        },
-      });
+      const { id } = await takeSubmission(deps, { req, teamFor: () => Promise.resolve(team.ownerId) });
       res.status(201).json({ id });
     } catch (e) {
       // Whatever of the body is still unread is not wanted: close the connection after the error reply

@@ -1,0 +1,64 @@
+import type { Request } from 'express';
+import type { Track } from '../../harness/tracks/track.js';
+import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import type { Db } from '../db/index.js';
+import { checkQuota, type QuotaConfig } from '../quota/index.js';
+import { receiveSubmissionForm, type SubmissionForm } from './receive-submission-form.js';
+import { isArtifactReferenced, newSubmissionId, recordSubmission } from './submissions-table.js';
+import type { TrackLookup } from './track-lookup.js';
+
+export interface SubmissionIntakeDeps {
+  readonly db: Db;
+  readonly store: ArtifactStore;
+  readonly tracks: TrackLookup;
+  readonly now: () => number;
+  /** Submissions per team per track per UTC day (server/quota). */
+  readonly quota: QuotaConfig;
+}
+
+export interface TakeSubmissionArgs {
+  readonly req: Request;
+  /** Form fields besides track, description and file (the web form's `_csrf` and `token`). */
+  readonly extraFields?: readonly string[];
+  /**
+   * The submitting team's id, decided once the track and the fields before the file have arrived and
+   * before a byte of the file is read (the API knows it from the header already; the web form may check
+   * its form token and a pasted team token here). Throwing refuses the upload with nothing stored.
+   */
+  readonly teamFor: (track: Track, extras: Readonly<Record<string, string>>) => Promise<number>;
+}
+
+export interface TakenSubmission extends SubmissionForm {
+  readonly id: string;
+  readonly teamId: number;
+}
+
+/**
+ * One upload, from the multipart form to a recorded submission with its queued job: shared by `POST
+ * /api/submissions` and the web form. The quota is checked before the file is read (a refused upload
+ * stores nothing) and again in the transaction that records it (two uploads racing at quota - 1 cannot
+ * both pass).
+ */
+export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmissionArgs): Promise<TakenSubmission> {
+  const { db, store, tracks, now, quota } = deps;
+  const id = newSubmissionId();
+  let teamId: number | undefined;
+  const form = await receiveSubmissionForm({
+    req: args.req,
+    tracks,
+    store,
+    isReferenced: (sha256) => isArtifactReferenced(db, sha256),
+    ...(args.extraFields !== undefined ? { extraFields: args.extraFields } : {}),
+    beforeFile: async (track, extras) => {
+      teamId = await args.teamFor(track, extras);
+      await checkQuota(db, quota, { teamId, track: track.name }, now());
+    },
+    record: (f) => {
+      const at = now();
+      const team = teamId!;
+      const subject = { teamId: team, track: f.track.name };
+      return recordSubmission(db, { id, teamId: team, track: f.track, description: f.description, accepted: f.accepted }, at, (tx) => checkQuota(tx, quota, subject, at, { lock: true }));
+    },
+  });
+  return { ...form, id, teamId: teamId! };
+}
