@@ -81,6 +81,33 @@ program
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)
   .action((o) => runCommand(false, async () => (await import('./commands/serve.js')).serveCommand(o)));
 
+program
+  .command('submit')
+  .description("upload a model to a competition server's queue and print the submission id (--wait: its result)")
+  .argument('<file>', 'model file')
+  .requiredOption('--track <name>', "the server's track name, e.g. fashion-mnist")
+  .requiredOption('--server <url>', 'the competition server, e.g. https://lpcv.example.org')
+  .option('--token-file <file>', 'read the team token from this file (default: env LPCV_TOKEN)')
+  .option('--token <token>', 'the team token (prefer env LPCV_TOKEN or --token-file: command lines are visible to other users)')
+  .option('--description <text>', 'free text shown with the submission (at most 4,000 bytes)')
+  .option('--wait', 'wait until it is scored, then print the result record (exit code: the failure\'s, if it failed)')
+  .option('--poll-ms <n>', 'with --wait, how often to ask for the status, in ms', positiveInt('--poll-ms'), 1_000)
+  .option('--json', 'print one JSON object on stdout: {id}, or with --wait the result record')
+  .action((file: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/submit.js')).submitCommand(file, o)));
+
+program
+  .command('agent')
+  .description('run a device agent: lease jobs from a competition server, measure them on this machine, report the results')
+  .requiredOption('--server <url>', 'the competition server, e.g. http://server:8080')
+  .option('--token-file <file>', 'read the agent token from this file (default: env LPCV_AGENT_TOKEN)')
+  .option('--token <token>', 'the agent token (prefer env LPCV_AGENT_TOKEN or --token-file: command lines are visible to other users)')
+  .option('--device <spec>', 'the device to run jobs on (only desktop for now: this machine)', 'desktop')
+  .option('--name <name>', "the device's name on the server (default: this machine's host name)")
+  .option('--cache-dir <dir>', 'downloaded models and input packs (default: ~/.cache/lpcv-agent)')
+  .option('--lease-ms <n>', 'lease length in ms (heartbeats every third of it)', positiveInt('--lease-ms'), 60_000)
+  .option('--poll-ms <n>', 'wait between lease requests when the queue is empty, in ms', positiveInt('--poll-ms'), 1_000)
+  .action((o) => runCommand(false, async () => (await import('./commands/agent.js')).agentCommand(o)));
+
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.
 const admin = program.command('admin').description("manage a competition server's teams and device agents");
 for (const what of ['team', 'agent'] as const) {
@@ -95,6 +122,12 @@ for (const what of ['team', 'agent'] as const) {
     .action((name: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminAddCommand(what, name, o)));
   withDatabaseOptions(group.command('list').description(`list the ${what}s with their token prefixes (never the tokens)`))
     .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminListCommand(what, o)));
+  if (what === 'agent') {
+    withDatabaseOptions(group.command('token').description("issue a new token for an agent (its other tokens stay valid) and print it once").argument('<name>', 'agent name'))
+      .option('--create', 'add the agent when it does not exist')
+      .option('--out <file>', 'write the token to this file (mode 0600) instead of stdout; a token there that still works is kept')
+      .action((name: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminAgentTokenCommand(name, o)));
+  }
 }
 
 try {
