@@ -170,11 +170,12 @@ function postForm(url: URL, a: UploadArgs, file: { path: string | undefined; byt
       res.on('error', finish);
       res.on('aborted', finish);
     });
-    req.write(head);
     if (source === undefined) {
-      req.end(tail);
+      // One write: the whole small request goes out at once, before the server can answer and close.
+      req.end(Buffer.concat([head, tail]));
       return;
     }
+    req.write(head);
     source.on('data', (chunk) => (sent += chunk.length));
     source.on('error', (e) => {
       req.destroy();
