@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { fileSha256 } from '../../submissions/store/artifact-hash.js';
 import type { AgentClient } from './agent-client.js';
 
 export interface CachedDownload {
@@ -28,7 +28,7 @@ export async function downloadCached(client: AgentClient, d: CachedDownload): Pr
   if (!/^[0-9a-f]{64}$/.test(expected)) throw new LpcvError(d.mismatchCode, `the lease announced ${JSON.stringify(d.sha256)}, not a sha256`);
   const existing = await stat(d.file).catch(() => undefined);
   if (existing?.isFile()) {
-    if ((await sha256OfFile(d.file)) === expected) return false;
+    if ((await fileSha256(d.file)) === expected) return false;
     await rm(d.file, { force: true });
   }
   await mkdir(path.dirname(d.file), { recursive: true });
@@ -57,10 +57,4 @@ export async function downloadCached(client: AgentClient, d: CachedDownload): Pr
   } finally {
     await rm(tmp, { force: true });
   }
-}
-
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
 }

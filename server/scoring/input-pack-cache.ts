@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openInputs, splitRange } from '../../harness/datasets/open-split.js';
 import { writeInputPack } from '../../harness/datasets/input-pack/write-input-pack.js';
 import type { Track } from '../../harness/tracks/track.js';
+import { fileSha256 } from '../../submissions/store/artifact-hash.js';
 
 /** A built input pack on the server's disk. */
 export interface CachedInputPack {
@@ -47,17 +46,11 @@ export class InputPackCache {
   private async build(track: Track, split: string, count: number, file: string): Promise<CachedInputPack> {
     const existing = await stat(file).catch(() => undefined);
     if (existing?.isFile()) {
-      const sha256 = await sha256OfFile(file);
+      const sha256 = await fileSha256(file);
       return { file, sha256, bytes: existing.size, count };
     }
     await mkdir(this.dir, { recursive: true });
     const written = await writeInputPack(await openInputs(track, split), { track: track.name, split }, file);
     return { file, ...written };
   }
-}
-
-async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest('hex');
 }
