@@ -22,6 +22,8 @@ export interface NewSubmission {
   readonly track: Track;
   readonly description: string;
   readonly accepted: AcceptedSubmission;
+  /** An organizer's baseline (the reserved team `baseline` submits it): its name. */
+  readonly baselineName?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function recordSubmission(db: Db, submission: NewSubmission, now: n
       format: accepted.format,
       filename: accepted.filename,
       description,
+      baseline_name: submission.baselineName ?? null,
       job_id: job.id,
       created_at: now,
     });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
-import { createAgent, createTeam, type CreatedOwner } from '../auth/index.js';
+import { ADMIN_TOKEN_ENV, adminTokenFromEnv, createAgent, createTeam, type CreatedOwner } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { createApp } from './create-app.js';
 
@@ -53,6 +53,9 @@ export async function listenForTests(app: ReturnType<typeof createApp>): Promise
   };
 }
 
+/** The admin token of startTestApi's apps (LPCV_ADMIN_TOKEN's role). */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
+
 export async function startTestApi(db: Db, prefix: string): Promise<TestApi> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'lpcv-http-store-'));
   const store = new ArtifactStore(storeDir);
@@ -64,7 +67,14 @@ export async function startTestApi(db: Db, prefix: string): Promise<TestApi> {
   ]);
   let clock = T0;
   const internalErrors: unknown[] = [];
-  const app = createApp({ db, store, tracks, now: () => (clock += 1), logError: (e) => internalErrors.push(e) });
+  const app = createApp({
+    db,
+    store,
+    tracks,
+    now: () => (clock += 1),
+    logError: (e) => internalErrors.push(e),
+    admin: adminTokenFromEnv({ [ADMIN_TOKEN_ENV]: TEST_ADMIN_TOKEN }),
+  });
   const server = await listenForTests(app);
   return {
     url: server.url,

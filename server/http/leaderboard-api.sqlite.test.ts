@@ -1,0 +1,4 @@
+import { sqliteTestDatabase } from '../db/test-databases.js';
+import { leaderboardApiContract } from './leaderboard-api-contract.js';
+
+leaderboardApiContract('sqlite', sqliteTestDatabase());
