@@ -1,12 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Express } from 'express';
+import type { Track } from '../../harness/tracks/track.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import type { AdminToken } from '../auth/index.js';
 import type { Db } from '../db/index.js';
+import { pageRoutes } from '../pages/page-routes.js';
 import { DEFAULT_QUOTA, validateQuotaConfig, type QuotaConfig } from '../quota/index.js';
 import type { InputPackCache } from '../scoring/index.js';
 import { agentRoutes } from './agent-routes.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from './error-handler.js';
+import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
 import type { TrackLookup } from './track-lookup.js';
 
@@ -28,6 +33,15 @@ export interface AppOptions {
    * lease, complete, artifacts, inputs) is not mounted.
    */
   readonly inputPacks?: InputPackCache;
+  /** The organizers' token (adminTokenFromEnv), or null: no admin access over HTTP. */
+  readonly admin?: AdminToken | null;
+  /**
+   * The key that signs the pages' form tokens and admin sessions (loadServerKey: kept in the database, so
+   * that every server process agrees). Default: a random key for this app only.
+   */
+  readonly webKey?: Buffer;
+  /** Mark the pages' cookies Secure (the server is reached over HTTPS). Default false. */
+  readonly secureCookies?: boolean;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
@@ -38,9 +52,15 @@ export function createApp(options: AppOptions): Express {
   if (options.inputPacks !== undefined) {
     app.use(agentRoutes({ ...options, inputPacks: options.inputPacks }), artifactRoutes({ ...options, inputPacks: options.inputPacks }));
   }
+  const quota = validateQuotaConfig(options.quota ?? DEFAULT_QUOTA);
+  const logError = options.logError ?? stderrErrorLog;
+  const trackList: readonly Track[] = options.tracks instanceof Map ? [...options.tracks.values()] : [];
+  const auth = { db: options.db, key: options.webKey ?? randomBytes(32), admin: options.admin ?? null, now: options.now, secureCookies: options.secureCookies ?? false };
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
-  app.use(submissionsRoutes({ ...options, quota: validateQuotaConfig(options.quota ?? DEFAULT_QUOTA) }));
+  app.use(submissionsRoutes({ ...options, quota }));
+  app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
+  app.use(pageRoutes({ ...options, quota, auth, trackList, logError }));
   app.use('/api', unknownApiRoute);
-  app.use(jsonErrorHandler(options.logError ?? stderrErrorLog));
+  app.use(jsonErrorHandler(logError));
   return app;
 }

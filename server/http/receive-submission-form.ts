@@ -46,6 +46,8 @@ export interface ReceiveFormArgs {
    * (e.g. the quota check). If it throws, the upload is refused with that error and nothing is stored.
    */
   readonly beforeFile?: (track: Track, extras: Readonly<Record<string, string>>) => Promise<void>;
+  /** Sees every text field as it arrives, before it is checked (a web form shows them again on an error). */
+  readonly onField?: (name: string, value: string) => void;
   /** Records the accepted submission once the whole form has arrived, while its artifact is still held. */
   readonly record: (form: SubmissionForm) => Promise<void>;
 }
@@ -97,6 +99,7 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
 
     parser.on('field', (name, value, info) => {
       if (firstError !== undefined) return;
+      args.onField?.(name, value);
       try {
         if (name === 'track') {
           if (track !== undefined) throw formError('the field "track" was sent twice');

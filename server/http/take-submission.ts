@@ -26,6 +26,8 @@ export interface TakeSubmissionArgs {
    * its form token and a pasted team token here). Throwing refuses the upload with nothing stored.
    */
   readonly teamFor: (track: Track, extras: Readonly<Record<string, string>>) => Promise<number>;
+  /** Sees every text field as it arrives (receiveSubmissionForm's onField). */
+  readonly onField?: (name: string, value: string) => void;
 }
 
 export interface TakenSubmission extends SubmissionForm {
@@ -49,6 +51,7 @@ export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmi
     store,
     isReferenced: (sha256) => isArtifactReferenced(db, sha256),
     ...(args.extraFields !== undefined ? { extraFields: args.extraFields } : {}),
+    ...(args.onField !== undefined ? { onField: args.onField } : {}),
     beforeFile: async (track, extras) => {
       teamId = await args.teamFor(track, extras);
       await checkQuota(db, quota, { teamId, track: track.name }, now());

@@ -8,10 +8,13 @@ import { databaseConfigFrom } from '../../harness/cli/commands/admin.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
+import { seedBaselines } from '../baselines/seed-baselines.js';
 import { openDatabase, type Db } from '../db/index.js';
 import { createApp } from '../http/index.js';
 import type { QuotaConfig } from '../quota/index.js';
 import { InputPackCache } from '../scoring/index.js';
+import { loadServerKey } from '../web/server-key.js';
 import { LOCAL_AGENT_NAME, localAgentToken } from './local-agent-token.js';
 import { startReaper } from './reaper.js';
 import { checkServeConfig, localUrlOf } from './serve-config.js';
@@ -32,7 +35,7 @@ export interface ServeOptions {
   readonly log: ServeLog;
   /** The clock (epoch ms) of the app, the reaper and the agent. */
   readonly now?: () => number;
-  /** Environment read for the database (default process.env). */
+  /** Environment read for the database and LPCV_ADMIN_TOKEN (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly quota?: QuotaConfig;
   /** Queue the tracks' baseline models (track.json `baselines`) that are not submitted yet (default false). */
@@ -44,6 +47,8 @@ export interface ServeOptions {
   readonly agentLeaseMs?: number;
   /** How long close() lets the local agent's running job finish (default 10,000 ms). */
   readonly agentGraceMs?: number;
+  /** Mark the pages' cookies Secure: the server is reached over HTTPS (behind a TLS proxy). */
+  readonly secureCookies?: boolean;
 }
 
 export interface RunningServer {
@@ -70,7 +75,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   const now = o.now ?? Date.now;
   const { dataDir } = checkServeConfig({ port: o.port, host, dataDir: o.dataDir });
-  const config = databaseConfigFrom({ dataDir, ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}) }, o.env ?? process.env);
+  const env = o.env ?? process.env;
+  // Checked before anything opens: a too-short admin token is a configuration error, not a silent "no admin".
+  const admin = adminTokenFromEnv(env);
+  const config = databaseConfigFrom({ dataDir, ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}) }, env);
   let db: Db;
   try {
     db = await openDatabase(config);
@@ -87,12 +95,19 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const swept = await store.sweepTemp(0, now());
     if (swept.length > 0) o.log(`serve: removed ${swept.length} unfinished upload(s) left by an earlier run`);
     const tracks = builtinTracks();
+    if (o.seedBaselines === true) {
+      const seeded = await seedBaselines(db, store, tracks.values(), now);
+      if (seeded.length > 0) o.log(`serve: queued ${seeded.length} baseline(s): ${seeded.map((b) => `${b.track}/${b.name}`).join(', ')}`);
+    }
     const app = createApp({
       db,
       store,
       tracks,
       now,
       inputPacks: new InputPackCache(dataDir),
+      admin,
+      webKey: await loadServerKey(db, now()),
+      secureCookies: o.secureCookies ?? false,
       logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       ...(o.quota !== undefined ? { quota: o.quota } : {}),
     });
@@ -130,7 +145,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         });
       }
     }
-    o.log(`serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${o.localAgent ? ', local agent' : ''})`);
+    o.log(`serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${o.localAgent ? ', local agent' : ''}${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`);
     return { url, db, dataDir, close: unwind };
   } catch (e) {
     await unwind();

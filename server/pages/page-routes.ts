@@ -1,0 +1,196 @@
+/**
+ * The server-rendered pages (docs/pages.md): tracks, log in/out, the submission form, a team's submissions,
+ * a submission's status, a track's leaderboard, and the admin's reveal. No page needs JavaScript; every
+ * POST form carries the form token (CSRF) and is checked before anything else happens.
+ */
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { Track } from '../../harness/tracks/track.js';
+import { toHttpError, type ErrorLog } from '../http/error-handler.js';
+import { takeSubmission, type SubmissionIntakeDeps } from '../http/take-submission.js';
+import { lookUpTrack } from '../http/track-lookup.js';
+import { buildLeaderboard, hideTrack, revealTrack, type Viewer } from '../leaderboard/index.js';
+import { countQuotaUsed, quotaLimitFor, quotaWindow, retryAfterOf } from '../quota/index.js';
+import { checkFormToken, CSRF_FIELD, formToken, logIn, logOut, startTeamSession, teamOfToken, viewerOf, type WebAuth } from '../web/web-auth.js';
+import { errorPage } from './error-page.js';
+import { homePage } from './home-page.js';
+import type { PageContext } from './layout.js';
+import { leaderboardPage } from './leaderboard-page.js';
+import { loginPage, safeNext } from './login-page.js';
+import { submissionDetails, listSubmissions } from './submission-details.js';
+import { submissionPage, submissionsListPage } from './submission-page.js';
+import { submitPage, type QuotaUse } from './submit-page.js';
+
+export interface PageRoutesDeps extends SubmissionIntakeDeps {
+  readonly auth: WebAuth;
+  /** The tracks the pages list, in order. */
+  readonly trackList: readonly Track[];
+  readonly logError: ErrorLog;
+}
+
+const STYLE_FILE = fileURLToPath(new URL('./static/style.css', import.meta.url));
+
+/** Headers of every page: no script, no frames, styles from this server only. */
+function pageHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+export function pageRoutes(deps: PageRoutesDeps): Router {
+  const { db, auth, now } = deps;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: 16 * 1024, parameterLimit: 10 });
+
+  const context = async (req: Request, res: Response, viewer?: Viewer): Promise<PageContext> => ({
+    viewer: viewer ?? (await viewerOf(auth, req)),
+    csrf: formToken(auth, req, res),
+    path: req.path,
+  });
+  const send = (res: Response, status: number, page: string): void => {
+    pageHeaders(res);
+    res.status(status).type('html').send(page);
+  };
+  const toLogin = (req: Request, res: Response): void => res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+
+  router.get('/static/style.css', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.sendFile(STYLE_FILE);
+  });
+
+  router.get('/', async (req, res) => send(res, 200, homePage(await context(req, res), deps.trackList)));
+
+  router.get('/login', async (req, res) => send(res, 200, loginPage(await context(req, res), safeNext(req.query.next))));
+
+  router.post('/login', form, async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(body.next);
+    try {
+      checkFormToken(auth, req, typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined);
+      await logIn(auth, res, typeof body.token === 'string' ? body.token : '');
+      res.redirect(303, next);
+    } catch (e) {
+      const { error } = toHttpError(e);
+      if (!(e instanceof LpcvError)) throw e;
+      send(res, error.httpStatus, loginPage(await context(req, res), next, { code: error.code, message: error.message }));
+    }
+  });
+
+  router.post('/logout', form, async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    checkFormToken(auth, req, typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined);
+    await logOut(auth, req, res);
+    res.redirect(303, '/');
+  });
+
+  const quotaUse = async (viewer: Viewer): Promise<QuotaUse | undefined> => {
+    if (viewer.kind !== 'team') return undefined;
+    const use = new Map<string, { used: number; limit: number | null }>();
+    for (const t of deps.trackList) {
+      const limit = quotaLimitFor(deps.quota, t.name);
+      const used = await countQuotaUsed(db, { teamId: viewer.teamId, track: t.name }, quotaWindow(now()));
+      use.set(t.name, { used, limit: limit === 0 ? null : limit });
+    }
+    return use;
+  };
+
+  router.get('/submit', async (req, res) => {
+    const ctx = await context(req, res);
+    const track = typeof req.query.track === 'string' ? req.query.track : undefined;
+    send(res, 200, submitPage(ctx, deps.trackList, track !== undefined ? { track } : {}, await quotaUse(ctx.viewer)));
+  });
+
+  router.post('/submit', async (req: Request, res: Response) => {
+    const viewer = await viewerOf(auth, req);
+    const fields: Record<string, string> = {};
+    let sessionFor: number | undefined;
+    try {
+      const taken = await takeSubmission(deps, {
+        req,
+        extraFields: [CSRF_FIELD, 'token'],
+        onField: (name, value) => {
+          if (name === 'track' || name === 'description') fields[name] = value;
+        },
+        teamFor: async (_track, extras) => {
+          checkFormToken(auth, req, extras[CSRF_FIELD]);
+          if (viewer.kind === 'team') return viewer.teamId;
+          const team = extras.token === undefined ? null : await teamOfToken(auth, extras.token);
+          if (team === null) throw new LpcvError('LPCV_E_UNAUTHORIZED', 'paste a valid team token (lpcv_team_...) or log in first');
+          sessionFor = team.teamId;
+          return team.teamId;
+        },
+      });
+      if (sessionFor !== undefined) await startTeamSession(auth, res, sessionFor);
+      res.redirect(303, `/submissions/${taken.id}`);
+    } catch (e) {
+      if (!(e instanceof LpcvError)) throw e;
+      // The rest of the body is not read: close the connection after the answer.
+      res.setHeader('Connection', 'close');
+      const retryAfter = retryAfterOf(e);
+      if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+      const ctx = await context(req, res, viewer);
+      const state = { ...fields, error: { code: e.code, message: e.message } };
+      send(res, e.httpStatus, submitPage(ctx, deps.trackList, state, await quotaUse(viewer)));
+    }
+  });
+
+  router.get('/submissions', async (req, res) => {
+    const ctx = await context(req, res);
+    if (ctx.viewer.kind === 'anonymous') return toLogin(req, res);
+    send(res, 200, submissionsListPage(ctx, await listSubmissions(db, ctx.viewer)));
+  });
+
+  router.get('/submissions/:id', async (req: Request<{ id: string }>, res: Response) => {
+    const ctx = await context(req, res);
+    if (ctx.viewer.kind === 'anonymous') return toLogin(req, res);
+    const details = await submissionDetails(db, req.params.id, ctx.viewer);
+    if (details === undefined) {
+      return send(res, 404, errorPage(ctx, 'No such submission', 'LPCV_E_SUBMISSION_UNKNOWN', `there is no submission ${JSON.stringify(req.params.id)} that you may see`));
+    }
+    send(res, 200, submissionPage(ctx, details, req.query.refresh !== 'off', now()));
+  });
+
+  router.get('/leaderboard/:track', async (req: Request<{ track: string }>, res: Response) => {
+    const ctx = await context(req, res);
+    const track = lookUpTrack(deps.tracks, req.params.track);
+    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer)));
+  });
+
+  for (const action of ['reveal', 'hide'] as const) {
+    router.post(`/leaderboard/:track/${action}`, form, async (req: Request<{ track: string }>, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      checkFormToken(auth, req, typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined);
+      const viewer = await viewerOf(auth, req);
+      if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', `only an admin may ${action} a track's results`);
+      const track = lookUpTrack(deps.tracks, req.params.track);
+      if (action === 'reveal') await revealTrack(db, track.name, 'admin (web)', now());
+      else await hideTrack(db, track.name);
+      res.redirect(303, `/leaderboard/${track.name}`);
+    });
+  }
+
+  // Any other GET outside /api is a page that does not exist.
+  router.get(/^\/(?!api(?:\/|$)).*/, async (req, res) => {
+    send(res, 404, errorPage(await context(req, res), 'Page not found', 'LPCV_E_ROUTE_UNKNOWN', `there is no page ${req.path}`));
+  });
+
+  const pageErrors: ErrorRequestHandler = async (e: unknown, req, res, next) => {
+    if (req.path.startsWith('/api/') || res.headersSent) return next(e);
+    const { error, internal } = toHttpError(e);
+    if (internal) deps.logError(e, `${req.method} ${req.originalUrl}`);
+    let viewer: Viewer = { kind: 'anonymous' };
+    try {
+      viewer = await viewerOf(auth, req);
+    } catch {
+      // The error may be about the login itself: show the page as to nobody.
+    }
+    const ctx: PageContext = { viewer, csrf: formToken(auth, req, res), path: req.path };
+    const title = error.httpStatus === 404 ? 'Not found' : error.httpStatus === 403 ? 'Not allowed' : error.httpStatus === 401 ? 'Not logged in' : 'Something went wrong';
+    send(res, error.httpStatus, errorPage(ctx, title, error.code, error.message));
+  };
+  router.use(pageErrors);
+  return router;
+}

@@ -1,0 +1,155 @@
+/**
+ * What the status page shows of one submission (reads only: job state is server/queue's to write).
+ */
+import type { ResultRecord } from '../../harness/result-record.js';
+import type { Db } from '../db/index.js';
+import { leasedByDevice } from '../http/agent-devices-table.js';
+import { SUBMISSION_ID } from '../http/submissions-table.js';
+import type { Viewer } from '../leaderboard/viewer.js';
+import { getJob, getJobEvents, queuePosition, type Job, type JobEvent, type JobProgress } from '../queue/index.js';
+
+export interface SubmissionDetails {
+  readonly id: string;
+  readonly track: string;
+  readonly split: string;
+  readonly team: string;
+  readonly baselineName: string | null;
+  readonly description: string;
+  readonly filename: string | null;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly format: string;
+  readonly createdAt: number;
+  readonly job: Job;
+  /** How many jobs would be leased before this one (queued only). */
+  readonly queuePosition: number | null;
+  /** The device that holds (or last held) the job, when a device of the agent API leased it. */
+  readonly device: { readonly name: string; readonly kind: string; readonly agent: string } | null;
+  /** What the device last reported while running (leased only). */
+  readonly progress: JobProgress | null;
+  readonly result: ResultRecord | null;
+  readonly events: readonly JobEvent[];
+}
+
+interface Row {
+  id: string;
+  track: string;
+  split: string;
+  team: string;
+  team_id: number;
+  baseline_name: string | null;
+  description: string;
+  filename: string | null;
+  sha256: string;
+  bytes: number;
+  format: string;
+  created_at: number;
+  job_id: number;
+  progress_json: string | null;
+  result_json: string | null;
+}
+
+/**
+ * The submission when this viewer may see it (its team, or an admin), else undefined: another team's
+ * submission is as unknown as one that does not exist.
+ */
+export async function submissionDetails(db: Db, id: string, viewer: Viewer): Promise<SubmissionDetails | undefined> {
+  if (!SUBMISSION_ID.test(id) || viewer.kind === 'anonymous') return undefined;
+  const row = (await db('submissions as s')
+    .join('teams as t', 't.id', 's.team_id')
+    .join('jobs as j', 'j.id', 's.job_id')
+    .where('s.id', id)
+    .first(
+      's.id',
+      's.track',
+      's.split',
+      't.name as team',
+      's.team_id',
+      's.baseline_name',
+      's.description',
+      's.filename',
+      's.sha256',
+      's.bytes',
+      's.format',
+      's.created_at',
+      's.job_id',
+      'j.progress_json',
+      'j.result_json',
+    )) as Row | undefined;
+  if (row === undefined || (viewer.kind === 'team' && viewer.teamId !== row.team_id)) return undefined;
+  const job = await getJob(db, row.job_id);
+  if (job === undefined) return undefined;
+  const deviceId = leasedByDevice(job.leasedBy);
+  const device =
+    deviceId === undefined
+      ? undefined
+      : ((await db('devices as d').join('agents as a', 'a.id', 'd.agent_id').where('d.id', deviceId).first('d.name', 'd.kind', 'a.name as agent')) as
+          | { name: string; kind: string; agent: string }
+          | undefined);
+  return {
+    id: row.id,
+    track: row.track,
+    split: row.split,
+    team: row.team,
+    baselineName: row.baseline_name,
+    description: row.description,
+    filename: row.filename,
+    sha256: row.sha256,
+    bytes: row.bytes,
+    format: row.format,
+    createdAt: row.created_at,
+    job,
+    queuePosition: job.state === 'queued' ? await queuePosition(db, job.id) : null,
+    device: device ?? null,
+    progress: job.state === 'leased' && row.progress_json !== null ? (JSON.parse(row.progress_json) as JobProgress) : null,
+    result: job.state === 'done' && row.result_json !== null ? (JSON.parse(row.result_json) as ResultRecord) : null,
+    events: await getJobEvents(db, job.id),
+  };
+}
+
+export interface SubmissionSummary {
+  readonly id: string;
+  readonly track: string;
+  readonly team: string;
+  readonly baselineName: string | null;
+  readonly filename: string | null;
+  readonly createdAt: number;
+  readonly state: Job['state'];
+  readonly score: number | null;
+  readonly errorCode: string | null;
+}
+
+/** The viewer's submissions, newest first (a team's own; an admin's view: everyone's), at most `limit`. */
+export async function listSubmissions(db: Db, viewer: Viewer, limit = 200): Promise<SubmissionSummary[]> {
+  if (viewer.kind === 'anonymous') return [];
+  const query = db('submissions as s')
+    .join('teams as t', 't.id', 's.team_id')
+    .join('jobs as j', 'j.id', 's.job_id')
+    .orderBy('s.created_at', 'desc')
+    .orderBy('s.id')
+    .limit(limit)
+    .select('s.id', 's.track', 't.name as team', 's.baseline_name', 's.filename', 's.created_at', 'j.state', 'j.result_json', 'j.last_error_code');
+  if (viewer.kind === 'team') query.where('s.team_id', viewer.teamId);
+  const rows = (await query) as Array<{
+    id: string;
+    track: string;
+    team: string;
+    baseline_name: string | null;
+    filename: string | null;
+    created_at: number;
+    state: Job['state'];
+    result_json: string | null;
+    last_error_code: string | null;
+  }>;
+  return rows.map((r) => ({
+    id: r.id,
+    track: r.track,
+    team: r.team,
+    baselineName: r.baseline_name,
+    filename: r.filename,
+    createdAt: r.created_at,
+    state: r.state,
+    score: r.result_json === null ? null : ((JSON.parse(r.result_json) as ResultRecord).score.value ?? null),
+    errorCode: r.state === 'failed' || r.state === 'dead' ? r.last_error_code : null,
+  }));
+}

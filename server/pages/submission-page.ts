@@ -1,0 +1,126 @@
+import { statusOfJob } from '../http/submission-status.js';
+import type { JobEvent } from '../queue/index.js';
+import { html, type Html } from './html.js';
+import { bytesText, ms, percent, scoreText, when } from './format.js';
+import { renderPage, type PageContext } from './layout.js';
+import type { SubmissionDetails, SubmissionSummary } from './submission-details.js';
+
+/** While a submission waits or runs, its page reloads itself this often (unless `?refresh=off`). */
+export const STATUS_REFRESH_SECONDS = 5;
+
+const PHASES: Record<string, string> = {
+  accuracy: 'accuracy pass (every image once)',
+  warmup: 'warm-up runs',
+  latency: 'timed runs',
+};
+
+function progressBlock(d: SubmissionDetails): Html {
+  const p = d.progress;
+  const device = d.device ? html`on device <strong>${d.device.name}</strong> (${d.device.kind}, agent ${d.device.agent})` : html`on a device`;
+  if (p === null) return html`<p>Running ${device}: preparing (downloading the model and the inputs).</p>`;
+  const count = p.done !== undefined && p.total !== undefined ? html` (${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')})` : '';
+  const label = PHASES[p.phase] ?? p.phase;
+  return html`<p>Running ${device}.</p>
+<label for="progress">${label}${count}</label>
+<progress id="progress" max="1" value="${p.fraction}">${percent(p.fraction)}</progress> <span>${percent(p.fraction)}</span>`;
+}
+
+function resultBlock(d: SubmissionDetails): Html {
+  const r = d.result;
+  if (r === null) return html``;
+  const metrics = Object.entries(r.accuracy).map(([k, v]) => html`<dt>${k}</dt><dd>${percent(v)}</dd>`);
+  const energy = r.energy
+    ? html`${r.energy.joules.toPrecision(4)} J, ${r.energy.avgWatts.toPrecision(3)} W average (${r.energy.source}, ${r.energy.sampleCount} samples)`
+    : html`not measured${r.energyNote ? html`: ${r.energyNote}` : ''}`;
+  return html`<h2>Result</h2>
+<dl class="facts" id="result">
+  ${metrics}
+  <dt>Latency (median)</dt><dd>${ms(r.latency.p50)}, 95% interval [${ms(r.latency.ci95[0])}, ${ms(r.latency.ci95[1])}] over ${r.latency.count.toLocaleString('en')} timed runs</dd>
+  <dt>Latency (mean, p90, p99)</dt><dd>${ms(r.latency.mean)}, ${ms(r.latency.p90)}, ${ms(r.latency.p99)}</dd>
+  <dt>Energy</dt><dd>${energy}</dd>
+  <dt>Score</dt><dd><strong>${scoreText(r.score.value)}</strong> (${r.score.formula} v${r.score.version}${r.score.qualified ? '' : html`, does not qualify${r.score.reason ? html`: ${r.score.reason}` : ''}`})</dd>
+  <dt>Target</dt><dd>${r.target.kind} ${r.target.device}, ${r.target.runtime}, ${r.target.threads} thread${r.target.threads === 1 ? '' : 's'}, ${r.target.cpu}</dd>
+  <dt>Measured</dt><dd>${when(r.startedAt)} to ${when(r.finishedAt)}</dd>
+</dl>
+<p><a href="/leaderboard/${d.track}">See the leaderboard of ${d.track}</a></p>`;
+}
+
+function failureBlock(d: SubmissionDetails): Html {
+  const j = d.job;
+  const infra = j.state === 'dead' || j.errorFault === 'infrastructure';
+  return html`<div class="error" role="alert" id="failure">
+<p><code>${j.lastErrorCode ?? 'LPCV_E_INTERNAL'}</code>: ${infra ? 'the infrastructure failed' : 'the submission failed'}.</p>
+${infra ? html`<p>This is not your model's fault: it does not count against your quota${j.state === 'dead' ? ` (gave up after ${j.attempts} attempts)` : ''}.</p>` : ''}
+<pre class="log">${j.lastErrorMessage ?? 'no message'}</pre>
+</div>`;
+}
+
+function eventDetail(e: JobEvent): string {
+  if (e.detail === null) return '';
+  return Object.entries(e.detail)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ')
+    .slice(0, 500);
+}
+
+function logBlock(events: readonly JobEvent[]): Html {
+  const rows = events.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.fromState ?? '—'} → ${e.toState}</td><td>${e.actor}</td><td><code>${eventDetail(e)}</code></td></tr>`);
+  return html`<h2>Log</h2>
+<table><caption>Every state change of the job</caption>
+<thead><tr><th scope="col">Time</th><th scope="col">Change</th><th scope="col">By</th><th scope="col">Detail</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+export function submissionPage(ctx: PageContext, d: SubmissionDetails, refresh: boolean, now: number): string {
+  const status = statusOfJob(d.job.state);
+  const pending = status === 'queued' || status === 'running';
+  const j = d.job;
+  let state: Html;
+  if (status === 'queued') {
+    const retry = j.runAfter > now ? html` It waits for a retry until ${when(j.runAfter)} (attempt ${j.attempts} of ${j.maxAttempts} failed for the infrastructure's reasons).` : '';
+    state = html`<p id="queue">${d.queuePosition === null ? 'Queued.' : d.queuePosition === 0 ? 'Queued: it is next.' : `Queued: ${d.queuePosition} job${d.queuePosition === 1 ? '' : 's'} ahead of it.`}${retry}</p>`;
+  } else if (status === 'running') state = progressBlock(d);
+  else if (status === 'done') state = resultBlock(d);
+  else state = failureBlock(d);
+  const reload = pending
+    ? refresh
+      ? html`<p class="hint">This page reloads every ${STATUS_REFRESH_SECONDS} s. <a href="/submissions/${d.id}?refresh=off">Stop reloading</a></p>`
+      : html`<p class="hint"><a href="/submissions/${d.id}">Reload</a></p>`
+    : '';
+  const body = html`<h1>Submission <code>${d.id}</code></h1>
+<p class="status status-${status}" id="status">Status: ${status}</p>
+${reload}
+${state}
+<h2>Submission</h2>
+<dl class="facts">
+  <dt>Track</dt><dd><a href="/leaderboard/${d.track}">${d.track}</a>, split ${d.split}</dd>
+  <dt>Team</dt><dd>${d.baselineName !== null ? html`baseline <strong>${d.baselineName}</strong>` : d.team}</dd>
+  <dt>File</dt><dd>${d.filename ?? '(no name)'}, ${bytesText(d.bytes)}, ${d.format}</dd>
+  <dt>SHA-256</dt><dd><code>${d.sha256}</code></dd>
+  <dt>Submitted</dt><dd>${when(d.createdAt)}</dd>
+  <dt>Attempts</dt><dd>${j.attempts} of at most ${j.maxAttempts}</dd>
+  ${d.description ? html`<dt>Description</dt><dd>${d.description}</dd>` : ''}
+</dl>
+${logBlock(d.events)}`;
+  return renderPage(ctx, { title: `Submission ${d.id}`, body, ...(pending && refresh ? { refreshSeconds: STATUS_REFRESH_SECONDS } : {}) });
+}
+
+export function submissionsListPage(ctx: PageContext, list: readonly SubmissionSummary[]): string {
+  const rows = list.map(
+    (s) => html`<tr>
+  <td><a href="/submissions/${s.id}"><code>${s.id}</code></a></td>
+  <td>${s.track}</td>
+  ${ctx.viewer.kind === 'admin' ? html`<td>${s.baselineName !== null ? `baseline ${s.baselineName}` : s.team}</td>` : ''}
+  <td>${s.filename ?? ''}</td>
+  <td>${statusOfJob(s.state)}${s.errorCode ? html` <code>${s.errorCode}</code>` : ''}</td>
+  <td class="num">${scoreText(s.score)}</td>
+  <td>${when(s.createdAt)}</td>
+</tr>`,
+  );
+  const body = html`<h1>${ctx.viewer.kind === 'admin' ? 'All submissions' : 'Your submissions'}</h1>
+${list.length === 0 ? html`<p>None yet. <a href="/submit">Submit a model</a>.</p>` : html`<table>
+<caption>Newest first (at most 200)</caption>
+<thead><tr><th scope="col">Submission</th><th scope="col">Track</th>${ctx.viewer.kind === 'admin' ? html`<th scope="col">Team</th>` : ''}<th scope="col">File</th><th scope="col">Status</th><th scope="col" class="num">Score</th><th scope="col">Submitted</th></tr></thead>
+<tbody>${rows}</tbody></table>`}`;
+  return renderPage(ctx, { title: 'Submissions', body });
+}

@@ -1,0 +1,53 @@
+import type { Track } from '../../harness/tracks/track.js';
+import { MAX_DESCRIPTION_BYTES } from '../http/receive-submission-form.js';
+import { html } from './html.js';
+import { bytesText } from './format.js';
+import { csrfField, renderPage, type PageContext } from './layout.js';
+
+export interface SubmitFormState {
+  readonly track?: string;
+  readonly description?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** What the team has used of its daily quota, per track (null: unlimited). */
+export type QuotaUse = ReadonlyMap<string, { used: number; limit: number | null }>;
+
+const ACCEPT: Record<string, string> = { onnx: '.onnx', tflite: '.tflite', solution: '.zip,.pyz' };
+
+/**
+ * The submission form. Its fields come in the order the server needs them: the form token, the team token
+ * (when not logged in), the track, the description, and the file last (the server checks the first ones
+ * before it reads a byte of the file). A refused upload shows the form again with the error, the chosen
+ * track and the description kept.
+ */
+export function submitPage(ctx: PageContext, tracks: readonly Track[], state: SubmitFormState, quota?: QuotaUse): string {
+  const v = ctx.viewer;
+  const chosen = state.track ?? tracks[0]?.name;
+  const options = tracks.map((t) => {
+    const q = quota?.get(t.name);
+    const left = q === undefined ? '' : q.limit === null ? ' (no daily limit)' : ` (${Math.max(0, q.limit - q.used)} of ${q.limit} left today)`;
+    return html`<option value="${t.name}"${t.name === chosen ? html` selected` : ''}>${t.title} — ${t.name}${left}</option>`;
+  });
+  const accept = [...new Set(tracks.flatMap((t) => t.formats.map((f) => ACCEPT[f] ?? '')))].filter(Boolean).join(',');
+  const limits = tracks.map((t) => html`<li><code>${t.name}</code>: ${t.formats.join(', ')}, at most ${bytesText(t.limits.maxArtifactBytes)}</li>`);
+  const body = html`<h1>Submit a model</h1>
+${state.error ? html`<div class="error" role="alert" id="submit-error"><p><code>${state.error.code}</code>: ${state.error.message}</p><p>Nothing was stored; choose the file again and resend.</p></div>` : ''}
+${v.kind === 'team' ? html`<p>Submitting as team <strong>${v.teamName}</strong>.</p>` : html`<p>Paste your team token below, or <a href="/login?next=/submit">log in</a> first.${v.kind === 'admin' ? ' (The admin token is not a team: baselines come from the track files.)' : ''}</p>`}
+<form method="post" action="/submit" enctype="multipart/form-data">
+  ${csrfField(ctx)}
+  ${v.kind === 'team' ? '' : html`<label for="token">Team token<span class="hint">lpcv_team_...; it logs this browser in for 12 hours</span></label>
+  <input type="password" id="token" name="token" required autocomplete="off" spellcheck="false">`}
+  <label for="track">Track</label>
+  <select id="track" name="track" required>${options}</select>
+  <label for="description">Description<span class="hint">optional, at most ${MAX_DESCRIPTION_BYTES} bytes: what this model is</span></label>
+  <textarea id="description" name="description" maxlength="${MAX_DESCRIPTION_BYTES}">${state.description ?? ''}</textarea>
+  <label for="file">Model file</label>
+  <input type="file" id="file" name="file" required${accept ? html` accept="${accept}"` : ''} aria-describedby="file-hint">
+  <div class="hint" id="file-hint">Accepted: <ul>${limits}</ul></div>
+  <div class="actions"><button type="submit">Submit</button></div>
+</form>
+<p>The model is checked against the track (as <code>lpcv validate</code> does) before it is queued; a model that
+does not fit is refused at once and does not use your quota.</p>`;
+  return renderPage(ctx, { title: 'Submit a model', body });
+}
