@@ -58,7 +58,7 @@ ${infra ? html`<p>This is not your model's fault: it does not count against your
 function eventDetail(e: JobEvent): string {
   if (e.detail === null) return '';
   return Object.entries(e.detail)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && /(At|After)$/.test(k) && v > 1e12 ? new Date(v).toISOString() : typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ')
     .slice(0, 500);
 }
