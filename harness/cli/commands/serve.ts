@@ -32,7 +32,8 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     log,
     ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
   });
-  process.stderr.write(`lpcv: serving on ${server.url} (Ctrl-C stops)\n`);
+  process.stderr.write(`lpcv: serving on ${server.url} (Ctrl-C stops): open ${server.url}/ in a browser\n`);
+  process.stderr.write(`lpcv: add a team with: npx lpcv admin team add NAME --data-dir ${o.dataDir}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
