@@ -16,6 +16,7 @@ import { countQuotaUsed, quotaLimitFor, quotaWindow, retryAfterOf } from '../quo
 import { checkFormToken, CSRF_FIELD, formToken, logIn, logOut, startTeamSession, teamOfToken, viewerOf, type WebAuth } from '../web/web-auth.js';
 import { errorPage } from './error-page.js';
 import { homePage } from './home-page.js';
+import { drainRequest } from './drain-request.js';
 import type { PageContext } from './layout.js';
 import { leaderboardPage } from './leaderboard-page.js';
 import { loginPage, safeNext } from './login-page.js';
@@ -29,6 +30,10 @@ export interface PageRoutesDeps extends SubmissionIntakeDeps {
   readonly trackList: readonly Track[];
   readonly logError: ErrorLog;
 }
+
+/** What of a refused form upload is still read (and dropped) so that the browser gets the error page. */
+const DRAIN_MAX_BYTES = 256 * 1024 * 1024;
+const DRAIN_MAX_MS = 60_000;
 
 const STYLE_FILE = fileURLToPath(new URL('./static/style.css', import.meta.url));
 
@@ -127,7 +132,9 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
       res.redirect(303, `/submissions/${taken.id}`);
     } catch (e) {
       if (!(e instanceof LpcvError)) throw e;
-      // The rest of the body is not read: close the connection after the answer.
+      // A browser shows a reset connection, not our page, if we close while it is still sending: read and
+      // drop the rest first (bounded), then close the connection after the answer.
+      await drainRequest(req, DRAIN_MAX_BYTES, DRAIN_MAX_MS);
       res.setHeader('Connection', 'close');
       const retryAfter = retryAfterOf(e);
       if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));

@@ -16,7 +16,7 @@ describe('lpcv serve (the command)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints its URL on stderr, answers, and stops cleanly on SIGTERM', async () => {
-    const child = execa(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore', timeout: 60_000 });
+    const child = execa(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-baselines'], { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore', timeout: 60_000 });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr!.on('data', (c: Buffer) => {

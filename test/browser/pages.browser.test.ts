@@ -92,4 +92,28 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       await context.close();
     }
   }, 240_000);
+
+  it('shows the form again with the error when the upload is larger than the track allows, storing nothing', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const count = async (): Promise<number> => Number(((await server.db('submissions').count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+    const before = await count();
+    try {
+      await page.goto(`${server.url}/submit`);
+      await page.getByLabel('Team token').fill(team.token);
+      await page.getByLabel('Description').fill('far too big');
+      // The sample track takes at most 20,000,000 bytes: the server stops reading there and refuses.
+      await page.getByLabel('Model file').setInputFiles({ name: 'huge.onnx', mimeType: 'application/octet-stream', buffer: Buffer.alloc(24_000_000, 7) });
+      const answer = page.waitForResponse((r) => r.url().endsWith('/submit') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Submit' }).click();
+      expect((await answer).status()).toBe(413);
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain('LPCV_E_MODEL_TOO_LARGE');
+      expect(await page.getByLabel('Description').inputValue()).toBe('far too big');
+      await page.screenshot({ path: path.join(OUTPUT, '4-too-large.png'), fullPage: true });
+      expect(await count()).toBe(before);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });
