@@ -66,6 +66,14 @@ describe('lpcv serve (startServer) end to end', () => {
     expect(r.score.formula).toBe('accuracy-per-time');
     expect(statSync(path.join(dataDir, LOCAL_AGENT_TOKEN_FILE)).mode & 0o777).toBe(0o600);
     expect(lines.some((l) => l.startsWith('local agent: job '))).toBe(true);
+
+    // The whole path ends on the leaderboard: the team sees its entry (the hidden split is not revealed),
+    // anybody else does not.
+    const board = async (token?: string): Promise<{ entries: Array<{ submission: string; accuracy: number; rank: number | null }>; withheld: number }> =>
+      (await (await fetch(`${server.url}/api/leaderboard/fashion-mnist`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).json()) as never;
+    const own = await board(team.token);
+    expect(own.entries.map((e) => [e.submission, e.accuracy])).toEqual([[id, r.accuracy.top1]]);
+    expect(await board()).toMatchObject({ entries: [], withheld: 1 });
   }, 150_000);
 
   it('fails a model whose outputs are NaN as the submission\'s fault', async () => {
