@@ -51,6 +51,37 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
+interface PoolEvents {
+  on(event: 'acquireSuccess', listener: (eventId: number, resource: object) => void): void;
+  on(event: 'release', listener: (resource: object) => void): void;
+  removeListener(event: string, listener: (...args: never[]) => void): void;
+}
+
+/**
+ * How long the server held database connections (knex's tarn pool: from acquire to release), summed over
+ * connections. On SQLite there is one connection: held / wall is how busy the database made the server.
+ */
+export function connectionHeldTimer(db: Db): { stop(): number } {
+  const pool = (db.client as { pool: PoolEvents }).pool;
+  const since = new Map<object, number>();
+  let heldMs = 0;
+  const acquired = (_id: number, resource: object): void => void since.set(resource, performance.now());
+  const released = (resource: object): void => {
+    const t = since.get(resource);
+    if (t !== undefined) heldMs += performance.now() - t;
+    since.delete(resource);
+  };
+  pool.on('acquireSuccess', acquired);
+  pool.on('release', released);
+  return {
+    stop() {
+      pool.removeListener('acquireSuccess', acquired);
+      pool.removeListener('release', released);
+      return heldMs;
+    },
+  };
+}
+
 export async function startBenchServer(o: { database: BenchDatabase; postgresUrl: string; teams: number; agents: number; hiddenCount: number }): Promise<BenchServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-bench-queue-'));
   const schema = `lpcv_bench_${randomBytes(6).toString('hex')}`;

@@ -8,7 +8,7 @@
  * hidden split: scoring a completion is cheap, so the queue is what is measured); then the agents, in their
  * own processes (one per agent by default), each with its own device and one job at a time: lease, then
  * complete at once with a valid completion (16 predictions, `--samples` latency samples), until the lease
- * answers 204. jobs/s = jobs / (wall time from the start signal to the last agent's report). At the end every
+ * answers 204. Each database gets an unreported warm-up run of each kind first. jobs/s = jobs / (wall time from the start signal to the last agent's report). At the end every
  * job must be done exactly once (one lease, one done event, one result; none lost, none twice).
  *
  * The machines are shared and noisy: 1 agent and `--agents` agents are measured side by side, interleaved
@@ -21,14 +21,14 @@
  * (DIR/<database>-<agents>agents-r<round>.cpuprofile; open it in Chrome's DevTools).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
 import { latencyStats } from '../scoring/latency-stats.js';
-import { BENCH_TRACK, exactlyOnceProblems, startBenchServer, type BenchDatabase, type BenchServer } from './queue-bench-server.js';
+import { BENCH_TRACK, connectionHeldTimer, exactlyOnceProblems, startBenchServer, type BenchDatabase, type BenchServer } from './queue-bench-server.js';
 import type { AgentReport, AgentsStart } from './queue-bench-agent.js';
 
 const args = process.argv.slice(2);
@@ -73,10 +73,14 @@ interface RunResult {
   readonly agentsCpu: number;
   /** Database statements the server ran per job (knex 'query' events during the timed phase). */
   readonly queriesPerJob: number;
+  /** The whole machine's CPU busy fraction (all cores, /proc/stat): server, agents, PostgreSQL and anything else. */
+  readonly machineBusy: number;
+  /** Database connections held (acquire to release, summed over connections) over wall time. */
+  readonly connectionsHeld: number;
 }
 
 /** Queues the jobs over the submissions API, 4 uploads at a time, the teams taking turns. */
-async function submitAll(server: BenchServer): Promise<void> {
+async function submitAll(server: BenchServer, jobs: number): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < jobs; i = next++) {
@@ -105,6 +109,18 @@ function message<T>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
+/** The machine's CPU time so far, busy and total, in clock ticks (Linux /proc/stat; zeros elsewhere). */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    // user nice system idle iowait irq softirq steal
+    return { busy: total - fields[3]! - fields[4]!, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
 /** The server's main thread profiled between start() and the returned stop(file) (node:inspector). */
 async function startProfile(): Promise<(file: string) => Promise<void>> {
   const session = new Session();
@@ -118,12 +134,12 @@ async function startProfile(): Promise<(file: string) => Promise<void>> {
   };
 }
 
-async function runOnce(database: BenchDatabase, agents: number, round: number): Promise<RunResult> {
+async function runOnce(database: BenchDatabase, agents: number, round: number, jobs: number): Promise<RunResult> {
   const server = await startBenchServer({ database, postgresUrl, teams, agents, hiddenCount });
   const children: ChildProcess[] = [];
   try {
     const s0 = performance.now();
-    await submitAll(server);
+    await submitAll(server, jobs);
     const submitPerSecond = jobs / ((performance.now() - s0) / 1000);
 
     // The agents' tokens dealt out over the processes (one agent per process by default).
@@ -140,16 +156,20 @@ async function runOnce(database: BenchDatabase, agents: number, round: number): 
     let queries = 0;
     const countQuery = (): void => void queries++;
     server.db.on('query', countQuery);
-    const stopProfile = profileDir === '' ? undefined : await startProfile();
+    const held = connectionHeldTimer(server.db);
+    const stopProfile = profileDir === '' || round === 0 ? undefined : await startProfile();
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
+    const machine0 = machineCpu();
     const t0 = performance.now();
     for (const c of children) c.send({ type: 'go' });
     const done = await Promise.all(reports);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const machine1 = machineCpu();
     const serverLoopBusy = performance.eventLoopUtilization(elu0).utilization;
     server.db.off('query', countQuery);
+    const heldMs = held.stop();
     const agentReports = done.flatMap((r) => r.agents);
     await stopProfile?.(path.join(profileDir, `${database}-${agents}agents-r${round}.cpuprofile`));
 
@@ -169,6 +189,8 @@ async function runOnce(database: BenchDatabase, agents: number, round: number): 
       serverCpu: (cpu.user + cpu.system) / 1000 / wallMs,
       agentsCpu: done.reduce((sum, r) => sum + r.cpuMs, 0) / wallMs,
       queriesPerJob: queries / jobs,
+      machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
+      connectionsHeld: heldMs / wallMs,
     };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill();
@@ -185,19 +207,21 @@ console.log(`node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]
 console.log('');
 const all: RunResult[] = [];
 for (const database of databases) {
+  // Warm-up (not reported): the server's code paths get compiled, PostgreSQL's caches filled.
+  for (const agents of [1, manyAgents]) await runOnce(database, agents, 0, Math.min(jobs, 100));
   for (let r = 0; r < rounds; r++) {
     for (const agents of [1, manyAgents]) {
-      const res = await runOnce(database, agents, r + 1);
+      const res = await runOnce(database, agents, r + 1, jobs);
       all.push(res);
       console.log(
         `  ${database} round ${r + 1}, ${agents} agent(s): ${fmt(res.jobsPerSecond)} jobs/s in ${fmt(res.wallMs / 1000, 2)} s; server event loop busy ${pct(res.serverLoopBusy)}, ` +
-          `CPU: server ${pct(res.serverCpu)}, agents ${pct(res.agentsCpu)} of one core; ${fmt(res.queriesPerJob)} statements per job (submissions were queued at ${fmt(res.submitPerSecond)}/s)`,
+          `CPU: server ${pct(res.serverCpu)}, agents ${pct(res.agentsCpu)} of one core, machine ${pct(res.machineBusy)} of all; ${fmt(res.queriesPerJob)} statements per job, database connections held ${pct(res.connectionsHeld)} (submissions were queued at ${fmt(res.submitPerSecond)}/s)`,
       );
     }
   }
 }
 console.log('');
-console.log('database  agents  jobs/s (median; rounds)   lease p50 / p99 ms   complete p50 / p99 ms   server loop busy   CPU server / agents');
+console.log('database  agents  jobs/s (median; rounds)   lease p50 / p99 ms   complete p50 / p99 ms   server loop busy   db connections held   CPU server / agents   machine busy');
 const summary: Record<string, unknown>[] = [];
 for (const database of databases) {
   const perAgents = new Map<number, number>();
@@ -210,6 +234,8 @@ for (const database of databases) {
     const busy = median(runs.map((x) => x.serverLoopBusy));
     const serverCpu = median(runs.map((x) => x.serverCpu));
     const agentsCpu = median(runs.map((x) => x.agentsCpu));
+    const connectionsHeld = median(runs.map((x) => x.connectionsHeld));
+    const machineBusy = median(runs.map((x) => x.machineBusy));
     summary.push({
       database,
       agents,
@@ -220,11 +246,13 @@ for (const database of databases) {
       serverLoopBusy: busy,
       serverCpu,
       agentsCpu,
+      connectionsHeld,
+      machineBusy,
     });
     const rates = `${fmt(rate)}; ${runs.map((x) => fmt(x.jobsPerSecond)).join(', ')}`;
     console.log(
       `${database.padEnd(9)} ${String(agents).padStart(6)}  ${rates.padEnd(24)}  ${`${fmt(lease.p50, 2)} / ${fmt(lease.p99, 2)}`.padEnd(19)}  ` +
-        `${`${fmt(complete.p50, 2)} / ${fmt(complete.p99, 2)}`.padEnd(22)}  ${pct(busy).padEnd(17)}  ${pct(serverCpu)} / ${pct(agentsCpu)}`,
+        `${`${fmt(complete.p50, 2)} / ${fmt(complete.p99, 2)}`.padEnd(22)}  ${pct(busy).padEnd(17)}  ${pct(connectionsHeld).padEnd(20)}  ${`${pct(serverCpu)} / ${pct(agentsCpu)}`.padEnd(20)}  ${pct(machineBusy)}`,
     );
   }
   console.log(`${database.padEnd(9)} ratio ${manyAgents} agents / 1 agent: ${(perAgents.get(manyAgents)! / perAgents.get(1)!).toFixed(2)}`);
