@@ -190,4 +190,61 @@ describe('runAgentLoop', () => {
     expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toMatchObject({ fault: 'infrastructure', code: 'LPCV_E_LEASE_EXPIRED' });
     expect(seen.filter((s) => s.url === '/api/agent/lease')).toHaveLength(1);
   });
+
+  it('reports progress with heartbeats, sooner than the lease needs but not more often than asked', async () => {
+    const port = await freePort();
+    const { server, seen } = await fakeServer(port, leaseOnce());
+    servers.push(server);
+    const stop = new AbortController();
+    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number; done?: number; total?: number }) => void): Promise<Measurement> => {
+      for (let i = 1; i <= 40; i++) {
+        onProgress({ phase: 'accuracy', fraction: i / 40, done: i * 200, total: 8000 });
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      onProgress({ phase: 'latency', fraction: 0.5 });
+      await new Promise((r) => setTimeout(r, 150));
+      return MEASUREMENT;
+    };
+    // A 60 s lease alone would heartbeat every 20 s: only progress makes these heartbeats.
+    const loop = runAgentLoop({ ...base(port, stop, []), leaseMs: 60_000, progressEveryMs: 100, measure });
+    await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/complete'));
+    stop.abort();
+    await loop;
+    const beats = seen.filter((s) => s.url === '/api/agent/jobs/7/heartbeat');
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    // Not one heartbeat per update: updates coalesce while one waits to go out (how many go out depends on
+    // the machine's speed, so only the bound is checked here).
+    expect(beats.length).toBeLessThan(41);
+    for (const b of beats) expect(b.body).toMatchObject({ leaseToken: 'tok', progress: { phase: expect.stringMatching(/^(accuracy|latency)$/) } });
+    expect(beats.some((b) => (b.body.progress as { phase: string }).phase === 'latency')).toBe(true);
+  });
+
+  it('heartbeats without progress from then on when the server refuses the progress key', async () => {
+    const port = await freePort();
+    const { server, seen } = await fakeServer(
+      port,
+      leaseOnce((s, res) => {
+        if (s.url.endsWith('/heartbeat') && 'progress' in s.body) return json(res, 400, { error: { code: 'LPCV_E_AGENT_REQUEST', message: 'the request body is invalid: (body): Unrecognized key: "progress"' } });
+        json(res, 200, { leaseExpiresAt: Date.now() + 60_000 });
+      }),
+    );
+    servers.push(server);
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number }) => void): Promise<Measurement> => {
+      for (let i = 1; i <= 30; i++) {
+        onProgress({ phase: 'accuracy', fraction: i / 30 });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return MEASUREMENT;
+    };
+    const loop = runAgentLoop({ ...base(port, stop, lines), leaseMs: 60_000, progressEveryMs: 50, measure });
+    await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/complete'));
+    stop.abort();
+    await loop;
+    const beats = seen.filter((s) => s.url === '/api/agent/jobs/7/heartbeat');
+    expect(beats.filter((b) => 'progress' in b.body)).toHaveLength(1);
+    expect(beats.filter((b) => !('progress' in b.body)).length).toBeGreaterThanOrEqual(1);
+    expect(lines.some((l) => l.includes('does not take progress reports'))).toBe(true);
+  });
 });

@@ -35,6 +35,8 @@ export interface AgentLoopOptions {
   readonly now?: () => number;
   /** The measuring step (default: the desktop ONNX target); tests pass a stand-in. */
   readonly measure?: LeasedJobContext['measure'];
+  /** A heartbeat with new progress goes out at most this often (default 2,000 ms). */
+  readonly progressEveryMs?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
         graceMs: o.graceMs ?? 30_000,
         now,
         ...(o.measure ? { measure: o.measure } : {}),
+        ...(o.progressEveryMs !== undefined ? { progressEveryMs: o.progressEveryMs } : {}),
       });
     } catch (e) {
       if (e instanceof LpcvError && e.code === 'LPCV_E_UNAUTHORIZED') throw e;

@@ -60,6 +60,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
   const progressEveryMs = ctx.progressEveryMs ?? 2_000;
   let progress: RunProgress | undefined;
   let progressSent = true;
+  let progressRefused = false;
   let wake = new AbortController();
   const onProgress = (p: RunProgress): void => {
     const changed = progress === undefined || p.phase !== progress.phase || Math.abs(p.fraction - progress.fraction) >= 0.01;
@@ -79,11 +80,23 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
         wake = new AbortController();
         if (ctx.now() < lastBeat + Math.min(beatEveryMs, progressEveryMs)) continue;
       } else if (ctx.now() < dueAt) continue;
-      const sending = progress;
+      const sending = progressRefused ? undefined : progress;
       progressSent = true;
       lastBeat = ctx.now();
       try {
-        const answer = await client.json('POST', `${route}/heartbeat`, { leaseToken, leaseMs, ...(sending ? { progress: roundProgress(sending) } : {}) });
+        const send = (withProgress: RunProgress | undefined) =>
+          client.json('POST', `${route}/heartbeat`, { leaseToken, leaseMs, ...(withProgress ? { progress: roundProgress(withProgress) } : {}) });
+        let answer;
+        try {
+          answer = await send(sending);
+        } catch (e) {
+          // A server older than progress reports refuses the key: renew the lease without it from now on,
+          // rather than let it expire under a run that is going fine.
+          if (!(sending && e instanceof LpcvError && e.code === 'LPCV_E_AGENT_REQUEST')) throw e;
+          progressRefused = true;
+          log(`job ${jobId}: the server does not take progress reports (${e.message}); heartbeating without them`);
+          answer = await send(undefined);
+        }
         const until = (answer.body as { leaseExpiresAt?: unknown } | undefined)?.leaseExpiresAt;
         if (typeof until === 'number') leaseUntil = until;
       } catch (e) {
