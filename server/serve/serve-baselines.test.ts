@@ -42,7 +42,8 @@ describe('lpcv serve with its defaults', () => {
       const facts = recorded.get(firstName)!;
       expect(first.accuracy).toBe(facts.correct / facts.count);
     } finally {
-      expect(await server.stop()).toBe(0);
+      const code = await server.stop();
+      expect(code, `lpcv serve's exit; its stderr:\n${server.stderr()}`).toBe(0);
     }
 
     const again = await startServeProcess(dir(), ['--no-local-agent']);

@@ -29,6 +29,9 @@ export async function startServeProcess(dataDir: string, args: readonly string[]
     stdin: 'ignore',
     stdout: 'ignore',
     timeout: 600_000,
+    // execa's default SIGKILLs 5 s after a SIGTERM; a clean stop may take the local agent's 10 s grace
+    // period plus the HTTP server's 5 s.
+    forceKillAfterDelay: 30_000,
   });
   let stderr = '';
   const listeners = new Set<() => void>();
