@@ -6,7 +6,7 @@ export interface SqliteConfig {
   readonly client: 'sqlite';
   /** A file path. `:memory:` is refused: the queue must survive a restart. */
   readonly filename: string;
-  /** How long a writer waits for another connection's write lock before SQLITE_BUSY (default 5000 ms). */
+  /** How long a writer waits for another connection's write lock before SQLITE_BUSY (default 30,000 ms: server/db/dialect.ts says why). */
   readonly busyTimeoutMs?: number;
 }
 
