@@ -37,8 +37,11 @@ interface EventRow {
 const SERVE_QUIET = ['--no-baselines', '--quota', '0'];
 /** The first server never reaps on its own (its first pass runs at start, before any lease). */
 const NO_REAPING = ['--reap-every-ms', '3600000'];
-/** The second server: a short lease for its local agent (heartbeats every third of it) and a quick reaper. */
-const RECOVERING = ['--lease-ms', '3000', '--reap-every-ms', '250'];
+/**
+ * The second server: a quick reaper, and a lease for its local agent long enough (it heartbeats every
+ * third of it) that a loaded machine cannot make the reaper take a job from a live agent.
+ */
+const RECOVERING = ['--lease-ms', '20000', '--reap-every-ms', '250'];
 const WAIT_MS = 150_000;
 
 let hiddenIds: string[] = [];
@@ -239,6 +242,7 @@ describe('crash recovery of lpcv serve', () => {
   it('kill -9 while the local agent is measuring: the job is reclaimed, run again and stored once', async () => {
     const { dir, teamToken } = await prepareDataDir('lpcv-crash-measuring-');
     dirs.push(dir);
+    // A short lease, so that it expires soon after the kill (this server never reaps).
     const first = await start(dir, [...SERVE_QUIET, '--lease-ms', '3000', ...NO_REAPING]);
     const model = fixtureBytes('tiny-conv.onnx');
     const ids = [await submitModel(first.url, teamToken, 'fashion-mnist', model, 'a.onnx'), await submitModel(first.url, teamToken, 'fashion-mnist', model, 'b.onnx')];
