@@ -9,9 +9,16 @@ import { withWriteTransaction, type Db } from '../db/index.js';
 import { enqueueJob, type JobState } from '../queue/index.js';
 import { submissionSplit } from './track-lookup.js';
 
-/** 96 random bits, base64url: 16 characters. */
+/**
+ * 96 random bits, base64url: 16 characters, drawn again until the first is a letter or a digit (about 94
+ * bits left): an id starting with "-" reads as an option on a command line and as a formula in a
+ * spreadsheet (the leaderboard's CSV), and one starting with "_" is easy to misread.
+ */
 export function newSubmissionId(): string {
-  return randomBytes(12).toString('base64url');
+  for (;;) {
+    const id = randomBytes(12).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
 
 export const SUBMISSION_ID = /^[A-Za-z0-9_-]{16}$/;
