@@ -21,20 +21,16 @@ import { openInputs } from '../harness/datasets/open-split.js';
 import { toInputTensor } from '../harness/preprocess/to-tensor.js';
 import { resolveTrack } from '../harness/tracks/load-track.js';
 import { latencyStats } from '../scoring/latency-stats.js';
+import { optionText } from './bench-args.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
-const runs = Number(opt('runs', '2000'));
-const rounds = Number(opt('rounds', '3'));
-const dir = path.resolve(opt('dir', path.join(root, 'baselines/fashion-mnist')));
+const runs = Number(optionText('runs', '2000'));
+const rounds = Number(optionText('rounds', '3'));
+const dir = path.resolve(optionText('dir', path.join(root, 'baselines/fashion-mnist')));
 const baselines = JSON.parse(readFileSync(path.join(dir, 'baselines.json'), 'utf8')) as {
   models: { name: string; file: string }[];
 };
-const names = opt('models', baselines.models.map((m) => m.name).join(',')).split(',');
+const names = optionText('models', baselines.models.map((m) => m.name).join(',')).split(',');
 
 const track = resolveTrack('fashion-mnist');
 const inputs = await openInputs(track, 'val');

@@ -30,29 +30,20 @@ import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
 import { latencyStats } from '../scoring/latency-stats.js';
 import { BENCH_TRACK, connectionHeldTimer, exactlyOnceProblems, startBenchServer, type BenchDatabase, type BenchServer } from './queue-bench-server.js';
 import type { AgentReport, AgentsStart } from './queue-bench-agent.js';
+import { optionInt, optionText } from './bench-args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
-const int = (name: string, dflt: number): number => {
-  const v = Number(opt(name, String(dflt)));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a whole number >= 1`);
-  return v;
-};
-const manyAgents = int('agents', 8);
-const jobs = int('jobs', 400);
-const rounds = int('rounds', 2);
-const samples = int('samples', 300);
-const teams = int('teams', 4);
-const processes = Math.min(int('processes', manyAgents), manyAgents);
+const manyAgents = optionInt('agents', 8);
+const jobs = optionInt('jobs', 400);
+const rounds = optionInt('rounds', 2);
+const samples = optionInt('samples', 300);
+const teams = optionInt('teams', 4);
+const processes = Math.min(optionInt('processes', manyAgents), manyAgents);
 const hiddenCount = 16;
-const databaseArg = opt('database', 'both');
+const databaseArg = optionText('database', 'both');
 if (!['sqlite', 'postgres', 'both'].includes(databaseArg)) throw new Error('--database: expected sqlite, postgres or both');
 const databases: BenchDatabase[] = databaseArg === 'both' ? ['sqlite', 'postgres'] : [databaseArg as BenchDatabase];
-const profileDir = opt('profile', '');
-const postgresUrl = opt('pg-url', process.env.LPCV_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+const profileDir = optionText('profile', '');
+const postgresUrl = optionText('pg-url', process.env.LPCV_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
 const AGENT_FILE = fileURLToPath(new URL('./queue-bench-agent.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');

@@ -37,29 +37,20 @@ import {
   type PhaseResult,
   type Pragmas,
 } from './sqlite-drivers-workload.js';
+import { optionInt, optionText } from './bench-args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
-const int = (name: string, dflt: number): number => {
-  const v = Number(opt(name, String(dflt)));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a whole number >= 1`);
-  return v;
-};
 const sizes = {
-  rounds: int('rounds', 6),
-  jobs: int('jobs', 500),
-  workers: int('workers', 8),
-  heartbeats: int('heartbeats', 500),
-  rows: int('rows', 3000),
-  teams: int('teams', 50),
-  reads: int('reads', 30),
-  holds: int('holds', 3),
-  holdMs: int('hold-ms', 200),
+  rounds: optionInt('rounds', 6),
+  jobs: optionInt('jobs', 500),
+  workers: optionInt('workers', 8),
+  heartbeats: optionInt('heartbeats', 500),
+  rows: optionInt('rows', 3000),
+  teams: optionInt('teams', 50),
+  reads: optionInt('reads', 30),
+  holds: optionInt('holds', 3),
+  holdMs: optionInt('hold-ms', 200),
 };
-const dir = opt('dir', os.tmpdir());
+const dir = optionText('dir', os.tmpdir());
 
 const require = createRequire(import.meta.url);
 function installedVersion(name: string): string | null {

@@ -13,14 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { optionInt } from './bench-args.js';
 
 const BIN = fileURLToPath(new URL('../bin/lpcv.js', import.meta.url));
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const rounds = arg('rounds', 3);
-const port = arg('port', 8123);
+const rounds = optionInt('rounds', 3);
+const port = optionInt('port', 8123);
 
 interface Round {
   serving: number;
