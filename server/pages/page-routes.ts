@@ -45,6 +45,12 @@ function pageHeaders(res: Response): void {
   res.setHeader('Cache-Control', 'no-store');
 }
 
+/** A text field of an urlencoded form post, or undefined. */
+function postedField(req: Request, name: string): string | undefined {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export function pageRoutes(deps: PageRoutesDeps): Router {
   const { db, auth, now } = deps;
   const router = Router();
@@ -71,22 +77,19 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
   router.get('/login', async (req, res) => send(res, 200, loginPage(await context(req, res), safeNext(req.query.next))));
 
   router.post('/login', form, async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const next = safeNext(body.next);
+    const next = safeNext(postedField(req, 'next'));
     try {
-      checkFormToken(auth, req, typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined);
-      await logIn(auth, res, typeof body.token === 'string' ? body.token : '');
+      checkFormToken(auth, req, postedField(req, CSRF_FIELD));
+      await logIn(auth, res, postedField(req, 'token') ?? '');
       res.redirect(303, next);
     } catch (e) {
-      const { error } = toHttpError(e);
       if (!(e instanceof LpcvError)) throw e;
-      send(res, error.httpStatus, loginPage(await context(req, res), next, { code: error.code, message: error.message }));
+      send(res, e.httpStatus, loginPage(await context(req, res), next, { code: e.code, message: e.message }));
     }
   });
 
   router.post('/logout', form, async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    checkFormToken(auth, req, typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined);
+    checkFormToken(auth, req, postedField(req, CSRF_FIELD));
     await logOut(auth, req, res);
     res.redirect(303, '/');
   });
@@ -168,8 +171,7 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
 
   for (const action of ['reveal', 'hide'] as const) {
     router.post(`/leaderboard/:track/${action}`, form, async (req: Request<{ track: string }>, res: Response) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      checkFormToken(auth, req, typeof body[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined);
+      checkFormToken(auth, req, postedField(req, CSRF_FIELD));
       const viewer = await viewerOf(auth, req);
       if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', `only an admin may ${action} a track's results`);
       const track = lookUpTrack(deps.tracks, req.params.track);

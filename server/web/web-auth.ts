@@ -77,7 +77,7 @@ export async function logIn(auth: WebAuth, res: Response, token: string): Promis
     res.append('Set-Cookie', serializeCookie(ADMIN_COOKIE, `${expiresAt}.${adminMac(auth, expiresAt)}`, { maxAgeSeconds: SESSION_MS / 1000, secure: auth.secureCookies, sameSite: 'Lax' }));
     return { kind: 'admin' };
   }
-  const team = tokenKindOf(given) === 'team' ? await teamOfToken(auth, given) : null;
+  const team = await teamOfToken(auth, given);
   if (team === null) throw new LpcvError('LPCV_E_UNAUTHORIZED', 'that is not a valid team token (lpcv_team_...) or the admin token');
   await startTeamSession(auth, res, team.teamId);
   return team;
