@@ -91,6 +91,25 @@ export const ERROR_CODES = {
   LPCV_E_SERVER_UNREACHABLE: { exit: EXIT.internal, http: 503, fault: 'infrastructure', summary: 'the competition server cannot be reached (connection refused, DNS, timeout); the command did nothing' },
   LPCV_E_SERVER_RESPONSE: { exit: EXIT.internal, http: 502, fault: 'infrastructure', summary: 'the competition server answered something that is not its API (not JSON, or without an error code)' },
 
+  // --- device agent and targets (issue 4): add codes below this line ---
+
+  // --- solution-package sandbox (issue 4): add codes below this line ---
+
+  // --- SSH boards (issue 4): add codes below this line ---
+
+  // --- Android phones (issue 4): add codes below this line ---
+
+  // --- power samplers (issue 4): add codes below this line ---
+  LPCV_E_POWER_SAMPLES: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'power samples are unusable: not finite, negative, or not covering the measured window' },
+
+  // --- device health (issue 4): add codes below this line ---
+
+  // --- formula catalog (issue 5): add codes below this line ---
+
+  // --- ranking and re-scoring (issue 5): add codes below this line ---
+
+  // --- robustness splits (issue 5): add codes below this line ---
+
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;
 

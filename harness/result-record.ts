@@ -36,10 +36,15 @@ export interface TargetInfo {
 }
 
 export interface EnergyRecord {
+  /** Gross energy over exactly the measured window (trapezoidal integration of the samples). */
   joules: number;
   avgWatts: number;
   source: string;
   sampleCount: number;
+  /** The measured window's length in seconds (what idle power is multiplied by). */
+  windowSeconds?: number;
+  /** Idle power of the device, when the track subtracts it: a fixed figure from the track, or measured before the run. */
+  idle?: { watts: number; source: 'track' | 'measured' };
 }
 
 export interface RawSamples {

@@ -35,4 +35,24 @@ export interface Measurement {
   warmupMs: number[];
   /** Per image: decode and pre-processing, in ms (never scored). */
   preprocessMs: number[];
+  /**
+   * A target that runs the whole batch at once (a solution package, a board's command): the harness's own
+   * wall clock around it. `selfReportedMs` is what the package said about itself, kept beside it and never
+   * used instead of it (LPCV.md: the 2023 referee trusted a self-reported time).
+   */
+  wall?: WallClock;
+  /**
+   * What the target's own tools reported, verbatim or parsed (benchmark_model summaries, battery and
+   * thermal state before and after, the board command's exit), for the record and for audits. JSON only,
+   * at most 64 KiB serialised; never scored.
+   */
+  targetReport?: Record<string, unknown>;
+}
+
+export interface WallClock {
+  /** Monotonic ms from the start of the package's process to its exit. */
+  durationMs: number;
+  /** Images the run was given. */
+  images: number;
+  selfReportedMs?: number;
 }

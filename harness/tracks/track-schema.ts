@@ -109,6 +109,21 @@ export const limitsSchema = z.strictObject({
 });
 
 /**
+ * The class of device a track runs on, and how the drivers run it there (docs/tracks.md, "target").
+ * Drivers add their own keys here (each optional, or with a default), so one track file says it all.
+ */
+export const targetSchema = z.strictObject({
+  /** Jobs are leased by devices of this kind (desktop, ultra96-v2, jetson-nano, raspberry-pi, android, ...). */
+  kind: z.string().min(1),
+});
+
+/**
+ * Power measurement for the track (docs/protocol.md, "Energy"): drivers add keys here (sampling period,
+ * idle-power subtraction).
+ */
+export const powerSchema = z.strictObject({});
+
+/**
  * An organizer's reference model: queued by `lpcv serve` on the hidden split like a submission, shown on the
  * leaderboard marked as a baseline, never ranked. `file` is relative to the track file's folder.
  */
@@ -135,7 +150,8 @@ export const trackSchema = z
     score: scoreSchema,
     protocol: protocolSchema,
     limits: limitsSchema,
-    target: z.strictObject({ kind: z.string().min(1) }).default({ kind: 'desktop' }),
+    target: targetSchema.prefault({ kind: 'desktop' }),
+    power: powerSchema.optional(),
     baselines: z.array(baselineSchema).optional(),
   })
   .superRefine((t, ctx) => {
@@ -168,3 +184,5 @@ export type SplitSpec = z.infer<typeof splitSchema>;
 export type RunProtocol = z.infer<typeof protocolSchema>;
 export type Metric = z.infer<typeof metricSchema>;
 export type BaselineSpec = z.infer<typeof baselineSchema>;
+export type TargetSpec = z.infer<typeof targetSchema>;
+export type PowerSpec = z.infer<typeof powerSchema>;

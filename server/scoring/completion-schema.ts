@@ -46,6 +46,11 @@ export const completionSchema = z.strictObject({
     latencyMs: z.array(finiteMs).min(1),
     warmupMs: z.array(finiteMs),
     preprocessMs: z.array(finiteMs),
+    wall: z.strictObject({ durationMs: finiteMs, images: z.number().int().positive(), selfReportedMs: finiteMs.optional() }).optional(),
+    targetReport: z
+      .record(z.string(), z.unknown())
+      .refine((r) => JSON.stringify(r).length <= 65_536, 'at most 64 KiB of JSON')
+      .optional(),
   }),
   target: z.strictObject({
     kind: z.string().min(1).max(100),
@@ -62,6 +67,8 @@ export const completionSchema = z.strictObject({
       avgWatts: z.number().finite().nonnegative(),
       source: z.string().min(1).max(200),
       sampleCount: z.number().int().positive(),
+      windowSeconds: z.number().finite().nonnegative().optional(),
+      idle: z.strictObject({ watts: z.number().finite().nonnegative(), source: z.enum(['track', 'measured']) }).optional(),
     })
     .nullable(),
   energyNote: z.string().max(1000).optional(),
@@ -113,7 +120,17 @@ export function parseCompletion(body: unknown, code: ErrorCode = 'LPCV_E_PRED_MA
   return {
     json,
     completion: {
-      measurement: { predictions, runtime: m.runtime, threads: m.threads, protocol: m.protocol, latencyMs: m.latencyMs, warmupMs: m.warmupMs, preprocessMs: m.preprocessMs },
+      measurement: {
+        predictions,
+        runtime: m.runtime,
+        threads: m.threads,
+        protocol: m.protocol,
+        latencyMs: m.latencyMs,
+        warmupMs: m.warmupMs,
+        preprocessMs: m.preprocessMs,
+        ...(m.wall ? { wall: m.wall } : {}),
+        ...(m.targetReport ? { targetReport: m.targetReport } : {}),
+      },
       target: json.target,
       energy: json.energy,
       ...(json.energyNote === undefined ? {} : { energyNote: json.energyNote }),

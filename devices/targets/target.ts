@@ -1,0 +1,72 @@
+/**
+ * The target plugin interface: one device the agent runs jobs on (the desktop's CPU, a solution package in
+ * a sandbox, an SSH board, an Android phone). Every driver implements it and runs the shared contract
+ * suite (devices/targets/target-contract.ts). A target never sees labels: it gets the input pack only.
+ */
+import type { InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
+import type { Measurement } from '../../harness/measure/measurement.js';
+import type { EnergyRecord, ModelFormat, TargetInfo } from '../../harness/result-record.js';
+import type { Track } from '../../harness/tracks/track.js';
+import type { PowerSample } from '../power/power-sampler.js';
+
+/** How far a running job is (the heartbeat carries it to the server's status page). */
+export interface TargetProgress {
+  readonly phase: string;
+  /** 0..1 */
+  readonly fraction: number;
+  readonly done?: number;
+  readonly total?: number;
+}
+
+/** Lines for the agent's log, already scoped to the job and device by the caller. */
+export type TargetLog = (line: string) => void;
+
+/** One job as a target runs it: everything downloaded, verified and opened by the agent. */
+export interface TargetJob {
+  readonly jobId: number;
+  readonly track: Track;
+  readonly split: string;
+  readonly artifact: { readonly file: string; readonly sha256: string; readonly bytes: number; readonly format: ModelFormat };
+  /** The split's inputs (no labels); the agent opens and closes it. */
+  readonly inputs: InputPack;
+  /** Aborted when the job is abandoned (lease lost, agent stopped past its grace): stop at once, kill children. */
+  readonly signal: AbortSignal;
+  readonly log: TargetLog;
+  readonly onProgress: (p: TargetProgress) => void;
+  /** A scratch folder of the agent's, empty, removed after the job. */
+  readonly workDir: string;
+}
+
+/** What a run produced, before any label is looked at. */
+export interface TargetRun {
+  readonly measurement: Measurement;
+  readonly target: TargetInfo;
+  /** A measured number or null (DESIGN.md); when null, energyNote says why. */
+  readonly energy: EnergyRecord | null;
+  readonly energyNote?: string;
+  /** The power samples the energy was integrated from (ms on the sampler's clock, watts). */
+  readonly power?: readonly PowerSample[];
+}
+
+export interface Target {
+  /** The device's name as registered with the server (unique within the agent). */
+  readonly name: string;
+  /** The target kind it serves: jobs are leased for the kinds a device declares (track.target.kind). */
+  readonly kind: string;
+  /** Artifact formats it runs. */
+  readonly formats: readonly ModelFormat[];
+  /** What the server is told at registration (runtime, formats, driver settings without secrets). */
+  capabilities(): Record<string, unknown>;
+  /**
+   * Checks that the device is there and usable (the board answers over SSH, the phone is online, the
+   * sandbox tool exists) and describes it. Throws an infrastructure LpcvError when it is not.
+   */
+  probe(signal?: AbortSignal): Promise<TargetInfo>;
+  /**
+   * Runs a job under the track's protocol. Throws LpcvError: the submission's fault (it crashed, timed
+   * out, broke the sandbox, wrote bad outputs) or the infrastructure's (device gone, copy failed).
+   */
+  run(job: TargetJob): Promise<TargetRun>;
+  /** Releases connections and children (optional). */
+  close?(): Promise<void>;
+}
