@@ -3,7 +3,7 @@
  * a sandbox, an SSH board, an Android phone). Every driver implements it and runs the shared contract
  * suite (devices/targets/target-contract.ts). A target never sees labels: it gets the input pack only.
  */
-import type { InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
+import type { InputSet } from '../../harness/datasets/types.js';
 import type { Measurement } from '../../harness/measure/measurement.js';
 import type { EnergyRecord, ModelFormat, TargetInfo } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
@@ -27,8 +27,8 @@ export interface TargetJob {
   readonly track: Track;
   readonly split: string;
   readonly artifact: { readonly file: string; readonly sha256: string; readonly bytes: number; readonly format: ModelFormat };
-  /** The split's inputs (no labels); the agent opens and closes it. */
-  readonly inputs: InputPack;
+  /** The split's inputs (no labels): the agent's opened input pack, which it also closes. */
+  readonly inputs: InputSet;
   /** Aborted when the job is abandoned (lease lost, agent stopped past its grace): stop at once, kill children. */
   readonly signal: AbortSignal;
   readonly log: TargetLog;
