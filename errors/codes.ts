@@ -101,6 +101,13 @@ export const ERROR_CODES = {
 
   // --- power samplers (issue 4): add codes below this line ---
   LPCV_E_POWER_SAMPLES: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'power samples are unusable: not finite, negative, or not covering the measured window' },
+  LPCV_E_POWER_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a device's power= setting is not a known power source spec (none, rapl[:zone], hwmon[:name or path], ina3221[:path], nvidia-smi, scpi://host:port, android)" },
+  LPCV_E_POWER_NO_SENSOR: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the power source named for the device is not there (no such sysfs files, rail, executable or shell): energy is null' },
+  LPCV_E_POWER_READ: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'reading the power sensor failed during the run (file gone, tool exited, shell failed, meter disconnected)' },
+  LPCV_E_POWER_VALUE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the power sensor gave something that is not a reading: [N/A], NAN, INF (overrange), negative or unparsable' },
+  LPCV_E_POWER_TIMEOUT: { exit: EXIT.run, http: 504, fault: 'infrastructure', summary: 'the power meter or tool stopped answering within its timeout' },
+  LPCV_E_POWER_STATE: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a power sampler was stopped without being started, or started twice' },
+  LPCV_E_POWER_CHARGING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone's battery is charging (or was charged during the run), so its current is not the device's draw" },
 
   // --- device health (issue 4): add codes below this line ---
 
