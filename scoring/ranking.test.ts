@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestPerTeam, compareEntries, paretoFront, rankEntries, type RankableEntry } from './ranking.js';
+import { bestPerTeam, compareEntries, entryPerTeam, paretoFront, rankEntries, rankLabel, statisticallyTied, type RankableEntry } from './ranking.js';
 
 const entry = (id: string, team: string, score: number | null, submittedAt: number, extra: Partial<RankableEntry> = {}): RankableEntry => ({
   id,
@@ -83,5 +83,106 @@ describe('paretoFront', () => {
       { id: 'inf', latencyMs: 0.001, accuracy: Number.POSITIVE_INFINITY },
     ]);
     expect([...front].sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('entryPerTeam', () => {
+  it("with 'latest' keeps each team's latest entry whatever its score, ties of time by the larger id", () => {
+    const input = [entry('a1', 'A', 30, 1), entry('a2', 'A', 10, 2), entry('b2', 'B', 5, 7), entry('b1', 'B', 9, 7), entry('x', 'base', 1, 9, { baseline: true })];
+    expect(entryPerTeam(input, 'latest').map((e) => e.id).sort()).toEqual(['a2', 'b2', 'x']);
+    expect(entryPerTeam(input, 'best').map((e) => e.id).sort()).toEqual(['a1', 'b1', 'x']);
+  });
+});
+
+/** An entry with tie evidence: accuracy as correct/N, latency interval [low, high]. */
+const measured = (id: string, score: number, correct: number, n: number | null, ci: [number, number]): RankableEntry =>
+  entry(id, id.toUpperCase(), score, 1, { tie: { accuracy: n === null ? correct : correct / n, countBase: n, latencyCi95: ci } });
+
+describe('statisticallyTied', () => {
+  const ev = (accuracy: number, countBase: number | null, ci: [number, number]) => ({ accuracy, countBase, latencyCi95: ci });
+
+  it('needs overlapping intervals and the same count of correct images', () => {
+    expect(statisticallyTied(ev(7000 / 8000, 8000, [1, 2]), ev(7000 / 8000, 8000, [1.5, 3]))).toBe(true);
+    // Touching intervals overlap (closed intervals).
+    expect(statisticallyTied(ev(0.5, 10, [1, 2]), ev(0.5, 10, [2, 3]))).toBe(true);
+    // Disjoint intervals: not tied, however equal the accuracies.
+    expect(statisticallyTied(ev(0.5, 10, [1, 2]), ev(0.5, 10, [2.0001, 3]))).toBe(false);
+    // One image apart on 8,000 is a different accuracy; float rounding of the same count is not.
+    expect(statisticallyTied(ev(7000 / 8000, 8000, [1, 2]), ev(7001 / 8000, 8000, [1, 2]))).toBe(false);
+    expect(statisticallyTied(ev(0.1 + 0.2, 10, [1, 2]), ev(0.3, 10, [1, 2]))).toBe(true);
+  });
+
+  it('compares metrics that are not a fraction of a count (mAP) for equality only, and refuses non-finite numbers', () => {
+    expect(statisticallyTied(ev(0.4123, null, [1, 2]), ev(0.4123, null, [1, 2]))).toBe(true);
+    expect(statisticallyTied(ev(0.4123, null, [1, 2]), ev(0.41231, null, [1, 2]))).toBe(false);
+    expect(statisticallyTied(ev(0.5, 10, [1, Number.NaN]), ev(0.5, 10, [1, 2]))).toBe(false);
+    expect(statisticallyTied(ev(0.5, 10, [1, 2]), ev(0.5, 10, [0, 1.5]))).toBe(statisticallyTied(ev(0.5, 10, [0, 1.5]), ev(0.5, 10, [1, 2])));
+  });
+});
+
+describe('rankEntries with statistical ties', () => {
+  const shown = (entries: RankableEntry[]): Array<[string, number | null, string]> => rankEntries(entries).map((r) => [r.entry.id, r.rank, rankLabel(r)]);
+
+  it('shows two tied entries with the same rank and the next one at its own position (1, =2, =2, 4)', () => {
+    expect(
+      shown([
+        measured('top', 100, 900, 1000, [1, 1.1]),
+        measured('p', 90, 850, 1000, [2, 2.2]),
+        measured('q', 89, 850, 1000, [2.1, 2.3]),
+        measured('last', 50, 850, 1000, [5, 6]),
+      ]),
+    ).toEqual([
+      ['top', 1, '1'],
+      ['p', 2, '=2'],
+      ['q', 3, '=2'],
+      ['last', 4, '4'],
+    ]);
+  });
+
+  it('keeps the order when the accuracies differ by one image, even with overlapping intervals', () => {
+    expect(shown([measured('a', 10, 851, 1000, [1, 2]), measured('b', 9, 850, 1000, [1, 2])])).toEqual([
+      ['a', 1, '1'],
+      ['b', 2, '2'],
+    ]);
+  });
+
+  it('chains tie groups in rank order: A~B and B~C make one group although A and C are not tied', () => {
+    const a = measured('a', 30, 500, 1000, [1, 2]);
+    const b = measured('b', 20, 500, 1000, [1.9, 3]);
+    const c = measured('c', 10, 500, 1000, [2.9, 4]);
+    expect(statisticallyTied(a.tie!, c.tie!)).toBe(false);
+    expect(shown([c, a, b])).toEqual([
+      ['a', 1, '=1'],
+      ['b', 2, '=1'],
+      ['c', 3, '=1'],
+    ]);
+  });
+
+  it('does not chain over a ranked entry that breaks the run, nor tie baselines, unqualified entries or entries without evidence', () => {
+    const a = measured('a', 30, 500, 1000, [1, 2]);
+    const breaker = measured('x', 20, 700, 1000, [1, 2]);
+    const c = measured('c', 10, 500, 1000, [1, 2]);
+    const base = { ...measured('base', 25, 500, 1000, [1, 2]), baseline: true };
+    const bare = entry('bare', 'BARE', 5, 1);
+    const unq = { ...measured('unq', 4, 500, 1000, [1, 2]), qualified: false };
+    expect(shown([a, breaker, c, base, bare, unq])).toEqual([
+      ['a', 1, '1'],
+      ['base', null, '—'],
+      ['x', 2, '2'],
+      ['c', 3, '3'],
+      ['bare', 4, '4'],
+      ['unq', null, '—'],
+    ]);
+  });
+
+  it('ties across a baseline standing between two tied participants (baselines take no rank)', () => {
+    const a = measured('a', 30, 500, 1000, [1, 2]);
+    const base = { ...measured('base', 25, 100, 1000, [9, 10]), baseline: true };
+    const c = measured('c', 10, 500, 1000, [1.5, 2.5]);
+    expect(shown([a, base, c])).toEqual([
+      ['a', 1, '=1'],
+      ['base', null, '—'],
+      ['c', 2, '=1'],
+    ]);
   });
 });

@@ -1,16 +1,41 @@
 /**
- * Leaderboard ranking: which entry of each team counts, in what order entries stand, and which lie on the
- * accuracy-latency Pareto front. Pure functions: entries in, entries out.
+ * Leaderboard ranking: which entry of each team counts, in what order entries stand, which of them are
+ * statistically tied, and which lie on the accuracy-latency Pareto front. Pure functions: entries in,
+ * entries out.
  *
  * The rule (docs/leaderboard.md):
- * - Each team's best entry counts (a baseline counts per baseline name: its latest entry, since the
- *   organizers replace a baseline by re-submitting it).
- * - Order: qualified entries with a score first, by score (higher first); ties by the earlier submission,
- *   then by submission id, so that the order never depends on the database's row order. Then entries that
- *   do not qualify or have no score, in the same tie order.
+ * - Each team's best entry counts, or its latest scored one when the track says `leaderboard.entry:
+ *   "latest"` (a baseline counts per baseline name: its latest entry, since the organizers replace a
+ *   baseline by re-submitting it).
+ * - Order: qualified entries with a score first, by score (higher first); equal scores by the earlier
+ *   submission, then by submission id, so that the order never depends on the database's row order. Then
+ *   entries that do not qualify or have no score, in the same tie order.
  * - Ranks 1, 2, ... go to qualified participants' entries with a score, in that order; baselines and
  *   entries that do not qualify stand in the order without a rank.
+ * - Statistical ties: two ranked entries are tied when their median latencies' 95% intervals overlap AND
+ *   their accuracies are equal within the data set's resolution (statisticallyTied). Tie groups chain in
+ *   rank order: an entry joins the group of the ranked entry just above it when the two are tied, so
+ *   A~B and B~C put A, B and C in one group even when A and C are not tied (A~C is not required: the
+ *   relation is not transitive, and chaining is the one grouping that depends on nothing but the order).
+ *   Every entry of a group shows the group's first rank ("=3"); the next entry after the group shows its
+ *   own position (competition ranking: 1, =2, =2, 4).
  */
+
+export type EntryRule = 'best' | 'latest';
+
+/** What the statistical tie test compares (statisticallyTied). */
+export interface TieEvidence {
+  /** The leaderboard's accuracy metric, a fraction in [0, 1]. */
+  readonly accuracy: number;
+  /**
+   * The number of images the accuracy is a fraction of, when it is count-based (top-1, top-5: a number
+   * of correct images over N): its resolution is 1/N. null when the metric is not a fraction of a count
+   * (mAP, mIoU, mDice, F1): then only equal accuracies (to rounding) are "equal within the resolution".
+   */
+  readonly countBase: number | null;
+  /** The median latency's distribution-free 95% interval, ms. */
+  readonly latencyCi95: readonly [number, number];
+}
 
 export interface RankableEntry {
   /** The submission id: unique. */
@@ -23,12 +48,18 @@ export interface RankableEntry {
   readonly qualified: boolean;
   /** When the submission was made (epoch ms). */
   readonly submittedAt: number;
+  /** For the statistical tie test; an entry without it (no latency, no accuracy) is never tied. */
+  readonly tie?: TieEvidence | null;
 }
 
 export interface RankedEntry<T extends RankableEntry> {
   readonly entry: T;
-  /** 1-based; null for baselines and for entries that do not qualify or have no score. */
+  /** 1-based position among ranked entries; null for baselines and for entries that do not qualify or have no score. */
   readonly rank: number | null;
+  /** The rank to show: the tie group's first rank (equal to `rank` outside a tie group). */
+  readonly shownRank: number | null;
+  /** In a statistical tie group of two or more: shown as "=<shownRank>". */
+  readonly tied: boolean;
 }
 
 const counts = (e: RankableEntry): boolean => e.qualified && e.score !== null && Number.isFinite(e.score);
@@ -43,25 +74,77 @@ export function compareEntries(a: RankableEntry, b: RankableEntry): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Whether `a` is a later submission than `b` (ties by the larger id, so the choice never depends on row order). */
+const later = (a: RankableEntry, b: RankableEntry): boolean => a.submittedAt > b.submittedAt || (a.submittedAt === b.submittedAt && a.id > b.id);
+
 /**
- * Each team's best entry (by compareEntries), and each baseline name's latest entry (the latest
- * submission, ties by id). Returned in no particular order: rank them with rankEntries.
+ * Each team's best entry (by compareEntries), or with rule 'latest' its latest one, and each baseline
+ * name's latest entry. Returned in no particular order: rank them with rankEntries.
  */
-export function bestPerTeam<T extends RankableEntry>(entries: readonly T[]): T[] {
+export function entryPerTeam<T extends RankableEntry>(entries: readonly T[], rule: EntryRule): T[] {
   const kept = new Map<string, T>();
   for (const e of entries) {
     const key = `${e.baseline ? 'baseline' : 'team'}:${e.team}`;
     const held = kept.get(key);
-    if (held === undefined) kept.set(key, e);
-    else if (e.baseline ? e.submittedAt > held.submittedAt || (e.submittedAt === held.submittedAt && e.id > held.id) : compareEntries(e, held) < 0) kept.set(key, e);
+    const byTime = e.baseline || rule === 'latest';
+    if (held === undefined || (byTime ? later(e, held) : compareEntries(e, held) < 0)) kept.set(key, e);
   }
   return [...kept.values()];
 }
 
-/** The entries in leaderboard order with their ranks (see the module comment). */
+/** entryPerTeam(entries, 'best'). */
+export function bestPerTeam<T extends RankableEntry>(entries: readonly T[]): T[] {
+  return entryPerTeam(entries, 'best');
+}
+
+/**
+ * Half a count: two count-based accuracies on N images differ by a multiple of 1/N, so "equal within the
+ * resolution" is "the same number of correct images", tested with half a step of slack for rounding.
+ * Non-count metrics get only rounding slack.
+ */
+const ROUNDING = 1e-9;
+
+/**
+ * The statistical tie test of two entries: their latency intervals overlap (closed intervals: touching
+ * counts) and their accuracies are equal within the data set's resolution (see TieEvidence.countBase).
+ * Symmetric; not transitive.
+ */
+export function statisticallyTied(a: TieEvidence, b: TieEvidence): boolean {
+  const [aLow, aHigh] = a.latencyCi95;
+  const [bLow, bHigh] = b.latencyCi95;
+  if (![aLow, aHigh, bLow, bHigh, a.accuracy, b.accuracy].every(Number.isFinite)) return false;
+  const overlap = aLow <= bHigh && bLow <= aHigh;
+  const bases = [a.countBase, b.countBase].filter((n): n is number => n !== null && n > 0);
+  // Both must be count-based for the 1/N resolution; with two different N the coarser one decides.
+  const slack = bases.length === 2 ? 0.5 / Math.min(...bases) : ROUNDING;
+  return overlap && Math.abs(a.accuracy - b.accuracy) < slack;
+}
+
+/** The entries in leaderboard order with their ranks and tie groups (see the module comment). */
 export function rankEntries<T extends RankableEntry>(entries: readonly T[]): RankedEntry<T>[] {
   let next = 1;
-  return [...entries].sort(compareEntries).map((entry) => ({ entry, rank: !entry.baseline && counts(entry) ? next++ : null }));
+  let previous: { entry: T; shownRank: number } | null = null;
+  const ranked: { entry: T; rank: number | null; shownRank: number | null; tied: boolean }[] = [];
+  let groupStart = -1;
+  for (const entry of [...entries].sort(compareEntries)) {
+    if (entry.baseline || !counts(entry)) {
+      ranked.push({ entry, rank: null, shownRank: null, tied: false });
+      continue;
+    }
+    const rank = next++;
+    const chained = previous !== null && previous.entry.tie != null && entry.tie != null && statisticallyTied(previous.entry.tie, entry.tie);
+    const shownRank = chained ? previous!.shownRank : rank;
+    const index = ranked.push({ entry, rank, shownRank, tied: chained }) - 1;
+    if (chained) ranked[groupStart]!.tied = true;
+    else groupStart = index;
+    previous = { entry, shownRank };
+  }
+  return ranked;
+}
+
+/** How a rank is shown: "3", "=3" in a tie group, "—" without a rank. */
+export function rankLabel(r: { readonly shownRank: number | null; readonly tied: boolean }): string {
+  return r.shownRank === null ? '—' : r.tied ? `=${r.shownRank}` : String(r.shownRank);
 }
 
 export interface TradeoffPoint {
