@@ -98,6 +98,18 @@ export const ERROR_CODES = {
   // --- SSH boards (issue 4): add codes below this line ---
 
   // --- Android phones (issue 4): add codes below this line ---
+  LPCV_E_ANDROID_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list, threads or power value, or a relative path' },
+  LPCV_E_ADB_MISSING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the adb executable is not installed or not at the configured path' },
+  LPCV_E_ADB_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'an adb command failed (push, pull or shell could not run, or timed out); the message has adb\'s own words' },
+  LPCV_E_ANDROID_DEVICE_NOT_FOUND: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'adb does not see a phone with that serial (unplugged, or another serial)' },
+  LPCV_E_ANDROID_DEVICE_OFFLINE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the phone is attached but offline to adb (booting, or the USB link dropped)' },
+  LPCV_E_ANDROID_DEVICE_UNAUTHORIZED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone has not accepted this host's adb key: confirm the USB debugging prompt on the phone" },
+  LPCV_E_ANDROID_TOOL_MISSING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'benchmark_model or the accuracy runner is not on the phone at the configured path, or not executable' },
+  LPCV_E_ANDROID_STATE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone's battery or thermal state cannot be read or parsed (dumpsys battery, dumpsys thermalservice, /sys/class/thermal)" },
+  LPCV_E_ANDROID_CHARGING: { exit: EXIT.run, http: 503, fault: 'infrastructure', summary: 'the track refuses to measure a charging phone and this one is charging (or its battery state is overridden); the job goes back to the queue' },
+  LPCV_E_ANDROID_HOT: { exit: EXIT.run, http: 503, fault: 'infrastructure', summary: "the phone's thermal status or battery temperature is above the track's limit; the job goes back to the queue" },
+  LPCV_E_ANDROID_BENCHMARK_OUTPUT: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "benchmark_model's output has no parsable timing summary (not the real tool's format, or cut short)" },
+  LPCV_E_ANDROID_RUNNER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the on-device accuracy runner failed for a reason other than the model, or wrote no or unreadable predictions' },
 
   // --- power samplers (issue 4): add codes below this line ---
   LPCV_E_POWER_SAMPLES: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'power samples are unusable: not finite, negative, or not covering the measured window' },
