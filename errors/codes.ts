@@ -122,6 +122,8 @@ export const ERROR_CODES = {
   LPCV_E_POWER_CHARGING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone's battery is charging (or was charged during the run), so its current is not the device's draw" },
 
   // --- device health (issue 4): add codes below this line ---
+  LPCV_E_DEVICE_BUSY: { exit: EXIT.usage, http: 409, fault: 'usage', summary: "the device already holds a job's lease: one job per device at a time; finish (complete or fail) that job first, or wait until its lease is reclaimed" },
+  LPCV_E_DEVICE_ID_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no registered device has that id (the admin device routes)' },
 
   // --- formula catalog (issue 5): add codes below this line ---
 
