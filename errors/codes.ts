@@ -96,6 +96,14 @@ export const ERROR_CODES = {
   // --- solution-package sandbox (issue 4): add codes below this line ---
 
   // --- SSH boards (issue 4): add codes below this line ---
+  LPCV_E_SSH_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an ssh:// device spec is malformed: an unknown key, a password, a missing key= or kind=, or a bad value (the message names it)' },
+  LPCV_E_SSH_UNREACHABLE: { exit: EXIT.run, http: 503, fault: 'infrastructure', summary: 'the SSH board cannot be reached: connection refused, timed out, no route, unknown host, or the connection dropped' },
+  LPCV_E_SSH_AUTH: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the SSH board refused the agent's key (Permission denied): the public key is not in the board user's authorized_keys, or the key file is unreadable" },
+  LPCV_E_SSH_HOST_KEY: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the SSH board's host key is not the one in known_hosts (unknown or changed): nothing was sent to it" },
+  LPCV_E_SSH_COPY: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'copying the submission and inputs to the SSH board, or the outputs back, failed' },
+  LPCV_E_SSH_REMOTE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "a harness step on the SSH board failed: its work folder, the page-cache drop, the network lock, the power loop, or the clock" },
+  LPCV_E_SSH_CONFIG: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the track asks for something this SSH board is not set up for (a network lock without lock_cmd/unlock_cmd)' },
+  LPCV_E_BOARD_COMMAND_FAILED: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the track's on-board command exited with a non-zero status or was killed by a signal on the SSH board" },
 
   // --- Android phones (issue 4): add codes below this line ---
   LPCV_E_ANDROID_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list, threads or power value, or a relative path' },

@@ -1,0 +1,32 @@
+/**
+ * For the tests: words that break naive command-line building. Each one, pasted unquoted into a shell line,
+ * would split, expand, run a command or end the line early.
+ */
+export const HOSTILE_WORDS: readonly string[] = [
+  'plain',
+  '',
+  'two words',
+  "it's",
+  "''",
+  '"double"',
+  '$(touch PWNED)',
+  '`touch PWNED`',
+  '$HOME',
+  '${IFS}',
+  'a;touch PWNED',
+  'a && touch PWNED',
+  'a|cat',
+  '> PWNED',
+  '*',
+  '~',
+  'a=b',
+  '-n',
+  '--',
+  'back\\slash',
+  'new\nline',
+  'tab\tbed',
+  '!history',
+  '#comment',
+  'd é ü 中文',
+  "mixed 'single' \"double\" $(x) `y` \\z",
+];
