@@ -132,8 +132,8 @@ export function rankEntries<T extends RankableEntry>(entries: readonly T[]): Ran
       continue;
     }
     const rank = next++;
-    const chained = previous !== null && previous.entry.tie != null && entry.tie != null && statisticallyTied(previous.entry.tie, entry.tie);
-    const shownRank = chained ? previous!.shownRank : rank;
+    const chained: boolean = previous !== null && previous.entry.tie != null && entry.tie != null && statisticallyTied(previous.entry.tie, entry.tie);
+    const shownRank: number = chained && previous !== null ? previous.shownRank : rank;
     const index = ranked.push({ entry, rank, shownRank, tied: chained }) - 1;
     if (chained) ranked[groupStart]!.tied = true;
     else groupStart = index;

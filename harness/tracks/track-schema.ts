@@ -133,6 +133,21 @@ export const baselineSchema = z.strictObject({
   description: z.string().max(500).optional(),
 });
 
+/**
+ * How the track's leaderboard picks and shows entries (docs/leaderboard.md). Without `publicSplit` every
+ * submission runs on `privateSplit` only and the leaderboard shows it, hidden until the reveal. With it,
+ * every submission also runs on the public split, whose leaderboard everyone sees during the competition;
+ * the private one replaces it after the admin's reveal, each entry keeping both ranks.
+ */
+export const leaderboardSettingsSchema = z.strictObject({
+  /** Which of a team's entries counts: its best score (default) or its latest scored submission. */
+  entry: z.enum(['best', 'latest']).default('best'),
+  /** A public split scored for the leaderboard shown during the competition. */
+  publicSplit: z.string().optional(),
+  /** The split of the final (private) leaderboard; default: the track's first hidden split, else its default split. */
+  privateSplit: z.string().optional(),
+});
+
 export const trackSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -153,6 +168,7 @@ export const trackSchema = z
     target: targetSchema.prefault({ kind: 'desktop' }),
     power: powerSchema.optional(),
     baselines: z.array(baselineSchema).optional(),
+    leaderboard: leaderboardSettingsSchema.optional(),
   })
   .superRefine((t, ctx) => {
     if (Object.keys(t.splits).length === 0) {
@@ -172,6 +188,13 @@ export const trackSchema = z
       if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['baselines', i, 'name'], message: `baseline ${JSON.stringify(b.name)} is listed twice` });
       seen.add(b.name);
     });
+    for (const key of ['publicSplit', 'privateSplit'] as const) {
+      const name = t.leaderboard?.[key];
+      if (name !== undefined && !(name in t.splits)) ctx.addIssue({ code: 'custom', path: ['leaderboard', key], message: `names no split (have ${Object.keys(t.splits).join(', ')})` });
+    }
+    if (t.leaderboard?.publicSplit !== undefined && t.leaderboard.publicSplit === t.leaderboard.privateSplit) {
+      ctx.addIssue({ code: 'custom', path: ['leaderboard', 'publicSplit'], message: 'must differ from privateSplit' });
+    }
     if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {
       ctx.addIssue({ code: 'custom', path: ['protocol', 'maxRuns'], message: 'must be at least minRuns' });
     }
@@ -186,3 +209,4 @@ export type Metric = z.infer<typeof metricSchema>;
 export type BaselineSpec = z.infer<typeof baselineSchema>;
 export type TargetSpec = z.infer<typeof targetSchema>;
 export type PowerSpec = z.infer<typeof powerSchema>;
+export type LeaderboardSettings = z.infer<typeof leaderboardSettingsSchema>;

@@ -6,6 +6,7 @@ import { loadLabels } from '../../harness/datasets/open-split.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { completeJob, failJob, leaseLostError } from '../queue/index.js';
+import { trackWithEffectiveFormula } from '../leaderboard/track-formulas.js';
 import { insertResult, parseCompletion, scoreCompletion } from '../scoring/index.js';
 import { setDeviceState } from './agent-devices-table.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
@@ -37,8 +38,9 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
     const held = await requireHeldLease(db, agent.ownerId, jobId, leaseToken);
     const { json, completion } = parseCompletion(rest);
 
-    const track = lookUpTrack(tracks, held.track);
-    const submission = await submissionOfJob(db, held.submissionId);
+    // A re-score's formula override applies to every result completed after it (docs/rescoring.md).
+    const track = await trackWithEffectiveFormula(db, lookUpTrack(tracks, held.track));
+    const submission = await submissionOfJob(db, held.submissionId, jobId);
     if (completion.target.kind !== held.targetKind) {
       throw new LpcvError('LPCV_E_PRED_MALFORMED', `the completion is malformed: target.kind: the job runs on ${held.targetKind}, not ${completion.target.kind}`);
     }

@@ -50,9 +50,13 @@ export interface JobSubmission {
   readonly filename: string | null;
 }
 
-/** The submission a job runs (every job of the submissions API has one). */
-export async function submissionOfJob(db: Db, submissionId: string): Promise<JobSubmission> {
+/**
+ * The submission a job runs (every job of the submissions API has one), with the split of this job: a
+ * submission on a track with a public leaderboard split has a job per split (jobs.split, migration 0007).
+ */
+export async function submissionOfJob(db: Db, submissionId: string, jobId: number): Promise<JobSubmission> {
   const row = (await db('submissions').where('id', submissionId).first('split', 'sha256', 'bytes', 'format', 'filename')) as JobSubmission | undefined;
   if (row === undefined) throw new LpcvError('LPCV_E_INTERNAL', `job of submission ${submissionId}: no such submission row`);
-  return row;
+  const job = (await db('jobs').where('id', jobId).first('split')) as { split: string | null } | undefined;
+  return { ...row, split: job?.split ?? row.split };
 }

@@ -60,7 +60,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     let answer: Record<string, unknown>;
     try {
       const track = lookUpTrack(tracks, job.track);
-      const submission = await submissionOfJob(db, job.submissionId);
+      const submission = await submissionOfJob(db, job.submissionId, job.id);
       const pack = await inputPacks.get(track, submission.split);
       answer = {
         job: { id: job.id, submissionId: job.submissionId, track: job.track, split: submission.split, leaseToken: token, leaseExpiresAt: job.leaseExpiresAt, attempt: job.attempts },

@@ -4,4 +4,4 @@ export { stderrErrorLog, type ErrorLog } from './error-handler.js';
 export { MAX_DESCRIPTION_BYTES } from './receive-submission-form.js';
 export type { SubmissionStatus } from './submission-status.js';
 export type { SubmissionBody } from './submissions-routes.js';
-export { lookUpTrack, submissionSplit, type TrackLookup } from './track-lookup.js';
+export { lookUpTrack, publicLeaderboardSplit, submissionSplit, type TrackLookup } from './track-lookup.js';

@@ -7,7 +7,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { enqueueJob, type JobState } from '../queue/index.js';
-import { submissionSplit } from './track-lookup.js';
+import { publicLeaderboardSplit, submissionSplit } from './track-lookup.js';
 
 /**
  * 96 random bits, base64url: 16 characters, drawn again until the first is a letter or a digit (about 94
@@ -34,7 +34,8 @@ export interface NewSubmission {
 }
 
 /**
- * Queues the submission's job and inserts its row, in one transaction. `beforeInsert` runs first inside it
+ * Queues the submission's job (two on a track with a public leaderboard split) and inserts its row, in one
+ * transaction. `beforeInsert` runs first inside it
  * (e.g. the quota's re-check, which must see the rows of uploads that committed meanwhile); if it throws,
  * nothing is written.
  */
@@ -42,12 +43,17 @@ export async function recordSubmission(db: Db, submission: NewSubmission, now: n
   const { id, teamId, track, description, accepted } = submission;
   await withWriteTransaction(db, async (tx) => {
     await beforeInsert?.(tx);
-    const job = await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind }, now);
+    const split = submissionSplit(track);
+    const job = await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, split }, now);
+    // A track with a public leaderboard split runs every submission there too: a second, ordinary job of
+    // the same submission. The submission's row points at the private-split job (its status, its quota).
+    const publicSplit = publicLeaderboardSplit(track);
+    if (publicSplit !== null) await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, split: publicSplit }, now);
     await tx('submissions').insert({
       id,
       team_id: teamId,
       track: track.name,
-      split: submissionSplit(track),
+      split,
       sha256: accepted.sha256,
       bytes: accepted.bytes,
       format: accepted.format,

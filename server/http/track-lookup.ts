@@ -18,10 +18,19 @@ export function lookUpTrack(tracks: TrackLookup, name: string): Track {
 }
 
 /**
- * The split a submission is scored on: the track's first hidden split (the leaderboard's), else its default
- * split. Teams do not choose: the public splits are for local scoring.
+ * The split a submission is scored on for the final (private) leaderboard: the track's
+ * `leaderboard.privateSplit`, else its first hidden split, else its default split. Teams do not choose.
  */
 export function submissionSplit(track: Track): string {
+  if (track.leaderboard?.privateSplit !== undefined) return track.leaderboard.privateSplit;
   const names = Object.keys(track.splits);
   return names.find((n) => track.splits[n]?.visibility === 'hidden') ?? track.defaultSplit ?? names[0]!;
+}
+
+/**
+ * The split of the track's public leaderboard (`leaderboard.publicSplit`), on which every submission also
+ * runs; null when the track has none (then only submissionSplit runs).
+ */
+export function publicLeaderboardSplit(track: Track): string | null {
+  return track.leaderboard?.publicSplit ?? null;
 }

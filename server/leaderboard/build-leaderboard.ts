@@ -1,25 +1,44 @@
 /**
- * A track's leaderboard as one viewer may see it (docs/leaderboard.md): the done submissions on the track's
- * leaderboard split, each team's best entry (scoring/ranking), ranked, with the accuracy-latency Pareto
- * front. Hidden-split results are shown to their own team and admins only until an admin reveals the
- * track; baselines are always shown.
+ * A track's leaderboard as one viewer may see it (docs/leaderboard.md): the done runs on one of the
+ * track's leaderboard splits, each team's best (or latest) entry (scoring/ranking), ranked, with
+ * statistical tie groups and the accuracy-latency Pareto front.
+ *
+ * Two boards: the private one (the track's hidden split, `submissionSplit`), and, when the track declares
+ * `leaderboard.publicSplit`, a public one that everyone sees during the competition. The public board is
+ * shown until an admin reveals the track, the private one after; each entry then carries its rank on
+ * both. Private results are shown to their own team and to admins only until the reveal; baselines are
+ * always shown. With a public split, which entry of a team counts is decided on the public board (as
+ * Kaggle does by default), and that same submission stands on the private board: nobody's entry is picked
+ * by its hidden score.
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
-import { bestPerTeam, paretoFront, rankEntries, type RankableEntry } from '../../scoring/ranking.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { entryPerTeam, paretoFront, rankEntries, type EntryRule, type RankableEntry, type RankedEntry, type TieEvidence } from '../../scoring/ranking.js';
 import type { Db } from '../db/index.js';
-import { submissionSplit } from '../http/track-lookup.js';
+import { publicLeaderboardSplit, submissionSplit } from '../http/track-lookup.js';
+import { effectiveFormula, formulaLabel } from './track-formulas.js';
 import { trackReveal } from './track-reveals.js';
 import type { Viewer } from './viewer.js';
 
+export type Board = 'public' | 'private';
+
 export interface LeaderboardEntry {
-  /** 1-based among ranked entries; null for baselines, entries that do not qualify, and partial views. */
+  /** 1-based position among ranked entries; null for baselines, entries that do not qualify, and partial views. */
   rank: number | null;
+  /** The rank to show: a statistical tie group's first rank (see `tied`). */
+  shownRank: number | null;
+  /** In a statistical tie group: shown as "=<shownRank>". */
+  tied: boolean;
+  /** This entry's rank on the public board, shown on the private board (null without a public split or before the reveal). */
+  publicRank: number | null;
+  /** This entry's rank on the private board, shown on the public board after the reveal (else null). */
+  privateRank: number | null;
   team: string;
   /** The baseline's name when this is an organizer's baseline, else null. */
   baseline: string | null;
   submission: string;
-  /** The track's primary accuracy metric (`metric`), a fraction in [0, 1]; null when not measured. */
+  /** The leaderboard's accuracy metric (`metric`), a fraction in [0, 1]; null when not measured. */
   accuracy: number | null;
   /** Every accuracy metric of the result. */
   metrics: Record<string, number>;
@@ -46,24 +65,37 @@ export interface LeaderboardEntry {
 export interface Leaderboard {
   track: string;
   title: string;
-  /** The split entries are scored on, and whether its labels are hidden. */
+  /** Which board this is, and the boards the track has. */
+  board: Board;
+  publicSplit: string | null;
+  privateSplit: string;
+  /** Whether the private split's labels are hidden (then its results wait for the reveal). */
+  privateHidden: boolean;
+  /** The split this board's entries are scored on, and whether its labels are hidden. */
   split: string;
   hiddenSplit: boolean;
-  /** When an admin revealed the hidden-split results (ISO 8601), or null. */
+  /** When an admin revealed the private results (ISO 8601), or null. */
   revealedAt: string | null;
+  /** Which entry of a team counts: its best or its latest scored submission. */
+  entryRule: EntryRule;
   /** The accuracy metric shown (the formula's `accuracy` parameter, else the track's first metric). */
   metric: string;
+  /** The effective formula (`name@version`), and whether a re-score set it over the track file's. */
   formula: string;
+  formulaSource: 'track-file' | 'rescore';
   /** Whether this viewer sees every entry. When false, ranks are withheld (null). */
   complete: boolean;
-  /** Entries (best per team) this viewer may not see yet. */
+  /** Entries (one per team) this viewer may not see yet. */
   withheld: number;
   entries: LeaderboardEntry[];
 }
 
+/** Count-based accuracy metrics: a number of correct images over the split's N (resolution 1/N). */
+const COUNT_METRICS: ReadonlySet<string> = new Set(['top1', 'top5']);
+
 /** The accuracy a leaderboard shows: the formula's `accuracy` parameter when it names a metric, else the first. */
-export function primaryMetric(track: Track): string {
-  const fromFormula = track.score.params.accuracy;
+export function primaryMetric(track: Track, params: Readonly<Record<string, unknown>> = track.score.params): string {
+  const fromFormula = params.accuracy;
   return typeof fromFormula === 'string' && (track.metrics as readonly string[]).includes(fromFormula) ? fromFormula : track.metrics[0]!;
 }
 
@@ -82,61 +114,118 @@ interface Candidate extends RankableEntry {
   readonly record: ResultRecord;
 }
 
-export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer): Promise<Leaderboard> {
-  const split = submissionSplit(track);
-  const hiddenSplit = track.splits[split]?.visibility === 'hidden';
-  const reveal = hiddenSplit ? await trackReveal(db, track.name) : null;
-  const rows = (await db('submissions as s')
-    .join('jobs as j', 'j.id', 's.job_id')
-    .join('teams as t', 't.id', 's.team_id')
-    .where({ 's.track': track.name, 's.split': split, 'j.state': 'done' })
-    .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'j.result_json')) as Row[];
+function tieEvidence(record: ResultRecord, metric: string): TieEvidence | null {
+  const accuracy = record.accuracy[metric];
+  if (accuracy === undefined || record.latency === null) return null;
+  return { accuracy, countBase: COUNT_METRICS.has(metric) ? record.protocol.accuracyImages : null, latencyCi95: record.latency.ci95 };
+}
 
-  const candidates: Candidate[] = [];
+/** The done runs on `split`, one per submission (a submission has one job per split). */
+async function runsOn(db: Db, track: Track, split: string, metric: string): Promise<Map<string, Candidate>> {
+  const rows = (await db('submissions as s')
+    .join('jobs as j', 'j.submission_id', 's.id')
+    .join('teams as t', 't.id', 's.team_id')
+    .where({ 's.track': track.name, 'j.state': 'done' })
+    // Jobs queued before migration 0007 have no split of their own: they ran on their submission's.
+    .whereRaw('coalesce(j.split, s.split) = ?', [split])
+    .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'j.result_json')) as Row[];
+  const runs = new Map<string, Candidate>();
   for (const r of rows) {
     if (r.result_json === null) continue;
     const record = JSON.parse(r.result_json) as ResultRecord;
-    candidates.push({
+    runs.set(r.id, {
       id: r.id,
       team: r.baseline_name ?? r.team,
-      teamId: r.team_id,
+      teamId: Number(r.team_id),
       baseline: r.baseline_name !== null,
       baselineName: r.baseline_name,
       score: record.score.value,
       qualified: record.score.qualified,
-      submittedAt: r.created_at,
+      submittedAt: Number(r.created_at),
+      tie: tieEvidence(record, metric),
       record,
     });
   }
-  const best = bestPerTeam(candidates);
-  const everyoneSees = !hiddenSplit || reveal !== null || viewer.kind === 'admin';
-  const visible = everyoneSees ? best : best.filter((c) => c.baseline || (viewer.kind === 'team' && c.teamId === viewer.teamId));
-  const metric = primaryMetric(track);
+  return runs;
+}
+
+const ranksById = (ranked: readonly RankedEntry<Candidate>[]): Map<string, number | null> => new Map(ranked.map((r) => [r.entry.id, r.rank]));
+
+export interface BuildOptions {
+  /** Which board; default: the public one until the reveal (when the track has one), else the private one. */
+  readonly board?: Board;
+}
+
+export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, options: BuildOptions = {}): Promise<Leaderboard> {
+  const privateSplit = submissionSplit(track);
+  const publicSplit = publicLeaderboardSplit(track);
+  const privateHidden = track.splits[privateSplit]?.visibility === 'hidden';
+  const reveal = await trackReveal(db, track.name);
+  const revealed = reveal !== null || !privateHidden;
+  const board: Board = options.board ?? (publicSplit !== null && !revealed ? 'public' : 'private');
+  if (board === 'public' && publicSplit === null) throw new LpcvError('LPCV_E_BAD_REQUEST', `track ${track.name} has no public leaderboard split (leaderboard.publicSplit in its track file)`);
+  const formula = await effectiveFormula(db, track);
+  const metric = primaryMetric(track, formula.params);
+  const entryRule: EntryRule = track.leaderboard?.entry ?? 'best';
+
+  const privateRuns = await runsOn(db, track, privateSplit, metric);
+  const publicRuns = publicSplit === null ? null : await runsOn(db, track, publicSplit, metric);
+  // Which submission of each team counts: chosen on the public board when there is one.
+  const chosen = entryPerTeam([...(publicRuns ?? privateRuns).values()], entryRule).map((c) => c.id);
+  const onBoard = (runs: Map<string, Candidate>): Candidate[] => chosen.flatMap((id) => runs.get(id) ?? []);
+  const privateBest = onBoard(privateRuns);
+  const publicRanks = publicRuns === null ? null : ranksById(rankEntries(onBoard(publicRuns)));
+  const privateRanks = ranksById(rankEntries(privateBest));
+
+  let shown: Candidate[];
+  let withheld = 0;
+  if (board === 'public') shown = onBoard(publicRuns!);
+  else {
+    const everyoneSees = revealed || viewer.kind === 'admin';
+    shown = everyoneSees ? privateBest : privateBest.filter((c) => c.baseline || (viewer.kind === 'team' && c.teamId === viewer.teamId));
+    withheld = privateBest.length - shown.length;
+  }
+  const complete = withheld === 0;
   const front = paretoFront(
-    visible.flatMap((c) => {
+    shown.flatMap((c) => {
       const accuracy = c.record.accuracy[metric];
       return accuracy === undefined || c.record.latency === null ? [] : [{ id: c.id, latencyMs: c.record.latency.p50, accuracy }];
     }),
   );
-  const complete = visible.length === best.length;
+  // The other board's rank: the public rank is no secret; the private one is shown once revealed.
+  const otherRanks = (id: string): { publicRank: number | null; privateRank: number | null } => ({
+    publicRank: board === 'private' && complete ? (publicRanks?.get(id) ?? null) : null,
+    privateRank: board === 'public' && revealed ? (privateRanks.get(id) ?? null) : null,
+  });
+  const split = board === 'public' ? publicSplit! : privateSplit;
   return {
     track: track.name,
     title: track.title,
+    board,
+    publicSplit,
+    privateSplit,
+    privateHidden,
     split,
-    hiddenSplit,
+    hiddenSplit: track.splits[split]?.visibility === 'hidden',
     revealedAt: reveal === null ? null : new Date(reveal.revealedAt).toISOString(),
+    entryRule,
     metric,
-    formula: `${track.score.formula}@${track.score.version ?? 'latest'}`,
+    formula: formulaLabel(formula),
+    formulaSource: formula.source,
     complete,
-    withheld: best.length - visible.length,
-    entries: rankEntries(visible).map(({ entry, rank }) => toEntry(entry, complete ? rank : null, metric, front.has(entry.id))),
+    withheld,
+    entries: rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id))),
   };
 }
 
-function toEntry(c: Candidate, rank: number | null, metric: string, pareto: boolean): LeaderboardEntry {
+function toEntry(ranked: RankedEntry<Candidate>, complete: boolean, metric: string, pareto: boolean, other: { publicRank: number | null; privateRank: number | null }): LeaderboardEntry {
+  const c = ranked.entry;
   const r = c.record;
   return {
-    rank,
+    rank: complete ? ranked.rank : null,
+    shownRank: complete ? ranked.shownRank : null,
+    tied: complete && ranked.tied,
+    ...other,
     team: c.baseline ? 'baseline' : c.team,
     baseline: c.baselineName,
     submission: c.id,

@@ -18,6 +18,10 @@ export const LEADERBOARD_CSV_COLUMNS = [
   'formula',
   'submitted_at',
   'finished_at',
+  'shown_rank',
+  'tied',
+  'public_rank',
+  'private_rank',
 ] as const;
 
 /**
@@ -52,6 +56,10 @@ export function leaderboardCsv(board: Leaderboard): string {
       e.formula,
       e.submittedAt,
       e.finishedAt,
+      e.shownRank,
+      e.tied,
+      e.publicRank,
+      e.privateRank,
     ];
     lines.push(cells.map(csvField).join(','));
   }

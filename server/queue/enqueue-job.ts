@@ -10,6 +10,8 @@ export interface EnqueueArgs {
   readonly track: string;
   /** Which agents may run it: an agent leases only jobs whose kind is among its own. */
   readonly targetKind: string;
+  /** The split it runs on (jobs.split); omitted: its submission's split. */
+  readonly split?: string;
   /** Higher first (default 0). */
   readonly priority?: number;
   /** Leases allowed before an infrastructure failure makes it dead (default 5). */
@@ -37,6 +39,7 @@ export async function enqueueJob(db: Db, args: EnqueueArgs, now: number): Promis
         team: args.team,
         track: args.track,
         target_kind: args.targetKind,
+        split: args.split ?? null,
         state: 'queued',
         priority,
         attempts: 0,

@@ -3,7 +3,9 @@ import { teamsAgentsMigration } from './0002-teams-agents.js';
 import { submissionsMigration } from './0003-submissions.js';
 import { devicesResultsMigration } from './0004-devices-results.js';
 import { leaderboardMigration } from './0005-leaderboard.js';
+import { deviceHealthMigration } from './0006-device-health.js';
+import { rescoringMigration } from './0007-rescoring.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration, leaderboardMigration];
+export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration, leaderboardMigration, deviceHealthMigration, rescoringMigration];
