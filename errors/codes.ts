@@ -92,8 +92,19 @@ export const ERROR_CODES = {
   LPCV_E_SERVER_RESPONSE: { exit: EXIT.internal, http: 502, fault: 'infrastructure', summary: 'the competition server answered something that is not its API (not JSON, or without an error code)' },
 
   // --- device agent and targets (issue 4): add codes below this line ---
+  LPCV_E_TARGET_FORMAT: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "a device was leased a job in a format its driver does not run (the track's target kind and the device's formats disagree)" },
+  LPCV_E_DEVICE_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a --device spec or an agent config file is malformed: unknown driver, unknown or bad setting (the message names it)' },
 
   // --- solution-package sandbox (issue 4): add codes below this line ---
+  LPCV_E_SOLUTION_EXIT: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the solution package exited with a non-zero status or was killed by a signal (the message gives its last stderr line)' },
+  LPCV_E_SOLUTION_NO_OUTPUT: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'the solution package exited but left no predictions in its output folder (no predictions file, or no label map at all)' },
+  LPCV_E_SANDBOX_NETWORK: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the solution package tried to use the network (the sandbox has none): it was stopped' },
+  LPCV_E_SANDBOX_WRITE: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the solution package tried to write outside its output folder (read-only there) and failed because of it' },
+  LPCV_E_SANDBOX_LABELS: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package tried to open one of the track's label files (never inside the sandbox) and failed because of it" },
+  LPCV_E_SANDBOX_PROCESSES: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package reached the sandbox's process limit (a fork bomb or too many threads): it was stopped" },
+  LPCV_E_SANDBOX_MEMORY: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package ran out of the sandbox's memory limit" },
+  LPCV_E_SANDBOX_SUPERVISOR: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package killed or silenced the sandbox's supervisor process, so the run cannot be vouched for" },
+  LPCV_E_SANDBOX_UNAVAILABLE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the bubblewrap sandbox cannot be set up on this host (bwrap or setpriv missing, user namespaces refused, a bind failed)' },
 
   // --- SSH boards (issue 4): add codes below this line ---
   LPCV_E_SSH_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an ssh:// device spec is malformed: an unknown key, a password, a missing key= or kind=, or a bad value (the message names it)' },
@@ -134,8 +145,15 @@ export const ERROR_CODES = {
   LPCV_E_DEVICE_ID_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no registered device has that id (the admin device routes)' },
 
   // --- formula catalog (issue 5): add codes below this line ---
+  LPCV_E_MEASURE_UNKNOWN: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure name given to a formula (lpcv formula --set, an expression) is not one the harness knows' },
+  LPCV_E_MEASURE_UNIT: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value has an unknown unit, a unit of the wrong kind (energy=5ms), or no unit where one is required (energy, time, power)' },
+  LPCV_E_MEASURE_VALUE: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value is not a finite number, is negative, or is out of range (an accuracy above 1 without %)' },
+  LPCV_E_MEASURE_MISSING: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'lpcv formula was not given a measure the formula needs (the message names it and the --set to add)' },
+  LPCV_E_EXPRESSION_INVALID: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an expression formula's text does not parse: bad syntax, an unknown measure or function, wrong arity, too deep or too long (the message names the column)" },
 
   // --- ranking and re-scoring (issue 5): add codes below this line ---
+  LPCV_E_RESCORE_FORMULA: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a re-score's formula or parameters are not usable: a malformed name@version, no such registered formula or version, a parameter the formula does not take, or a value of the wrong type" },
+  LPCV_E_RESCORE_FAILED: { exit: EXIT.run, http: 409, fault: 'infrastructure', summary: 'some stored results of the track could not be re-scored (no raw measurement stored, a raw measurement that no longer parses, labels that do not fit): nothing was changed' },
 
   // --- robustness splits (issue 5): add codes below this line ---
 

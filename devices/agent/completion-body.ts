@@ -1,5 +1,5 @@
-import type { Measurement, Predictions } from '../../harness/measure/measurement.js';
-import type { TargetInfo } from '../../harness/result-record.js';
+import type { Predictions } from '../../harness/measure/measurement.js';
+import type { TargetRun } from '../targets/target.js';
 
 /** Predictions as the Agent API carries them: top-k lists, or label maps in base64 (uint16 little-endian). */
 export type PredictionsJson =
@@ -22,22 +22,34 @@ export function predictionsJson(p: Predictions): PredictionsJson {
 
 export interface CompletionArgs {
   readonly leaseToken: string;
-  readonly measurement: Measurement;
-  readonly target: TargetInfo;
-  readonly energyNote: string;
+  readonly run: TargetRun;
   readonly startedAt: string;
   readonly finishedAt: string;
 }
 
-/** The body of POST /api/agent/jobs/:id/complete for a run without a power sensor (energy null). */
+/**
+ * The body of POST /api/agent/jobs/:id/complete (docs/api.md): the measurement, the device, and energy as
+ * measured (with its power samples) or null with the reason.
+ */
 export function completionBody(a: CompletionArgs): Record<string, unknown> {
-  const m = a.measurement;
+  const { measurement: m, target, energy } = a.run;
   return {
     leaseToken: a.leaseToken,
-    measurement: { predictions: predictionsJson(m.predictions), runtime: m.runtime, threads: m.threads, protocol: m.protocol, latencyMs: m.latencyMs, warmupMs: m.warmupMs, preprocessMs: m.preprocessMs },
-    target: a.target,
-    energy: null,
-    energyNote: a.energyNote,
+    measurement: {
+      predictions: predictionsJson(m.predictions),
+      runtime: m.runtime,
+      threads: m.threads,
+      protocol: m.protocol,
+      latencyMs: m.latencyMs,
+      warmupMs: m.warmupMs,
+      preprocessMs: m.preprocessMs,
+      ...(m.wall ? { wall: m.wall } : {}),
+      ...(m.targetReport ? { targetReport: m.targetReport } : {}),
+    },
+    target,
+    energy,
+    ...(energy === null ? { energyNote: a.run.energyNote ?? 'the device has no power sensor' } : {}),
+    ...(energy !== null && a.run.power ? { power: a.run.power.map((s) => ({ t: s.t, watts: s.watts })) } : {}),
     startedAt: a.startedAt,
     finishedAt: a.finishedAt,
   };

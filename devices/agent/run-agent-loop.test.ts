@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Measurement } from '../../harness/measure/measurement.js';
+import { OnnxTarget } from '../desktop/onnx-target.js';
+import type { TargetRun } from '../targets/target.js';
 import { runAgentLoop } from './run-agent-loop.js';
 
 interface Seen {
@@ -61,6 +63,13 @@ const MEASUREMENT: Measurement = {
   preprocessMs: [0.1],
 };
 
+const RUN: TargetRun = {
+  measurement: MEASUREMENT,
+  target: { kind: 'desktop', device: 'desk', runtime: 'stand-in 1.0', threads: 1, os: 'linux', cpu: 'test' },
+  energy: null,
+  energyNote: 'the stand-in has no power sensor',
+};
+
 /** Answers devices and lease; the lease hands out LEASE once, then 204. */
 function leaseOnce(extra: Handler = (_s, res) => json(res, 200, {})): Handler {
   let given = false;
@@ -97,7 +106,7 @@ describe('runAgentLoop', () => {
   const base = (port: number, stop: AbortController, lines: string[]) => ({
     serverUrl: `http://127.0.0.1:${port}`,
     token: 'lpcv_agent_x',
-    device: { name: 'desk', kind: 'desktop' as const },
+    device: new OnnxTarget({ name: 'desk' }),
     cacheDir,
     signal: stop.signal,
     log: (l: string) => lines.push(l),
@@ -140,7 +149,7 @@ describe('runAgentLoop', () => {
     servers.push(again.server);
     const stop2 = new AbortController();
     const port2 = (again.server.address() as AddressInfo).port;
-    const loop2 = runAgentLoop({ ...base(port2, stop2, []), measure: () => Promise.resolve(MEASUREMENT) });
+    const loop2 = runAgentLoop({ ...base(port2, stop2, []), measure: () => Promise.resolve(RUN) });
     await until(() => again.seen.some((s) => s.url === '/api/agent/jobs/7/complete'));
     stop2.abort();
     await loop2;
@@ -170,7 +179,7 @@ describe('runAgentLoop', () => {
     servers.push(server);
     const stop = new AbortController();
     const lines: string[] = [];
-    const loop = runAgentLoop({ ...base(port, stop, lines), leaseMs: 1_000, measure: () => new Promise<Measurement>(() => {}) });
+    const loop = runAgentLoop({ ...base(port, stop, lines), leaseMs: 1_000, measure: () => new Promise<TargetRun>(() => {}) });
     await until(() => lines.some((l) => l.includes('lease was lost')));
     await until(() => seen.filter((s) => s.url === '/api/agent/lease').length >= 2);
     stop.abort();
@@ -183,7 +192,7 @@ describe('runAgentLoop', () => {
     const { server, seen } = await fakeServer(port, leaseOnce());
     servers.push(server);
     const stop = new AbortController();
-    const loop = runAgentLoop({ ...base(port, stop, []), graceMs: 50, measure: () => new Promise<Measurement>(() => {}) });
+    const loop = runAgentLoop({ ...base(port, stop, []), graceMs: 50, measure: () => new Promise<TargetRun>(() => {}) });
     await until(() => seen.some((s) => s.url === '/api/agent/lease'));
     stop.abort();
     await loop;
@@ -196,14 +205,14 @@ describe('runAgentLoop', () => {
     const { server, seen } = await fakeServer(port, leaseOnce());
     servers.push(server);
     const stop = new AbortController();
-    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number; done?: number; total?: number }) => void): Promise<Measurement> => {
+    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number; done?: number; total?: number }) => void): Promise<TargetRun> => {
       for (let i = 1; i <= 40; i++) {
         onProgress({ phase: 'accuracy', fraction: i / 40, done: i * 200, total: 8000 });
         await new Promise((r) => setTimeout(r, 10));
       }
       onProgress({ phase: 'latency', fraction: 0.5 });
       await new Promise((r) => setTimeout(r, 150));
-      return MEASUREMENT;
+      return RUN;
     };
     // A 60 s lease alone would heartbeat every 20 s: only progress makes these heartbeats.
     const loop = runAgentLoop({ ...base(port, stop, []), leaseMs: 60_000, progressEveryMs: 100, measure });
@@ -231,12 +240,12 @@ describe('runAgentLoop', () => {
     servers.push(server);
     const stop = new AbortController();
     const lines: string[] = [];
-    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number }) => void): Promise<Measurement> => {
+    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number }) => void): Promise<TargetRun> => {
       for (let i = 1; i <= 30; i++) {
         onProgress({ phase: 'accuracy', fraction: i / 30 });
         await new Promise((r) => setTimeout(r, 20));
       }
-      return MEASUREMENT;
+      return RUN;
     };
     const loop = runAgentLoop({ ...base(port, stop, lines), leaseMs: 60_000, progressEveryMs: 50, measure });
     await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/complete'));

@@ -4,19 +4,15 @@ import type { AgentLog } from './agent-log.js';
 import { parseLeaseAnswer } from './lease-answer.js';
 import { runLeasedJob, type LeasedJobContext } from './run-leased-job.js';
 import { backoffMs, sleep } from './sleep.js';
-
-export interface AgentDevice {
-  /** 1-100 letters, digits, `. _ : -` (docs/api.md, "Devices"). */
-  readonly name: string;
-  readonly kind: 'desktop';
-}
+import type { Target } from '../targets/target.js';
 
 export interface AgentLoopOptions {
   /** e.g. http://127.0.0.1:8080 */
   readonly serverUrl: string;
   /** An agent token (`lpcv_agent_...`). */
   readonly token: string;
-  readonly device: AgentDevice;
+  /** The device: its name (1-100 letters, digits, `. _ : -`: docs/api.md, "Devices"), kind and driver. */
+  readonly device: Target;
   /** Downloaded artifacts and input packs, by sha256. */
   readonly cacheDir: string;
   /** Abort to stop: no new lease; the running job gets `graceMs` to finish, else it is given back. */
@@ -51,11 +47,19 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
   const leaseMs = o.leaseMs ?? 60_000;
   const now = o.now ?? Date.now;
   let deviceId: number | undefined;
+  let probed = false;
   let failures = 0;
   while (!o.signal.aborted) {
     try {
       if (deviceId === undefined) {
-        const answer = await client.json('POST', '/api/agent/devices', { name: o.device.name, kind: o.device.kind, capabilities: { runtime: 'onnxruntime-node', formats: ['onnx'] } });
+        if (!probed) {
+          // A device that is not there (board off, phone unplugged) is not registered: the server would
+          // lease it jobs that could only fail. It is probed again with the same backoff.
+          const info = await o.device.probe(o.signal);
+          probed = true;
+          o.log(`device ${o.device.name}: ${info.kind} ${info.device}, ${info.runtime}, ${info.cpu}`);
+        }
+        const answer = await client.json('POST', '/api/agent/devices', { name: o.device.name, kind: o.device.kind, capabilities: o.device.capabilities() });
         const id = (answer.body as { deviceId?: unknown } | undefined)?.deviceId;
         if (typeof id !== 'number') throw new LpcvError('LPCV_E_INTERNAL', 'the server registered the device without an id');
         deviceId = id;
@@ -71,6 +75,7 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
       }
       await runLeasedJob({
         client,
+        target: o.device,
         lease: parseLeaseAnswer(answer.body),
         cacheDir: o.cacheDir,
         log: o.log,

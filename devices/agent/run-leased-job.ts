@@ -1,16 +1,17 @@
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { Measurement } from '../../harness/measure/measurement.js';
-import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../desktop/target-info.js';
+import type { Target, TargetRun } from '../targets/target.js';
 import { ServerAwayError, type AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
 import { completionBody } from './completion-body.js';
 import type { LeaseAnswer } from './lease-answer.js';
-import { measureLeasedJob } from './measure-leased-job.js';
+import { runOnTarget } from './run-on-target.js';
 import { backoffMs, sleep, whenAborted } from './sleep.js';
 
 export interface LeasedJobContext {
   readonly client: AgentClient;
+  /** The device the job was leased for. */
+  readonly target: Target;
   readonly lease: LeaseAnswer;
   readonly cacheDir: string;
   readonly log: AgentLog;
@@ -19,8 +20,8 @@ export interface LeasedJobContext {
   readonly stop: AbortSignal;
   readonly graceMs: number;
   readonly now: () => number;
-  /** Measures the job (default measureLeasedJob); tests pass a stand-in. */
-  readonly measure?: (client: AgentClient, lease: LeaseAnswer, cacheDir: string, log: AgentLog, signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<Measurement>;
+  /** Runs the job (default runOnTarget on `target`); tests pass a stand-in. */
+  readonly measure?: (client: AgentClient, lease: LeaseAnswer, cacheDir: string, log: AgentLog, signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<TargetRun>;
   /** A heartbeat that carries new progress is sent at most this often (default 2,000 ms). */
   readonly progressEveryMs?: number;
 }
@@ -33,7 +34,7 @@ export interface RunProgress {
   readonly total?: number;
 }
 
-type Outcome = { kind: 'measured'; measurement: Measurement } | { kind: 'error'; error: unknown } | { kind: 'lost' } | { kind: 'grace' };
+type Outcome = { kind: 'measured'; run: TargetRun } | { kind: 'error'; error: unknown } | { kind: 'lost' } | { kind: 'grace' };
 
 /**
  * Runs one leased job to its end: heartbeats every leaseMs/3 while it measures, then completes it, or fails
@@ -111,7 +112,8 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
   };
   const beating = beat();
 
-  const measure = ctx.measure ?? measureLeasedJob;
+  const measure: NonNullable<LeasedJobContext['measure']> =
+    ctx.measure ?? ((c, l, dir, lg, signal, progress) => runOnTarget(ctx.target, c, l, dir, lg, signal, progress));
   // Aborted when the job is abandoned (lease lost, grace period over): the inference process is killed, so
   // an abandoned run never overlaps the next job's measurement.
   const cancel = new AbortController();
@@ -120,7 +122,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
   try {
     outcome = await Promise.race<Outcome>([
       work.then(
-        (measurement) => ({ kind: 'measured', measurement }),
+        (run) => ({ kind: 'measured', run }),
         (error: unknown) => ({ kind: 'error', error }),
       ),
       whenAborted(lost.signal, finished.signal).then(() => ({ kind: 'lost' })),
@@ -153,15 +155,8 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       return;
     }
     case 'measured': {
-      const m = outcome.measurement;
-      const body = completionBody({
-        leaseToken,
-        measurement: m,
-        target: desktopTargetInfo(m.runtime, m.threads),
-        energyNote: ENERGY_NOTE_DESKTOP,
-        startedAt,
-        finishedAt: new Date(ctx.now()).toISOString(),
-      });
+      const m = outcome.run.measurement;
+      const body = completionBody({ leaseToken, run: outcome.run, startedAt, finishedAt: new Date(ctx.now()).toISOString() });
       try {
         const answer = await report(ctx, `${route}/complete`, body, deadline);
         const status = (answer as { status?: unknown } | undefined)?.status;

@@ -97,15 +97,17 @@ program
 
 program
   .command('agent')
-  .description('run a device agent: lease jobs from a competition server, measure them on this machine, report the results')
-  .requiredOption('--server <url>', 'the competition server, e.g. http://server:8080')
+  .description('run a device agent: lease jobs from a competition server, run them on its devices (this machine, SSH boards, Android phones), report the results')
+  .option('--server <url>', 'the competition server, e.g. http://server:8080 (or "server" in --config)')
   .option('--token-file <file>', 'read the agent token from this file (default: env LPCV_AGENT_TOKEN)')
   .option('--token <token>', 'the agent token (prefer env LPCV_AGENT_TOKEN or --token-file: command lines are visible to other users)')
-  .option('--device <spec>', 'the device to run jobs on (only desktop for now: this machine)', 'desktop')
-  .option('--name <name>', "the device's name on the server (default: this machine's host name)")
+  .option('--device <spec>', 'a device, repeatable: desktop[?...], ssh://user@host[:port][?...], adb://SERIAL[?...] (docs/agents.md; default desktop)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--config <file>', 'an agent config file (JSON: server, tokenFile, cacheDir, devices, leaseMs, pollMs, graceMs); the command line wins')
+  .option('--name <name>', "the device's name on the server when there is one device (default: this machine's host name)")
   .option('--cache-dir <dir>', 'downloaded models and input packs (default: ~/.cache/lpcv-agent)')
-  .option('--lease-ms <n>', 'lease length in ms (heartbeats every third of it)', positiveInt('--lease-ms'), 60_000)
-  .option('--poll-ms <n>', 'wait between lease requests when the queue is empty, in ms', positiveInt('--poll-ms'), 1_000)
+  .option('--lease-ms <n>', 'lease length in ms (heartbeats every third of it; default 60000)', positiveInt('--lease-ms'))
+  .option('--poll-ms <n>', 'wait between lease requests when the queue is empty, in ms (default 1000)', positiveInt('--poll-ms'))
+  .option('--grace-ms <n>', 'after SIGTERM, how long running jobs may still finish, in ms (default 10000)', positiveInt('--grace-ms'))
   .action((o) => runCommand(false, async () => (await import('./commands/agent.js')).agentCommand(o)));
 
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { runAgentLoop } from '../../devices/agent/run-agent-loop.js';
+import { OnnxTarget } from '../../devices/desktop/onnx-target.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { databaseConfigFrom } from '../../harness/cli/commands/admin.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
@@ -130,7 +131,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         const running = runAgentLoop({
           serverUrl: url,
           token,
-          device: { name: LOCAL_AGENT_NAME, kind: 'desktop' },
+          device: new OnnxTarget({ name: LOCAL_AGENT_NAME }),
           cacheDir,
           signal: stop.signal,
           log: (line) => o.log(`local agent: ${line}`),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,16 +58,32 @@ describe('lpcv agent against a running server', () => {
 });
 
 describe('lpcv agent options', () => {
-  it('refuses devices other than desktop, bad names and lease lengths, and a missing token, before connecting', async () => {
+  it('refuses bad device specs, names, lease lengths and config files, and a missing token, before connecting', async () => {
     const base = ['agent', '--server', 'http://127.0.0.1:1'];
     const env = { LPCV_AGENT_TOKEN: 'lpcv_agent_x' };
-    const ssh = await lpcvWithEnv([...base, '--device', 'ssh:pi@board'], env);
-    expect(ssh.exitCode).toBe(2);
-    expect(expectOneLineError(ssh)).toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringContaining('only the desktop device') as unknown });
-    for (const extra of [['--name', 'has/slash'], ['--lease-ms', '10'], ['--server', 'http://127.0.0.1:1/prefix']]) {
+    const spec = async (extra: string[], code: string, message: RegExp): Promise<void> => {
       const r = await lpcvWithEnv([...base, ...extra], env);
       expect(r.exitCode, extra.join(' ')).toBe(2);
-      expect(expectOneLineError(r).code, extra.join(' ')).toBe('LPCV_E_USAGE');
+      const e = expectOneLineError(r);
+      expect(e.code, extra.join(' ')).toBe(code);
+      expect(e.message, extra.join(' ')).toMatch(message);
+    };
+    await spec(['--device', 'ssh:pi@board'], 'LPCV_E_DEVICE_SPEC', /expected desktop, ssh:\/\/user@host/);
+    await spec(['--device', 'desktop?colour=blue'], 'LPCV_E_DEVICE_SPEC', /unknown setting\(s\) for the desktop driver: colour/);
+    await spec(['--device', 'desktop?name=a', '--device', 'desktop?name=a'], 'LPCV_E_DEVICE_SPEC', /two devices are named "a"/);
+    await spec(['--name', 'has/slash'], 'LPCV_E_DEVICE_SPEC', /name=/);
+    await spec(['--device', 'desktop?name=a', '--device', 'desktop?name=b', '--name', 'c'], 'LPCV_E_USAGE', /--name names the one device/);
+    await spec(['--lease-ms', '10'], 'LPCV_E_USAGE', /--lease-ms/);
+    await spec(['--server', 'http://127.0.0.1:1/prefix'], 'LPCV_E_USAGE', /root URL/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-config-'));
+    try {
+      const config = path.join(dir, 'agent.json');
+      writeFileSync(config, JSON.stringify({ devices: ['desktop'], leaseMs: 'long' }));
+      await spec(['--config', config], 'LPCV_E_DEVICE_SPEC', /agent\.json: leaseMs: /);
+      writeFileSync(config, '{ not json');
+      await spec(['--config', config], 'LPCV_E_DEVICE_SPEC', /is not JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     const none = await lpcvWithEnv(base);
     expect(none.exitCode).toBe(2);

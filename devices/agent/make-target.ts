@@ -1,0 +1,41 @@
+import os from 'node:os';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { OnnxTarget } from '../desktop/onnx-target.js';
+import type { Target } from '../targets/target.js';
+import { DEVICE_NAME, SpecSettings, type DeviceSpec } from './device-spec.js';
+
+/** The machine's name as a device name: each run on the same machine is the same device. */
+export function hostDeviceName(): string {
+  const name = os.hostname().replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100);
+  return name === '' ? 'desktop' : name;
+}
+
+function defaultName(spec: DeviceSpec): string {
+  if (spec.name !== undefined) return spec.name;
+  if (spec.driver === 'desktop') return hostDeviceName();
+  const name = `${spec.driver}-${spec.address}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
+  if (!DEVICE_NAME.test(name)) throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: give the device a name=`);
+  return name;
+}
+
+/**
+ * The target a device spec describes (docs/agents.md, "Device specs"). Each driver takes its settings
+ * from the spec and refuses the ones it does not know, so a typo is an error at start-up, not a device
+ * that silently measures something else.
+ */
+export async function makeTarget(spec: DeviceSpec): Promise<Target> {
+  const name = defaultName(spec);
+  const s = new SpecSettings(spec);
+  switch (spec.driver) {
+    case 'desktop': {
+      const kind = s.string('kind') ?? 'desktop';
+      const power = s.string('power') ?? 'none';
+      if (power !== 'none') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: power=${power}: no power sampler of that name`);
+      s.done();
+      return new OnnxTarget({ name, kind });
+    }
+    case 'ssh':
+    case 'adb':
+      throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: the ${spec.driver} driver is not wired into the agent yet`);
+  }
+}
