@@ -1,0 +1,185 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/synthetic-inputs.js';
+import type { Track } from '../../harness/tracks/track.js';
+import { writeSolutionTrack } from './fixtures/solution-tracks.js';
+import { inputFileNames, readOutputFolder, readSelfReportedMs, writeInputFolder } from './package-io.js';
+
+let scratch: string;
+let classTrack: Track;
+let segTrack: Track;
+let n = 0;
+const fresh = async (): Promise<string> => {
+  const dir = path.join(scratch, `case-${++n}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+};
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'lpcv-package-io-'));
+  classTrack = await writeSolutionTrack(scratch, 'classification');
+  segTrack = await writeSolutionTrack(scratch, 'segmentation');
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+const code = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return 'no error';
+};
+
+describe('inputFileNames', () => {
+  it('keeps safe .png ids, adds .png to the others, cleans unsafe characters, and never gives two ids one name', () => {
+    expect(inputFileNames(['a.png', 'b.jpg', '00042', 'd é.png', '../etc/passwd', '-rf', '.hidden', 'A.PNG', 'a.png', ''])).toEqual([
+      'a.png',
+      'b.jpg.png',
+      '00042.png',
+      'd__.png',
+      '_._etc_passwd.png',
+      '_rf.png',
+      '_hidden.png',
+      'A~7.png',
+      'a~8.png',
+      '_.png',
+    ]);
+  });
+
+  it('cuts long stems so that names stay under 255 bytes', () => {
+    const [name] = inputFileNames(['x'.repeat(1000)]);
+    expect(name.length).toBe(204);
+  });
+});
+
+describe('writeInputFolder', () => {
+  it('writes one PNG per image, named as inputFileNames says, with the decoded pixels unchanged', async () => {
+    const inputs = syntheticInputs(MIXED_SPECS);
+    const dir = await fresh();
+    const names = await writeInputFolder(inputs, dir);
+    expect(names).toEqual(inputFileNames(inputs.ids));
+    expect((await readdir(dir)).sort()).toEqual([...names].sort());
+    for (const [i, name] of names.entries()) {
+      const file = path.join(dir, name);
+      const want = inputs.image(i);
+      const meta = await sharp(file).metadata();
+      expect([meta.format, meta.width, meta.height, meta.channels]).toEqual(['png', want.width, want.height, want.channels]);
+      const { data } = await sharp(file)
+        .toColourspace(want.channels === 1 ? 'b-w' : 'srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      expect(Buffer.from(data).equals(Buffer.from(want.data))).toBe(true);
+    }
+  });
+});
+
+describe('readOutputFolder, classification', () => {
+  const ids = ['a.png', 'b.jpg', '00042'];
+  const names = inputFileNames(ids);
+
+  it('reads predictions.json (indices or class names, lists best first) in id order', async () => {
+    const dir = await fresh();
+    await writeFile(path.join(dir, 'predictions.json'), JSON.stringify({ [names[2]]: 'colour', [names[0]]: [1, 0], [names[1]]: 2 }));
+    await writeFile(path.join(dir, 'time.txt'), '12.5\n');
+    const pred = await readOutputFolder(classTrack, ids, dir);
+    expect(pred).toEqual({ kind: 'topk', ids, topk: [[1, 0], [2], [2]] });
+  });
+
+  it('reads the 2020 FPGA image.list.result (lines `<name> <class>`, up to 5 per image)', async () => {
+    const dir = await fresh();
+    await writeFile(path.join(dir, 'image.list.result'), `${names[0]} 2\n${names[0]} 1\n${names[1]} 0\n${names[2]} light\n`);
+    const pred = await readOutputFolder(classTrack, ids, dir);
+    expect(pred).toEqual({ kind: 'topk', ids, topk: [[2, 1], [0], [1]] });
+  });
+
+  it('no predictions file is LPCV_E_SOLUTION_NO_OUTPUT; both files, bad JSON or a class out of range LPCV_E_PRED_MALFORMED', async () => {
+    const empty = await fresh();
+    expect(await code(readOutputFolder(classTrack, ids, empty))).toBe('LPCV_E_SOLUTION_NO_OUTPUT');
+    expect(await code(readOutputFolder(classTrack, ids, path.join(empty, 'gone')))).toBe('LPCV_E_SOLUTION_NO_OUTPUT');
+    const both = await fresh();
+    await writeFile(path.join(both, 'predictions.json'), '{}');
+    await writeFile(path.join(both, 'image.list.result'), '');
+    expect(await code(readOutputFolder(classTrack, ids, both))).toBe('LPCV_E_PRED_MALFORMED');
+    const bad = await fresh();
+    await writeFile(path.join(bad, 'predictions.json'), '{"a.png": ');
+    expect(await code(readOutputFolder(classTrack, ids, bad))).toBe('LPCV_E_PRED_MALFORMED');
+    const range = await fresh();
+    await writeFile(path.join(range, 'predictions.json'), JSON.stringify({ [names[0]]: 3, [names[1]]: 0, [names[2]]: 0 }));
+    expect(await code(readOutputFolder(classTrack, ids, range))).toBe('LPCV_E_PRED_MALFORMED');
+  });
+
+  it('a missing or an unknown name is LPCV_E_PRED_MISMATCH, naming them', async () => {
+    const dir = await fresh();
+    await writeFile(path.join(dir, 'predictions.json'), JSON.stringify({ [names[0]]: 0, [names[1]]: 0, 'zzz.png': 1 }));
+    const err = await readOutputFolder(classTrack, ids, dir).catch((e: unknown) => e as { code: string; message: string });
+    expect(err).toMatchObject({ code: 'LPCV_E_PRED_MISMATCH' });
+    expect((err as { message: string }).message).toContain('00042.png');
+    expect((err as { message: string }).message).toContain('zzz.png');
+  });
+});
+
+describe('readOutputFolder, segmentation', () => {
+  const ids = ['x.png', 'y'];
+  const names = inputFileNames(ids);
+  const sizes = [
+    { width: 3, height: 2 },
+    { width: 2, height: 2 },
+  ];
+  const mask = (width: number, height: number, values: number[]): Promise<Buffer> =>
+    sharp(Buffer.from(values), { raw: { width, height, channels: 1 } }).png().toBuffer();
+
+  it('reads one label map per input, matched by file name, with its class values', async () => {
+    const dir = await fresh();
+    await writeFile(path.join(dir, names[0]), await mask(3, 2, [0, 1, 2, 3, 2, 1]));
+    await writeFile(path.join(dir, names[1]), await mask(2, 2, [3, 3, 0, 0]));
+    await writeFile(path.join(dir, 'notes.txt'), 'ignored');
+    const pred = await readOutputFolder(segTrack, ids, dir, { sizes });
+    expect(pred.kind).toBe('label-maps');
+    if (pred.kind !== 'label-maps') return;
+    expect(pred.ids).toEqual(ids);
+    expect(pred.maps.map((m) => [m.width, m.height, [...m.data]])).toEqual([
+      [3, 2, [0, 1, 2, 3, 2, 1]],
+      [2, 2, [3, 3, 0, 0]],
+    ]);
+  });
+
+  it('no PNG is NO_OUTPUT; one missing, an extra one or the wrong size is PRED_MISMATCH; a class out of range or not a PNG PRED_MALFORMED', async () => {
+    const none = await fresh();
+    await writeFile(path.join(none, 'time.txt'), '5');
+    expect(await code(readOutputFolder(segTrack, ids, none))).toBe('LPCV_E_SOLUTION_NO_OUTPUT');
+    const missing = await fresh();
+    await writeFile(path.join(missing, names[0]), await mask(3, 2, [0, 0, 0, 0, 0, 0]));
+    expect(await code(readOutputFolder(segTrack, ids, missing))).toBe('LPCV_E_PRED_MISMATCH');
+    await writeFile(path.join(missing, names[1]), await mask(2, 2, [0, 0, 0, 0]));
+    await writeFile(path.join(missing, 'extra.png'), await mask(2, 2, [0, 0, 0, 0]));
+    expect(await code(readOutputFolder(segTrack, ids, missing))).toBe('LPCV_E_PRED_MISMATCH');
+    const size = await fresh();
+    await writeFile(path.join(size, names[0]), await mask(2, 3, [0, 0, 0, 0, 0, 0]));
+    await writeFile(path.join(size, names[1]), await mask(2, 2, [0, 0, 0, 0]));
+    expect(await code(readOutputFolder(segTrack, ids, size, { sizes }))).toBe('LPCV_E_PRED_MISMATCH');
+    const range = await fresh();
+    await writeFile(path.join(range, names[0]), await mask(3, 2, [0, 0, 4, 0, 0, 0]));
+    await writeFile(path.join(range, names[1]), await mask(2, 2, [0, 0, 0, 0]));
+    expect(await code(readOutputFolder(segTrack, ids, range, { sizes }))).toBe('LPCV_E_PRED_MALFORMED');
+    const notPng = await fresh();
+    await writeFile(path.join(notPng, names[0]), 'not a png');
+    await writeFile(path.join(notPng, names[1]), await mask(2, 2, [0, 0, 0, 0]));
+    expect(await code(readOutputFolder(segTrack, ids, notPng))).toBe('LPCV_E_PRED_MALFORMED');
+  });
+});
+
+describe('readSelfReportedMs', () => {
+  it('reads one number of ms, and ignores a missing or malformed file (with a note for the malformed one)', async () => {
+    const dir = await fresh();
+    expect(await readSelfReportedMs(dir)).toEqual({});
+    await writeFile(path.join(dir, 'time.txt'), ' 1234.5\n');
+    expect(await readSelfReportedMs(dir)).toEqual({ ms: 1234.5 });
+    await writeFile(path.join(dir, 'time.txt'), 'fast');
+    expect((await readSelfReportedMs(dir)).note).toContain('ignored');
+    expect((await readSelfReportedMs(dir)).ms).toBeUndefined();
+  });
+});

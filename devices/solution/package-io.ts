@@ -1,0 +1,195 @@
+/**
+ * The files a solution package reads and writes (docs/solution-packages.md): the harness writes the inputs as
+ * PNG files into the input folder, the package writes its predictions into the output folder, and the
+ * harness reads them back into Predictions. Shared by the sandboxed desktop target and the SSH boards, so
+ * that a package behaves the same on both.
+ *
+ * File names: each image id becomes one file name (inputFileNames), and the package's outputs are matched
+ * back to ids by those names, never by order.
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { InputSet } from '../../harness/datasets/types.js';
+import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
+import { readLabelMap } from '../../harness/evaluate/label-map-png.js';
+import { listSome, MAX_LISTED } from '../../harness/evaluate/name-mismatch.js';
+import type { LabelMapPrediction, Predictions } from '../../harness/measure/measurement.js';
+import type { Track } from '../../harness/tracks/track.js';
+
+/** Classification outputs: one of these in the output folder (content decides the format, as in `lpcv evaluate`). */
+export const CLASSIFICATION_OUTPUT_FILES = ['predictions.json', 'image.list.result'] as const;
+/** Where a package may say how long it took (ms, one number); recorded beside the harness's clock, never used. */
+export const SELF_REPORTED_TIME_FILE = 'time.txt';
+
+/** Characters kept as they are in a file name; every other character becomes `_`. */
+const SAFE_CHAR = /[A-Za-z0-9._-]/;
+/** Bytes of a file name before `.png` (well under the 255 of ext4 and of most file systems). */
+const MAX_STEM = 200;
+
+/**
+ * The input file name of each id, in order. An id that ends in `.png` keeps that ending, any other id gets
+ * `.png` added (`00042` -> `00042.png`, `b.jpg` -> `b.jpg.png`: the file is a PNG whatever the id says).
+ * Characters other than ASCII letters, digits, `.`, `_` and `-` become `_`, a leading `.` or `-` becomes
+ * `_` (no hidden files, nothing that reads as an option), and the stem is cut to 200 characters. When two
+ * ids would get the same name (compared without letter case, for case-insensitive file systems), the later
+ * one gets `~<its index>` before `.png`; `~` never survives the cleaning, so that name is free.
+ */
+export function inputFileNames(ids: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return ids.map((id, index) => {
+    const stem = /\.png$/i.test(id) ? id.slice(0, -4) : id;
+    let clean = [...stem].map((c) => (SAFE_CHAR.test(c) ? c : '_')).join('').slice(0, MAX_STEM);
+    if (clean === '' || clean.startsWith('.') || clean.startsWith('-')) clean = `_${clean.slice(1)}`;
+    let name = `${clean}.png`;
+    if (taken.has(name.toLowerCase())) name = `${clean}~${index}.png`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}
+
+/**
+ * Writes every image of `inputs` as a PNG (8-bit gray or RGB, as decoded) into `dir` (created if needed),
+ * one at a time, and returns the file names in input order (inputFileNames). Pixels only: the input set
+ * carries no labels, and nothing else is written.
+ */
+export async function writeInputFolder(inputs: InputSet, dir: string): Promise<string[]> {
+  const names = inputFileNames(inputs.ids);
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < names.length; i++) {
+    const img = await inputs.read(i);
+    const raw = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
+    // Without the colour space, libvips writes a one-channel image as RGB.
+    const png = await (img.channels === 1 ? raw.toColourspace('b-w') : raw).png({ compressionLevel: 6 }).toBuffer();
+    await writeFile(path.join(dir, names[i]), png, { mode: 0o644 });
+  }
+  return names;
+}
+
+export interface ReadOutputOptions {
+  /** Each image's size in input order: a label map of another size is LPCV_E_PRED_MISMATCH. */
+  readonly sizes?: readonly { readonly width: number; readonly height: number }[];
+}
+
+/**
+ * Reads a package's output folder into Predictions for `ids` (in that order).
+ *
+ * Classification: `predictions.json` or `image.list.result` (exactly one), parsed by the `lpcv evaluate`
+ * reader (harness/evaluate/classification-files.ts): `<name> <class>` lines, up to 5 per image best first
+ * (the 2020 FPGA format), or JSON `{"<name>": class or [classes]}`; classes by index or by the track's
+ * class names; names are the input file names. Segmentation: one PNG label map per input, named like the
+ * input file (harness/evaluate/label-map-png.ts decodes it), each value a class index below the track's
+ * class count. Other files (time.txt, logs) are ignored.
+ *
+ * The submission's faults: nothing there (LPCV_E_SOLUTION_NO_OUTPUT), a file that does not parse or a class
+ * out of range (LPCV_E_PRED_MALFORMED), names missing, unknown or of the wrong size (LPCV_E_PRED_MISMATCH).
+ */
+export async function readOutputFolder(track: Track, ids: readonly string[], dir: string, opts: ReadOutputOptions = {}): Promise<Predictions> {
+  const names = inputFileNames(ids);
+  const files = await listOutputFolder(dir);
+  if (track.task === 'classification') return { kind: 'topk', ids: [...ids], topk: await readClassification(track, names, files, dir) };
+  if (track.task === 'segmentation') return { kind: 'label-maps', ids: [...ids], maps: await readSegmentation(track, names, files, dir, opts) };
+  throw new LpcvError('LPCV_E_TRACK_INVALID', `track ${track.name}: solution packages are supported for classification and segmentation tracks, not ${track.task}`);
+}
+
+/**
+ * The self-reported time in `time.txt` (one decimal number of milliseconds, optional): recorded beside the
+ * harness's wall clock, never used instead of it. A missing file is undefined; an unreadable one too, with a
+ * note saying why (it is not worth failing a run over a number the harness never uses).
+ */
+export async function readSelfReportedMs(dir: string): Promise<{ ms?: number; note?: string }> {
+  let text: string;
+  try {
+    const file = path.join(dir, SELF_REPORTED_TIME_FILE);
+    if ((await stat(file)).size > 1024) return { note: `${SELF_REPORTED_TIME_FILE} is larger than 1 KiB; ignored` };
+    text = await readFile(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const ms = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(ms) || ms < 0) return { note: `${SELF_REPORTED_TIME_FILE} does not hold one number of milliseconds >= 0; ignored` };
+  return { ms };
+}
+
+async function listOutputFolder(dir: string): Promise<Set<string>> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new LpcvError('LPCV_E_SOLUTION_NO_OUTPUT', `the output folder ${dir} is gone`, { dir });
+    throw e;
+  }
+}
+
+async function readClassification(track: Track, names: readonly string[], files: Set<string>, dir: string): Promise<number[][]> {
+  const present = CLASSIFICATION_OUTPUT_FILES.filter((f) => files.has(f));
+  if (present.length === 0) {
+    throw new LpcvError('LPCV_E_SOLUTION_NO_OUTPUT', `the package wrote no ${CLASSIFICATION_OUTPUT_FILES.join(' or ')} into its output folder`, { dir });
+  }
+  if (present.length > 1) {
+    throw new LpcvError('LPCV_E_PRED_MALFORMED', `the package wrote both ${present.join(' and ')}; write one of them`, { dir });
+  }
+  const file = path.join(dir, present[0]);
+  const text = await readFile(file, 'utf8');
+  const { predictions } = parseClassificationPredictions(text, file, { classNames: track.classes, numClasses: track.classes.length });
+  checkNames(file, names, predictions, 'images');
+  return names.map((n) => predictions.get(n) as number[]);
+}
+
+async function readSegmentation(track: Track, names: readonly string[], files: Set<string>, dir: string, opts: ReadOutputOptions): Promise<LabelMapPrediction[]> {
+  // PNG files are matched like `lpcv evaluate` matches them: the extension without letter case.
+  const pngs = new Map<string, string>();
+  for (const f of [...files].sort()) {
+    if (!/\.png$/i.test(f)) continue;
+    const key = `${f.slice(0, -4)}.png`;
+    if (pngs.has(key)) throw new LpcvError('LPCV_E_PRED_MALFORMED', `${dir}: ${pngs.get(key)} and ${f} differ only in the case of the extension`, { dir });
+    pngs.set(key, f);
+  }
+  if (pngs.size === 0) throw new LpcvError('LPCV_E_SOLUTION_NO_OUTPUT', 'the package wrote no PNG label map into its output folder', { dir });
+  checkNames(dir, names, pngs, 'label maps');
+  const numClasses = track.classes.length;
+  const maps: LabelMapPrediction[] = [];
+  for (const [i, name] of names.entries()) {
+    const file = path.join(dir, pngs.get(name) as string);
+    const map = await readLabelMap(file, 'predictions');
+    const want = opts.sizes?.[i];
+    if (want !== undefined && (want.width !== map.width || want.height !== map.height)) {
+      throw new LpcvError('LPCV_E_PRED_MISMATCH', `${file}: label map is ${map.width}x${map.height}, its input is ${want.width}x${want.height}`, {
+        file,
+        predSize: [map.width, map.height],
+        inputSize: [want.width, want.height],
+      });
+    }
+    for (let p = 0; p < map.data.length; p++) {
+      if (map.data[p] >= numClasses) {
+        throw new LpcvError('LPCV_E_PRED_MALFORMED', `${file}: pixel (${p % map.width}, ${Math.floor(p / map.width)}) holds class ${map.data[p]}, outside [0, ${numClasses})`, {
+          file,
+          value: map.data[p],
+          numClasses,
+        });
+      }
+    }
+    maps.push({ width: map.width, height: map.height, data: map.data });
+  }
+  return maps;
+}
+
+/** Every input name has an output and no output names an input that does not exist: else LPCV_E_PRED_MISMATCH. */
+function checkNames(where: string, names: readonly string[], outputs: { has(k: string): boolean; keys(): Iterable<string> }, what: string): void {
+  const wanted = new Set(names);
+  const missing = names.filter((n) => !outputs.has(n));
+  const unknown = [...outputs.keys()].filter((k) => !wanted.has(k));
+  if (missing.length === 0 && unknown.length === 0) return;
+  const parts: string[] = [];
+  if (missing.length > 0) parts.push(`${missing.length} of ${names.length} inputs have no output (${listSome(missing)})`);
+  if (unknown.length > 0) parts.push(`${unknown.length} ${what} name no input (${listSome(unknown)})`);
+  throw new LpcvError('LPCV_E_PRED_MISMATCH', `${where}: ${parts.join('; ')}`, {
+    file: where,
+    missingCount: missing.length,
+    missing: missing.slice(0, MAX_LISTED),
+    unknownCount: unknown.length,
+    unknown: unknown.slice(0, MAX_LISTED),
+  });
+}
