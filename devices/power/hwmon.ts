@@ -193,13 +193,19 @@ export interface SysfsRailSamplerOptions {
 }
 
 /** A sampler summing the selected rails, re-reading only their input files each period. */
-export function railSampler(source: string, rails: readonly SelectedRail[], o: SysfsRailSamplerOptions, defaultPeriodMs: number): PolledSampler {
+export function railSampler(
+  source: string,
+  rails: readonly SelectedRail[],
+  o: SysfsRailSamplerOptions,
+  defaultPeriodMs: number,
+  toWatts: (rail: HwmonRail, files: Record<string, string>) => number = railWatts,
+): PolledSampler {
   const readWatts = async (): Promise<number> => {
     let watts = 0;
     for (const { device, rail } of rails) {
       const files: Record<string, string> = {};
       for (const f of rail.files) files[f] = await readAttribute(path.join(device.dir, f));
-      watts += railWatts(rail, files);
+      watts += toWatts(rail, files);
     }
     return watts;
   };
