@@ -15,6 +15,14 @@ export interface Measures {
   energyJoules: number | null;
   /** Wall-clock duration of the whole measured run in seconds, when known. */
   durationSeconds?: number | null;
+  /** Images processed in `durationSeconds` (a batch target's wall clock), when known. */
+  images?: number | null;
+  /** Frames per second given directly (lpcv formula --set fps=...); otherwise formulas derive it. */
+  fps?: number | null;
+  /** Length in seconds of the window `energyJoules` was integrated over (what idle power is multiplied by). */
+  energyWindowSeconds?: number | null;
+  /** The device's idle power carried by the record: measured before the run, or fixed by the track. */
+  idle?: { watts: number; source: 'track' | 'measured' } | null;
 }
 
 export type ParamValue = number | string;
@@ -23,6 +31,29 @@ export interface ParamSpec {
   description: string;
   /** A parameter without a default must be given. The default's type is the parameter's type. */
   default?: ParamValue;
+  /** The parameter's type when it has no default (else the default's type). */
+  type?: 'number' | 'string';
+  /** The values a string parameter may take. */
+  choices?: readonly string[];
+  /** A typical value, for a parameter without default (listings, the contract test). */
+  example?: ParamValue;
+}
+
+/** A measure a formula used, converted to the unit the formula works in. */
+export interface InputValue {
+  value: number;
+  unit: string;
+  /** How it was obtained when not measured directly, e.g. `images / duration`. */
+  from?: string;
+}
+
+/** A measure a formula reads, for listings (`lpcv formulas`). */
+export interface InputSpec {
+  /** Measure name as `lpcv formula --set` takes it (docs/formulas.md). */
+  name: string;
+  /** The unit the formula works in. */
+  unit: string;
+  description: string;
 }
 
 export interface FormulaResult {
@@ -34,6 +65,10 @@ export interface FormulaResult {
   qualified: boolean;
   /** Why value is null or the entry does not qualify. */
   reason?: string;
+  /** The measures the formula used, in the units it used them (formulas of the catalog fill it in). */
+  inputs?: Record<string, InputValue>;
+  /** Measures the formula needed and did not get (value is then null): names as `lpcv formula --set` takes them. */
+  missing?: string[];
 }
 
 export interface Formula {
@@ -46,6 +81,13 @@ export interface Formula {
   /** Where the rule comes from (challenge year, page), and what is not confirmed. */
   readonly source: string;
   readonly params: Readonly<Record<string, ParamSpec>>;
+  /** The measures it reads (listings); absent on formulas that predate the catalog. */
+  readonly inputs?: readonly InputSpec[];
+  /**
+   * Checks parameters beyond their types (an expression that does not parse, a choice that needs another
+   * parameter), when a track loads: throws LpcvError with `detail.param` naming the parameter.
+   */
+  checkParams?(params: Readonly<Record<string, ParamValue>>): void;
   /**
    * Computes the score. `params` holds every declared parameter, defaults filled in (computeScore does
    * that). Throws LpcvError LPCV_E_FORMULA_INPUT for an input it needs and cannot find.
