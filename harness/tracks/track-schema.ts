@@ -115,6 +115,19 @@ export const limitsSchema = z.strictObject({
 export const targetSchema = z.strictObject({
   /** Jobs are leased by devices of this kind (desktop, ultra96-v2, jetson-nano, raspberry-pi, android, ...). */
   kind: z.string().min(1),
+  /**
+   * Android phones (docs/android.md): whether to refuse a charging phone, the highest thermal status
+   * (0 none .. 6 shutdown, from dumpsys thermalservice) and battery temperature accepted before a run, and
+   * the cores to pin benchmark_model and the runner to (e.g. `7`, `4-7`; else the device spec's).
+   */
+  android: z
+    .strictObject({
+      refuseCharging: z.boolean().default(false),
+      maxThermalStatus: z.number().int().min(0).max(6).optional(),
+      maxBatteryTempC: z.number().positive().optional(),
+      cores: z.string().regex(/^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/, 'a cores list such as 7, 4-7 or 0,2,4-5').optional(),
+    })
+    .optional(),
 });
 
 /**
