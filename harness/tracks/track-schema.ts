@@ -128,6 +128,16 @@ export const targetSchema = z.strictObject({
       cores: z.string().regex(/^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/, 'a cores list such as 7, 4-7 or 0,2,4-5').optional(),
     })
     .optional(),
+  /**
+   * SSH boards (docs/ssh-boards.md): the on-board command as an argv array; `{package}`, `{inputs}`,
+   * `{outputs}` and `{workdir}` are replaced inside each word by the run's paths on the board, and each word
+   * is quoted on its own. Default: `python3 {package} -i {inputs} -o {outputs}` (the 2023 contract).
+   */
+  command: z.array(z.string().min(1)).min(1).optional(),
+  /** SSH boards: drop the board's page cache before the run (the 2021 FPGA track did). Default false. */
+  dropCaches: z.boolean().optional(),
+  /** SSH boards: cut the board's network (all but the SSH session) for the run. Default false. */
+  lockNetwork: z.boolean().optional(),
 });
 
 /**
