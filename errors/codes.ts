@@ -150,11 +150,6 @@ export const ERROR_CODES = {
   LPCV_E_MEASURE_VALUE: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value is not a finite number, is negative, or is out of range (an accuracy above 1 without %)' },
   LPCV_E_MEASURE_MISSING: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'lpcv formula was not given a measure the formula needs (the message names it and the --set to add)' },
   LPCV_E_EXPRESSION_INVALID: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an expression formula's text does not parse: bad syntax, an unknown measure or function, wrong arity, too deep or too long (the message names the column)" },
-  LPCV_E_MEASURE_UNKNOWN: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure name given to a formula (lpcv formula --set, an expression) is not one the harness knows' },
-  LPCV_E_MEASURE_UNIT: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value has an unknown unit, a unit of the wrong kind (energy=5ms), or no unit where one is required (energy, time, power)' },
-  LPCV_E_MEASURE_VALUE: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value is not a finite number, is negative, or is out of range (an accuracy above 1 without %)' },
-  LPCV_E_MEASURE_MISSING: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'lpcv formula was not given a measure the formula needs (the message names it and the --set to add)' },
-  LPCV_E_EXPRESSION_INVALID: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an expression formula's text does not parse: bad syntax, an unknown measure or function, wrong arity, too deep or too long (the message names the column)" },
 
   // --- ranking and re-scoring (issue 5): add codes below this line ---
   LPCV_E_RESCORE_FORMULA: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a re-score's formula or parameters are not usable: a malformed name@version, no such registered formula or version, a parameter the formula does not take, or a value of the wrong type" },
