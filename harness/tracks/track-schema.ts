@@ -116,6 +116,18 @@ export const targetSchema = z.strictObject({
   /** Jobs are leased by devices of this kind (desktop, ultra96-v2, jetson-nano, raspberry-pi, android, ...). */
   kind: z.string().min(1),
   /**
+   * Solution packages in the bubblewrap sandbox (docs/solution-packages.md): the package's address space
+   * (RLIMIT_AS) in MiB, its processes and threads at once, and the size of its private /tmp in MiB. The run's
+   * time limit is limits.runTimeoutMs.
+   */
+  sandbox: z
+    .strictObject({
+      memoryMb: positiveInt.max(1_048_576).default(4096),
+      maxProcesses: positiveInt.max(4096).default(64),
+      tmpMb: positiveInt.max(65_536).default(256),
+    })
+    .optional(),
+  /**
    * Android phones (docs/android.md): whether to refuse a charging phone, the highest thermal status
    * (0 none .. 6 shutdown, from dumpsys thermalservice) and battery temperature accepted before a run, and
    * the cores to pin benchmark_model and the runner to (e.g. `7`, `4-7`; else the device spec's).
