@@ -13,3 +13,12 @@ export function flatLatency(meanMs: number, count = 100): LatencyStats {
 export function measures(accuracy: Record<string, number>, meanMs: number | null, energyJoules: number | null = null): Measures {
   return { accuracy, latency: meanMs === null ? null : flatLatency(meanMs), energyJoules };
 }
+
+/** Measures from named parts: accuracy metrics, latency mean in ms (flat statistics), and the optional fields. */
+export function run(
+  accuracy: Record<string, number>,
+  extra: { latencyMs?: number; energyJoules?: number } & Omit<Partial<Measures>, 'accuracy' | 'latency' | 'energyJoules'> = {},
+): Measures {
+  const { latencyMs, energyJoules, ...rest } = extra;
+  return { ...measures(accuracy, latencyMs ?? null, energyJoules ?? null), ...rest };
+}
