@@ -27,7 +27,7 @@ describe('benchmark_model output (TF 2.3-era format, the 2020 OVIC builds)', () 
     expect(out.graph).toBe('/data/local/tmp/mobilenet_v1_1.0_224_quant.tflite');
   });
   it('one run per invocation prints the all-same form; curr is that run', () => {
-    const one = parseBenchmarkModelOutput(fixture('one-run/tf2.3/run-1.txt'));
+    const one = parseBenchmarkModelOutput(fixture('../phone/standin/benchmark-outputs/tf2.3/run-1.txt'));
     expect(one.inference).toEqual({ count: 1, curr: 1043, allSame: true, requestedRuns: 1 });
     expect(one.warmup).toMatchObject({ count: 5, first: 1402, curr: 1086, min: 1017, max: 1402 });
     expect(one.timings?.inferenceAvgUs).toBe(1043);
@@ -44,7 +44,7 @@ describe('benchmark_model output (newer builds: INFO: prefix and percentiles)', 
     expect(out.timings).toEqual({ initUs: 11542, firstInferenceUs: 21877, warmupAvgUs: 16154.7, inferenceAvgUs: 15872.3 });
   });
   it('one run with percentiles', () => {
-    const one = parseBenchmarkModelOutput(fixture('one-run/tf2.16/run-2.txt'));
+    const one = parseBenchmarkModelOutput(fixture('../phone/standin/benchmark-outputs/tf2.16/run-2.txt'));
     expect(one.inference).toEqual({ count: 1, curr: 688, p5: 688, median: 688, p95: 688, allSame: true, requestedRuns: 1 });
   });
   it('strips logcat prefixes too', () => {
