@@ -1,6 +1,7 @@
 import { latencyStats } from '../../scoring/latency-stats.js';
 import { computeScore } from '../../scoring/formulas/registry.js';
-import type { AppliedProtocol } from '../measure/measurement.js';
+import type { Measures } from '../../scoring/formulas/types.js';
+import type { AppliedProtocol, WallClock } from '../measure/measurement.js';
 import type { EnergyRecord, ResultRecord, TargetInfo } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
 
@@ -16,6 +17,8 @@ export interface RecordInputs {
   accuracyImages: number;
   energy: EnergyRecord | null;
   energyNote?: string;
+  /** A batch target's wall clock around the whole run (Measurement.wall), when it has one. */
+  wall?: WallClock;
   startedAt: string;
   finishedAt: string;
 }
@@ -26,12 +29,7 @@ export interface RecordInputs {
  */
 export function buildResultRecord(r: RecordInputs): ResultRecord {
   const latency = latencyStats(r.latencyMs);
-  const score = computeScore(
-    r.track.score.formula,
-    r.track.score.version,
-    { accuracy: r.accuracy, latency, energyJoules: r.energy?.joules ?? null },
-    r.track.score.params,
-  );
+  const score = computeScore(r.track.score.formula, r.track.score.version, measuresOf(r, latency), r.track.score.params);
   return {
     track: r.track.name,
     split: r.split,
@@ -52,5 +50,23 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
     },
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
+  };
+}
+
+/**
+ * What the formulas get from a run (units in the names of Measures' fields): the wall clock's duration and
+ * image count only from a batch target's wall clock (so that images / duration is a real throughput), else
+ * null; the energy with the window it was integrated over and the record's idle figure. fps is left to
+ * the formulas to derive (images / duration, else 1 / mean latency).
+ */
+export function measuresOf(r: Pick<RecordInputs, 'accuracy' | 'energy' | 'wall'>, latency: Measures['latency']): Measures {
+  return {
+    accuracy: r.accuracy,
+    latency,
+    energyJoules: r.energy?.joules ?? null,
+    durationSeconds: r.wall ? r.wall.durationMs / 1000 : null,
+    images: r.wall?.images ?? null,
+    energyWindowSeconds: r.energy?.windowSeconds ?? null,
+    idle: r.energy?.idle ?? null,
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { checkScoreSpec } from '../../scoring/formulas/registry.js';
 import { trackSchema } from './track-schema.js';
 import type { Track } from './track.js';
 
@@ -34,6 +35,15 @@ export function loadTrackFile(file: string): Track {
     throw new LpcvError('LPCV_E_TRACK_INVALID', describeSchemaIssues(file, parsed.error.issues), {
       file,
       issues: parsed.error.issues.map((i) => ({ key: i.path.map(String).join('.'), message: i.message })),
+    });
+  }
+  // The formula, its version and its parameters (an expression that does not parse) fail here, at start-up,
+  // not at the first score.
+  const score = checkScoreSpec(parsed.data.score);
+  if (score !== null) {
+    throw new LpcvError('LPCV_E_TRACK_INVALID', `${file}: ${score.key}: ${score.message}`, {
+      file,
+      issues: [{ key: score.key, message: score.message, code: score.code }],
     });
   }
   return deepFreeze({ ...parsed.data, file: abs, dir: path.dirname(abs) });

@@ -33,7 +33,7 @@ type Token =
   | { type: 'end'; text: ''; column: number };
 
 function fail(column: number, message: string): never {
-  throw new LpcvError('LPCV_E_EXPRESSION_INVALID', `expression: ${message} at column ${column}`, { column });
+  throw new LpcvError('LPCV_E_EXPRESSION_INVALID', `expression: column ${column}: ${message}`, { column });
 }
 
 function shown(s: string): string {
