@@ -55,7 +55,17 @@ export function inputFileNames(ids: readonly string[]): string[] {
  * carries no labels, and nothing else is written.
  */
 export async function writeInputFolder(inputs: InputSet, dir: string): Promise<string[]> {
+  return (await writeInputFolderWithSizes(inputs, dir)).names;
+}
+
+/** writeInputFolder, also giving each image's size (for readOutputFolder's check of label-map sizes). */
+export async function writeInputFolderWithSizes(
+  inputs: InputSet,
+  dir: string,
+  onImage?: (done: number, total: number) => void,
+): Promise<{ names: string[]; sizes: { width: number; height: number }[] }> {
   const names = inputFileNames(inputs.ids);
+  const sizes: { width: number; height: number }[] = [];
   await mkdir(dir, { recursive: true });
   for (let i = 0; i < names.length; i++) {
     const img = await inputs.read(i);
@@ -63,8 +73,10 @@ export async function writeInputFolder(inputs: InputSet, dir: string): Promise<s
     // Without the colour space, libvips writes a one-channel image as RGB.
     const png = await (img.channels === 1 ? raw.toColourspace('b-w') : raw).png({ compressionLevel: 6 }).toBuffer();
     await writeFile(path.join(dir, names[i]), png, { mode: 0o644 });
+    sizes.push({ width: img.width, height: img.height });
+    onImage?.(i + 1, names.length);
   }
-  return names;
+  return { names, sizes };
 }
 
 export interface ReadOutputOptions {
