@@ -110,6 +110,20 @@ program
   .option('--grace-ms <n>', 'after SIGTERM, how long running jobs may still finish, in ms (default 10000)', positiveInt('--grace-ms'))
   .action((o) => runCommand(false, async () => (await import('./commands/agent.js')).agentCommand(o)));
 
+program
+  .command('rescore')
+  .description("re-score a track's stored results from their raw measurements (no device runs again), print the rank changes and log them (docs/rescoring.md)")
+  .requiredOption('--track <name>', 'the track (a name or a track file)')
+  .option('--formula <name@version>', 'the formula to apply (default: the effective one; `lpcv formulas` lists them)')
+  .option('--param <key=value>', 'a formula parameter (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--track-file', "go back to the track file's formula and remove the server's override")
+  .option('--dry-run', 'compute and show the changes, store nothing but the audit entry')
+  .option('--data-dir <dir>', "the server's data folder; its database is <dir>/lpcv.sqlite", './data')
+  .option('--database-url <url>', 'use this PostgreSQL database instead (default: env LPCV_DATABASE_URL)')
+  .option('--database-schema <name>', 'PostgreSQL schema (default: env LPCV_DATABASE_SCHEMA)')
+  .option('--json', 'print the report as one JSON object on stdout')
+  .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/rescore.js')).rescoreCommand(o)));
+
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.
 const admin = program.command('admin').description("manage a competition server's teams and device agents");
 for (const what of ['team', 'agent'] as const) {

@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { Db } from '../db/index.js';
-import { buildLeaderboard, hideTrack, leaderboardCsv, revealTrack, trackReveal } from '../leaderboard/index.js';
+import { buildLeaderboard, hideTrack, leaderboardCsv, revealTrack, trackReveal, type Board } from '../leaderboard/index.js';
+import { listRescoreAudit, rescoreTrack } from '../rescore/index.js';
 import { viewerOf, type WebAuth } from '../web/web-auth.js';
 import { lookUpTrack, type TrackLookup } from './track-lookup.js';
 
@@ -15,10 +17,27 @@ export interface LeaderboardRoutesDeps {
   readonly now: () => number;
 }
 
+/** The body of `POST /api/admin/tracks/:track/rescore` (docs/rescoring.md). */
+const rescoreBody = z.strictObject({
+  formula: z.string().min(1).max(200).optional(),
+  params: z.record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.number()])).optional(),
+  trackFile: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+});
+
+/** `?board=public|private`, or undefined (the default board). */
+export function boardParam(value: unknown): Board | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'public' && value !== 'private') throw new LpcvError('LPCV_E_BAD_REQUEST', `board must be public or private, not ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
- * `GET /api/leaderboard`, `GET /api/leaderboard/:track` (JSON, or CSV with `?format=csv`) and the admin's
- * `POST`/`DELETE /api/admin/tracks/:track/reveal` (docs/api.md, "Leaderboard"). The leaderboard takes no
- * token, a team token or the admin token (or the pages' login cookie) and shows what that viewer may see.
+ * `GET /api/leaderboard`, `GET /api/leaderboard/:track` (JSON, or CSV with `?format=csv`; `?board=public|
+ * private`), the admin's `POST`/`DELETE /api/admin/tracks/:track/reveal`, `POST /api/admin/tracks/:track/
+ * rescore` and `GET /api/admin/tracks/:track/rescores` (docs/api.md, "Leaderboard"; docs/rescoring.md).
+ * The leaderboard takes no token, a team token or the admin token (or the pages' login cookie) and shows
+ * what that viewer may see.
  */
 export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
   const { db, auth, now } = deps;
@@ -33,7 +52,7 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     const track = lookUpTrack(deps.tracks, req.params.track);
     const format = req.query.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new LpcvError('LPCV_E_BAD_REQUEST', `format must be json or csv, not ${JSON.stringify(format)}`);
-    const board = await buildLeaderboard(db, track, viewer);
+    const board = await buildLeaderboard(db, track, viewer, { board: boardParam(req.query.board) });
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="leaderboard-${track.name}.csv"`);
@@ -63,6 +82,29 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     const was = await trackReveal(db, track.name);
     await hideTrack(db, track.name);
     res.json({ track: track.name, revealedAt: null, wasRevealed: was !== null });
+  });
+
+  router.post('/api/admin/tracks/:track/rescore', async (req: Request<{ track: string }>, res: Response) => {
+    await requireAdmin(req);
+    const track = lookUpTrack(deps.tracks, req.params.track);
+    const parsed = rescoreBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new LpcvError('LPCV_E_BAD_REQUEST', `the re-score request is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    const b = parsed.data;
+    const report = await rescoreTrack(db, track, {
+      ...(b.formula !== undefined ? { formula: b.formula } : {}),
+      ...(b.params !== undefined ? { params: b.params } : {}),
+      ...(b.trackFile !== undefined ? { trackFile: b.trackFile } : {}),
+      dryRun: b.dryRun === true,
+      actor: 'admin (api)',
+      now,
+    });
+    res.json(report);
+  });
+
+  router.get('/api/admin/tracks/:track/rescores', async (req: Request<{ track: string }>, res: Response) => {
+    await requireAdmin(req);
+    const track = lookUpTrack(deps.tracks, req.params.track);
+    res.json({ track: track.name, rescores: await listRescoreAudit(db, track.name) });
   });
 
   return router;

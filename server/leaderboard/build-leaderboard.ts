@@ -30,10 +30,10 @@ export interface LeaderboardEntry {
   shownRank: number | null;
   /** In a statistical tie group: shown as "=<shownRank>". */
   tied: boolean;
-  /** This entry's rank on the public board, shown on the private board (null without a public split or before the reveal). */
-  publicRank: number | null;
-  /** This entry's rank on the private board, shown on the public board after the reveal (else null). */
-  privateRank: number | null;
+  /** This entry's standing on the public board, given on the private board (null without a public split, or not on it). */
+  publicRank: OtherRank | null;
+  /** This entry's standing on the private board, given on the public board after the reveal (else null). */
+  privateRank: OtherRank | null;
   team: string;
   /** The baseline's name when this is an organizer's baseline, else null. */
   baseline: string | null;
@@ -60,6 +60,13 @@ export interface LeaderboardEntry {
   /** ISO 8601. */
   submittedAt: string;
   finishedAt: string;
+}
+
+/** An entry's rank on the other board. */
+export interface OtherRank {
+  rank: number | null;
+  shownRank: number | null;
+  tied: boolean;
 }
 
 export interface Leaderboard {
@@ -128,6 +135,8 @@ async function runsOn(db: Db, track: Track, split: string, metric: string): Prom
     .where({ 's.track': track.name, 'j.state': 'done' })
     // Jobs queued before migration 0007 have no split of their own: they ran on their submission's.
     .whereRaw('coalesce(j.split, s.split) = ?', [split])
+    // A device's reference run is an extra job of a baseline's submission (server/devices): never an entry.
+    .whereNull('j.pinned_device_id')
     .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'j.result_json')) as Row[];
   const runs = new Map<string, Candidate>();
   for (const r of rows) {
@@ -149,7 +158,7 @@ async function runsOn(db: Db, track: Track, split: string, metric: string): Prom
   return runs;
 }
 
-const ranksById = (ranked: readonly RankedEntry<Candidate>[]): Map<string, number | null> => new Map(ranked.map((r) => [r.entry.id, r.rank]));
+const ranksById = (ranked: readonly RankedEntry<Candidate>[]): Map<string, OtherRank> => new Map(ranked.map((r) => [r.entry.id, { rank: r.rank, shownRank: r.shownRank, tied: r.tied }]));
 
 export interface BuildOptions {
   /** Which board; default: the public one until the reveal (when the track has one), else the private one. */
@@ -193,7 +202,7 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     }),
   );
   // The other board's rank: the public rank is no secret; the private one is shown once revealed.
-  const otherRanks = (id: string): { publicRank: number | null; privateRank: number | null } => ({
+  const otherRanks = (id: string): { publicRank: OtherRank | null; privateRank: OtherRank | null } => ({
     publicRank: board === 'private' && complete ? (publicRanks?.get(id) ?? null) : null,
     privateRank: board === 'public' && revealed ? (privateRanks.get(id) ?? null) : null,
   });
@@ -218,7 +227,7 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   };
 }
 
-function toEntry(ranked: RankedEntry<Candidate>, complete: boolean, metric: string, pareto: boolean, other: { publicRank: number | null; privateRank: number | null }): LeaderboardEntry {
+function toEntry(ranked: RankedEntry<Candidate>, complete: boolean, metric: string, pareto: boolean, other: { publicRank: OtherRank | null; privateRank: OtherRank | null }): LeaderboardEntry {
   const c = ranked.entry;
   const r = c.record;
   return {

@@ -58,8 +58,8 @@ export function leaderboardCsv(board: Leaderboard): string {
       e.finishedAt,
       e.shownRank,
       e.tied,
-      e.publicRank,
-      e.privateRank,
+      e.publicRank?.shownRank ?? null,
+      e.privateRank?.shownRank ?? null,
     ];
     lines.push(cells.map(csvField).join(','));
   }

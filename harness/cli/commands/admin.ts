@@ -51,7 +51,8 @@ function describeDatabase(config: DatabaseConfig): string {
   }
 }
 
-async function withDatabase<T>(o: DatabaseOptions, work: (db: Db) => Promise<T>): Promise<T> {
+/** Opens the database the options name (creating a fresh install's data folder), runs `work`, closes it. */
+export async function withDatabase<T>(o: DatabaseOptions, work: (db: Db) => Promise<T>): Promise<T> {
   const config = databaseConfigFrom(o);
   let db: Db;
   try {
