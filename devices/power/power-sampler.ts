@@ -28,4 +28,9 @@ export interface PowerSampler {
   start(): Promise<void>;
   /** Ends sampling (a last reading is taken at the window's end) and returns the trace. */
   stop(): Promise<PowerTrace>;
+  /**
+   * Releases what the sampler holds between runs (a meter's connection); optional, and a sampler may be
+   * started again after it (it reconnects). Sysfs samplers hold nothing.
+   */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,203 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { integrateEnergy } from '../../scoring/energy.js';
+import { describeSamplerContract } from './sampler-contract.js';
+import { openScpiMeterSampler, parseScpiNumber } from './scpi-meter.js';
+import { FakeClock, ManualTimer } from './test-clock.js';
+
+/** <NR3> as a WT300 prints it: 5 significant digits, a two-digit signed exponent (12.345 -> 1.2345E+01). */
+function nr3(v: number): string {
+  const [m, e] = v.toExponential(4).toUpperCase().split('E') as [string, string];
+  const n = Number(e);
+  return `${m}E${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+}
+
+interface MeterScript {
+  /** Replies to successive :NUMeric:NORMal:VALue? 1 queries: a number (watts) or a raw reply such as NAN. */
+  readonly values: readonly (number | string)[];
+  /** After this many value replies: go silent, or hang up. */
+  readonly after?: { readonly count: number; readonly then: 'silent' | 'hangup' };
+}
+
+/** A WT310 stand-in on 127.0.0.1, port 0, answering from a scripted power curve. */
+async function fakeMeter(script: MeterScript) {
+  const received: string[] = [];
+  const sockets = new Set<net.Socket>();
+  let served = 0;
+  let after = script.after;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buffer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      buffer += d;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        received.push(line);
+        if (line === '*IDN?') socket.write('YOKOGAWA,WT310,C2QD00001,F1.03\n');
+        else if (/^:NUM(ERIC)?:NORM(AL)?:VAL(UE)?\? 1$/i.test(line)) {
+          if (after && served >= after.count) {
+            if (after.then === 'hangup') socket.destroy();
+            continue;
+          }
+          const v = script.values[Math.min(served, script.values.length - 1)]!;
+          served += 1;
+          socket.write(`${typeof v === 'number' ? nr3(v) : v}\r\n`);
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    received,
+    /** Replays the curve from its start, answering every query from now on. */
+    rewind: () => {
+      served = 0;
+      after = undefined;
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('parseScpiNumber', () => {
+  it('reads <NR3> values', () => {
+    expect(parseScpiNumber('1.2345E+00')).toBe(1.2345);
+    expect(parseScpiNumber('12.345E+00\r')).toBe(12.345);
+    expect(parseScpiNumber('-0.0021E+03')).toBe(-2.1);
+  });
+  it('refuses NAN, INF and their 9.9E+37 sentinels, and garbage', () => {
+    for (const r of ['NAN', 'INF', '-INF', '9.91E+37', '9.9E+37', ':NUM:NORM:VAL 1.2E+00', '']) {
+      expect(() => parseScpiNumber(r)).toThrow(expect.objectContaining({ code: 'LPCV_E_POWER_VALUE' }));
+    }
+    expect(() => parseScpiNumber('INF')).toThrow(/over range/);
+  });
+});
+
+describe('openScpiMeterSampler', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+
+  it('configures the meter for P of element 1 and integrates its replies by hand', async () => {
+    // The open probe takes the first value; then 10, 12, 14 W at 0, 200, 400 ms and 11 W at stop (500 ms):
+    // (10 + 12) / 2 x 0.2 + (12 + 14) / 2 x 0.2 + (14 + 11) / 2 x 0.1 = 2.2 + 2.6 + 1.25 = 6.05 J
+    const meter = await fakeMeter({ values: [9.5, 10, 12, 14, 11] });
+    cleanup.push(meter.close);
+    const clock = new FakeClock(0);
+    const timer = new ManualTimer();
+    const s = await openScpiMeterSampler({ host: '127.0.0.1', port: meter.port, periodMs: 200, now: clock.now, timer: timer.timer });
+    cleanup.push(() => s.close());
+    expect(s.source).toBe(`scpi:WT310@127.0.0.1:${meter.port}`);
+    expect(s.identity).toBe('YOKOGAWA,WT310,C2QD00001,F1.03');
+    expect(meter.received.slice(0, 6)).toEqual([
+      '*IDN?',
+      ':COMMunicate:HEADer OFF',
+      ':NUMeric:FORMat ASCii',
+      ':NUMeric:NORMal:NUMber 1',
+      ':NUMeric:NORMal:ITEM1 P,1',
+      ':NUMeric:NORMal:VALue? 1',
+    ]);
+    await s.start();
+    for (let k = 0; k < 2; k++) {
+      clock.advance(200);
+      await timer.fire();
+    }
+    clock.advance(100);
+    const trace = await s.stop();
+    expect(trace.samples.map((x) => [x.t, x.watts])).toEqual([
+      [0, 10],
+      [200, 12],
+      [400, 14],
+      [500, 11],
+    ]);
+    expect(integrateEnergy(trace.samples, trace.startMs, trace.endMs).joules).toBeCloseTo(6.05, 12);
+  });
+
+  it('refuses an overrange (INF) or no-data (NAN) reading mid-run', async () => {
+    for (const bad of ['INF', 'NAN']) {
+      const meter = await fakeMeter({ values: [5, 5, bad] });
+      cleanup.push(meter.close);
+      const clock = new FakeClock(0);
+      const timer = new ManualTimer();
+      const s = await openScpiMeterSampler({ host: '127.0.0.1', port: meter.port, now: clock.now, timer: timer.timer });
+      cleanup.push(() => s.close());
+      await s.start();
+      clock.advance(250);
+      await timer.fire();
+      await expect(s.stop()).rejects.toMatchObject({ code: 'LPCV_E_POWER_VALUE', message: expect.stringContaining(bad) });
+    }
+  });
+
+  it('does not hang on a meter that stops answering: LPCV_E_POWER_TIMEOUT, and the next start() reconnects', async () => {
+    const meter = await fakeMeter({ values: [5, 6, 7], after: { count: 2, then: 'silent' } });
+    cleanup.push(meter.close);
+    const clock = new FakeClock(0);
+    const timer = new ManualTimer();
+    const s = await openScpiMeterSampler({ host: '127.0.0.1', port: meter.port, timeoutMs: 300, now: clock.now, timer: timer.timer });
+    cleanup.push(() => s.close());
+    await s.start(); // the second value; the third query gets no answer
+    clock.advance(250);
+    await timer.fire();
+    const err = await s.stop().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LPCV_E_POWER_TIMEOUT', message: expect.stringContaining('did not answer :NUMeric:NORMal:VALue? 1 within 300 ms') });
+    // The stand-in answers again after a reconnect: a new run works.
+    meter.rewind();
+    await s.start();
+    expect(meter.received.filter((l) => l === '*IDN?')).toHaveLength(2);
+    clock.advance(100);
+    expect((await s.stop()).samples).toHaveLength(2);
+  });
+
+  it('gives LPCV_E_POWER_READ when the meter hangs up mid-run', async () => {
+    const meter = await fakeMeter({ values: [5], after: { count: 2, then: 'hangup' } });
+    cleanup.push(meter.close);
+    const clock = new FakeClock(0);
+    const timer = new ManualTimer();
+    const s = await openScpiMeterSampler({ host: '127.0.0.1', port: meter.port, now: clock.now, timer: timer.timer });
+    await s.start();
+    clock.advance(250);
+    await timer.fire();
+    await expect(s.stop()).rejects.toMatchObject({ code: 'LPCV_E_POWER_READ', message: expect.stringContaining('closed the connection') });
+  });
+
+  it('says there is no sensor when nothing listens, or the meter does not answer at open', async () => {
+    const gone = await fakeMeter({ values: [1] });
+    await gone.close();
+    await expect(openScpiMeterSampler({ host: '127.0.0.1', port: gone.port })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR' });
+    const mute = await fakeMeter({ values: [1], after: { count: 0, then: 'silent' } });
+    cleanup.push(mute.close);
+    await expect(openScpiMeterSampler({ host: '127.0.0.1', port: mute.port, timeoutMs: 200 })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR', message: expect.stringContaining('did not answer') });
+  });
+});
+
+describeSamplerContract('scpi meter (WT310 stand-in on 127.0.0.1)', async () => {
+  const meter = await fakeMeter({ values: [9.5, 10, 12, 14, 11] });
+  const clock = new FakeClock(0);
+  const timer = new ManualTimer();
+  const sampler = await openScpiMeterSampler({ host: '127.0.0.1', port: meter.port, periodMs: 200, now: clock.now, timer: timer.timer });
+  return {
+    sampler,
+    during: async () => {
+      for (let k = 0; k < 2; k++) {
+        clock.advance(200);
+        await timer.fire();
+      }
+      clock.advance(100);
+    },
+    rewind: async () => meter.rewind(),
+    expectedJoules: 6.05,
+    close: async () => {
+      await sampler.close();
+      await meter.close();
+    },
+  };
+});
