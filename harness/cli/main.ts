@@ -79,6 +79,10 @@ program
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
   .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)
+  .option('--offline-after-ms <n>', 'a device not heard from for this long (and not inside a live lease) is offline', positiveInt('--offline-after-ms'), 120_000)
+  .option('--reference-every-min <n>', "run each idle device's reference baseline every n minutes (0: never)", positiveInt('--reference-every-min', true), 0)
+  .option('--reference-baseline <track/name>', "a track's reference baseline (repeatable; default: each track's first baseline)", (v: string, all: string[] = []) => [...all, v])
+  .option('--drift-pct <n>', 'flag a device whose reference latency moved this many percent from its first', positiveInt('--drift-pct'), 10)
   .action((o) => runCommand(false, async () => (await import('./commands/serve.js')).serveCommand(o)));
 
 program

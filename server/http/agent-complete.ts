@@ -8,7 +8,7 @@ import { withWriteTransaction, type Db } from '../db/index.js';
 import { completeJob, failJob, leaseLostError } from '../queue/index.js';
 import { trackWithEffectiveFormula } from '../leaderboard/track-formulas.js';
 import { insertResult, parseCompletion, scoreCompletion } from '../scoring/index.js';
-import { setDeviceState } from './agent-devices-table.js';
+import { recordReferenceResult, settleDeviceState } from '../devices/index.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { COMPLETION_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
@@ -56,9 +56,13 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       });
     } catch (e) {
       if (!(e instanceof LpcvError) || e.fault !== 'submission') throw e;
-      const failed = await failJob(db, { jobId, token: leaseToken, fault: 'submission', code: e.code, message: e.message }, now());
+      const t = now();
+      const failed = await withWriteTransaction(db, async (tx) => {
+        const changed = await failJob(tx, { jobId, token: leaseToken, fault: 'submission', code: e.code, message: e.message }, t);
+        if (changed.ok) await settleDeviceState(tx, held.deviceId, t);
+        return changed;
+      });
       if (!failed.ok) throw leaseLostError(jobId);
-      await setDeviceState(db, held.deviceId, 'idle', now());
       res.json({ status: 'failed', error: { code: e.code, message: e.message } });
       return;
     }
@@ -69,7 +73,8 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       const changed = await completeJob(tx, { jobId, token: leaseToken, resultJson: recordJson }, t);
       if (!changed.ok) return false;
       await insertResult(tx, { jobId, submissionId: held.submissionId, recordJson, rawJson: JSON.stringify(json) }, t);
-      await setDeviceState(tx, held.deviceId, 'idle', t);
+      await recordReferenceResult(tx, jobId, record, t);
+      await settleDeviceState(tx, held.deviceId, t);
       return true;
     });
     if (!done) throw leaseLostError(jobId);

@@ -2,11 +2,12 @@ import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Track } from '../../harness/tracks/track.js';
-import type { Db } from '../db/index.js';
-import { failJob, heartbeatJob, leaseJob, leaseLostError } from '../queue/index.js';
+import { withWriteTransaction, type Db } from '../db/index.js';
+import { leaseForDevice, settleDeviceState } from '../devices/index.js';
+import { failJob, heartbeatJob, leaseLostError } from '../queue/index.js';
 import type { InputPackCache } from '../scoring/index.js';
 import { completeRoute } from './agent-complete.js';
-import { findAgentDevice, leaseHolder, registerDevice, setDeviceState } from './agent-devices-table.js';
+import { findAgentDevice, registerDevice } from './agent-devices-table.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { AGENT_JSON_LIMIT_BYTES, DEFAULT_LEASE_MS, deviceBody, failBody, heartbeatBody, leaseBody, parseAgentBody, parseJobId } from './agent-request-schemas.js';
@@ -18,6 +19,9 @@ export interface AgentRoutesDeps {
   readonly inputPacks: InputPackCache;
   readonly now: () => number;
 }
+
+/** On a lease's answer: the device's state after it (`busy`, or on a 204 `idle` or `draining`). */
+export const DEVICE_STATE_HEADER = 'LPCV-Device-State';
 
 /** What agents are not told of a track: where its data set (labels) and the server's own files are. */
 const NOT_FOR_AGENTS = new Set(['dataset', 'file', 'dir', 'baselines']);
@@ -50,13 +54,15 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const device = await findAgentDevice(db, agent.ownerId, body.deviceId);
     // Another agent's device is "unknown" too.
     if (device === undefined) throw new LpcvError('LPCV_E_DEVICE_UNKNOWN', `agent ${agent.ownerName} has no device ${body.deviceId}: register it with POST /api/agent/devices`);
-    // A draining device finishes what it has and takes nothing new.
-    const leased = device.state === 'draining' ? null : await leaseJob(db, { agentId: leaseHolder(device.id), targetKinds: [device.kind], leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS }, now());
-    if (leased === null) {
+    // One job per device (409 LPCV_E_DEVICE_BUSY); a drained device finishes what it has and takes nothing
+    // new. No job is 204 either way; the header tells a drained device why (docs/devices.md).
+    const lease = await leaseForDevice(db, { deviceId: device.id, kind: device.kind, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS }, now());
+    if (lease.kind === 'none') {
+      res.setHeader(DEVICE_STATE_HEADER, lease.state);
       res.status(204).end();
       return;
     }
-    const { job, token } = leased;
+    const { job, token } = lease.leased;
     let answer: Record<string, unknown>;
     try {
       const track = lookUpTrack(tracks, job.track);
@@ -73,10 +79,14 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       // submission's fault, so the job goes back to the queue (or dies after its last attempt).
       const code = e instanceof LpcvError ? e.code : 'LPCV_E_INTERNAL';
       const message = e instanceof Error ? e.message : String(e);
-      await failJob(db, { jobId: job.id, token, fault: 'infrastructure', code, message: `the server could not prepare the job: ${message}` }, now());
+      const t = now();
+      await withWriteTransaction(db, async (tx) => {
+        await failJob(tx, { jobId: job.id, token, fault: 'infrastructure', code, message: `the server could not prepare the job: ${message}` }, t);
+        await settleDeviceState(tx, device.id, t);
+      });
       throw e;
     }
-    await setDeviceState(db, device.id, 'busy', now());
+    res.setHeader(DEVICE_STATE_HEADER, 'busy');
     res.json(answer);
   });
 
@@ -84,8 +94,14 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const agent = await requireAgent(db, req, now());
     const jobId = parseJobId(req.params.id);
     const body = parseAgentBody(heartbeatBody, req.body);
-    await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
-    const beat = await heartbeatJob(db, { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS, ...(body.progress ? { progress: body.progress } : {}) }, now());
+    const held = await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
+    // The heartbeat is the device's sign of life too (last_seen_at; an offline device is busy again).
+    const t = now();
+    const beat = await withWriteTransaction(db, async (tx) => {
+      const extended = await heartbeatJob(tx, { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS, ...(body.progress ? { progress: body.progress } : {}) }, t);
+      if (extended.ok) await settleDeviceState(tx, held.deviceId, t);
+      return extended;
+    });
     if (!beat.ok) throw leaseLostError(jobId);
     res.json({ leaseExpiresAt: beat.leaseExpiresAt });
   });
@@ -95,9 +111,13 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const jobId = parseJobId(req.params.id);
     const body = parseAgentBody(failBody, req.body);
     const held = await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
-    const changed = await failJob(db, { jobId, token: body.leaseToken, fault: body.fault, code: body.code, message: body.message }, now());
+    const t = now();
+    const changed = await withWriteTransaction(db, async (tx) => {
+      const failed = await failJob(tx, { jobId, token: body.leaseToken, fault: body.fault, code: body.code, message: body.message }, t);
+      if (failed.ok) await settleDeviceState(tx, held.deviceId, t);
+      return failed;
+    });
     if (!changed.ok) throw leaseLostError(jobId);
-    await setDeviceState(db, held.deviceId, 'idle', now());
     res.json({ state: changed.job.state });
   });
 

@@ -5,11 +5,13 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { AdminToken } from '../auth/index.js';
 import type { Db } from '../db/index.js';
+import { DEFAULT_DEVICE_HEALTH, type DeviceHealthConfig } from '../devices/index.js';
 import { pageRoutes } from '../pages/page-routes.js';
 import { DEFAULT_QUOTA, validateQuotaConfig, type QuotaConfig } from '../quota/index.js';
 import type { InputPackCache } from '../scoring/index.js';
 import { agentRoutes } from './agent-routes.js';
 import { artifactRoutes } from './artifact-routes.js';
+import { deviceAdminRoutes } from './device-admin-routes.js';
 import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from './error-handler.js';
 import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
@@ -42,6 +44,8 @@ export interface AppOptions {
   readonly webKey?: Buffer;
   /** Mark the pages' cookies Secure (the server is reached over HTTPS). Default false. */
   readonly secureCookies?: boolean;
+  /** Device health settings (deviceHealthConfig; docs/devices.md): the drift threshold the admin views use. */
+  readonly deviceHealth?: DeviceHealthConfig;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
@@ -58,6 +62,7 @@ export function createApp(options: AppOptions): Express {
   const auth = { db: options.db, key: options.webKey ?? randomBytes(32), admin: options.admin ?? null, now: options.now, secureCookies: options.secureCookies ?? false };
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
   app.use(submissionsRoutes({ ...options, quota }));
+  app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));
   app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
   app.use(pageRoutes({ ...options, quota, auth, trackList, logError }));
   app.use('/api', unknownApiRoute);

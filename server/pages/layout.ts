@@ -52,7 +52,7 @@ ${refresh}
 <header class="site">
   <nav aria-label="Main">
     <a class="brand" href="/">LPCV benchmark</a>
-    <ul>${navLink(ctx, '/', 'Tracks')}${navLink(ctx, '/submit', 'Submit')}${ctx.viewer.kind !== 'anonymous' ? navLink(ctx, '/submissions', 'Submissions') : ''}</ul>
+    <ul>${navLink(ctx, '/', 'Tracks')}${navLink(ctx, '/submit', 'Submit')}${ctx.viewer.kind !== 'anonymous' ? navLink(ctx, '/submissions', 'Submissions') : ''}${ctx.viewer.kind === 'admin' ? navLink(ctx, '/admin/devices', 'Devices') : ''}</ul>
     <div class="who">${whoIsIt(ctx)}</div>
   </nav>
 </header>

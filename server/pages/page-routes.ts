@@ -14,6 +14,8 @@ import { lookUpTrack } from '../http/track-lookup.js';
 import { buildLeaderboard, hideTrack, revealTrack, type Viewer } from '../leaderboard/index.js';
 import { countQuotaUsed, quotaLimitFor, quotaWindow, retryAfterOf } from '../quota/index.js';
 import { checkFormToken, CSRF_FIELD, formToken, logIn, logOut, startTeamSession, teamOfToken, viewerOf, type WebAuth } from '../web/web-auth.js';
+import { DEFAULT_DEVICE_HEALTH, drainDevice, listDevices, parseDeviceId, undrainDevice, type DeviceHealthConfig } from '../devices/index.js';
+import { devicesPage } from './devices-page.js';
 import { errorPage } from './error-page.js';
 import { homePage } from './home-page.js';
 import { drainRequest } from './drain-request.js';
@@ -29,6 +31,8 @@ export interface PageRoutesDeps extends SubmissionIntakeDeps {
   /** The tracks the pages list, in order. */
   readonly trackList: readonly Track[];
   readonly logError: ErrorLog;
+  /** For the admin's device page (default DEFAULT_DEVICE_HEALTH). */
+  readonly deviceHealth?: DeviceHealthConfig;
 }
 
 /** What of a refused form upload is still read (and dropped) so that the browser gets the error page. */
@@ -178,6 +182,26 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
       if (action === 'reveal') await revealTrack(db, track.name, 'admin (web)', now());
       else await hideTrack(db, track.name);
       res.redirect(303, `/leaderboard/${track.name}`);
+    });
+  }
+
+  // The admin's devices (docs/devices.md): list, drain, undrain.
+  router.get('/admin/devices', async (req, res) => {
+    const ctx = await context(req, res);
+    if (ctx.viewer.kind === 'anonymous') return toLogin(req, res);
+    if (ctx.viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'the devices page is for admins only');
+    const health = deps.deviceHealth ?? DEFAULT_DEVICE_HEALTH;
+    send(res, 200, devicesPage(ctx, await listDevices(db, health.driftPct), health));
+  });
+  for (const action of ['drain', 'undrain'] as const) {
+    router.post(`/admin/devices/:id/${action}`, form, async (req: Request<{ id: string }>, res: Response) => {
+      checkFormToken(auth, req, postedField(req, CSRF_FIELD));
+      const viewer = await viewerOf(auth, req);
+      if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', `only an admin may ${action} a device`);
+      const id = parseDeviceId(req.params.id);
+      if (action === 'drain') await drainDevice(db, id, 'admin (web)', now());
+      else await undrainDevice(db, id);
+      res.redirect(303, `/admin/devices#device-${id}`);
     });
   }
 

@@ -10,6 +10,11 @@ export interface LeaseArgs {
   readonly targetKinds: readonly string[];
   /** The lease lasts this long unless a heartbeat extends it. */
   readonly leaseMs: number;
+  /**
+   * The leasing device (devices.id): jobs pinned to it (`pinned_device_id`, a reference run) are candidates
+   * too. Without it, pinned jobs are never leased.
+   */
+  readonly deviceId?: number;
 }
 
 export interface LeasedJob {
@@ -25,7 +30,7 @@ export interface LeasedJob {
  *
  * Order: priority (higher first), then the team whose latest lease is oldest (teams never leased first),
  * then that team's oldest job (created_at, id). Round-robin by team, so a team with 50 queued jobs cannot
- * starve a team with one (docs/queue.md).
+ * starve a team with one (docs/queue.md). A job pinned to a device (a reference run) goes to that device only.
  *
  * Exactly once: PostgreSQL locks the picked row with FOR UPDATE SKIP LOCKED (a concurrent leaser skips it,
  * and a row leased meanwhile fails the re-check of `state = 'queued'`); SQLite runs the whole transaction
@@ -46,6 +51,7 @@ export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<Le
         .where('j.state', 'queued')
         .andWhere('j.run_after', '<=', now)
         .whereIn('j.target_kind', [...args.targetKinds])
+        .andWhere((q) => (args.deviceId === undefined ? q.whereNull('j.pinned_device_id') : q.whereNull('j.pinned_device_id').orWhere('j.pinned_device_id', args.deviceId)))
         .orderBy('j.priority', 'desc')
         .orderByRaw('COALESCE(t.last_lease_seq, 0)')
         .orderBy('j.created_at')

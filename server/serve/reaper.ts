@@ -8,19 +8,23 @@ export interface Reaper {
 
 /**
  * Returns expired leases to the queue (reclaimExpiredLeases) every `everyMs`, one pass at a time, the
- * first at once (leases a crashed server left behind). Errors are logged; the next pass tries again.
+ * first at once (leases a crashed server left behind), then runs `afterReclaim` with the same clock reading
+ * (the device sweeps, server/devices). Errors are logged; the next pass tries again.
  */
-export function startReaper(o: { db: Db; now: () => number; everyMs: number; log: (line: string) => void }): Reaper {
+export function startReaper(o: { db: Db; now: () => number; everyMs: number; log: (line: string) => void; afterReclaim?: (now: number) => Promise<void> }): Reaper {
   let running: Promise<void> = Promise.resolve();
   let busy = false;
   const pass = (): void => {
     if (busy) return;
     busy = true;
-    running = reclaimExpiredLeases(o.db, o.now())
+    const now = o.now();
+    running = reclaimExpiredLeases(o.db, now)
       .then((jobs) => {
         for (const j of jobs) o.log(`serve: job ${j.id}'s lease expired; it is ${j.state === 'dead' ? 'dead (no attempts left)' : 'queued again'}`);
       })
       .catch((e: unknown) => o.log(`serve: reclaiming expired leases failed: ${e instanceof Error ? e.message : String(e)}`))
+      .then(() => o.afterReclaim?.(now))
+      .catch((e: unknown) => o.log(`serve: the device sweep failed: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => {
         busy = false;
       });

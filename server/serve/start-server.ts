@@ -12,6 +12,7 @@ import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
 import { seedBaselines } from '../baselines/seed-baselines.js';
 import { openDatabase, type Db } from '../db/index.js';
+import { deviceHealthConfig, deviceSweeps, type DeviceHealthSettings } from '../devices/index.js';
 import { createApp } from '../http/index.js';
 import type { QuotaConfig } from '../quota/index.js';
 import { InputPackCache } from '../scoring/index.js';
@@ -50,6 +51,8 @@ export interface ServeOptions {
   readonly agentGraceMs?: number;
   /** Mark the pages' cookies Secure: the server is reached over HTTPS (behind a TLS proxy). */
   readonly secureCookies?: boolean;
+  /** Device health: offline after silence, reference runs, drift threshold (docs/devices.md). */
+  readonly deviceHealth?: DeviceHealthSettings;
 }
 
 export interface RunningServer {
@@ -79,6 +82,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const env = o.env ?? process.env;
   // Checked before anything opens: a too-short admin token is a configuration error, not a silent "no admin".
   const admin = adminTokenFromEnv(env);
+  const deviceHealth = deviceHealthConfig(o.deviceHealth);
   const config = databaseConfigFrom({ dataDir, ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}) }, env);
   let db: Db;
   try {
@@ -109,6 +113,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       admin,
       webKey: await loadServerKey(db, now()),
       secureCookies: o.secureCookies ?? false,
+      deviceHealth,
       logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       ...(o.quota !== undefined ? { quota: o.quota } : {}),
     });
@@ -117,7 +122,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const port = (server.address() as AddressInfo).port;
     const url = localUrlOf(host, port);
 
-    const reaper = startReaper({ db, now, everyMs: o.reapEveryMs ?? 5_000, log: o.log });
+    const reaper = startReaper({ db, now, everyMs: o.reapEveryMs ?? 5_000, log: o.log, afterReclaim: deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log }) });
     cleanups.push(() => reaper.stop());
 
     if (o.localAgent) {

@@ -12,6 +12,11 @@ export interface ServeCliOptions {
   quota: number;
   leaseMs: number;
   reapEveryMs: number;
+  /** Device health (docs/devices.md). */
+  offlineAfterMs: number;
+  referenceEveryMin?: number;
+  referenceBaseline?: string[];
+  driftPct: number;
 }
 
 /**
@@ -29,6 +34,12 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     quota: { perDay: o.quota },
     agentLeaseMs: o.leaseMs,
     reapEveryMs: o.reapEveryMs,
+    deviceHealth: {
+      offlineAfterMs: o.offlineAfterMs,
+      referenceEveryMs: o.referenceEveryMin === undefined || o.referenceEveryMin === 0 ? null : o.referenceEveryMin * 60_000,
+      referenceBaselines: o.referenceBaseline ?? [],
+      driftPct: o.driftPct,
+    },
     log,
     ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
   });
