@@ -7,10 +7,9 @@
  * LPCVC 2023 scored the average time per image of the whole run. Nothing is warmed up or repeated.
  */
 import { execa } from 'execa';
-import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Measurement } from '../../harness/measure/measurement.js';
 import type { ModelFormat, TargetInfo } from '../../harness/result-record.js';
@@ -22,8 +21,8 @@ import { classifySandboxRun, lastLine } from './classify-run.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolderWithSizes } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
 import { sandboxCommand, type SandboxCommand, type SandboxLimits } from './sandbox.js';
+import { makeStage, sandboxUser, stagePackage, type Stage } from './stage.js';
 
-const SUPERVISOR = fileURLToPath(new URL('./supervisor.py', import.meta.url));
 const MIB = 1024 * 1024;
 /** The limits when the track's target.sandbox says nothing (the schema's defaults). */
 export const DEFAULT_SANDBOX = { memoryMb: 4096, maxProcesses: 64, tmpMb: 256 } as const;
@@ -79,9 +78,9 @@ export class SolutionTarget implements Target {
   async probe(signal?: AbortSignal): Promise<TargetInfo> {
     const stage = await this.makeStage();
     try {
-      const script = path.join(stage.root, 'solution.pyz');
+      const script = stage.packageFile;
       await writeFile(script, 'import sys, os\nopen(os.path.join(sys.argv[sys.argv.index("-o") + 1], "version.txt"), "w").write(sys.version.split()[0])\n', { mode: 0o644 });
-      const run = await runSandboxed(this.command(stage, script, limitsOf(undefined)), { timeoutMs: PROBE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+      const run = await runSandboxed(this.command(stage, limitsOf(undefined)), { timeoutMs: PROBE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
       const failure = classifySandboxRun(run, { timeoutMs: PROBE_TIMEOUT_MS, maxProcesses: DEFAULT_SANDBOX.maxProcesses, memoryMb: DEFAULT_SANDBOX.memoryMb, labelNames: [] });
       if (failure !== undefined) {
         throw new LpcvError('LPCV_E_SANDBOX_UNAVAILABLE', `the sandbox probe failed (${failure.code}): ${failure.message}`, failure.detail);
@@ -107,13 +106,11 @@ export class SolutionTarget implements Target {
       const { sizes } = await writeInputFolderWithSizes(job.inputs, stage.input, (done, total) => {
         if (done === total || done % 50 === 0) job.onProgress({ phase: 'inputs', fraction: (0.1 * done) / total, done, total });
       });
-      const pkg = path.join(stage.root, 'solution.pyz');
-      await copyFile(job.artifact.file, pkg);
-      await chmod(pkg, 0o644);
+      await stagePackage(stage, job.artifact.file);
       job.onProgress({ phase: 'running', fraction: 0.1 });
       job.log(`running the solution package in the sandbox: ${job.inputs.ids.length} images, ${job.track.limits.runTimeoutMs} ms limit`);
       const { result: run, energy, power } = await measureWithPower(this.opts.powerSampler, () =>
-        runSandboxed(this.command(stage, pkg, limits), {
+        runSandboxed(this.command(stage, limits), {
           timeoutMs: job.track.limits.runTimeoutMs,
           signal: job.signal,
           ...(this.opts.onSpawn ? { onSpawn: this.opts.onSpawn } : {}),
@@ -163,14 +160,17 @@ export class SolutionTarget implements Target {
   }
 
   private dropTo(): { uid: number; gid: number } | undefined {
-    if (process.getuid?.() !== 0) return undefined;
-    return { uid: this.opts.sandboxUid ?? 65534, gid: this.opts.sandboxGid ?? 65534 };
+    return sandboxUser(this.opts.sandboxUid, this.opts.sandboxGid);
   }
 
-  private command(stage: Stage, packageFile: string, limits: SandboxLimits): SandboxCommand {
+  private makeStage(): Promise<Stage> {
+    return makeStage(this.opts.stageRoot ?? os.tmpdir(), this.dropTo());
+  }
+
+  private command(stage: Stage, limits: SandboxLimits): SandboxCommand {
     const drop = this.dropTo();
     return sandboxCommand({
-      paths: { inputDir: stage.input, outputDir: stage.output, packageFile, supervisorFile: stage.supervisor },
+      paths: { inputDir: stage.input, outputDir: stage.output, packageFile: stage.packageFile, supervisorFile: stage.supervisor },
       limits,
       python: this.python,
       bwrap: this.bwrap,
@@ -178,33 +178,6 @@ export class SolutionTarget implements Target {
       ...(this.opts.pollMs !== undefined ? { pollMs: this.opts.pollMs } : {}),
     });
   }
-
-  /**
-   * A fresh folder for one run: input/ (read-only inside), output/ (the sandbox uid's), a copy of the
-   * supervisor. Made under stageRoot rather than the agent's work folder, whose parents are often private
-   * (mode 0700) and so closed to the sandbox's unprivileged uid.
-   */
-  private async makeStage(): Promise<Stage> {
-    const rootDir = this.opts.stageRoot ?? os.tmpdir();
-    const drop = this.dropTo();
-    if (drop !== undefined) await checkTraversable(rootDir);
-    const root = await mkdtemp(path.join(rootDir, 'lpcv-solution-'));
-    await chmod(root, 0o711);
-    const stage: Stage = { root, input: path.join(root, 'input'), output: path.join(root, 'output'), supervisor: path.join(root, 'supervisor.py') };
-    await mkdir(stage.input, { mode: 0o755 });
-    await mkdir(stage.output, { mode: 0o755 });
-    if (drop !== undefined) await chown(stage.output, drop.uid, drop.gid);
-    await copyFile(SUPERVISOR, stage.supervisor);
-    await chmod(stage.supervisor, 0o644);
-    return stage;
-  }
-}
-
-interface Stage {
-  readonly root: string;
-  readonly input: string;
-  readonly output: string;
-  readonly supervisor: string;
 }
 
 function limitsOf(track: Track | undefined): SandboxLimits {
@@ -217,20 +190,6 @@ function labelNames(track: Track): string[] {
   const d = track.dataset;
   const paths = d.format === 'coco' ? [d.annotations] : d.format === 'segmentation' ? [d.masks] : [d.labels];
   return paths.map((p) => path.basename(p)).filter((n) => n !== '' && n !== '.' && n !== '..');
-}
-
-/** Every folder from / down to dir must let others through (x), or the unprivileged sandbox cannot reach its binds. */
-async function checkTraversable(dir: string): Promise<void> {
-  let at = path.resolve(dir);
-  for (;;) {
-    const st = await stat(at);
-    if ((st.mode & 0o001) === 0) {
-      throw new LpcvError('LPCV_E_SANDBOX_UNAVAILABLE', `${at} is not traversable by others (mode ${(st.mode & 0o777).toString(8)}): the sandbox's unprivileged uid cannot reach its folders under ${dir}; choose another stageRoot`);
-    }
-    const up = path.dirname(at);
-    if (up === at) return;
-    at = up;
-  }
 }
 
 async function readSmall(file: string): Promise<string> {
