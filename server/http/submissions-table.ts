@@ -48,7 +48,7 @@ export async function recordSubmission(db: Db, submission: NewSubmission, now: n
     // A track with a public leaderboard split runs every submission there too: a second, ordinary job of
     // the same submission. The submission's row points at the private-split job (its status, its quota).
     const publicSplit = publicLeaderboardSplit(track);
-    if (publicSplit !== null) await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, split: publicSplit }, now);
+    const publicJob = publicSplit === null ? null : await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, split: publicSplit }, now);
     await tx('submissions').insert({
       id,
       team_id: teamId,
@@ -61,6 +61,7 @@ export async function recordSubmission(db: Db, submission: NewSubmission, now: n
       description,
       baseline_name: submission.baselineName ?? null,
       job_id: job.id,
+      public_job_id: publicJob?.id ?? null,
       created_at: now,
     });
   });

@@ -127,16 +127,16 @@ function tieEvidence(record: ResultRecord, metric: string): TieEvidence | null {
   return { accuracy, countBase: COUNT_METRICS.has(metric) ? record.protocol.accuracyImages : null, latencyCi95: record.latency.ci95 };
 }
 
-/** The done runs on `split`, one per submission (a submission has one job per split). */
-async function runsOn(db: Db, track: Track, split: string, metric: string): Promise<Map<string, Candidate>> {
+/**
+ * The done runs of one board, one per submission: its private-split job (`submissions.job_id`) or its
+ * public-split job (`submissions.public_job_id`, migration 0007); never another job of the submission
+ * (a device's reference run is an extra job of a baseline's submission, server/devices: never an entry).
+ */
+async function runsOn(db: Db, track: Track, board: Board, metric: string): Promise<Map<string, Candidate>> {
   const rows = (await db('submissions as s')
-    .join('jobs as j', 'j.submission_id', 's.id')
+    .join('jobs as j', 'j.id', board === 'private' ? 's.job_id' : 's.public_job_id')
     .join('teams as t', 't.id', 's.team_id')
     .where({ 's.track': track.name, 'j.state': 'done' })
-    // Jobs queued before migration 0007 have no split of their own: they ran on their submission's.
-    .whereRaw('coalesce(j.split, s.split) = ?', [split])
-    // A device's reference run is an extra job of a baseline's submission (server/devices): never an entry.
-    .whereNull('j.pinned_device_id')
     .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'j.result_json')) as Row[];
   const runs = new Map<string, Candidate>();
   for (const r of rows) {
@@ -177,8 +177,8 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const metric = primaryMetric(track, formula.params);
   const entryRule: EntryRule = track.leaderboard?.entry ?? 'best';
 
-  const privateRuns = await runsOn(db, track, privateSplit, metric);
-  const publicRuns = publicSplit === null ? null : await runsOn(db, track, publicSplit, metric);
+  const privateRuns = await runsOn(db, track, 'private', metric);
+  const publicRuns = publicSplit === null ? null : await runsOn(db, track, 'public', metric);
   // Which submission of each team counts: chosen on the public board when there is one.
   const chosen = entryPerTeam([...(publicRuns ?? privateRuns).values()], entryRule).map((c) => c.id);
   const onBoard = (runs: Map<string, Candidate>): Candidate[] => chosen.flatMap((id) => runs.get(id) ?? []);

@@ -84,6 +84,9 @@ export function rescoreContract(label: string, database: TestDatabase): void {
         { split: 'test', state: 'done' },
         { split: 'val', state: 'done' },
       ]);
+      const row = (await api.db('submissions').where('id', ids.A1!).first('job_id', 'public_job_id')) as { job_id: number; public_job_id: number };
+      const byId = (await api.db('jobs').whereIn('id', [row.job_id, row.public_job_id]).select('id', 'split')) as Array<{ id: number; split: string }>;
+      expect(Object.fromEntries(byId.map((j) => [j.split, Number(j.id)]))).toEqual({ test: Number(row.job_id), val: Number(row.public_job_id) });
       const window = { start: 0, end: Number.MAX_SAFE_INTEGER };
       expect(await countQuotaUsed(api.db, { teamId: teams.A!.id, track: 'fashion-public' }, window)).toBe(2);
     });

@@ -11,6 +11,7 @@
  * re-score gives exactly the record a fresh completion would have got with that formula. The price is
  * that the split's labels are read again (seconds, not a device run).
  */
+import type { Knex } from 'knex';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { loadLabels } from '../../harness/datasets/open-split.js';
 import type { LabelSet } from '../../harness/datasets/types.js';
@@ -77,10 +78,15 @@ interface Rescored {
 
 const ADMIN = { kind: 'admin' } as const;
 
+/** A submission's leaderboard jobs: its private-split and public-split ones (not server/devices' reference runs). */
+function leaderboardJob(this: Knex.JoinClause): void {
+  this.on('s.job_id', '=', 'j.id').orOn('s.public_job_id', '=', 'j.id');
+}
+
 async function storedResults(db: Db, track: Track): Promise<StoredRow[]> {
   const rows = (await db('results as r')
     .join('jobs as j', 'j.id', 'r.job_id')
-    .join('submissions as s', 's.id', 'r.submission_id')
+    .join('submissions as s', leaderboardJob)
     .where({ 's.track': track.name, 'j.state': 'done' })
     .orderBy('r.id')
     .select('r.id', 'r.job_id', 'r.submission_id', 'r.record_json', 'r.raw_json', db.raw('coalesce(j.split, s.split) as split'))) as StoredRow[];
@@ -90,7 +96,7 @@ async function storedResults(db: Db, track: Track): Promise<StoredRow[]> {
 /** Done jobs of the track without a results row (none on a server that completes through the agent API). */
 async function doneWithoutRaw(db: Db, track: Track): Promise<RescoreFailure[]> {
   const rows = (await db('jobs as j')
-    .join('submissions as s', 's.id', 'j.submission_id')
+    .join('submissions as s', leaderboardJob)
     .leftJoin('results as r', 'r.job_id', 'j.id')
     .where({ 's.track': track.name, 'j.state': 'done' })
     .whereNull('r.id')

@@ -4,10 +4,13 @@ import type { Migration } from './migration.js';
 /**
  * Public/private leaderboards and re-scoring (docs/leaderboard.md, docs/rescoring.md):
  *
- * - `jobs.split`: the split the job runs on. A submission on a track with a public split has two jobs, one
- *   per split, both with its `submission_id`; `submissions.job_id` stays the private-split job (its state is
- *   the submission's status and what the quota counts, so one submission counts once). Null on jobs queued
- *   before this migration: they run on their submission's split.
+ * - `jobs.split`: the split the job runs on. Null on jobs queued before this migration (and on reference
+ *   runs, 0006): they run on their submission's split.
+ * - `submissions.public_job_id`: on a track with a public leaderboard split, the submission's job on that
+ *   split (its second job, with its `submission_id`); null otherwise. `submissions.job_id` stays the
+ *   private-split job: its state is the submission's status and what the quota counts, so one submission
+ *   counts once. The leaderboard reads exactly these two jobs, never other jobs of the submission (0006's
+ *   reference runs). No foreign key, as in 0006: SQLite cannot add one to an existing table.
  * - `track_formulas`: a track's effective score formula set by a re-score, overriding the track file's
  *   `score` until it is removed (one row per track).
  * - `rescore_audit`: every re-score, dry runs included: who, when, the formula before and after (name,
@@ -21,6 +24,9 @@ export const rescoringMigration: Migration = {
   async up(knex: Knex): Promise<void> {
     await knex.schema.alterTable('jobs', (t) => {
       t.text('split').nullable();
+    });
+    await knex.schema.alterTable('submissions', (t) => {
+      t.integer('public_job_id').nullable();
     });
     await knex.schema.createTable('track_formulas', (t) => {
       t.text('track').primary();
@@ -52,6 +58,9 @@ export const rescoringMigration: Migration = {
   async down(knex: Knex): Promise<void> {
     await knex.schema.dropTable('rescore_audit');
     await knex.schema.dropTable('track_formulas');
+    await knex.schema.alterTable('submissions', (t) => {
+      t.dropColumn('public_job_id');
+    });
     await knex.schema.alterTable('jobs', (t) => {
       t.dropColumn('split');
     });
