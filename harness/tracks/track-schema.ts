@@ -153,10 +153,22 @@ export const targetSchema = z.strictObject({
 });
 
 /**
- * Power measurement for the track (docs/protocol.md, "Energy"): drivers add keys here (sampling period,
- * idle-power subtraction).
+ * Power measurement for the track (docs/protocol.md, "Energy"; docs/power.md): drivers add keys here (sampling
+ * period, idle-power subtraction).
  */
-export const powerSchema = z.strictObject({});
+export const idlePowerSchema = z.union([
+  /** A fixed idle figure in watts, as the 2020 UAV track subtracted 1.961 W. */
+  z.strictObject({ watts: z.number().nonnegative().finite() }),
+  /** Idle power measured on the device just before each run, over this many milliseconds. */
+  z.strictObject({ measureMs: positiveInt.max(600_000) }),
+]);
+
+export const powerSchema = z.strictObject({
+  /** Sampling period of polled power sources in ms (default per source, docs/power.md). */
+  periodMs: positiveInt.max(60_000).optional(),
+  /** Idle power for formulas that subtract it; the record keeps gross joules and the idle figure beside them. */
+  idle: idlePowerSchema.optional(),
+});
 
 /**
  * An organizer's reference model: queued by `lpcv serve` on the hidden split like a submission, shown on the
@@ -244,4 +256,5 @@ export type Metric = z.infer<typeof metricSchema>;
 export type BaselineSpec = z.infer<typeof baselineSchema>;
 export type TargetSpec = z.infer<typeof targetSchema>;
 export type PowerSpec = z.infer<typeof powerSchema>;
+export type IdlePowerSpec = z.infer<typeof idlePowerSchema>;
 export type LeaderboardSettings = z.infer<typeof leaderboardSettingsSchema>;
