@@ -67,6 +67,23 @@ program
   .option('--json', 'print one JSON object on stdout')
   .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/tracks.js')).tracksCommand(o)));
 
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+program
+  .command('formulas')
+  .description('list the score formulas: name@version, inputs with units, parameters with defaults (docs/formulas.md)')
+  .option('--json', 'print one JSON object on stdout')
+  .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/formulas.js')).formulasCommand(o)));
+
+program
+  .command('formula')
+  .description('compute one score from measures given by hand, e.g. to check a published result')
+  .argument('<name[@version]>', 'formula name, optionally @version (default: the latest)')
+  .option('--set <measure=value>', 'a measure with its unit: energy=36.7J, energy=1.37Wh, latency=6.8ms, duration=495s, map=0.3, top1=75% (repeatable)', collect, [])
+  .option('--param <name=value>', 'a formula parameter (repeatable)', collect, [])
+  .option('--json', 'print one JSON object on stdout: {formula, version, value, qualified, inputs, params}')
+  .action((ref: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/formula.js')).formulaCommand(ref, o)));
+
 program
   .command('serve')
   .description('run the competition server: submissions, job queue, scoring, and a local desktop agent (docs/api.md, "Serving")')

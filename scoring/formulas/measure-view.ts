@@ -124,12 +124,15 @@ export class MeasureView {
     const n = this.m.images;
     if (s !== null && s !== undefined && n !== null && n !== undefined && Number.isFinite(s) && s > 0 && Number.isInteger(n) && n > 0) {
       const r = Rate.of(n, Duration.seconds(s));
+      this.note('duration', s, 's');
+      this.note('images', n, 'count');
       this.note('fps', r.perSecond, '1/s', 'images / duration');
       return r;
     }
     const mean = this.m.latency?.mean;
     if (mean !== undefined && Number.isFinite(mean) && mean > 0) {
       const r = Rate.inverseOf(Duration.milliseconds(mean));
+      this.note('latency', mean, 'ms');
       this.note('fps', r.perSecond, '1/s', '1000 / mean latency in ms');
       return r;
     }
