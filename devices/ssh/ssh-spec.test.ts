@@ -16,7 +16,7 @@ function refused(spec: string): string {
 
 describe('parseSshSpec', () => {
   it('reads every key, with defaults for the optional ones', () => {
-    const s = parseSshSpec('ssh://xilinx@ultra96:2222?key=/k/id_ed25519&kind=ultra96-v2&known_hosts=/k/known_hosts&power=hwmon:/sys/class/hwmon/hwmon2,/sys/class/hwmon/hwmon3/power1_input&workdir=/home/xilinx/lpcv&name=u96-a&period_ms=20&connect_timeout_s=5');
+    const s = parseSshSpec('ssh://xilinx@ultra96:2222?key=/k/id_ed25519&kind=ultra96-v2&known_hosts=/k/known_hosts&power=hwmon:irps5401/VCCINT,/sys/class/hwmon/hwmon3&hwmon_root=/fixture/sys&workdir=/home/xilinx/lpcv&name=u96-a&period_ms=20&connect_timeout_s=5');
     expect(s).toEqual({
       user: 'xilinx',
       host: 'ultra96',
@@ -25,7 +25,7 @@ describe('parseSshSpec', () => {
       knownHosts: '/k/known_hosts',
       kind: 'ultra96-v2',
       name: 'u96-a',
-      power: { type: 'hwmon', paths: ['/sys/class/hwmon/hwmon2', '/sys/class/hwmon/hwmon3/power1_input'] },
+      power: { type: 'hwmon', select: 'irps5401/VCCINT,/sys/class/hwmon/hwmon3', root: '/fixture/sys' },
       workdir: '/home/xilinx/lpcv',
       periodMs: 20,
       connectTimeoutS: 5,
@@ -57,8 +57,10 @@ describe('parseSshSpec', () => {
     expect(refused('ssh://pi@h?key=/k')).toMatch(/kind=/);
     expect(refused('ssh://pi@h?key=/k&kind=Raspberry_Pi')).toMatch(/kind=/);
     expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&power=pynq')).toMatch(/hwmon:/);
-    expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&power=hwmon:')).toMatch(/at least one path/);
-    expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&power=hwmon:sys/class')).toMatch(/absolute/);
+    expect(parseSshSpec('ssh://pi@h?key=/k&kind=raspberry-pi&power=hwmon').power).toEqual({ type: 'hwmon', select: '', root: '/sys' });
+    expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&power=hwmon:ina226,,x')).toMatch(/empty rail/);
+    expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&power=hwmon&hwmon_root=sys')).toMatch(/absolute/);
+    expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&hwmon_root=/sys')).toMatch(/power=hwmon/);
     expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&workdir=tmp')).toMatch(/absolute/);
     expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&workdir=/')).toMatch(/cannot be \//);
     expect(refused('ssh://pi@h?key=/k&kind=raspberry-pi&period_ms=0')).toMatch(/period_ms/);

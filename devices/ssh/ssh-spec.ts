@@ -1,8 +1,8 @@
 /**
  * The device spec of an SSH board, as `lpcv agent --device` takes it (docs/ssh-boards.md):
  *
- *   ssh://USER@HOST[:PORT]?key=/path/id_ed25519&kind=ultra96-v2[&known_hosts=/path][&power=hwmon:/sys/...|none]
- *      [&workdir=/tmp/lpcv][&name=...][&period_ms=50][&connect_timeout_s=10]
+ *   ssh://USER@HOST[:PORT]?key=/path/id_ed25519&kind=ultra96-v2[&known_hosts=/path][&power=hwmon[:RAILS]|none]
+ *      [&hwmon_root=/sys][&workdir=/tmp/lpcv][&name=...][&period_ms=50][&connect_timeout_s=10]
  *      [&drop_caches_cmd=...][&lock_cmd=...&unlock_cmd=...]
  *
  * Parsed with WHATWG URL, validated once at start-up, frozen. Unknown keys are refused (a typo such as
@@ -12,8 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 
-/** Where power comes from on the board: hwmon files read by a shell loop there, or nothing (energy null). */
-export type BoardPower = { readonly type: 'none' } | { readonly type: 'hwmon'; readonly paths: readonly string[] };
+/**
+ * Where power comes from on the board: hwmon rails read by a shell loop there, or nothing (energy null).
+ * `select` is devices/power/hwmon.ts's selector (`ina226`, `hwmon2/VCCINT`, `/sys/class/hwmon/hwmon3`,
+ * `irps5401/VCCINT,ina226`; empty: the one rail there is), applied to the board's hwmon devices under
+ * `<root>/class/hwmon`.
+ */
+export type BoardPower = { readonly type: 'none' } | { readonly type: 'hwmon'; readonly select: string; readonly root: string };
 
 export interface SshBoardSpec {
   readonly user: string;
@@ -44,7 +49,8 @@ export const SSH_SPEC_KEYS: Readonly<Record<string, string>> = {
   key: 'path of the private key on this host (required)',
   kind: 'target kind, e.g. ultra96-v2, jetson-nano, raspberry-pi (required)',
   known_hosts: 'known_hosts file holding the board host key (default ~/.ssh/known_hosts)',
-  power: 'hwmon:<path>[,<path>...] on the board (hwmonN folders or power*_input files), or none (default none)',
+  power: 'hwmon[:<rails>] (rails as for the hwmon sampler: a device name, hwmonN, a path, /label; comma-separated, summed), or none (default none)',
+  hwmon_root: 'sysfs mount point on the board that power=hwmon reads (default /sys)',
   workdir: 'absolute folder on the board for the runs (default /tmp/lpcv)',
   name: 'device name registered with the server (default ssh-<host>)',
   period_ms: 'power sampling period on the board in ms (default 50)',
@@ -77,14 +83,19 @@ function absolutePath(spec: string, key: string, p: string): string {
   return p;
 }
 
-function parsePower(spec: string, raw: string | null): BoardPower {
-  if (raw === null || raw === 'none') return { type: 'none' };
-  if (raw.startsWith('hwmon:')) {
-    const paths = raw.slice('hwmon:'.length).split(',').filter((p) => p !== '');
-    if (paths.length === 0) throw bad(spec, 'power=hwmon: needs at least one path on the board');
-    return { type: 'hwmon', paths: paths.map((p) => absolutePath(spec, 'power', path.posix.normalize(p))) };
+function parsePower(spec: string, raw: string | null, root: string | null): BoardPower {
+  if (raw === null || raw === 'none') {
+    if (root !== null) throw bad(spec, 'hwmon_root is for power=hwmon');
+    return { type: 'none' };
   }
-  throw bad(spec, `power must be hwmon:<path on the board> or none, got ${JSON.stringify(raw)}`);
+  if (raw === 'hwmon' || raw.startsWith('hwmon:')) {
+    const select = raw.slice('hwmon:'.length);
+    const terms = select === '' ? [] : select.split(',').map((t) => t.trim());
+    if (terms.some((t) => t === '')) throw bad(spec, `power=${raw} has an empty rail between commas`);
+    for (const t of terms) if (t.startsWith('/')) absolutePath(spec, 'power', t);
+    return { type: 'hwmon', select: terms.join(','), root: path.posix.normalize(absolutePath(spec, 'hwmon_root', root ?? '/sys')) };
+  }
+  throw bad(spec, `power must be hwmon, hwmon:<rails> or none, got ${JSON.stringify(raw)}`);
 }
 
 function expandHome(p: string): string {
@@ -132,7 +143,7 @@ export function parseSshSpec(spec: string): SshBoardSpec {
     knownHosts: path.resolve(expandHome(q.get('known_hosts') ?? '~/.ssh/known_hosts')),
     kind,
     name,
-    power: parsePower(spec, q.get('power')),
+    power: parsePower(spec, q.get('power'), q.get('hwmon_root')),
     workdir,
     periodMs: positive(spec, 'period_ms', q.get('period_ms'), 50, 60_000),
     connectTimeoutS: positive(spec, 'connect_timeout_s', q.get('connect_timeout_s'), 10, 600),

@@ -1,0 +1,214 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/synthetic-inputs.js';
+import type { InputSet } from '../../harness/datasets/types.js';
+import type { Track } from '../../harness/tracks/track.js';
+import { writeInputFolder } from '../solution/package-io.js';
+import type { TargetJob, TargetRun } from '../targets/target.js';
+import { alive, buildFixturePackage, copyFixtureSys, until, writeBoardTrack } from './fixtures/board-fixtures.js';
+import { HOSTILE_WORDS } from './hostile-words.js';
+import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
+import { SshTarget } from './ssh-target.js';
+
+const skip = sshdSkipReason();
+const PACKAGE = ['python3', '{package}', '-i', '{inputs}', '-o', '{outputs}'];
+
+describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (the board is this machine)', () => {
+  let sshd: LoopbackSshd;
+  let scratch: string;
+  let sys: string;
+  let artifact: TargetJob['artifact'];
+  let workdir: string;
+  let marker: string;
+  let jobs = 0;
+
+  beforeAll(async () => {
+    sshd = await startLoopbackSshd();
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'lpcv-ssh-target-'));
+    sys = await copyFixtureSys(scratch);
+    artifact = await buildFixturePackage(scratch);
+    // The board's work folder has a name that breaks any command line built without quoting.
+    workdir = path.join(scratch, "board work 'dir' $(touch PWNED); x");
+    marker = path.join(scratch, 'board-steps.log');
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  const target = (extra: Record<string, string> = {}): SshTarget =>
+    SshTarget.fromSpec(
+      sshd.spec({
+        kind: 'ultra96-v2',
+        name: 'loopback-u96',
+        workdir,
+        power: 'hwmon:ir38060,ina226',
+        hwmon_root: sys,
+        drop_caches_cmd: `echo dropped >> ${marker}`,
+        lock_cmd: `echo locked >> ${marker}`,
+        unlock_cmd: `echo unlocked >> ${marker}`,
+        ...extra,
+      }),
+    );
+
+  const inputs = (): InputSet => syntheticInputs(MIXED_SPECS);
+
+  async function job(track: Track, signal = new AbortController().signal): Promise<TargetJob> {
+    jobs += 1;
+    const workDir = path.join(scratch, `agent-job-${jobs}`);
+    await mkdir(workDir, { recursive: true });
+    const set = inputs();
+    const pack = { ...set, track: track.name, split: 'test', bytes: 0, close: async () => {} };
+    return { jobId: jobs, track, split: 'test', artifact, inputs: pack, signal, log: () => {}, onProgress: () => {}, workDir };
+  }
+
+  async function failure(p: Promise<TargetRun>): Promise<LpcvError> {
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(LpcvError);
+    return e as LpcvError;
+  }
+
+  async function runFolders(): Promise<string[]> {
+    return existsSync(workdir) ? (await readdir(workdir)).filter((n) => n.startsWith('run-')) : [];
+  }
+
+  /** What the fixture package predicts: the sum of each PNG's bytes modulo 3, from the same files written here. */
+  async function expectedClasses(): Promise<number[]> {
+    const dir = await mkdtemp(path.join(scratch, 'expect-'));
+    const names = await writeInputFolder(inputs(), dir);
+    return Promise.all(names.map(async (n) => [...(await readFile(path.join(dir, n)))].reduce((a, b) => a + b, 0) % 3));
+  }
+
+  it('copies, runs, pulls back: predictions for every input, energy = 7 W x the measured window, the board folder removed', async () => {
+    const tags = HOSTILE_WORDS.map((w) => `--tag=${w}`);
+    const track = await writeBoardTrack(scratch, 'board-good', {
+      target: { command: [...PACKAGE, '--argv-out', 'argv.json', '--time-ms', '12.5', ...tags], dropCaches: true, lockNetwork: true },
+    });
+    await writeFile(marker, '');
+    const t = target();
+    const info = await t.probe();
+    expect(info.kind).toBe('ultra96-v2');
+    expect(info.runtime).toMatch(/^Python 3\.\d+\.\d+ over SSH$/);
+    const j = await job(track);
+    const run = await t.run(j);
+    const m = run.measurement;
+
+    expect(m.predictions.kind).toBe('topk');
+    expect(m.predictions.ids).toEqual(MIXED_SPECS.map((s) => s.id));
+    if (m.predictions.kind === 'topk') expect(m.predictions.topk.map((r) => r[0])).toEqual(await expectedClasses());
+
+    // The window is the board's clock around the command; one batch, so latency is its per-image share.
+    const w = m.wall!;
+    expect(w.images).toBe(4);
+    expect(w.durationMs).toBeGreaterThan(0);
+    expect(w.selfReportedMs).toBe(12.5);
+    expect(m.latencyMs).toEqual([w.durationMs / 4]);
+    expect(m.protocol).toEqual({ warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 });
+
+    // The fixture rails hold 4 W (power1_input) + 5 V x 0.6 A: by hand, 7 W over the window.
+    expect(run.energy).not.toBeNull();
+    expect(run.energy!.source).toBe('hwmon:ir38060/pout1+ina226/in1');
+    expect(run.energy!.joules).toBeCloseTo(7 * (w.durationMs / 1000), 9);
+    expect(run.energy!.avgWatts).toBeCloseTo(7, 9);
+    expect(run.energy!.windowSeconds).toBeCloseTo(w.durationMs / 1000, 12);
+    const samples = run.power!;
+    expect(samples[0]!.t).toBeLessThanOrEqual(0);
+    expect(samples[samples.length - 1]!.t).toBeGreaterThanOrEqual(w.durationMs);
+
+    const r = m.targetReport!;
+    expect(r).toMatchObject({ exitCode: 0, dropCaches: true, networkLocked: true, ownProcessGroup: true, remoteCleanedUp: true });
+    expect(r.clock).toMatch(/date \+%s%N/);
+    expect(await readFile(marker, 'utf8')).toBe('dropped\nlocked\nunlocked\n');
+
+    // Every hostile word reached the package as one argument, and the paths with quotes in them too.
+    const argv = r.command as string[];
+    const runDir = argv[1]!.slice(0, -'/solution.pyz'.length);
+    expect(runDir.startsWith(`${workdir}/run-`)).toBe(true);
+    expect(argv.slice(2, 6)).toEqual(['-i', `${runDir}/inputs`, '-o', `${runDir}/outputs`]);
+    const echoed = JSON.parse(await readFile(path.join(j.workDir, 'ssh-back', 'outputs', 'argv.json'), 'utf8')) as string[];
+    expect(echoed.slice(1)).toEqual(argv.slice(2));
+    expect(echoed.slice(-tags.length)).toEqual(tags);
+    expect(existsSync(path.join(scratch, 'PWNED')) || existsSync(path.join(workdir, 'PWNED'))).toBe(false);
+
+    expect(existsSync(runDir)).toBe(false);
+    expect(await runFolders()).toEqual([]);
+  });
+
+  it('without a power sensor (power=none) energy is null with a note saying why', async () => {
+    const track = await writeBoardTrack(scratch, 'board-nopower', { target: { command: PACKAGE } });
+    const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', workdir }));
+    const ok = await t.run(await job(track));
+    expect(ok.energy).toBeNull();
+    expect(ok.energyNote).toMatch(/power=none/);
+    expect(ok.power).toBeUndefined();
+    expect(ok.measurement.targetReport).toMatchObject({ dropCaches: false, networkLocked: false });
+  });
+
+  it("reports a failing command with the submission's code, still unlocks the network and removes the folder", async () => {
+    const track = await writeBoardTrack(scratch, 'board-fail', { target: { command: [...PACKAGE, '--mode', 'fail'], lockNetwork: true } });
+    await writeFile(marker, '');
+    const e = await failure(target().run(await job(track)));
+    expect(e.code).toBe('LPCV_E_BOARD_COMMAND_FAILED');
+    expect(e.fault).toBe('submission');
+    expect(e.message).toMatch(/exited with status 3: fixture package: failing on purpose/);
+    expect(await readFile(marker, 'utf8')).toBe('locked\nunlocked\n');
+    expect(await runFolders()).toEqual([]);
+  });
+
+  it('kills the command and its children at the track time limit (LPCV_E_MODEL_TIMEOUT)', async () => {
+    const pidfile = path.join(scratch, 'timeout.pids');
+    const track = await writeBoardTrack(scratch, 'board-timeout', { runTimeoutMs: 3000, target: { command: [...PACKAGE, '--mode', 'sleep', '--pidfile', pidfile] } });
+    const e = await failure(target().run(await job(track)));
+    expect(e.code).toBe('LPCV_E_MODEL_TIMEOUT');
+    expect(e.fault).toBe('submission');
+    const pids = readFileSync(pidfile, 'utf8').trim().split(' ').map(Number);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(await runFolders()).toEqual([]);
+  });
+
+  it('abort kills the remote process and its children (LPCV_E_RUN_CANCELLED), unlocks, and removes the folder', async () => {
+    const pidfile = path.join(scratch, 'abort.pids');
+    const track = await writeBoardTrack(scratch, 'board-abort', { target: { command: [...PACKAGE, '--mode', 'sleep', '--pidfile', pidfile], lockNetwork: true } });
+    await writeFile(marker, '');
+    const abort = new AbortController();
+    const running = target().run(await job(track, abort.signal));
+    await until(() => existsSync(pidfile), 'the package to start on the board');
+    const pids = readFileSync(pidfile, 'utf8').trim().split(' ').map(Number);
+    for (const pid of pids) expect(alive(pid), `pid ${pid} before the abort`).toBe(true);
+    abort.abort();
+    const e = await failure(running);
+    expect(e.code).toBe('LPCV_E_RUN_CANCELLED');
+    for (const pid of pids) expect(alive(pid), `pid ${pid} after the abort`).toBe(false);
+    expect(await readFile(marker, 'utf8')).toBe('locked\nunlocked\n');
+    expect(await runFolders()).toEqual([]);
+  });
+
+  it('refuses a board whose host key is unknown, before anything is copied', async () => {
+    const empty = path.join(scratch, 'known_hosts.empty');
+    await writeFile(empty, '');
+    const other = path.join(scratch, 'never-created');
+    const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', workdir: other, known_hosts: empty }));
+    const track = await writeBoardTrack(scratch, 'board-hostkey', { target: { command: PACKAGE } });
+    expect((await failure(t.probe() as unknown as Promise<TargetRun>)).code).toBe('LPCV_E_SSH_HOST_KEY');
+    const e = await failure(t.run(await job(track)));
+    expect(e.code).toBe('LPCV_E_SSH_HOST_KEY');
+    expect(e.fault).toBe('infrastructure');
+    expect(existsSync(other)).toBe(false);
+  });
+
+  it('refuses a track that locks the network on a board without lock commands (LPCV_E_SSH_CONFIG)', async () => {
+    const track = await writeBoardTrack(scratch, 'board-nolock', { target: { command: PACKAGE, lockNetwork: true } });
+    const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', workdir }));
+    const e = await failure(t.run(await job(track)));
+    expect(e.code).toBe('LPCV_E_SSH_CONFIG');
+    expect((await stat(scratch)).isDirectory()).toBe(true);
+  });
+});

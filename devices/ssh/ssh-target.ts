@@ -1,0 +1,283 @@
+/**
+ * The SSH board target (Ultra96-V2 with PYNQ, Jetson Nano, Raspberry Pi; docs/ssh-boards.md). A run:
+ *   1. lists the board's hwmon devices and chooses the rails (power=hwmon), with devices/power/hwmon.ts;
+ *   2. writes the inputs locally as PNG files (devices/solution/package-io.ts), stages them with the
+ *      submission and the runner, and copies them into a fresh folder on the board (one tar stream);
+ *   3. runs the track's on-board command through the runner: page cache dropped and network locked when
+ *      the track asks, the power loop started, the command timed on the board's clock in its own process
+ *      group, a watchdog at the track's time limit;
+ *   4. copies the outputs and the runner's records back, reads the predictions, integrates the power
+ *      samples over exactly the command's window (scoring/energy.ts);
+ *   5. removes the folder on the board, whatever happened.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { Measurement } from '../../harness/measure/measurement.js';
+import type { EnergyRecord, ModelFormat, TargetInfo } from '../../harness/result-record.js';
+import { integrateEnergy } from '../../scoring/energy.js';
+import type { PowerSample } from '../power/power-sampler.js';
+import { readOutputFolder, readSelfReportedMs, writeInputFolder } from '../solution/package-io.js';
+import type { Target, TargetJob, TargetRun } from '../targets/target.js';
+import { boardCommand, DEFAULT_BOARD_COMMAND, packageFileName } from './board-command.js';
+import { chooseBoardRails, extraHwmonDirs, HWMON_LIST_SCRIPT, parseHwmonListing, parsePowerLines, type BoardRails } from './board-power.js';
+import { cleanUpRun, runOnBoard, RUNNER_NAME, RUNNER_SCRIPT, type BoardResult } from './board-run.js';
+import { shellQuote } from './shell-quote.js';
+import { downloadFolder, remoteScript, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
+import { parseSshSpec, type SshBoardSpec } from './ssh-spec.js';
+
+export interface SshTargetOptions {
+  /** Artifact formats the boards' commands take (default: zip, i.e. solution packages). */
+  readonly formats?: readonly ModelFormat[];
+  /** How long past the track's time limit the host waits for the board's own watchdog (default 30 s). */
+  readonly hostGraceMs?: number;
+}
+
+/** Why a board run has no energy figure when the spec says power=none. */
+export const ENERGY_NOTE_NO_POWER = 'the device spec says power=none: the harness reads no power sensor on this board';
+
+const PROBE_SCRIPT = [
+  'printf "os=%s\\n" "$(uname -srm)"',
+  'printf "host=%s\\n" "$(uname -n)"',
+  'm=; [ -r /proc/device-tree/model ] && m=$(tr -d "\\000" < /proc/device-tree/model)',
+  'printf "model=%s\\n" "$m"',
+  'printf "cpu=%s\\n" "$(grep -m1 -E "^(model name|Model|Hardware|cpu model)" /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed "s/^ *//")"',
+  'printf "cores=%s\\n" "$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null)"',
+  'if command -v python3 >/dev/null 2>&1; then printf "python=%s\\n" "$(python3 --version 2>&1 | head -n 1)"; else echo python=; fi',
+  'if command -v setsid >/dev/null 2>&1; then echo setsid=yes; else echo setsid=no; fi',
+  'command -v tar >/dev/null 2>&1 || { echo "tar is not installed" >&2; exit 3; }',
+].join('\n');
+
+interface BoardFacts {
+  readonly info: TargetInfo;
+  readonly python: string;
+  readonly cores: number;
+}
+
+function keyValues(text: string): Map<string, string> {
+  const kv = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) kv.set(line.slice(0, eq), line.slice(eq + 1).trim());
+  }
+  return kv;
+}
+
+export class SshTarget implements Target {
+  readonly name: string;
+  readonly kind: string;
+  readonly formats: readonly ModelFormat[];
+  private readonly ep: SshEndpoint;
+  private facts: BoardFacts | undefined;
+
+  constructor(
+    readonly spec: SshBoardSpec,
+    private readonly opts: SshTargetOptions = {},
+  ) {
+    this.name = spec.name;
+    this.kind = spec.kind;
+    this.formats = opts.formats ?? ['zip'];
+    this.ep = { user: spec.user, host: spec.host, port: spec.port, key: spec.key, knownHosts: spec.knownHosts, connectTimeoutS: spec.connectTimeoutS };
+  }
+
+  /** From a device spec's text (ssh://...; ssh-spec.ts lists the keys). */
+  static fromSpec(text: string, opts: SshTargetOptions = {}): SshTarget {
+    return new SshTarget(parseSshSpec(text), opts);
+  }
+
+  private get board(): string {
+    return `${this.spec.user}@${this.spec.host}:${this.spec.port}`;
+  }
+
+  capabilities(): Record<string, unknown> {
+    const s = this.spec;
+    return {
+      driver: 'ssh',
+      board: this.board,
+      formats: [...this.formats],
+      power: s.power.type === 'none' ? 'none' : `hwmon:${s.power.select}`,
+      powerPeriodMs: s.periodMs,
+      workdir: s.workdir,
+      networkLock: s.lockCommand !== undefined,
+      ...(this.facts ? { runtime: this.facts.info.runtime, os: this.facts.info.os } : {}),
+    };
+  }
+
+  async probe(signal?: AbortSignal): Promise<TargetInfo> {
+    return (await this.describeBoard(signal)).info;
+  }
+
+  private async describeBoard(signal?: AbortSignal): Promise<BoardFacts> {
+    const r = await sshRunOk(this.ep, remoteScript(PROBE_SCRIPT), { what: 'describe the board', ...(signal ? { signal } : {}) });
+    const kv = keyValues(r.stdout);
+    const model = kv.get('model') || kv.get('host') || this.spec.host;
+    const cores = Number(kv.get('cores')) || 1;
+    const python = kv.get('python') ?? '';
+    if (this.spec.power.type === 'hwmon') await this.chooseRails(signal);
+    const facts: BoardFacts = {
+      python,
+      cores,
+      info: {
+        kind: this.kind,
+        device: `${this.name} (${model})`,
+        runtime: python !== '' ? `${python} over SSH` : 'on-board command over SSH',
+        threads: cores,
+        os: kv.get('os') || 'unknown',
+        cpu: `${kv.get('cpu') || 'unknown'} (${cores} cores)`,
+      },
+    };
+    this.facts = facts;
+    return facts;
+  }
+
+  /** The board's hwmon devices, listed now (hwmonN numbers can change across boots), and the rails chosen. */
+  private async chooseRails(signal?: AbortSignal): Promise<BoardRails> {
+    if (this.spec.power.type !== 'hwmon') throw new LpcvError('LPCV_E_INTERNAL', 'no power on this board');
+    const { select, root } = this.spec.power;
+    const r = await sshRunOk(this.ep, remoteScript(HWMON_LIST_SCRIPT, [root, ...extraHwmonDirs(select)]), { what: 'list the hwmon devices', ...(signal ? { signal } : {}) });
+    return chooseBoardRails(parseHwmonListing(r.stdout), select);
+  }
+
+  async run(job: TargetJob): Promise<TargetRun> {
+    const t = job.track.target;
+    if (!this.formats.includes(job.artifact.format)) {
+      throw new LpcvError('LPCV_E_TARGET_FORMAT', `${this.name} runs ${this.formats.join(', ')} artifacts, not ${job.artifact.format}`);
+    }
+    if (t.lockNetwork === true && this.spec.lockCommand === undefined) {
+      throw new LpcvError('LPCV_E_SSH_CONFIG', `track ${job.track.name} locks the board's network for the run, and ${this.name} has no lock_cmd/unlock_cmd in its device spec`);
+    }
+    const cancelled = (): void => {
+      if (job.signal.aborted) throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${this.name} was cancelled`);
+    };
+    const facts = this.facts ?? (await this.describeBoard(job.signal));
+    cancelled();
+    const rails = this.spec.power.type === 'hwmon' ? await this.chooseRails(job.signal) : undefined;
+
+    // 2. Stage locally: the runner, its config, the submission, the inputs, an empty outputs folder.
+    const stage = path.join(job.workDir, 'ssh-stage');
+    const back = path.join(job.workDir, 'ssh-back');
+    job.onProgress({ phase: 'copy', fraction: 0 });
+    await mkdir(path.join(stage, 'meta'), { recursive: true });
+    await mkdir(path.join(stage, 'outputs'), { recursive: true });
+    await writeFile(path.join(stage, RUNNER_NAME), RUNNER_SCRIPT, { mode: 0o755 });
+    const timeoutMs = job.track.limits.runTimeoutMs;
+    const config = {
+      PERIOD_MS: String(this.spec.periodMs),
+      TIMEOUT_MS: String(timeoutMs),
+      DROP_CACHES: t.dropCaches === true ? '1' : '0',
+      DROP_CACHES_CMD: this.spec.dropCachesCommand,
+      LOCK: t.lockNetwork === true ? '1' : '0',
+      LOCK_CMD: this.spec.lockCommand ?? '',
+      UNLOCK_CMD: this.spec.unlockCommand ?? '',
+    };
+    await writeFile(path.join(stage, 'meta', 'config'), Object.entries(config).map(([k, v]) => `${k}=${shellQuote(v)}\n`).join(''));
+    await writeFile(path.join(stage, 'meta', 'power-files'), rails ? rails.files.map((f) => `${f}\n`).join('') : '');
+    const pkgName = packageFileName(job.artifact.format);
+    await copyFile(job.artifact.file, path.join(stage, pkgName));
+    await writeInputFolder(job.inputs, path.join(stage, 'inputs'));
+    const sizes = job.track.task === 'segmentation' ? await imageSizes(job) : undefined;
+    cancelled();
+
+    const runDir = `${this.spec.workdir}/run-${job.jobId}-${randomBytes(6).toString('hex')}`;
+    const paths = { package: `${runDir}/${pkgName}`, inputs: `${runDir}/inputs`, outputs: `${runDir}/outputs`, workdir: runDir };
+    const argv = boardCommand(t.command ?? DEFAULT_BOARD_COMMAND, paths);
+    let cleaned = false;
+    try {
+      await uploadFolder(this.ep, stage, runDir, { what: 'copy the submission and inputs to the board', signal: job.signal });
+      cancelled();
+      job.onProgress({ phase: 'run', fraction: 0.1 });
+      job.log(`running on ${this.board}: ${argv.map(shellQuote).join(' ')}`);
+      const { result, hostMs } = await runOnBoard(this.ep, runDir, argv, {
+        signal: job.signal,
+        hostDeadlineMs: timeoutMs + (this.opts.hostGraceMs ?? 30_000),
+        log: job.log,
+      });
+      job.onProgress({ phase: 'fetch', fraction: 0.9 });
+      await downloadFolder(this.ep, runDir, result.status === 0 && !result.timedOut ? ['meta', 'outputs'] : ['meta'], back, { what: 'copy the outputs back', signal: job.signal });
+      cancelled();
+      const tail = async (f: string): Promise<string> => (await readFile(path.join(back, 'meta', f), 'utf8').catch(() => '')).trim();
+      const stderrTail = await tail('stderr.tail');
+      if (result.timedOut) throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the on-board command exceeded the time limit of ${timeoutMs} ms and was killed on ${this.name}`, { timeoutMs });
+      if (result.killed) throw new LpcvError('LPCV_E_RUN_CANCELLED', `the command on ${this.name} was killed`);
+      if (result.status !== 0) {
+        const how = result.status > 128 ? `was killed by signal ${result.status - 128}` : `exited with status ${result.status}`;
+        const last = stderrTail.split('\n').slice(-1)[0]?.slice(0, 300);
+        throw new LpcvError('LPCV_E_BOARD_COMMAND_FAILED', `the on-board command ${how}${last ? `: ${last}` : ''}`, { exitCode: result.status, stderrTail: stderrTail.slice(-2000) });
+      }
+      const predictions = await readOutputFolder(job.track, job.inputs.ids, path.join(back, 'outputs'), sizes ? { sizes } : {});
+      const self = await readSelfReportedMs(path.join(back, 'outputs'));
+      const durationMs = Number(result.endNs - result.startNs) / 1e6;
+      const images = job.inputs.ids.length;
+      const power = rails ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs) : undefined;
+      const energy = rails && power ? energyOver(power, durationMs, rails.source) : null;
+      cleaned = await cleanUpRun(this.ep, runDir, job.log);
+      job.onProgress({ phase: 'done', fraction: 1 });
+      const measurement: Measurement = {
+        predictions,
+        runtime: facts.info.runtime,
+        threads: job.track.protocol.threads,
+        protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
+        latencyMs: [durationMs / images],
+        warmupMs: [],
+        preprocessMs: [],
+        wall: { durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
+        targetReport: report(this.board, argv, result, hostMs, cleaned, stderrTail, await tail('stdout.tail'), rails, self.note),
+      };
+      return {
+        measurement,
+        target: { ...facts.info, threads: job.track.protocol.threads },
+        energy,
+        ...(energy === null ? { energyNote: ENERGY_NOTE_NO_POWER } : {}),
+        ...(power ? { power } : {}),
+      };
+    } finally {
+      if (!cleaned) await cleanUpRun(this.ep, runDir, job.log);
+    }
+  }
+}
+
+function energyOver(samples: readonly PowerSample[], durationMs: number, source: string): EnergyRecord {
+  const e = integrateEnergy(samples, 0, durationMs);
+  return { joules: e.joules, avgWatts: e.avgWatts, source, sampleCount: e.sampleCount, windowSeconds: e.windowSeconds };
+}
+
+async function imageSizes(job: TargetJob): Promise<{ width: number; height: number }[]> {
+  const out: { width: number; height: number }[] = [];
+  for (let i = 0; i < job.inputs.ids.length; i++) {
+    const img = await job.inputs.read(i);
+    out.push({ width: img.width, height: img.height });
+  }
+  return out;
+}
+
+function report(
+  board: string,
+  argv: readonly string[],
+  r: BoardResult,
+  hostMs: number,
+  cleaned: boolean,
+  stderrTail: string,
+  stdoutTail: string,
+  rails: BoardRails | undefined,
+  selfNote: string | undefined,
+): Record<string, unknown> {
+  return {
+    driver: 'ssh',
+    board,
+    command: [...argv],
+    exitCode: r.status,
+    clock: r.clock === 'realtime-ns' ? 'board date +%s%N (CLOCK_REALTIME, ns)' : r.clock === 'proc-uptime' ? 'board /proc/uptime (10 ms steps)' : r.clock,
+    /** The host's clock around the whole ssh call (connection, runner, power loop start): for audits only. */
+    hostWallMs: Math.round(hostMs * 1000) / 1000,
+    dropCaches: r.dropped,
+    networkLocked: r.network === 'unlocked' || r.network === 'unlock-failed',
+    ...(r.network === 'unlock-failed' ? { networkUnlockFailed: true } : {}),
+    ownProcessGroup: r.ownGroup,
+    powerFiles: rails ? [...rails.files] : [],
+    remoteCleanedUp: cleaned,
+    stderrTail: stderrTail.slice(-2000),
+    stdoutTail: stdoutTail.slice(-1000),
+    ...(selfNote ? { selfReportedNote: selfNote } : {}),
+  };
+}
