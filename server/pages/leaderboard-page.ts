@@ -1,8 +1,11 @@
-import type { Leaderboard, LeaderboardEntry } from '../leaderboard/index.js';
+import type { Leaderboard, LeaderboardEntry, OtherRank } from '../leaderboard/index.js';
+import type { RescoreReport } from '../rescore/index.js';
 import { html, type Html } from './html.js';
 import { ms, percent, scoreText, when } from './format.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';
 import { scatterPlotSvg } from './scatter-plot.js';
+
+const TIE_TITLE = 'statistically tied: the 95% intervals of the median latencies overlap and the accuracies are equal to one image';
 
 function teamCell(e: LeaderboardEntry): Html {
   return e.baseline !== null ? html`<span class="tag">baseline</span> ${e.baseline}` : html`${e.team}`;
@@ -13,12 +16,31 @@ function energyCell(e: LeaderboardEntry): Html {
   return html`<span title="${e.energyNote ?? 'not measured'}">not measured</span>`;
 }
 
-function row(ctx: PageContext, e: LeaderboardEntry): Html {
+/** "3", "=3" with the tie marker, or an em dash. */
+function rankCell(r: { shownRank: number | null; tied: boolean }): Html {
+  if (r.shownRank === null) return html`—`;
+  return r.tied ? html`=${r.shownRank} <span class="tag" title="${TIE_TITLE}">tie</span>` : html`${r.shownRank}`;
+}
+
+function otherRank(r: OtherRank | null): Html {
+  return r === null ? html`—` : rankCell(r);
+}
+
+/** The other board's rank column, when this board gives it. */
+function otherColumn(b: Leaderboard): 'public' | 'private' | null {
+  if (b.publicSplit === null) return null;
+  if (b.board === 'private') return b.complete ? 'public' : null;
+  return b.entries.some((e) => e.privateRank !== null) ? 'private' : null;
+}
+
+function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
   const mine = ctx.viewer.kind === 'admin' || (ctx.viewer.kind === 'team' && e.baseline === null && e.team === ctx.viewer.teamName);
   const submission = mine ? html`<a href="/submissions/${e.submission}"><code>${e.submission}</code></a>` : html`<code>${e.submission}</code>`;
   const latency = e.latency === null ? html`—` : html`${ms(e.latency.p50)} <span class="hint">[${e.latency.ci95[0].toPrecision(3)}, ${e.latency.ci95[1].toPrecision(3)}]</span>`;
+  const other = otherColumn(b);
   return html`<tr id="entry-${e.submission}"${e.baseline !== null ? html` class="baseline"` : ''}>
-  <td class="num">${e.rank ?? '—'}</td>
+  <td class="num">${rankCell(e)}</td>
+  ${other === null ? '' : html`<td class="num">${otherRank(other === 'public' ? e.publicRank : e.privateRank)}</td>`}
   <th scope="row">${teamCell(e)}${e.pareto ? html` <span class="tag" title="no entry is both faster and more accurate">Pareto</span>` : ''}</th>
   <td>${submission}</td>
   <td class="num">${percent(e.accuracy)}</td>
@@ -30,17 +52,39 @@ function row(ctx: PageContext, e: LeaderboardEntry): Html {
 }
 
 function visibilityNotice(ctx: PageContext, b: Leaderboard): Html {
-  if (!b.hiddenSplit) return html`<p>Scored on the public split <code>${b.split}</code>.</p>`;
-  if (b.revealedAt !== null) return html`<p>Scored on the hidden split <code>${b.split}</code>; the organizers revealed the results ${when(b.revealedAt)}.</p>`;
+  if (b.board === 'public') {
+    const after = b.revealedAt !== null ? html` The organizers revealed the final results ${when(b.revealedAt)}: <a href="/leaderboard/${b.track}?board=private">the private leaderboard</a>.` : html` The final ranking is on the private split <code>${b.privateSplit}</code>, shown once the organizers reveal it.`;
+    return html`<div class="notice" id="visibility"><p>Public leaderboard: scored on the split <code>${b.split}</code> during the competition.${after}</p></div>`;
+  }
+  const publicLink = b.publicSplit === null ? '' : html` <a href="/leaderboard/${b.track}?board=public">The public leaderboard</a> (split <code>${b.publicSplit}</code>).`;
+  if (!b.hiddenSplit) return html`<p>Scored on the public split <code>${b.split}</code>.${publicLink}</p>`;
+  if (b.revealedAt !== null) return html`<p>Private leaderboard: scored on the hidden split <code>${b.split}</code>; the organizers revealed the results ${when(b.revealedAt)}.${publicLink}</p>`;
   const who = ctx.viewer.kind === 'admin' ? 'You see every entry as an admin.' : `You see the baselines${ctx.viewer.kind === 'team' ? ' and your own team' : ''} only.`;
-  return html`<div class="notice" id="visibility"><p>Scored on the hidden split <code>${b.split}</code>. Results stay private to each team until the organizers reveal them. ${who}${b.withheld > 0 ? ` ${b.withheld} other entr${b.withheld === 1 ? 'y is' : 'ies are'} not shown yet.` : ''}${b.complete ? '' : ' Ranks are shown once every entry is.'}</p></div>`;
+  return html`<div class="notice" id="visibility"><p>Scored on the hidden split <code>${b.split}</code>. Results stay private to each team until the organizers reveal them. ${who}${b.withheld > 0 ? ` ${b.withheld} other entr${b.withheld === 1 ? 'y is' : 'ies are'} not shown yet.` : ''}${b.complete ? '' : ' Ranks are shown once every entry is.'}${publicLink}</p></div>`;
 }
 
 function adminControls(ctx: PageContext, b: Leaderboard): Html {
-  if (ctx.viewer.kind !== 'admin' || !b.hiddenSplit) return html``;
+  if (ctx.viewer.kind !== 'admin') return html``;
   const action = b.revealedAt === null ? 'reveal' : 'hide';
   const label = b.revealedAt === null ? 'Reveal the hidden-split results to everyone' : 'Hide the results again';
-  return html`<form method="post" action="/leaderboard/${b.track}/${action}">${csrfField(ctx)}<button type="submit" class="secondary">${label}</button></form>`;
+  const reveal = b.privateHidden ? html`<form method="post" action="/leaderboard/${b.track}/${action}">${csrfField(ctx)}<button type="submit" class="secondary">${label}</button></form>` : html``;
+  return html`${reveal}
+<details id="rescore"><summary>Re-score this track</summary>
+<form method="post" action="/leaderboard/${b.track}/rescore">${csrfField(ctx)}
+<p>Recomputes every stored result's score from its raw measurements with another formula or other parameters; no device runs again. Every re-score is logged (docs/rescoring.md).</p>
+<label>Formula (<code>name@version</code>; empty: keep <code>${b.formula}</code>) <input name="formula" type="text" maxlength="200" placeholder="${b.formula}"></label>
+<label>Parameters (<code>key=value</code>, one per line) <textarea name="params" rows="3" maxlength="10000"></textarea></label>
+<label><input name="trackFile" type="checkbox" value="1"> Back to the track file's formula</label>
+<label><input name="dryRun" type="checkbox" value="1" checked> Dry run: show the changes, store nothing</label>
+<button type="submit" class="secondary">Re-score</button>
+</form></details>`;
+}
+
+function rules(b: Leaderboard): Html {
+  const which = b.entryRule === 'latest' ? "Each team's latest scored submission counts" : 'Best entry per team';
+  const chosen = b.publicSplit !== null ? ' (chosen on the public leaderboard)' : '';
+  return html`${which}${chosen}; baselines are the organizers' reference models and take no rank. Equal scores go to the earlier submission.
+Entries marked <span class="tag" title="${TIE_TITLE}">tie</span> share a rank ("=3"): their median latencies' 95% intervals overlap and their accuracies are equal to one image, so the measurement cannot order them.`;
 }
 
 export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
@@ -49,16 +93,38 @@ export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
     plot === null
       ? html`<p>No scored entries yet.</p>`
       : html`<figure class="plot" id="plot">${plot}<figcaption>${b.metric} accuracy against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same numbers.</figcaption></figure>`;
-  const body = html`<h1>Leaderboard: ${b.title}</h1>
+  const boardQuery = b.publicSplit === null ? '' : `?board=${b.board}`;
+  const csvQuery = b.publicSplit === null ? '?format=csv' : `?format=csv&board=${b.board}`;
+  const other = otherColumn(b);
+  const title = b.publicSplit === null ? b.title : `${b.title} (${b.board})`;
+  const body = html`<h1>Leaderboard: ${title}</h1>
 ${visibilityNotice(ctx, b)}
-<p>Score: <code>${b.formula}</code>; accuracy shown: <code>${b.metric}</code>. Best entry per team; baselines are the organizers' reference models and take no rank.
-Ties in score go to the earlier submission. <a href="/api/leaderboard/${b.track}">JSON</a> · <a href="/api/leaderboard/${b.track}?format=csv">CSV</a></p>
+<p>Score: <code>${b.formula}</code>${b.formulaSource === 'rescore' ? html` <span class="tag" title="set by a re-score, over the track file's formula">re-scored</span>` : ''}; accuracy shown: <code>${b.metric}</code>. ${rules(b)}
+<a href="/api/leaderboard/${b.track}${boardQuery}">JSON</a> · <a href="/api/leaderboard/${b.track}${csvQuery}">CSV</a></p>
 ${adminControls(ctx, b)}
 ${figure}
 <table id="leaderboard">
 <caption>${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'}</caption>
-<thead><tr><th scope="col" class="num">Rank</th><th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">Accuracy (${b.metric})</th><th scope="col" class="num">Latency p50 [95% interval]</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
-<tbody>${b.entries.map((e) => row(ctx, e))}</tbody>
+<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">Accuracy (${b.metric})</th><th scope="col" class="num">Latency p50 [95% interval]</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
+<tbody>${b.entries.map((e) => row(ctx, b, e))}</tbody>
 </table>`;
   return renderPage(ctx, { title: `Leaderboard: ${b.track}`, body });
+}
+
+const paramsText = (p: Readonly<Record<string, unknown>>): string => Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'no parameters';
+
+/** What a re-score from the page did (or, as a dry run, would do). */
+export function rescoreResultPage(ctx: PageContext, r: RescoreReport): string {
+  const moved = r.changes.filter((c) => c.moved);
+  const body = html`<h1>${r.dryRun ? 'Dry run of a re-score' : 'Re-scored'}: ${r.track}</h1>
+<p id="rescore-summary"><code>${r.old.formula}</code> (${paramsText(r.old.params)}) → <code>${r.new.formula}</code> (${paramsText(r.new.params)}). ${r.results.total} stored result${r.results.total === 1 ? '' : 's'}: ${r.results.changed} score${r.results.changed === 1 ? '' : 's'} changed, ${r.results.failed} could not be re-scored. ${r.dryRun ? 'Nothing was stored but the audit log entry' : 'The new scores are stored and the leaderboard uses this formula from now on'} (entry ${r.auditId}).</p>
+${r.failures.length === 0 ? '' : html`<ul id="rescore-failures">${r.failures.map((f) => html`<li><code>${f.submission}</code> (${f.split}): <code>${f.code}</code> ${f.message}</li>`)}</ul>`}
+${
+  moved.length === 0
+    ? html`<p>No rank changed.</p>`
+    : html`<table id="rank-changes"><caption>Rank changes</caption><thead><tr><th scope="col">Board</th><th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">From</th><th scope="col" class="num">To</th><th scope="col" class="num">Score before</th><th scope="col" class="num">Score after</th></tr></thead>
+<tbody>${moved.map((c) => html`<tr><td>${c.board}</td><th scope="row">${c.baseline !== null ? html`<span class="tag">baseline</span> ${c.baseline}` : c.team}</th><td><code>${c.submission}</code></td><td class="num">${c.from?.shown ?? 'absent'}</td><td class="num">${c.to?.shown ?? 'absent'}</td><td class="num">${scoreText(c.from?.score)}</td><td class="num">${scoreText(c.to?.score)}</td></tr>`)}</tbody></table>`
+}
+<p><a href="/leaderboard/${r.track}">Back to the leaderboard</a></p>`;
+  return renderPage(ctx, { title: `Re-score: ${r.track}`, body });
 }

@@ -1,6 +1,6 @@
 /**
  * The server-rendered pages (docs/pages.md): tracks, log in/out, the submission form, a team's submissions,
- * a submission's status, a track's leaderboard, and the admin's reveal. No page needs JavaScript; every
+ * a submission's status, a track's leaderboard, and the admin's reveal and re-score. No page needs JavaScript; every
  * POST form carries the form token (CSRF) and is checked before anything else happens.
  */
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,9 @@ import type { Track } from '../../harness/tracks/track.js';
 import { toHttpError, type ErrorLog } from '../http/error-handler.js';
 import { takeSubmission, type SubmissionIntakeDeps } from '../http/take-submission.js';
 import { lookUpTrack } from '../http/track-lookup.js';
+import { boardParam } from '../http/leaderboard-routes.js';
 import { buildLeaderboard, hideTrack, revealTrack, type Viewer } from '../leaderboard/index.js';
+import { parseParamArgs, rescoreTrack } from '../rescore/index.js';
 import { countQuotaUsed, quotaLimitFor, quotaWindow, retryAfterOf } from '../quota/index.js';
 import { checkFormToken, CSRF_FIELD, formToken, logIn, logOut, startTeamSession, teamOfToken, viewerOf, type WebAuth } from '../web/web-auth.js';
 import { DEFAULT_DEVICE_HEALTH, drainDevice, listDevices, parseDeviceId, undrainDevice, type DeviceHealthConfig } from '../devices/index.js';
@@ -20,7 +22,7 @@ import { errorPage } from './error-page.js';
 import { homePage } from './home-page.js';
 import { drainRequest } from './drain-request.js';
 import type { PageContext } from './layout.js';
-import { leaderboardPage } from './leaderboard-page.js';
+import { leaderboardPage, rescoreResultPage } from './leaderboard-page.js';
 import { loginPage, safeNext } from './login-page.js';
 import { submissionDetails, listSubmissions } from './submission-details.js';
 import { submissionPage, submissionsListPage } from './submission-page.js';
@@ -170,7 +172,26 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
   router.get('/leaderboard/:track', async (req: Request<{ track: string }>, res: Response) => {
     const ctx = await context(req, res);
     const track = lookUpTrack(deps.tracks, req.params.track);
-    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer)));
+    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer, { board: boardParam(req.query.board) })));
+  });
+
+  // The admin's re-score form (docs/rescoring.md): the same rescoreTrack as the CLI and the API.
+  router.post('/leaderboard/:track/rescore', form, async (req: Request<{ track: string }>, res: Response) => {
+    checkFormToken(auth, req, postedField(req, CSRF_FIELD));
+    const viewer = await viewerOf(auth, req);
+    if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', "only an admin may re-score a track's results");
+    const track = lookUpTrack(deps.tracks, req.params.track);
+    const formula = postedField(req, 'formula')?.trim();
+    const params = parseParamArgs((postedField(req, 'params') ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== ''));
+    const report = await rescoreTrack(db, track, {
+      ...(formula ? { formula } : {}),
+      params,
+      ...(postedField(req, 'trackFile') === '1' ? { trackFile: true } : {}),
+      dryRun: postedField(req, 'dryRun') === '1',
+      actor: 'admin (web)',
+      now,
+    });
+    send(res, 200, rescoreResultPage(await context(req, res, viewer), report));
   });
 
   for (const action of ['reveal', 'hide'] as const) {
