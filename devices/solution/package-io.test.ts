@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -112,6 +112,17 @@ describe('readOutputFolder, classification', () => {
     expect(await code(readOutputFolder(classTrack, ids, range))).toBe('LPCV_E_PRED_MALFORMED');
   });
 
+  it('never follows a link out of the output folder (a link to the host\'s labels is no predictions file)', async () => {
+    const dir = await fresh();
+    const labels = path.join(scratch, 'host-labels.json');
+    await writeFile(labels, JSON.stringify({ [names[0]]: 0, [names[1]]: 1, [names[2]]: 2 }));
+    await symlink(labels, path.join(dir, 'predictions.json'));
+    await writeFile(path.join(scratch, 'host-time.txt'), '1');
+    await symlink(path.join(scratch, 'host-time.txt'), path.join(dir, 'time.txt'));
+    expect(await code(readOutputFolder(classTrack, ids, dir))).toBe('LPCV_E_SOLUTION_NO_OUTPUT');
+    expect((await readSelfReportedMs(dir)).ms).toBeUndefined();
+  });
+
   it('a missing or an unknown name is LPCV_E_PRED_MISMATCH, naming them', async () => {
     const dir = await fresh();
     await writeFile(path.join(dir, 'predictions.json'), JSON.stringify({ [names[0]]: 0, [names[1]]: 0, 'zzz.png': 1 }));
@@ -165,6 +176,10 @@ describe('readOutputFolder, segmentation', () => {
     await writeFile(path.join(range, names[0]), await mask(3, 2, [0, 0, 4, 0, 0, 0]));
     await writeFile(path.join(range, names[1]), await mask(2, 2, [0, 0, 0, 0]));
     expect(await code(readOutputFolder(segTrack, ids, range, { sizes }))).toBe('LPCV_E_PRED_MALFORMED');
+    const linked = await fresh();
+    await writeFile(path.join(linked, names[0]), await mask(3, 2, [0, 0, 0, 0, 0, 0]));
+    await symlink(path.join(linked, names[0]), path.join(linked, names[1]));
+    expect(await code(readOutputFolder(segTrack, ids, linked))).toBe('LPCV_E_PRED_MISMATCH');
     const notPng = await fresh();
     await writeFile(path.join(notPng, names[0]), 'not a png');
     await writeFile(path.join(notPng, names[1]), await mask(2, 2, [0, 0, 0, 0]));

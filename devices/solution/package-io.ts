@@ -7,7 +7,7 @@
  * File names: each image id becomes one file name (inputFileNames), and the package's outputs are matched
  * back to ids by those names, never by order.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { LpcvError } from '../../errors/lpcv-error.js';
@@ -114,7 +114,9 @@ export async function readSelfReportedMs(dir: string): Promise<{ ms?: number; no
   let text: string;
   try {
     const file = path.join(dir, SELF_REPORTED_TIME_FILE);
-    if ((await stat(file)).size > 1024) return { note: `${SELF_REPORTED_TIME_FILE} is larger than 1 KiB; ignored` };
+    const st = await lstat(file);
+    if (!st.isFile()) return { note: `${SELF_REPORTED_TIME_FILE} is not a regular file (a link?); ignored` };
+    if (st.size > 1024) return { note: `${SELF_REPORTED_TIME_FILE} is larger than 1 KiB; ignored` };
     text = await readFile(file, 'utf8');
   } catch {
     return {};
@@ -124,6 +126,12 @@ export async function readSelfReportedMs(dir: string): Promise<{ ms?: number; no
   return { ms };
 }
 
+/**
+ * The regular files of the output folder. Links are left out on purpose: the harness reads the folder on the
+ * host, where a link the package made to a host path (the labels of a local server, say) would lead out of
+ * the sandbox. The package's processes are all dead by then, so nothing changes between this listing and the
+ * reads.
+ */
 async function listOutputFolder(dir: string): Promise<Set<string>> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
