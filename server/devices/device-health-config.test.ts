@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deviceDrift, type ReferenceResult } from './device-drift.js';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { DEFAULT_DRIFT_PCT, DEFAULT_OFFLINE_AFTER_MS, deviceHealthConfig } from './device-health-config.js';
+import { checkReferenceBaselines, referenceBaselineFor } from './reference-runs.js';
 
 describe('deviceHealthConfig', () => {
   it('fills in the defaults: offline after 120 s, reference runs off, drift at 10%', () => {
@@ -41,5 +43,22 @@ describe('deviceDrift', () => {
 
   it('starts a new reference point when the baseline file changed', () => {
     expect(deviceDrift([run(10, 1, 'old'), run(20, 2, 'new'), run(21, 3, 'new')], 10)).toMatchObject({ referenceP50Ms: 20, latestP50Ms: 21, drifted: false, runs: 2 });
+  });
+});
+
+describe('reference baselines', () => {
+  const fashion = resolveTrack('fashion-mnist');
+
+  it("is each track's first baseline unless designated, and only the designated tracks then", () => {
+    expect(referenceBaselineFor('desktop', [fashion], deviceHealthConfig())).toEqual({ track: fashion, baseline: fashion.baselines![0]!.name });
+    expect(referenceBaselineFor('desktop', [fashion], deviceHealthConfig({ referenceBaselines: ['fashion-mnist/mlp'] }))?.baseline).toBe('mlp');
+    expect(referenceBaselineFor('android', [fashion], deviceHealthConfig())).toBeUndefined();
+    expect(referenceBaselineFor('desktop', [fashion], deviceHealthConfig({ referenceBaselines: ['other/x'] }))).toBeUndefined();
+  });
+
+  it('refuses a designation naming no track or no baseline of it', () => {
+    expect(() => checkReferenceBaselines([fashion], deviceHealthConfig({ referenceBaselines: ['fashion-mnist/mlp'] }))).not.toThrow();
+    expect(() => checkReferenceBaselines([fashion], deviceHealthConfig({ referenceBaselines: ['nope/mlp'] }))).toThrow(/no track nope/);
+    expect(() => checkReferenceBaselines([fashion], deviceHealthConfig({ referenceBaselines: ['fashion-mnist/nope'] }))).toThrow(/lists no baseline nope/);
   });
 });

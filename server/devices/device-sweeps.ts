@@ -1,14 +1,16 @@
 import type { Track } from '../../harness/tracks/track.js';
 import type { Db } from '../db/index.js';
 import type { DeviceHealthConfig } from './device-health-config.js';
-import { queueReferenceRuns } from './reference-runs.js';
+import { checkReferenceBaselines, queueReferenceRuns } from './reference-runs.js';
 import { sweepDevices } from './sweep-devices.js';
 
 /**
  * What the server's reaper loop runs after reclaiming expired leases, with the same clock reading: the
  * device sweep (offline after silence), then the reference runs when they are on. Logs what changed.
+ * Checks the designated reference baselines against the tracks first (LPCV_E_USAGE: a start-up error).
  */
 export function deviceSweeps(o: { db: Db; tracks: readonly Track[]; config: DeviceHealthConfig; log: (line: string) => void }): (now: number) => Promise<void> {
+  checkReferenceBaselines(o.tracks, o.config);
   return async (now) => {
     for (const d of await sweepDevices(o.db, o.config.offlineAfterMs, now)) {
       o.log(d.state === 'offline' ? `serve: device ${d.id} (${d.name}) is offline: not heard from for ${o.config.offlineAfterMs} ms` : `serve: device ${d.id} (${d.name}) holds no job any more: ${d.state}`);

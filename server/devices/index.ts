@@ -11,5 +11,5 @@ export { drainDevice, parseDeviceId, undrainDevice, type DrainChange } from './d
 export { leaseForDevice, type DeviceLease, type DeviceLeaseArgs } from './lease-for-device.js';
 export { leaseHolder, leasedByDevice } from './lease-holder.js';
 export { listDevices, type DeviceHealth, type DeviceJob } from './list-devices.js';
-export { queueReferenceRuns, recordReferenceResult, referenceBaselineFor, type QueuedReferenceRun, type ReferenceBaseline } from './reference-runs.js';
+export { checkReferenceBaselines, queueReferenceRuns, recordReferenceResult, referenceBaselineFor, type QueuedReferenceRun, type ReferenceBaseline } from './reference-runs.js';
 export { sweepDevices, type SweptDevice } from './sweep-devices.js';

@@ -7,6 +7,7 @@
  * linked to its device by a `reference_runs` row. The submission's `job_id` stays the baseline's first job,
  * so the leaderboard, the status pages and the quotas never see reference jobs.
  */
+import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { lockRows, withWriteTransaction, type Db } from '../db/index.js';
@@ -39,6 +40,16 @@ export function referenceBaselineFor(kind: string, tracks: readonly Track[], con
     }
   }
   return undefined;
+}
+
+/** Refuses (LPCV_E_USAGE) a `--reference-baseline` that names no track of the server, or no baseline of it. */
+export function checkReferenceBaselines(tracks: readonly Track[], config: DeviceHealthConfig): void {
+  for (const [name, baseline] of config.referenceBaselines) {
+    const track = tracks.find((t) => t.name === name);
+    if (track === undefined) throw new LpcvError('LPCV_E_USAGE', `--reference-baseline ${name}/${baseline}: the server has no track ${name} (tracks: ${tracks.map((t) => t.name).join(', ')})`);
+    const names = (track.baselines ?? []).map((b) => b.name);
+    if (!names.includes(baseline)) throw new LpcvError('LPCV_E_USAGE', `--reference-baseline ${name}/${baseline}: ${track.file} lists no baseline ${baseline} (baselines: ${names.join(', ') || 'none'})`);
+  }
 }
 
 export interface QueuedReferenceRun {
