@@ -10,6 +10,8 @@ import { describeSamplerContract } from './sampler-contract.js';
 import { FakeClock } from './test-clock.js';
 
 const STANDIN = fileURLToPath(new URL('./fixtures/nvidia-smi-standin.mjs', import.meta.url));
+/** Generous waits where a test is not about timeouts: a loaded CI machine may start node slowly. */
+const PATIENT = { startTimeoutMs: 30_000, stopTimeoutMs: 30_000 } as const;
 
 /** A gate folder: the stand-in prints line k once the test opens gate k (or "free"). */
 async function gates() {
@@ -72,7 +74,7 @@ describe('openNvidiaSmiSampler', () => {
     cleanup.push(g.close);
     const clock = new FakeClock(0);
     const w = sampleWaiter();
-    const s = await openNvidiaSmiSampler({ executable: STANDIN, periodMs: 20, now: clock.now, env: { NVSMI_STANDIN_VALUES: '30.00,40.00,50.00,60.00', NVSMI_STANDIN_GATE: g.dir }, onSample: w.onSample });
+    const s = await openNvidiaSmiSampler({ ...PATIENT, executable: STANDIN, periodMs: 20, now: clock.now, env: { NVSMI_STANDIN_VALUES: '30.00,40.00,50.00,60.00', NVSMI_STANDIN_GATE: g.dir }, onSample: w.onSample });
     expect(s.source).toBe('nvidia-smi:gpu0');
     const started = s.start();
     await g.open(1);
@@ -103,7 +105,7 @@ describe('openNvidiaSmiSampler', () => {
 
   it('runs at the real period on the real clock: a constant 42.5 W gives 42.5 W x the window', async () => {
     const w = sampleWaiter();
-    const s = await openNvidiaSmiSampler({ executable: STANDIN, periodMs: 20, env: { NVSMI_STANDIN_VALUES: '42.50' }, onSample: w.onSample });
+    const s = await openNvidiaSmiSampler({ ...PATIENT, executable: STANDIN, periodMs: 20, env: { NVSMI_STANDIN_VALUES: '42.50' }, onSample: w.onSample });
     await s.start();
     await w.count(4);
     const trace = await s.stop();
@@ -121,20 +123,20 @@ describe('openNvidiaSmiSampler', () => {
 
   it('refuses [N/A] mid-run with LPCV_E_POWER_VALUE', async () => {
     const w = sampleWaiter();
-    const s = new NvidiaSmiSampler({ executable: STANDIN, periodMs: 10, env: { NVSMI_STANDIN_VALUES: '31.00,32.00,[N/A]' }, onSample: w.onSample });
+    const s = new NvidiaSmiSampler({ ...PATIENT, executable: STANDIN, periodMs: 10, env: { NVSMI_STANDIN_VALUES: '31.00,32.00,[N/A]' }, onSample: w.onSample });
     await s.start();
     await w.count(2); // the next line, the one stop() waits for, is [N/A]
     await expect(s.stop()).rejects.toMatchObject({ code: 'LPCV_E_POWER_VALUE', message: expect.stringContaining('[N/A]') });
   });
 
   it('fails the run with LPCV_E_POWER_READ when nvidia-smi exits mid-run', async () => {
-    const s = new NvidiaSmiSampler({ executable: STANDIN, periodMs: 10, env: { NVSMI_STANDIN_VALUES: '31.00,exit:15' } });
+    const s = new NvidiaSmiSampler({ ...PATIENT, executable: STANDIN, periodMs: 10, env: { NVSMI_STANDIN_VALUES: '31.00,exit:15' } });
     await s.start();
     await expect(s.stop()).rejects.toMatchObject({ code: 'LPCV_E_POWER_READ', message: expect.stringContaining('Unknown Error') });
   });
 
   it('does not hang when nvidia-smi stops printing: stop() gives LPCV_E_POWER_TIMEOUT and kills it', async () => {
-    const s = new NvidiaSmiSampler({ executable: STANDIN, periodMs: 10, stopTimeoutMs: 300, env: { NVSMI_STANDIN_VALUES: '31.00,hang' } });
+    const s = new NvidiaSmiSampler({ startTimeoutMs: 30_000, executable: STANDIN, periodMs: 10, stopTimeoutMs: 300, env: { NVSMI_STANDIN_VALUES: '31.00,hang' } });
     await s.start();
     await expect(s.stop()).rejects.toMatchObject({ code: 'LPCV_E_POWER_TIMEOUT' });
     // Stopped for good: a second stop is refused, and it can start again.
@@ -153,7 +155,7 @@ describeSamplerContract('nvidia-smi (stand-in executable, lines gated by the tes
   const clock = new FakeClock(0);
   const w = sampleWaiter();
   const env = { NVSMI_STANDIN_VALUES: '30.00,40.00,50.00,60.00', NVSMI_STANDIN_GATE: g.dir };
-  const sampler = await openNvidiaSmiSampler({ executable: STANDIN, periodMs: 20, now: clock.now, env, onSample: w.onSample });
+  const sampler = await openNvidiaSmiSampler({ ...PATIENT, executable: STANDIN, periodMs: 20, now: clock.now, env, onSample: w.onSample });
   // The first line's gate is open: start() sees it at the clock's time.
   await g.open(1);
   return {
