@@ -58,14 +58,14 @@ export function knownMeasures(): string {
 }
 
 /** A measure's value in its kind's base unit, keyed by name: what --set gave. */
-export type GivenMeasures = ReadonlyMap<string, { value: number; text: string }>;
+export type GivenMeasures = ReadonlyMap<string, { value: number; text: string; number: number; factor: number }>;
 
 /**
  * Parses `name=value` assignments. Unknown names are LPCV_E_MEASURE_UNKNOWN, a name given twice
  * LPCV_E_MEASURE_VALUE, a bad unit LPCV_E_MEASURE_UNIT (parseQuantity).
  */
 export function parseAssignments(sets: readonly string[]): GivenMeasures {
-  const given = new Map<string, { value: number; text: string }>();
+  const given = new Map<string, { value: number; text: string; number: number; factor: number }>();
   for (const set of sets) {
     const eq = set.indexOf('=');
     if (eq <= 0) throw new LpcvError('LPCV_E_MEASURE_VALUE', `--set ${set}: expected <measure>=<value>, e.g. energy=36.7J`);
@@ -77,7 +77,8 @@ export function parseAssignments(sets: readonly string[]): GivenMeasures {
     }
     const key = name === 'latency' ? 'latency_mean' : name;
     if (given.has(key)) throw new LpcvError('LPCV_E_MEASURE_VALUE', `--set ${name}: given twice`);
-    given.set(key, { value: parseQuantity(name, spec.kind, text).value, text });
+    const q = parseQuantity(name, spec.kind, text);
+    given.set(key, { value: q.value, text, number: q.number, factor: q.factor });
   }
   return given;
 }
@@ -95,9 +96,10 @@ export function measuresFromGiven(given: GivenMeasures): Measures {
     if (v !== null) accuracy[metric] = v;
   }
   const anyLatency = LATENCY_STATS.some((s) => given.has(`latency_${s}`));
+  // Straight from the written unit to ms (6.8ms stays 6.8, not 6.8 x 0.001 x 1000).
   const ms = (s: LatencyStat): number => {
-    const v = get(`latency_${s}`);
-    return v === null ? Number.NaN : v * 1000;
+    const g = given.get(`latency_${s}`);
+    return g === undefined ? Number.NaN : g.number * (g.factor * 1000);
   };
   const latency: LatencyStats | null = anyLatency
     ? {

@@ -96,6 +96,7 @@ export class MeasureView {
     if (s === null || s === undefined || !(Number.isFinite(s) && s >= 0)) {
       return this.miss('duration', 'no measured window to multiply idle power by (energy window or duration)');
     }
+    this.note('duration', s, 's');
     this.note('window', s, 's', 'duration');
     return Duration.seconds(s);
   }

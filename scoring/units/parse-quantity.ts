@@ -17,6 +17,9 @@ export interface ParsedQuantity {
   readonly kind: QuantityKind;
   /** The unit as written ('' when bare). */
   readonly unit: string;
+  /** The number as written and the unit's factor to the base unit (value = number x factor). */
+  readonly number: number;
+  readonly factor: number;
 }
 
 export function parseQuantity(measure: string, kind: QuantityKind, text: string): ParsedQuantity {
@@ -56,7 +59,7 @@ export function parseQuantity(measure: string, kind: QuantityKind, text: string)
   if (kind === 'count' && !Number.isSafeInteger(value)) {
     throw new LpcvError('LPCV_E_MEASURE_VALUE', `${measure}=${shown}: must be a whole number`);
   }
-  return { value, kind, unit };
+  return { value, kind, unit, number, factor };
 }
 
 function example(kind: QuantityKind): string {
