@@ -1,6 +1,8 @@
 import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { OnnxTarget } from '../desktop/onnx-target.js';
+import { SolutionTarget } from '../solution/solution-target.js';
+import { MultiFormatTarget } from '../targets/multi-format-target.js';
 import type { Target } from '../targets/target.js';
 import { DEVICE_NAME, SpecSettings, type DeviceSpec } from './device-spec.js';
 
@@ -23,16 +25,21 @@ function defaultName(spec: DeviceSpec): string {
  * from the spec and refuses the ones it does not know, so a typo is an error at start-up, not a device
  * that silently measures something else.
  */
-export async function makeTarget(spec: DeviceSpec): Promise<Target> {
+export async function makeTarget(spec: DeviceSpec, log: (line: string) => void = () => {}): Promise<Target> {
   const name = defaultName(spec);
   const s = new SpecSettings(spec);
   switch (spec.driver) {
     case 'desktop': {
       const kind = s.string('kind') ?? 'desktop';
       const power = s.string('power') ?? 'none';
+      const solution = s.string('solution') ?? 'on';
       if (power !== 'none') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: power=${power}: no power sampler of that name`);
+      if (solution !== 'on' && solution !== 'off') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: solution=${solution}: expected on or off`);
       s.done();
-      return new OnnxTarget({ name, kind });
+      const onnx = new OnnxTarget({ name, kind });
+      // Solution packages run in the bubblewrap sandbox; without bubblewrap the probe drops them and the
+      // device serves ONNX alone.
+      return solution === 'on' ? new MultiFormatTarget([onnx, new SolutionTarget({ name, kind })], log) : onnx;
     }
     case 'ssh':
     case 'adb':

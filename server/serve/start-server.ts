@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { runAgentLoop } from '../../devices/agent/run-agent-loop.js';
-import { OnnxTarget } from '../../devices/desktop/onnx-target.js';
+import { parseDeviceSpec } from '../../devices/agent/device-spec.js';
+import { makeTarget } from '../../devices/agent/make-target.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { databaseConfigFrom } from '../../harness/cli/commands/admin.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
@@ -136,7 +137,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         const running = runAgentLoop({
           serverUrl: url,
           token,
-          device: new OnnxTarget({ name: LOCAL_AGENT_NAME }),
+          device: await makeTarget(parseDeviceSpec(`desktop?name=${LOCAL_AGENT_NAME}`), (line) => o.log(`local agent: ${line}`)),
           cacheDir,
           signal: stop.signal,
           log: (line) => o.log(`local agent: ${line}`),

@@ -88,5 +88,6 @@ describe('lpcv agent options', () => {
     const none = await lpcvWithEnv(base);
     expect(none.exitCode).toBe(2);
     expect(expectOneLineError(none)).toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringContaining('LPCV_AGENT_TOKEN') as unknown });
-  });
+    // Ten CLI starts: slow on a loaded machine.
+  }, 240_000);
 });

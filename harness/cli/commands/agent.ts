@@ -61,11 +61,11 @@ export async function agentCommand(o: AgentCliOptions): Promise<number> {
   } catch (e) {
     throw new LpcvError('LPCV_E_USAGE', `cannot create the cache folder ${cacheDir}: ${(e as Error).message}`);
   }
+  const log = (line: string): void => void process.stderr.write(`lpcv: agent: ${line}\n`);
   const devices: Target[] = [];
-  for (const spec of specs) devices.push(await makeTarget(spec));
+  for (const spec of specs) devices.push(await makeTarget(spec, log));
   checkDevices(devices);
 
-  const log = (line: string): void => void process.stderr.write(`lpcv: agent: ${line}\n`);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping (running jobs get ${graceMs / 1000} s to finish; a second signal exits at once)`);
