@@ -85,11 +85,14 @@ export class AndroidTarget implements Target {
   async probe(signal?: AbortSignal): Promise<TargetInfo> {
     await this.adb.getState(signal);
     const o: ShellOptions = signal ? { signal, timeoutMs: 30_000 } : { timeoutMs: 30_000 };
-    const prop = async (key: string): Promise<string> => (await this.adb.shellText(['getprop', key], o)).trim();
-    const model = await prop('ro.product.model');
-    const maker = await prop('ro.product.manufacturer');
-    const release = await prop('ro.build.version.release');
-    const platform = await prop('ro.board.platform');
+    // One `getprop` lists every property as `[name]: [value]` (one round trip instead of one per name).
+    const props = new Map<string, string>();
+    for (const m of (await this.adb.shellText(['getprop'], o)).matchAll(/^\[([^\]]+)\]: \[(.*)\]\s*$/gm)) props.set(m[1]!, m[2]!);
+    const prop = (key: string): string => props.get(key)?.trim() ?? '';
+    const model = prop('ro.product.model');
+    const maker = prop('ro.product.manufacturer');
+    const release = prop('ro.build.version.release');
+    const platform = prop('ro.board.platform');
     this.#info = {
       kind: this.kind,
       device: this.name,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import type { LpcvError } from '../../errors/lpcv-error.js';
 import { checkPhoneState, parseDumpsysBattery, parseThermalService, parseThermalZones, type PhoneState } from './phone-state.js';
 
 const phone = (p: string): string => readFileSync(new URL(`./fixtures/phone/${p}`, import.meta.url), 'utf8');
