@@ -239,8 +239,12 @@ export const trackSchema = z
       const name = t.leaderboard?.[key];
       if (name !== undefined && !(name in t.splits)) ctx.addIssue({ code: 'custom', path: ['leaderboard', key], message: `names no split (have ${Object.keys(t.splits).join(', ')})` });
     }
-    if (t.leaderboard?.publicSplit !== undefined && t.leaderboard.publicSplit === t.leaderboard.privateSplit) {
-      ctx.addIssue({ code: 'custom', path: ['leaderboard', 'publicSplit'], message: 'must differ from privateSplit' });
+    const publicSplit = t.leaderboard?.publicSplit;
+    if (publicSplit !== undefined) {
+      // The private split as server/http's submissionSplit picks it when the file does not name it.
+      const names = Object.keys(t.splits);
+      const privateSplit = t.leaderboard?.privateSplit ?? names.find((n) => t.splits[n]?.visibility === 'hidden' && n !== publicSplit) ?? t.defaultSplit ?? names[0];
+      if (privateSplit === publicSplit) ctx.addIssue({ code: 'custom', path: ['leaderboard', 'publicSplit'], message: `must differ from the private split (${privateSplit}); name the private one in leaderboard.privateSplit` });
     }
     if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {
       ctx.addIssue({ code: 'custom', path: ['protocol', 'maxRuns'], message: 'must be at least minRuns' });

@@ -19,12 +19,14 @@ export function lookUpTrack(tracks: TrackLookup, name: string): Track {
 
 /**
  * The split a submission is scored on for the final (private) leaderboard: the track's
- * `leaderboard.privateSplit`, else its first hidden split, else its default split. Teams do not choose.
+ * `leaderboard.privateSplit`, else its first hidden split (other than its public leaderboard split), else its
+ * default split. Teams do not choose.
  */
 export function submissionSplit(track: Track): string {
   if (track.leaderboard?.privateSplit !== undefined) return track.leaderboard.privateSplit;
   const names = Object.keys(track.splits);
-  return names.find((n) => track.splits[n]?.visibility === 'hidden') ?? track.defaultSplit ?? names[0]!;
+  const publicSplit = track.leaderboard?.publicSplit;
+  return names.find((n) => track.splits[n]?.visibility === 'hidden' && n !== publicSplit) ?? track.defaultSplit ?? names[0]!;
 }
 
 /**
