@@ -17,7 +17,7 @@
  * fuel gauge's own averaging, which differs by chip (some update current_now only every few seconds).
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { PowerSampler, PowerTrace } from './power-sampler.js';
+import type { PowerSample, PowerSampler, PowerTrace } from './power-sampler.js';
 import { PolledSampler } from './polled-sampler.js';
 import type { Clock, Timer } from './poller.js';
 import { parseInteger } from './sysfs.js';
@@ -83,6 +83,7 @@ export interface AndroidBatteryOptions {
   readonly periodMs?: number;
   readonly now?: Clock;
   readonly timer?: Timer;
+  readonly onSample?: (s: PowerSample) => void;
 }
 
 export interface AndroidBatterySampler extends PowerSampler {
@@ -120,6 +121,7 @@ export async function openAndroidBatterySampler(o: AndroidBatteryOptions): Promi
     readWatts: async () => batteryWatts(await read(o.shell, dir), sign),
     now: o.now,
     timer: o.timer,
+    onSample: o.onSample,
   });
   return Object.assign(sampler, { dischargeSign: sign });
 }

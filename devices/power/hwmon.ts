@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { PolledSampler } from './polled-sampler.js';
+import type { PowerSample } from './power-sampler.js';
 import type { Clock, Timer } from './poller.js';
 import { listDir, parseInteger, readAttribute } from './sysfs.js';
 
@@ -190,6 +191,7 @@ export interface SysfsRailSamplerOptions {
   readonly periodMs?: number;
   readonly now?: Clock;
   readonly timer?: Timer;
+  readonly onSample?: (s: PowerSample) => void;
 }
 
 /** A sampler summing the selected rails, re-reading only their input files each period. */
@@ -209,7 +211,7 @@ export function railSampler(
     }
     return watts;
   };
-  return new PolledSampler({ source, periodMs: o.periodMs ?? defaultPeriodMs, readWatts, now: o.now, timer: o.timer });
+  return new PolledSampler({ source, periodMs: o.periodMs ?? defaultPeriodMs, readWatts, now: o.now, timer: o.timer, onSample: o.onSample });
 }
 
 export interface HwmonOptions extends SysfsRailSamplerOptions {
