@@ -32,6 +32,8 @@ import { readRunnerPredictions, writeRunnerInputs } from './runner-files.js';
 export interface AndroidTargetOptions {
   /** An `adb://SERIAL?...` spec or its parsed form. */
   readonly spec: string | AndroidSpec;
+  /** The device's name (default: the spec's name=, else `adb-<serial>` as docs/agents.md names devices). */
+  readonly name?: string;
   /** The adb executable (default `adb`); the tests pass the stand-in. */
   readonly adbPath?: string;
   /** Extra environment for adb. */
@@ -60,7 +62,7 @@ export class AndroidTarget implements Target {
 
   constructor(o: AndroidTargetOptions) {
     this.spec = typeof o.spec === 'string' ? parseAndroidSpec(o.spec) : o.spec;
-    this.name = this.spec.name ?? `android-${this.spec.serial.replace(/[^A-Za-z0-9._:-]/g, '_')}`;
+    this.name = o.name ?? this.spec.name ?? `adb-${this.spec.serial.replace(/[^A-Za-z0-9._:-]/g, '-')}`;
     this.kind = this.spec.kind;
     this.adb = new Adb({ serial: this.spec.serial, ...(o.adbPath ? { adbPath: o.adbPath } : {}), ...(o.adbEnv ? { env: o.adbEnv } : {}) });
     this.#openPower = this.spec.power === 'battery' ? (o.openPowerSampler ?? ((shell) => openAndroidBatterySampler({ shell }))) : undefined;
