@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/synthetic-inputs.js';
 import { buildFixturePackage, type FixturePackage } from './fixtures/build-package.js';
-import { alive, BWRAP, hostProcessesWith, SKIP_BWRAP } from './fixtures/sandbox-support.js';
+import { alive, BWRAP, hostProcessesWith, survivorsOf, sandboxPidNamespace, SKIP_BWRAP, type HeldPidNamespace } from './fixtures/sandbox-support.js';
 import { writeInputFolder } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
 import { SANDBOX_PATHS, sandboxCommand, type SandboxLimits } from './sandbox.js';
@@ -104,7 +104,7 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  async function run(name: FixturePackage, opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {}): Promise<{ stage: Stage; run: SandboxRun }> {
+  async function run(name: FixturePackage, opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {}): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace }> {
     const pkg = await buildFixturePackage(name, scratch, opts.values);
     const stage = await makeStage(os.tmpdir(), user);
     stages.push(stage);
@@ -117,8 +117,14 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
       bwrap: BWRAP,
       ...(user ? { dropTo: { ...user, setpriv: '/usr/bin/setpriv' } } : {}),
     });
-    const result = await runSandboxed(cmd, { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.signal ? { signal: opts.signal } : {}) });
-    return { stage, run: result };
+    let ns: Promise<HeldPidNamespace> | undefined;
+    const result = await runSandboxed(cmd, {
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onSpawn: (pid) => (ns = sandboxPidNamespace(pid)),
+    });
+    if (ns === undefined) throw new Error('the sandbox never spawned');
+    return { stage, run: result, pidNamespace: await ns };
   }
 
   it('shows the package its inputs and nothing of the host: no labels, no harness tree, no users, no network device, no host process', async () => {
@@ -176,13 +182,13 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
   });
 
   it('stops a fork bomb at the process limit, long before the time limit, and leaves no process behind', async () => {
-    const { run: r } = await run('fork_bomb', { timeoutMs: 120_000 });
+    const { run: r, pidNamespace } = await run('fork_bomb', { timeoutMs: 120_000 });
     expect(r.outcome).toBe('exited');
     expect(r.report?.violation).toBe('processes');
     expect(r.report?.peakTasks).toBeGreaterThanOrEqual(limits.maxProcesses);
     // RLIMIT_NPROC held: the count never went past the limit (pid 1 and the supervisor are not counted).
     expect(r.report?.peakTasks).toBeLessThanOrEqual(limits.maxProcesses);
-    expect(await hostProcessesWith(SANDBOX_PATHS.package)).toEqual([]);
+    expect(await survivorsOf(pidNamespace)).toEqual([]);
   });
 
   it('kills the whole sandbox at the time limit: the package and its children are gone from the host', async () => {
@@ -199,14 +205,21 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
       bwrap: BWRAP,
       ...(user ? { dropTo: { ...user, setpriv: '/usr/bin/setpriv' } } : {}),
     });
-    const running = runSandboxed(cmd, { timeoutMs: 4000, onSpawn: (p) => (pid = p) });
+    let ns: Promise<HeldPidNamespace> | undefined;
+    const running = runSandboxed(cmd, {
+      timeoutMs: 4000,
+      onSpawn: (p) => {
+        pid = p;
+        ns = sandboxPidNamespace(p);
+      },
+    });
     // The children exist on the host before the limit (else the check below would prove nothing).
     await vi.waitFor(async () => expect((await hostProcessesWith(marker)).length).toBe(3), { timeout: 30_000, interval: 100 });
     const r = await running;
     expect(r.outcome).toBe('timeout');
     expect(r.report).toBeUndefined();
     expect(await hostProcessesWith(marker)).toEqual([]);
-    expect(await hostProcessesWith(SANDBOX_PATHS.package)).toEqual([]);
+    expect(await survivorsOf(await (ns as Promise<HeldPidNamespace>))).toEqual([]);
     expect(pid).toBeDefined();
     expect(await alive(pid as number)).toBe(false);
   });
@@ -217,9 +230,10 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     const done = run('sleeper', { timeoutMs: 120_000, signal: abort.signal, values: { MARKER: marker } });
     await vi.waitFor(async () => expect((await hostProcessesWith(marker)).length).toBe(3), { timeout: 30_000, interval: 100 });
     abort.abort();
-    const { run: r } = await done;
+    const { run: r, pidNamespace } = await done;
     expect(r.outcome).toBe('cancelled');
     expect(await hostProcessesWith(marker)).toEqual([]);
+    expect(await survivorsOf(pidNamespace)).toEqual([]);
   });
 
   it('sees network use through the namespace counters even when the package swallows its errors', async () => {
@@ -229,9 +243,9 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
   });
 
   it('reports no supervisor when the package kills it', async () => {
-    const { run: r } = await run('kill_supervisor');
+    const { run: r, pidNamespace } = await run('kill_supervisor');
     expect(r.started).toBe(true);
     expect(r.report).toBeUndefined();
-    expect(await hostProcessesWith(SANDBOX_PATHS.package)).toEqual([]);
+    expect(await survivorsOf(pidNamespace)).toEqual([]);
   });
 });

@@ -14,10 +14,9 @@ import type { PowerSampler } from '../power/power-sampler.js';
 import { runTargetContract, type ContractJob } from '../targets/target-contract.js';
 import type { TargetJob, TargetRun } from '../targets/target.js';
 import { buildFixturePackage, type FixturePackage } from './fixtures/build-package.js';
-import { hostProcessesWith, SKIP_BWRAP } from './fixtures/sandbox-support.js';
+import { hostProcessesWith, survivorsOf, sandboxPidNamespace, SKIP_BWRAP, type HeldPidNamespace } from './fixtures/sandbox-support.js';
 import { writeSolutionTrack } from './fixtures/solution-tracks.js';
 import { monotonicMs } from './run-sandboxed.js';
-import { SANDBOX_PATHS } from './sandbox.js';
 import { SolutionTarget } from './solution-target.js';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'lpcv-solution-target-'));
@@ -145,11 +144,14 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     ['no_output', 'LPCV_E_SOLUTION_NO_OUTPUT'],
     ['memory_hog', 'LPCV_E_SANDBOX_MEMORY'],
     ['kill_supervisor', 'LPCV_E_SANDBOX_SUPERVISOR'],
-  ] as const)('%s is stopped and reported as %s, the submission\'s fault', async (name, code) => {
-    const e = await failure(target.run(job(classTrack, await pkg(name))));
+  ] as const)('%s is stopped and reported as %s, the submission\'s fault, and nothing of its sandbox survives', async (name, code) => {
+    let ns: Promise<HeldPidNamespace> | undefined;
+    const watched = new SolutionTarget({ name: 'solution-watched', onSpawn: (pid) => (ns = sandboxPidNamespace(pid)) });
+    const e = await failure(watched.run(job(classTrack, await pkg(name))));
     expect(e.code).toBe(code);
     expect(e.fault).toBe('submission');
-    expect(await hostProcessesWith(SANDBOX_PATHS.package)).toEqual([]);
+    expect(ns).toBeDefined();
+    expect(await survivorsOf(await (ns as Promise<HeldPidNamespace>))).toEqual([]);
   });
 
   it('a package reaching for the track\'s labels finds nothing there and is reported as LPCV_E_SANDBOX_LABELS', async () => {
