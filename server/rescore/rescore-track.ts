@@ -20,7 +20,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { ParamValue } from '../../scoring/formulas/types.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { publicLeaderboardSplit } from '../http/track-lookup.js';
-import { buildLeaderboard, effectiveFormula, formulaLabel, setTrackFormula, trackFileFormula, type Board, type TrackFormula } from '../leaderboard/index.js';
+import { buildLeaderboard, effectiveFormula, formulaLabel, sameFormula, setTrackFormula, trackFileFormula, type Board } from '../leaderboard/index.js';
 import { parseCompletion, scoreCompletion } from '../scoring/index.js';
 import { describeMoves, rankDiff, type RankChange } from './rank-diff.js';
 import { insertRescoreAudit } from './rescore-audit.js';
@@ -148,13 +148,14 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
     }
   };
 
-  const before = await boardsOf(db, track);
   // The expensive part (labels, metrics) outside the write transaction: on SQLite it would block every writer.
   const done = new Map<number, Rescored>();
   await rescore(await storedResults(db, track), done);
   const at = options.now();
 
+  const changedCount = (): number => [...done.values()].filter((r) => r.changed).length;
   const write = async (tx: Db): Promise<{ changes: RankChange[]; auditId: number }> => {
+    const before = await boardsOf(tx, track);
     // Results that completed meanwhile (scored with the formula before this one) are re-scored too.
     await rescore((await storedResults(tx, track)).filter((r) => !done.has(r.id) && !failures.some((f) => f.submission === r.submission_id)), done);
     failures.push(...(await doneWithoutRaw(tx, track)));
@@ -185,7 +186,7 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
     newParams: { ...next.params },
     dryRun,
     resultsTotal: done.size + failures.length,
-    resultsChanged: [...done.values()].filter((r) => r.changed).length,
+    resultsChanged: changedCount(),
     resultsFailed: failures.length,
     rankDiff: changes,
   });
@@ -197,7 +198,6 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
     if (!(e instanceof DryRunRollback)) throw e;
     outcome = { changes: e.value.changes, auditId: await insertRescoreAudit(db, audit(e.value.changes)) };
   }
-  const sourceOf = (f: TrackFormula): 'track-file' | 'rescore' => (sameAs(f, fromFile) ? 'track-file' : 'rescore');
   return {
     track: track.name,
     dryRun,
@@ -205,15 +205,11 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
     at: new Date(at).toISOString(),
     actor: options.actor,
     old: { formula: formulaLabel(current), params: current.params, source: current.source },
-    new: { formula: formulaLabel(next), params: next.params, source: sourceOf(next) },
+    new: { formula: formulaLabel(next), params: next.params, source: sameFormula(next, fromFile) ? 'track-file' : 'rescore' },
     droppedParams: dropped,
-    results: { total: done.size + failures.length, changed: [...done.values()].filter((r) => r.changed).length, failed: failures.length },
+    results: { total: done.size + failures.length, changed: changedCount(), failed: failures.length },
     failures,
     changes: outcome.changes,
     moves: describeMoves(outcome.changes),
   };
-}
-
-function sameAs(a: TrackFormula, b: TrackFormula): boolean {
-  return formulaLabel(a) === formulaLabel(b) && JSON.stringify(Object.entries(a.params).sort()) === JSON.stringify(Object.entries(b.params).sort());
 }
