@@ -5,7 +5,7 @@
  * to the tests; this is the same sshd a Raspberry Pi or a PYNQ image runs, on loopback.
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -37,6 +37,30 @@ export function sshdSkipReason(): string | undefined {
   const reason = `${SSHD} is not installed (Debian openssh-server): skipping the SSH board tests (set LPCV_REQUIRE_SSHD=1 to fail instead)`;
   console.warn(reason);
   return reason;
+}
+
+/** Pids whose parent is `pid` (from /proc). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -142,8 +166,16 @@ function loopback(dir: string, port: number, user: string, key: string, knownHos
     },
     log,
     async stop() {
+      // The per-connection sshd processes are the listener's children and hold its stderr: end them first
+      // (by pid), or a connection left open (a master) would keep the listener's output, and this, waiting.
+      const pid = child.pid;
+      if (pid !== undefined) for (const c of childPids(pid)) killQuietly(c);
+      const exited = new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve();
+        else child.once('exit', () => resolve());
+      });
       child.kill('SIGTERM');
-      await child;
+      await exited;
       await rm(dir, { recursive: true, force: true });
     },
   };

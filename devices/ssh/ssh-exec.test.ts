@@ -8,6 +8,7 @@ import { HOSTILE_WORDS } from './hostile-words.js';
 import { knownHostsLine, makeKeyPair, sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
 import { shellLine } from './shell-quote.js';
 import { downloadFolder, remoteScript, sshRun, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
+import { SshMaster } from './ssh-master.js';
 
 const skip = sshdSkipReason();
 
@@ -113,6 +114,33 @@ describe.skipIf(skip !== undefined)('ssh-exec against a real sshd on loopback', 
       });
     });
     expect(await codeOf(sshRun({ ...ep, port }, 'true', { what: 'true' }))).toBe('LPCV_E_SSH_UNREACHABLE');
+  });
+
+  it('shares one login between calls through a master connection, and connects directly once it is closed', async () => {
+    const logins = (): number => sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length;
+    const master = new SshMaster(ep);
+    try {
+      await master.ensure();
+      const through = { ...ep, controlPath: master.controlPath! };
+      const before = logins();
+      for (let i = 0; i < 3; i++) expect((await sshRun(through, remoteScript('echo "$1"', [`call ${i}`]), { what: 'echo' })).stdout).toBe(`call ${i}`);
+      await uploadFolder(through, path.join(scratch, 'up'), path.join(scratch, 'via-master'), { what: 'upload' });
+      expect(logins()).toBe(before);
+      await master.close();
+      expect(existsSync(through.controlPath)).toBe(false);
+      expect((await sshRun(through, 'echo direct', { what: 'echo' })).stdout).toBe('direct');
+      expect(logins()).toBe(before + 1);
+    } finally {
+      await master.close();
+    }
+  });
+
+  it('refuses a master connection to a host whose key is unknown (LPCV_E_SSH_HOST_KEY)', async () => {
+    const empty = path.join(scratch, 'known_hosts.empty.master');
+    await writeFile(empty, '');
+    const master = new SshMaster({ ...ep, knownHosts: empty });
+    expect(await codeOf(master.ensure())).toBe('LPCV_E_SSH_HOST_KEY');
+    await master.close();
   });
 
   it('stops a call when its signal aborts (LPCV_E_RUN_CANCELLED), whether it is connecting or running', async () => {

@@ -21,6 +21,12 @@ export interface SshEndpoint {
   readonly key: string;
   readonly knownHosts: string;
   readonly connectTimeoutS: number;
+  /**
+   * A master connection's socket (ssh-master.ts): calls go through it when it is up and connect directly
+   * when it is not. One per endpoint object, never shared between endpoints: the master checked the host
+   * key against this endpoint's known_hosts and logged in with this endpoint's key.
+   */
+  readonly controlPath?: string;
 }
 
 export interface RemoteResult {
@@ -37,7 +43,7 @@ export interface RemoteOptions {
 }
 
 /** ssh expands %-tokens in file options; a literal % is %%. Whitespace splits option values unless quoted. */
-function fileOption(p: string): string {
+export function fileOption(p: string): string {
   if (p.includes('"') || p.includes('\n')) throw new LpcvError('LPCV_E_SSH_SPEC', `the path ${JSON.stringify(p)} cannot be given to ssh (it holds a double quote or a newline)`);
   const escaped = p.replace(/%/g, '%%');
   return /\s/.test(escaped) ? `"${escaped}"` : escaped;
@@ -71,6 +77,7 @@ export function sshOptions(ep: SshEndpoint): string[] {
     ...o('ForwardX11=no'),
     ...o('ClearAllForwardings=yes'),
     ...o('LogLevel=ERROR'),
+    ...(ep.controlPath !== undefined ? [...o('ControlMaster=no'), ...o(`ControlPath=${fileOption(ep.controlPath)}`)] : []),
   ];
 }
 

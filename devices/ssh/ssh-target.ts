@@ -25,6 +25,7 @@ import { chooseBoardRails, extraHwmonDirs, HWMON_LIST_SCRIPT, parseHwmonListing,
 import { cleanUpRun, runOnBoard, RUNNER_NAME, RUNNER_SCRIPT, type BoardResult } from './board-run.js';
 import { shellQuote } from './shell-quote.js';
 import { downloadFolder, remoteScript, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
+import { SshMaster } from './ssh-master.js';
 import { parseSshSpec, type SshBoardSpec } from './ssh-spec.js';
 
 export interface SshTargetOptions {
@@ -68,7 +69,8 @@ export class SshTarget implements Target {
   readonly name: string;
   readonly kind: string;
   readonly formats: readonly ModelFormat[];
-  private readonly ep: SshEndpoint;
+  private readonly base: SshEndpoint;
+  private readonly master: SshMaster;
   private facts: BoardFacts | undefined;
 
   constructor(
@@ -78,7 +80,19 @@ export class SshTarget implements Target {
     this.name = spec.name;
     this.kind = spec.kind;
     this.formats = opts.formats ?? ['zip'];
-    this.ep = { user: spec.user, host: spec.host, port: spec.port, key: spec.key, knownHosts: spec.knownHosts, connectTimeoutS: spec.connectTimeoutS };
+    this.base = { user: spec.user, host: spec.host, port: spec.port, key: spec.key, knownHosts: spec.knownHosts, connectTimeoutS: spec.connectTimeoutS };
+    this.master = new SshMaster(this.base);
+  }
+
+  /** The endpoint for the next call: through the master connection when it is up. */
+  private get ep(): SshEndpoint {
+    const controlPath = this.master.controlPath;
+    return controlPath === undefined ? this.base : { ...this.base, controlPath };
+  }
+
+  /** Ends the master connection. */
+  async close(): Promise<void> {
+    await this.master.close();
   }
 
   /** From a device spec's text (ssh://...; ssh-spec.ts lists the keys). */
@@ -109,6 +123,7 @@ export class SshTarget implements Target {
   }
 
   private async describeBoard(signal?: AbortSignal): Promise<BoardFacts> {
+    await this.master.ensure(signal);
     const r = await sshRunOk(this.ep, remoteScript(PROBE_SCRIPT), { what: 'describe the board', ...(signal ? { signal } : {}) });
     const kv = keyValues(r.stdout);
     const model = kv.get('model') || kv.get('host') || this.spec.host;
@@ -152,6 +167,7 @@ export class SshTarget implements Target {
     };
     const facts = this.facts ?? (await this.describeBoard(job.signal));
     cancelled();
+    await this.master.ensure(job.signal);
     const rails = this.spec.power.type === 'hwmon' ? await this.chooseRails(job.signal) : undefined;
 
     // 2. Stage locally: the runner, its config, the submission, the inputs, an empty outputs folder.
