@@ -25,11 +25,11 @@ import type { CreatedOwner } from '../auth/index.js';
 import type { TestDatabase } from '../db/test-databases.js';
 import { useTestDatabase } from '../db/test-suite-hooks.js';
 import { TEST_ADMIN_TOKEN } from '../http/test-api-server.js';
-import type { Leaderboard } from '../leaderboard/index.js';
+import { buildLeaderboard, type Leaderboard } from '../leaderboard/index.js';
 import { finishQueuedJobs, resultRecord } from '../leaderboard/test-results.js';
 import { countQuotaUsed } from '../quota/index.js';
 import type { RescoreAuditEntry, RescoreReport } from './index.js';
-import { call, completeQueuedJobs, samplesAround, startRescoreTestApi, submitAs, T0, type ChosenRun, type RescoreTestApi } from './test-rescore-server.js';
+import { call, completeQueuedJobs, publicTrack, samplesAround, startRescoreTestApi, submitAs, T0, type ChosenRun, type RescoreTestApi } from './test-rescore-server.js';
 
 const run = (correct: number, meanMs: number): ChosenRun => ({ correct, latencyMs: samplesAround(meanMs) });
 
@@ -124,6 +124,16 @@ export function rescoreContract(label: string, database: TestDatabase): void {
         ['C1', '4'],
       ]);
       expect(admin.entries.map((e) => e.publicRank?.shownRank)).toEqual([1, 2, 3, 4]);
+      // With entry "latest", team A's latest submission (A2) counts instead, on both boards.
+      const latest = { ...publicTrack(), leaderboard: { entry: 'latest' as const, publicSplit: 'val', privateSplit: 'test' } };
+      const latestPublic = await buildLeaderboard(api.db, latest, { kind: 'admin' }, { board: 'public' });
+      expect(ranks(latestPublic)).toEqual([
+        ['A2', '1'],
+        ['B1', '2'],
+        ['D1', '3'],
+        ['C1', '4'],
+      ]);
+      expect(ranks(await buildLeaderboard(api.db, latest, { kind: 'admin' }, { board: 'private' }))[0]).toEqual(['A2', '1']);
       expect(admin.entries[1]!.latency!.ci95).toEqual(admin.entries[2]!.latency!.ci95);
     });
 
