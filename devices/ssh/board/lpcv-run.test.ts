@@ -1,0 +1,121 @@
+import { execa } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBoardResult } from '../board-run.js';
+import { shellQuote } from '../shell-quote.js';
+import { alive, until } from '../fixtures/board-fixtures.js';
+
+const RUNNER = fileURLToPath(new URL('./lpcv-run.sh', import.meta.url));
+const SHELLS = ['/bin/dash', '/bin/bash'].filter((s) => existsSync(s));
+
+/**
+ * The board-side runner run directly by each local POSIX shell (no SSH in between): what it does on a
+ * board's sh, dash or bash. The SSH-level tests (ssh-target.test.ts) run it through a real sshd.
+ */
+describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
+  let scratch: string;
+  let runs = 0;
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'lpcv-runner-'));
+  });
+  afterAll(async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  async function runDir(config: Record<string, string>, powerFiles: string[] = []): Promise<string> {
+    runs += 1;
+    const dir = path.join(scratch, `run ${runs} 'q'`);
+    await mkdir(path.join(dir, 'meta'), { recursive: true });
+    await copyFile(RUNNER, path.join(dir, 'lpcv-run.sh'));
+    await writeFile(path.join(dir, 'meta', 'config'), Object.entries(config).map(([k, v]) => `${k}=${shellQuote(v)}\n`).join(''));
+    await writeFile(path.join(dir, 'meta', 'power-files'), powerFiles.map((f) => `${f}\n`).join(''));
+    return dir;
+  }
+
+  const run = (dir: string, argv: string[], env: Record<string, string> = {}) =>
+    execa(shell, [path.join(dir, 'lpcv-run.sh'), 'run', dir, '--', ...argv], { stdin: 'ignore', reject: false, env: { ...process.env, ...env } });
+
+  it('times the command on the board clock, with power readings on both sides of the window', async () => {
+    const power = path.join(scratch, 'power1_input');
+    await writeFile(power, '2500000\n');
+    const dir = await runDir({ PERIOD_MS: '20' }, [power]);
+    const r = await run(dir, ['sh', '-c', 'sleep 0.3; echo out; echo err >&2; exit 4']);
+    expect(r.exitCode).toBe(0);
+    const res = parseBoardResult(r.stdout);
+    expect(res).toMatchObject({ status: 4, clock: 'realtime-ns', timedOut: false, killed: false, dropped: false, network: 'none', ownGroup: true });
+    // The window holds the command's 0.3 s sleep (a lower bound: the clock cannot run slow).
+    expect(Number(res.endNs - res.startNs)).toBeGreaterThanOrEqual(300_000_000);
+    const lines = (await readFile(path.join(dir, 'meta', 'power.tsv'), 'utf8')).trim().split('\n').map((l) => l.split('\t'));
+    expect(lines.every((l) => l.length === 2 && l[1] === '2500000')).toBe(true);
+    const times = lines.map((l) => BigInt(l[0]!));
+    expect(times[0]! <= res.startNs).toBe(true);
+    expect(times[times.length - 1]! >= res.endNs).toBe(true);
+    expect(await readFile(path.join(dir, 'meta', 'stdout.tail'), 'utf8')).toBe('out\n');
+    expect(await readFile(path.join(dir, 'meta', 'stderr.tail'), 'utf8')).toBe('err\n');
+  });
+
+  it('kills the whole process group at TIMEOUT_MS, children included', async () => {
+    const dir = await runDir({ TIMEOUT_MS: '400' });
+    const pids = path.join(scratch, `timeout-${runs}.pids`);
+    const r = await run(dir, ['sh', '-c', `sleep 600 & echo "$$ $!" > ${shellQuote(pids)}; wait`]);
+    expect(r.exitCode).toBe(0);
+    const res = parseBoardResult(r.stdout);
+    expect(res.timedOut).toBe(true);
+    expect(res.status).toBe(137);
+    for (const pid of readFileSync(pids, 'utf8').trim().split(' ').map(Number)) expect(alive(pid), `pid ${pid}`).toBe(false);
+  });
+
+  it('`kill` mode stops a running command (as the host does on abort), and the run still reports', async () => {
+    const dir = await runDir({});
+    const pids = path.join(scratch, `kill-${runs}.pids`);
+    const running = run(dir, ['sh', '-c', `sleep 600 & echo "$$ $!" > ${shellQuote(pids)}; wait`]);
+    await until(() => existsSync(pids), 'the command to start');
+    const k = await execa(shell, [path.join(dir, 'lpcv-run.sh'), 'kill', dir], { stdin: 'ignore', reject: false });
+    expect(k.exitCode).toBe(0);
+    const r = await running;
+    expect(parseBoardResult(r.stdout)).toMatchObject({ killed: true, timedOut: false, status: 137 });
+    for (const pid of readFileSync(pids, 'utf8').trim().split(' ').map(Number)) expect(alive(pid), `pid ${pid}`).toBe(false);
+  });
+
+  it('drops the page cache and locks/unlocks around the command; a failed step is its own exit status', async () => {
+    const steps = path.join(scratch, `steps-${runs}.log`);
+    const q = shellQuote(steps);
+    const ok = await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: `echo drop >> ${q}`, LOCK: '1', LOCK_CMD: `echo lock >> ${q}`, UNLOCK_CMD: `echo unlock >> ${q}` });
+    const r = await run(ok, ['sh', '-c', `echo command >> ${q}`]);
+    expect(parseBoardResult(r.stdout)).toMatchObject({ status: 0, dropped: true, network: 'unlocked' });
+    expect(await readFile(steps, 'utf8')).toBe('drop\nlock\ncommand\nunlock\n');
+
+    const badDrop = await run(await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: 'echo no permission >&2; exit 1' }), ['true']);
+    expect(badDrop.exitCode).toBe(3);
+    expect(badDrop.stderr).toMatch(/lpcv-run: the page-cache command failed \(exit 1\): no permission/);
+
+    await writeFile(steps, '');
+    const badLock = await run(await runDir({ LOCK: '1', LOCK_CMD: `echo half-locked >> ${q}; exit 2`, UNLOCK_CMD: `echo unlock >> ${q}` }), ['true']);
+    expect(badLock.exitCode).toBe(4);
+    // A lock that failed half-way is undone all the same.
+    expect(await readFile(steps, 'utf8')).toBe('half-locked\nunlock\n');
+  });
+
+  it('writes an empty value for a power file it cannot read (the host refuses it), and falls back to /proc/uptime without date +%N', async () => {
+    const dir = await runDir({}, [path.join(scratch, 'no-such-power1_input')]);
+    const gone = await run(dir, ['true']);
+    expect(gone.exitCode).toBe(0);
+    const lines = (await readFile(path.join(dir, 'meta', 'power.tsv'), 'utf8')).split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.every((l) => /^\d+\t$/.test(l))).toBe(true);
+
+    const bin = path.join(scratch, 'busybox-like-bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(path.join(bin, 'date'), '#!/bin/sh\necho 1733000000N\n');
+    await chmod(path.join(bin, 'date'), 0o755);
+    const r = await run(await runDir({}), ['sleep', '0.05'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    const res = parseBoardResult(r.stdout);
+    expect(res.clock).toBe('proc-uptime');
+    expect(res.endNs - res.startNs).toBeGreaterThanOrEqual(0n);
+    expect(res.startNs % 10_000_000n).toBe(0n);
+  });
+});
