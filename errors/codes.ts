@@ -58,7 +58,7 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_OUTPUT_NAN: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model produced NaN or infinite outputs' },
   LPCV_E_MODEL_RUNTIME: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the runtime raised an error while running the model' },
   LPCV_E_RUN_CANCELLED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the run was cancelled (lease lost or agent stopping) and its inference process killed' },
-  LPCV_E_WORKER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the inference process could not be started' },
+  LPCV_E_WORKER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the inference process could not be started, or was stopped from outside (SIGTERM, SIGINT, SIGHUP): the job is given back' },
 
   LPCV_E_PRED_MALFORMED: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'a predictions file is malformed' },
   LPCV_E_PRED_MISMATCH: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'predictions do not match the ground truth (missing or unknown ids, wrong sizes)' },
@@ -156,6 +156,7 @@ export const ERROR_CODES = {
   LPCV_E_RESCORE_FAILED: { exit: EXIT.run, http: 409, fault: 'infrastructure', summary: 'some stored results of the track could not be re-scored (no raw measurement stored, a raw measurement that no longer parses, labels that do not fit): nothing was changed' },
 
   // --- robustness splits (issue 5): add codes below this line ---
+  LPCV_E_ADVERSARIAL_SET: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'an adversarial set does not match its clean split (an id missing, another image size)' },
 
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;

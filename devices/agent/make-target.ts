@@ -1,6 +1,9 @@
 import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { AndroidTarget } from '../android/android-target.js';
 import { OnnxTarget } from '../desktop/onnx-target.js';
+import { ENERGY_NOTE_DESKTOP } from '../desktop/target-info.js';
+import { openPowerSampler } from '../power/open-power-sampler.js';
 import { SolutionTarget } from '../solution/solution-target.js';
 import { MultiFormatTarget } from '../targets/multi-format-target.js';
 import type { Target } from '../targets/target.js';
@@ -31,18 +34,23 @@ export async function makeTarget(spec: DeviceSpec, log: (line: string) => void =
   switch (spec.driver) {
     case 'desktop': {
       const kind = s.string('kind') ?? 'desktop';
-      const power = s.string('power') ?? 'none';
+      const powerSpec = s.string('power') ?? 'none';
       const solution = s.string('solution') ?? 'on';
-      if (power !== 'none') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: power=${power}: no power sampler of that name`);
       if (solution !== 'on' && solution !== 'off') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: solution=${solution}: expected on or off`);
       s.done();
-      const onnx = new OnnxTarget({ name, kind });
+      // Opened and probed now: a sensor named in the spec that is not there stops the start
+      // (LPCV_E_POWER_NO_SENSOR), rather than the device quietly reporting no energy.
+      const power = await openPowerSampler(powerSpec);
+      const energyNote = power === undefined ? `${ENERGY_NOTE_DESKTOP} (this device is configured with power=none)` : undefined;
+      const onnx = new OnnxTarget({ name, kind, ...(power ? { power } : {}), ...(energyNote ? { energyNote } : {}) });
       // Solution packages run in the bubblewrap sandbox; without bubblewrap the probe drops them and the
-      // device serves ONNX alone.
-      return solution === 'on' ? new MultiFormatTarget([onnx, new SolutionTarget({ name, kind })], log) : onnx;
+      // device serves ONNX alone. One sampler serves both: a device runs one job at a time.
+      return solution === 'on' ? new MultiFormatTarget([onnx, new SolutionTarget({ name, kind, ...(power ? { powerSampler: power } : {}) })], log) : onnx;
     }
-    case 'ssh':
     case 'adb':
+      // The Android driver parses its own settings from the spec text (devices/android/android-spec.ts).
+      return new AndroidTarget({ spec: spec.text, name });
+    case 'ssh':
       throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: the ${spec.driver} driver is not wired into the agent yet`);
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,21 @@ describe('the ONNX inference child process', () => {
     expect(e.code).toBe('LPCV_E_MODEL_CRASHED');
     expect(e.message).toContain('SIGKILL');
     expect(e.fault).toBe('submission');
+    await proc.close();
+  });
+
+  it('runs in its own process group, and a stop signal from outside is the infrastructure\'s fault, not the model\'s', async () => {
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
+    await proc.load(tiny, 1, 'input');
+    // /proc/<pid>/stat field 5 is the process group: its own pid, so a Ctrl-C for the agent never reaches it.
+    const stat = readFileSync(`/proc/${proc.pid!}/stat`, 'utf8');
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])).toBe(proc.pid);
+    const pending = proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 0, minRuns: 1e9, minDurationMs: 0, maxRuns: 1e9 });
+    setTimeout(() => process.kill(proc.pid!, 'SIGTERM'), 200);
+    const e = await rejectionOf(pending);
+    expect(e.code).toBe('LPCV_E_WORKER_FAILED');
+    expect(e.fault).toBe('infrastructure');
+    expect(e.message).toContain('SIGTERM');
     await proc.close();
   });
 

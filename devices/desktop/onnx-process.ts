@@ -22,6 +22,9 @@ export interface LatencyRun {
  * The harness side of the ONNX inference child. One request at a time; every answer is checked. The child
  * is killed on timeout, and its death while a request is pending becomes LPCV_E_MODEL_CRASHED.
  */
+/** Signals that stop a process from outside; a crashing runtime dies of SIGSEGV, SIGABRT, SIGBUS or SIGKILL (OOM). */
+const STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
+
 export class OnnxProcess {
   private readonly child: ChildProcess;
   private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; accept: FromWorker['type'][] } | undefined;
@@ -35,6 +38,10 @@ export class OnnxProcess {
       execArgv: ['--import', TSX_LOADER],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // Its own process group: a Ctrl-C or a `kill -TERM -<pgid>` meant for the agent must not reach the
+      // model's process and be reported as the model crashing. The agent stops it itself (SIGKILL on a
+      // cancel or a time limit); when the agent dies, the IPC channel closes and the worker exits.
+      detached: true,
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
@@ -55,6 +62,11 @@ export class OnnxProcess {
       if (this.dead) return this.fail(this.dead);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = this.stderrTail.trim().split('\n').slice(-1)[0]?.slice(0, 300);
+      // A model cannot send itself these: someone stopped the process (a service manager stopping the
+      // whole control group, an operator). Not the submission's fault, so never counted against a team.
+      if (signal !== null && STOP_SIGNALS.has(signal)) {
+        return this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `the inference process was stopped from outside (${how}); the job is given back`, { code, signal }));
+      }
       this.fail(new LpcvError('LPCV_E_MODEL_CRASHED', `the inference process died (${how})${tail ? `: ${tail}` : ''}`, { code, signal }));
     });
   }

@@ -1,5 +1,6 @@
 import type { EnergyRecord } from '../../harness/result-record.js';
-import { integrateEnergy } from '../../scoring/energy.js';
+import type { IdlePowerSpec } from '../../harness/tracks/track-schema.js';
+import { energyRecordFromTrace, resolveIdle } from '../power/idle-power.js';
 import type { PowerSample, PowerSampler } from '../power/power-sampler.js';
 
 export interface PoweredResult<T> {
@@ -11,11 +12,14 @@ export interface PoweredResult<T> {
 
 /**
  * Runs `work` between a sampler's start and stop, and integrates the samples over exactly that window
- * (scoring/energy.ts). Without a sampler, energy is null: the caller says why. When the work fails the
- * sampler is stopped anyway and the work's error is what the caller sees.
+ * (devices/power/idle-power.ts energyRecordFromTrace: gross joules, the window, the idle figure beside).
+ * With `idle` from the track, the idle figure is the track's watts, or measured with the same sampler
+ * for `measureMs` before the run starts (docs/power.md). Without a sampler, energy is null: the caller
+ * says why. When the work fails the sampler is stopped anyway and the work's error is what the caller sees.
  */
-export async function measureWithPower<T>(sampler: PowerSampler | undefined, work: () => Promise<T>): Promise<PoweredResult<T>> {
+export async function measureWithPower<T>(sampler: PowerSampler | undefined, work: () => Promise<T>, idle?: IdlePowerSpec): Promise<PoweredResult<T>> {
   if (sampler === undefined) return { result: await work(), energy: null };
+  const idleFigure = await resolveIdle(idle, sampler);
   await sampler.start();
   let result: T;
   try {
@@ -25,10 +29,5 @@ export async function measureWithPower<T>(sampler: PowerSampler | undefined, wor
     throw e;
   }
   const trace = await sampler.stop();
-  const e = integrateEnergy(trace.samples, trace.startMs, trace.endMs);
-  return {
-    result,
-    energy: { joules: e.joules, avgWatts: e.avgWatts, source: trace.source, sampleCount: e.sampleCount, windowSeconds: e.windowSeconds },
-    power: trace.samples,
-  };
+  return { result, energy: energyRecordFromTrace(trace, idleFigure), power: trace.samples };
 }
