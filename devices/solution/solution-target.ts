@@ -122,6 +122,10 @@ export class SolutionTarget implements Target {
         memoryMb: limits.memoryBytes / MIB,
         labelNames: labelNames(job.track),
       });
+      job.log(
+        `the sandbox ran ${run.durationMs.toFixed(0)} ms (the package's process ${((run.report?.packageNs ?? 0) / 1e6).toFixed(0)} ms), ` +
+          `${failure ? failure.code : 'exit 0'}${run.stderrTail ? `; last stderr line: ${lastLine(run.stderrTail)}` : ''}`,
+      );
       if (failure !== undefined) throw failure;
       job.onProgress({ phase: 'outputs', fraction: 0.95 });
       const predictions = await readOutputFolder(job.track, job.inputs.ids, stage.output, { sizes });
