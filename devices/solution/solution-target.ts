@@ -25,7 +25,7 @@ import { makeStage, sandboxUser, stagePackage, type Stage } from './stage.js';
 
 const MIB = 1024 * 1024;
 /** The limits when the track's target.sandbox says nothing (the schema's defaults). */
-export const DEFAULT_SANDBOX = { memoryMb: 4096, maxProcesses: 64, tmpMb: 256 } as const;
+export const DEFAULT_SANDBOX = { memoryMb: 4096, maxProcesses: 256, tmpMb: 256 } as const;
 const PROBE_TIMEOUT_MS = 60_000;
 
 export const ENERGY_NOTE_SOLUTION = 'the desktop has no power sensor that the harness can read (no power sampler configured for this device)';

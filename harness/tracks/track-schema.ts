@@ -123,7 +123,7 @@ export const targetSchema = z.strictObject({
   sandbox: z
     .strictObject({
       memoryMb: positiveInt.max(1_048_576).default(4096),
-      maxProcesses: positiveInt.max(4096).default(64),
+      maxProcesses: positiveInt.max(4096).default(256),
       tmpMb: positiveInt.max(65_536).default(256),
     })
     .optional(),
