@@ -78,20 +78,34 @@ export async function runOnBoard(ep: SshEndpoint, runDir: string, argv: readonly
   const script = `${runDir}/${RUNNER_NAME}`;
   const t0 = performance.now();
   const child = execa('ssh', sshArgv(ep, shellLine(['sh', script, 'run', runDir, '--', ...argv])), { stdin: 'ignore', reject: false, maxBuffer: 1024 * 1024 });
+  // Through a master connection the master holds the client's pipes until the remote session ends, so a
+  // killed client's result would wait for the board: once it is killed, its exit is enough.
+  let gone: () => void = () => {};
+  const killedLocally = new Promise<undefined>((resolve) => {
+    gone = () => resolve(undefined);
+  });
+  const killLocal = (): void => {
+    child.once('exit', gone);
+    child.kill('SIGKILL');
+    if (child.exitCode !== null || child.signalCode !== null) gone();
+  };
   let stopping: 'abort' | 'deadline' | undefined;
+  /** What `lpcv-run.sh kill` found: the command killed, or none started yet (the runner stuck before it). */
+  let found: string | undefined;
   let grace: NodeJS.Timeout | undefined;
   const stop = (why: 'abort' | 'deadline'): void => {
     if (stopping) return;
     stopping = why;
     o.log(why === 'abort' ? 'aborted: killing the command on the board' : `the board did not end the run within ${o.hostDeadlineMs} ms: killing it`);
-    grace = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    grace = setTimeout(killLocal, STOP_GRACE_MS);
     sshRun(ep, shellLine(['sh', script, 'kill', runDir]), { what: 'kill the command', signal: AbortSignal.timeout(STOP_GRACE_MS) }).then(
       (r) => {
-        if (r.exitCode !== 0) child.kill('SIGKILL');
+        found = r.stdout.trim();
+        if (r.exitCode !== 0 || found === 'not-started') killLocal();
       },
       (e: unknown) => {
         o.log(`could not reach the board to kill the command: ${e instanceof Error ? e.message : String(e)}`);
-        child.kill('SIGKILL');
+        killLocal();
       },
     );
   };
@@ -101,16 +115,27 @@ export async function runOnBoard(ep: SshEndpoint, runDir: string, argv: readonly
   const deadline = setTimeout(() => stop('deadline'), o.hostDeadlineMs);
   let r;
   try {
-    r = await child;
+    r = await Promise.race([child, killedLocally]);
   } finally {
     o.signal.removeEventListener('abort', onAbort);
     clearTimeout(deadline);
     clearTimeout(grace);
   }
   const hostMs = performance.now() - t0;
+  if (r === undefined) {
+    if (stopping === 'abort') throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${ep.host} was cancelled; the board did not confirm that its command was killed`);
+    if (found === 'not-started') {
+      throw new LpcvError('LPCV_E_SSH_REMOTE', `the board did not start the command within ${o.hostDeadlineMs} ms: a harness step before it (page cache, network lock, power loop) hung`);
+    }
+    if (found === 'killed') throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${ep.host} exceeded its time limit and was killed (the host waited ${o.hostDeadlineMs} ms)`);
+    throw new LpcvError('LPCV_E_SSH_UNREACHABLE', `the board stopped answering during the run (no result within ${o.hostDeadlineMs} ms, and it did not confirm the kill)`);
+  }
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   if (stopping === 'abort') throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${ep.host} was cancelled and its command killed on the board`);
+  if (stopping === 'deadline' && found === 'not-started') {
+    throw new LpcvError('LPCV_E_SSH_REMOTE', `the board did not start the command within ${o.hostDeadlineMs} ms: a harness step before it (page cache, network lock, power loop) hung`);
+  }
   if (stopping === 'deadline') throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${ep.host} exceeded its time limit and was killed (the host waited ${o.hostDeadlineMs} ms)`);
   if (r.exitCode === 255) {
     const e = sshFailure(ep, stderr, 'run the command');

@@ -36,12 +36,14 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     marker = path.join(scratch, 'board-steps.log');
   });
   afterAll(async () => {
+    for (const t of opened) await t.close();
     await sshd?.stop();
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  const target = (extra: Record<string, string> = {}): SshTarget =>
-    SshTarget.fromSpec(
+  const opened: SshTarget[] = [];
+  const target = (extra: Record<string, string> = {}): SshTarget => {
+    const t = SshTarget.fromSpec(
       sshd.spec({
         kind: 'ultra96-v2',
         name: 'loopback-u96',
@@ -54,6 +56,9 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
         ...extra,
       }),
     );
+    opened.push(t);
+    return t;
+  };
 
   const inputs = (): InputSet => syntheticInputs(MIXED_SPECS);
 
@@ -144,6 +149,7 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
   it('without a power sensor (power=none) energy is null with a note saying why', async () => {
     const track = await writeBoardTrack(scratch, 'board-nopower', { target: { command: PACKAGE } });
     const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', workdir }));
+    opened.push(t);
     const ok = await t.run(await job(track));
     expect(ok.energy).toBeNull();
     expect(ok.energyNote).toMatch(/power=none/);
@@ -191,11 +197,26 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     expect(await runFolders()).toEqual([]);
   });
 
+  it("blames the infrastructure when a harness step hangs before the command starts (the host's own deadline)", async () => {
+    const track = await writeBoardTrack(scratch, 'board-hung-step', { runTimeoutMs: 1000, target: { command: PACKAGE, dropCaches: true } });
+    const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', workdir, drop_caches_cmd: 'exec sleep 20' }), { hostGraceMs: 1000 });
+    try {
+      const e = await failure(t.run(await job(track)));
+      expect(e.code).toBe('LPCV_E_SSH_REMOTE');
+      expect(e.fault).toBe('infrastructure');
+      expect(e.message).toMatch(/did not start the command/);
+      expect(await runFolders()).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses a board whose host key is unknown, before anything is copied', async () => {
     const empty = path.join(scratch, 'known_hosts.empty');
     await writeFile(empty, '');
     const other = path.join(scratch, 'never-created');
     const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', workdir: other, known_hosts: empty }));
+    opened.push(t);
     const track = await writeBoardTrack(scratch, 'board-hostkey', { target: { command: PACKAGE } });
     expect((await failure(t.probe() as unknown as Promise<TargetRun>)).code).toBe('LPCV_E_SSH_HOST_KEY');
     const e = await failure(t.run(await job(track)));

@@ -3,7 +3,8 @@
 # POSIX sh only (dash, bash, busybox ash), plus date, sleep, kill, setsid.
 #
 #   sh lpcv-run.sh run  RUN_DIR -- COMMAND [ARG...]   one measured run; results in RUN_DIR/meta
-#   sh lpcv-run.sh kill RUN_DIR                       kill the running command's process group
+#   sh lpcv-run.sh kill RUN_DIR                       kill the running command's process group (prints
+#                                                     killed, or not-started when no command runs yet)
 #
 # `run` reads RUN_DIR/meta/config (PERIOD_MS, TIMEOUT_MS, DROP_CACHES, DROP_CACHES_CMD, LOCK, LOCK_CMD,
 # UNLOCK_CMD; written by the harness) and RUN_DIR/meta/power-files (the hwmon files to read, one a line,
@@ -25,10 +26,14 @@ dir=${2:-}
 meta=$dir/meta
 
 if [ "$mode" = kill ]; then
+  # Prints what it found: the command killed, or no command started yet (stuck in a harness step).
   if [ -s "$meta/cmd.pid" ]; then
     read -r pid < "$meta/cmd.pid"
     : > "$meta/killed"
     kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    echo killed
+  else
+    echo not-started
   fi
   exit 0
 fi

@@ -76,6 +76,7 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     await until(() => existsSync(pids), 'the command to start');
     const k = await execa(shell, [path.join(dir, 'lpcv-run.sh'), 'kill', dir], { stdin: 'ignore', reject: false });
     expect(k.exitCode).toBe(0);
+    expect(k.stdout).toBe('killed');
     const r = await running;
     expect(parseBoardResult(r.stdout)).toMatchObject({ killed: true, timedOut: false, status: 137 });
     for (const pid of readFileSync(pids, 'utf8').trim().split(' ').map(Number)) expect(alive(pid), `pid ${pid}`).toBe(false);
@@ -88,6 +89,9 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     const r = await run(ok, ['sh', '-c', `echo command >> ${q}`]);
     expect(parseBoardResult(r.stdout)).toMatchObject({ status: 0, dropped: true, network: 'unlocked' });
     expect(await readFile(steps, 'utf8')).toBe('drop\nlock\ncommand\nunlock\n');
+
+    const idle = await runDir({});
+    expect((await execa(shell, [path.join(idle, 'lpcv-run.sh'), 'kill', idle], { stdin: 'ignore' })).stdout).toBe('not-started');
 
     const badDrop = await run(await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: 'echo no permission >&2; exit 1' }), ['true']);
     expect(badDrop.exitCode).toBe(3);
