@@ -115,6 +115,7 @@ export const ERROR_CODES = {
   LPCV_E_SSH_REMOTE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "a harness step on the SSH board failed: its work folder, the page-cache drop, the network lock, the power loop, or the clock" },
   LPCV_E_SSH_CONFIG: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the track asks for something this SSH board is not set up for (a network lock without lock_cmd/unlock_cmd)' },
   LPCV_E_BOARD_COMMAND_FAILED: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the track's on-board command exited with a non-zero status or was killed by a signal on the SSH board" },
+  LPCV_E_BOARD_OUTPUT_TOO_LARGE: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: "the on-board command left more in its output folder than the SSH board copies back (the device's maxOutputBytes, 1 GiB by default)" },
 
   // --- Android phones (issue 4): add codes below this line ---
   LPCV_E_ANDROID_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list, threads or power value, or a relative path' },

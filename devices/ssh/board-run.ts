@@ -31,6 +31,8 @@ export interface BoardResult {
   readonly network: string;
   /** Whether the command ran in its own session (setsid), so that its children were killed with it. */
   readonly ownGroup: boolean;
+  /** Size of the outputs folder on the board (du -sk), KiB. */
+  readonly outputsKiB: number;
 }
 
 export function parseBoardResult(text: string): BoardResult {
@@ -57,6 +59,7 @@ export function parseBoardResult(text: string): BoardResult {
     dropped: kv.get('dropped') === '1',
     network: kv.get('network') ?? 'none',
     ownGroup: kv.get('setsid') === 'setsid',
+    outputsKiB: Number(/^\d+$/.test(kv.get('outputs_kib') ?? '') ? kv.get('outputs_kib') : 0),
   };
 }
 

@@ -211,6 +211,19 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     }
   });
 
+  it('refuses to copy back more output than the board allows (the submission fault), and removes the folder', async () => {
+    const track = await writeBoardTrack(scratch, 'board-big-output', { target: { command: [...PACKAGE, '--junk-bytes', '3000000'] } });
+    const t = new SshTarget(target().spec, { maxOutputBytes: 1_000_000 });
+    opened.push(t);
+    const j = await job(track);
+    const e = await failure(t.run(j));
+    expect(e.code).toBe('LPCV_E_BOARD_OUTPUT_TOO_LARGE');
+    expect(e.fault).toBe('submission');
+    expect(e.detail?.outputsKiB).toBeGreaterThanOrEqual(2900);
+    expect(existsSync(path.join(j.workDir, 'ssh-back', 'outputs'))).toBe(false);
+    expect(await runFolders()).toEqual([]);
+  });
+
   it('refuses a board whose host key is unknown, before anything is copied', async () => {
     const empty = path.join(scratch, 'known_hosts.empty');
     await writeFile(empty, '');

@@ -33,7 +33,11 @@ export interface SshTargetOptions {
   readonly formats?: readonly ModelFormat[];
   /** How long past the track's time limit the host waits for the board's own watchdog (default 30 s). */
   readonly hostGraceMs?: number;
+  /** The most output a run may copy back from the board (default 1 GiB); more is the submission's fault. */
+  readonly maxOutputBytes?: number;
 }
+
+const DEFAULT_MAX_OUTPUT_BYTES = 1024 ** 3;
 
 /** Why a board run has no energy figure when the spec says power=none. */
 export const ENERGY_NOTE_NO_POWER = 'the device spec says power=none: the harness reads no power sensor on this board';
@@ -210,7 +214,10 @@ export class SshTarget implements Target {
         log: job.log,
       });
       job.onProgress({ phase: 'fetch', fraction: 0.9 });
-      await downloadFolder(this.ep, runDir, result.status === 0 && !result.timedOut ? ['meta', 'outputs'] : ['meta'], back, { what: 'copy the outputs back', signal: job.signal });
+      const maxOutput = this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+      const tooLarge = result.outputsKiB * 1024 > maxOutput;
+      const fetchOutputs = result.status === 0 && !result.timedOut && !result.killed && !tooLarge;
+      await downloadFolder(this.ep, runDir, fetchOutputs ? ['meta', 'outputs'] : ['meta'], back, { what: 'copy the outputs back', signal: job.signal });
       cancelled();
       const tail = async (f: string): Promise<string> => (await readFile(path.join(back, 'meta', f), 'utf8').catch(() => '')).trim();
       const stderrTail = await tail('stderr.tail');
@@ -220,6 +227,12 @@ export class SshTarget implements Target {
         const how = result.status > 128 ? `was killed by signal ${result.status - 128}` : `exited with status ${result.status}`;
         const last = stderrTail.split('\n').slice(-1)[0]?.slice(0, 300);
         throw new LpcvError('LPCV_E_BOARD_COMMAND_FAILED', `the on-board command ${how}${last ? `: ${last}` : ''}`, { exitCode: result.status, stderrTail: stderrTail.slice(-2000) });
+      }
+      if (tooLarge) {
+        throw new LpcvError('LPCV_E_BOARD_OUTPUT_TOO_LARGE', `the on-board command left ${result.outputsKiB} KiB in its output folder, more than the ${Math.floor(maxOutput / 1024)} KiB this board copies back`, {
+          outputsKiB: result.outputsKiB,
+          maxOutputBytes: maxOutput,
+        });
       }
       const predictions = await readOutputFolder(job.track, job.inputs.ids, path.join(back, 'outputs'), sizes ? { sizes } : {});
       const self = await readSelfReportedMs(path.join(back, 'outputs'));
