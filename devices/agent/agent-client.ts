@@ -13,6 +13,8 @@ export class ServerAwayError extends Error {
 export interface JsonAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** The `LPCV-Device-State` header of lease answers (idle, busy, draining), when the server sends one. */
+  readonly deviceState?: string;
 }
 
 /** One request's time limit: a completion is scored before the server answers. */
@@ -43,7 +45,10 @@ export class AgentClient {
     } catch {
       parsed = undefined;
     }
-    if (res.status === 200 || ok.includes(res.status)) return { status: res.status, body: parsed };
+    if (res.status === 200 || ok.includes(res.status)) {
+      const deviceState = res.headers.get('lpcv-device-state') ?? undefined;
+      return { status: res.status, body: parsed, ...(deviceState !== undefined ? { deviceState } : {}) };
+    }
     throw errorOfAnswer(res.status, parsed, `${method} ${route}`);
   }
 

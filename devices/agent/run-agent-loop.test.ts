@@ -256,4 +256,31 @@ describe('runAgentLoop', () => {
     expect(beats.filter((b) => !('progress' in b.body)).length).toBeGreaterThanOrEqual(1);
     expect(lines.some((l) => l.includes('does not take progress reports'))).toBe(true);
   });
+
+  it('says once that its device is drained, asks less often, and waits out a device the server still counts busy', async () => {
+    const port = await freePort();
+    let leases = 0;
+    const { server, seen } = await fakeServer(port, (s, res) => {
+      if (s.url === '/api/agent/devices') return json(res, 200, { deviceId: 3, name: 'd', kind: 'desktop' });
+      if (s.url === '/api/agent/lease') {
+        leases += 1;
+        if (leases === 1) return json(res, 409, { error: { code: 'LPCV_E_DEVICE_BUSY', message: 'device 3 still holds job 9' } });
+        res.writeHead(204, { 'lpcv-device-state': leases <= 4 ? 'draining' : 'idle' });
+        return res.end();
+      }
+      json(res, 404, {});
+    });
+    servers.push(server);
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const loop = runAgentLoop(base(port, stop, lines));
+    await until(() => leases >= 6, 30_000);
+    stop.abort();
+    await loop;
+    expect(lines.filter((l) => l.includes('is drained by an admin'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('is no longer drained'))).toHaveLength(1);
+    expect(lines.some((l) => l.includes('device 3 still holds job 9; waiting for the server to reclaim that lease'))).toBe(true);
+    // The busy answer is not an error to back off from: the device stays registered.
+    expect(seen.filter((x) => x.url === '/api/agent/devices')).toHaveLength(1);
+  });
 });

@@ -6,6 +6,9 @@ import { runLeasedJob, type LeasedJobContext } from './run-leased-job.js';
 import { backoffMs, sleep } from './sleep.js';
 import type { Target } from '../targets/target.js';
 
+/** A drained device asks for a lease this many times less often. */
+const DRAINED_POLL_FACTOR = 5;
+
 export interface AgentLoopOptions {
   /** e.g. http://127.0.0.1:8080 */
   readonly serverUrl: string;
@@ -48,6 +51,7 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
   const now = o.now ?? Date.now;
   let deviceId: number | undefined;
   let probed = false;
+  let wasDraining = false;
   let failures = 0;
   while (!o.signal.aborted) {
     try {
@@ -69,8 +73,14 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
       failures = 0;
       if (o.signal.aborted) break;
       const answer = await client.json('POST', '/api/agent/lease', { deviceId, leaseMs }, [204]);
+      const draining = answer.deviceState === 'draining';
+      if (draining !== wasDraining) {
+        o.log(draining ? `device ${o.device.name} is drained by an admin: no new jobs until it is undrained` : `device ${o.device.name} is no longer drained`);
+        wasDraining = draining;
+      }
       if (answer.status === 204) {
-        await sleep(pollMs, o.signal);
+        // A drained device asks less often: it will stay drained for a while.
+        await sleep(draining ? pollMs * DRAINED_POLL_FACTOR : pollMs, o.signal);
         continue;
       }
       await runLeasedJob({
@@ -93,6 +103,13 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
         continue;
       }
       if (e instanceof ServerAwayError) deviceId = undefined;
+      if (e instanceof LpcvError && e.code === 'LPCV_E_DEVICE_BUSY') {
+        // The server still counts an earlier job as this device's (an agent restarted mid-job): it is
+        // ours no more, and the server's reaper frees the device once that lease expires.
+        o.log(`device ${o.device.name}: ${e.message}; waiting for the server to reclaim that lease`);
+        await sleep(Math.max(pollMs, 1_000), o.signal);
+        continue;
+      }
       const wait = backoffMs(failures, o.retryBaseMs ?? 500, o.retryMaxMs ?? 30_000);
       failures += 1;
       o.log(`${e instanceof Error ? e.message.split('\n')[0] : String(e)}; retrying in ${wait} ms`);
