@@ -27,7 +27,9 @@ export type DeviceLease = { readonly kind: 'job'; readonly leased: LeasedJob } |
  */
 export async function leaseForDevice(db: Db, args: DeviceLeaseArgs, now: number): Promise<DeviceLease> {
   const outcome = await withWriteTransaction(db, async (tx) => {
-    const device = (await lockRows(tx('devices').where('id', args.deviceId).select('drained_at'), tx.dialect, 'wait').first()) as { drained_at: number | null } | undefined;
+    const device = (await lockRows(tx('devices').where('id', args.deviceId).select('drained_at', 'capabilities_json'), tx.dialect, 'wait').first()) as
+      | { drained_at: number | null; capabilities_json: string | null }
+      | undefined;
     if (device === undefined) throw new LpcvError('LPCV_E_INTERNAL', `leaseForDevice: no device ${args.deviceId}`);
     const held = await heldJobOf(tx, args.deviceId);
     if (held !== undefined) {
@@ -38,7 +40,8 @@ export async function leaseForDevice(db: Db, args: DeviceLeaseArgs, now: number)
       await settleDeviceState(tx, args.deviceId, now);
       return { kind: 'none' as const, state: 'draining' as const };
     }
-    const leased = await leaseJob(tx, { agentId: leaseHolder(args.deviceId), targetKinds: [args.kind], leaseMs: args.leaseMs, deviceId: args.deviceId }, now);
+    const formats = declaredFormats(device.capabilities_json);
+    const leased = await leaseJob(tx, { agentId: leaseHolder(args.deviceId), targetKinds: [args.kind], leaseMs: args.leaseMs, deviceId: args.deviceId, ...(formats ? { formats } : {}) }, now);
     await settleDeviceState(tx, args.deviceId, now);
     return leased === null ? { kind: 'none' as const, state: 'idle' as const } : { kind: 'job' as const, leased };
   });
@@ -50,4 +53,15 @@ export async function leaseForDevice(db: Db, args: DeviceLeaseArgs, now: number)
     );
   }
   return outcome;
+}
+
+/** The artifact formats a device registered in its capabilities (`formats: [...]`), when it listed them. */
+export function declaredFormats(capabilitiesJson: string | null): string[] | undefined {
+  if (capabilitiesJson === null) return undefined;
+  try {
+    const formats = (JSON.parse(capabilitiesJson) as { formats?: unknown }).formats;
+    return Array.isArray(formats) && formats.length > 0 && formats.every((f) => typeof f === 'string') ? formats : undefined;
+  } catch {
+    return undefined;
+  }
 }

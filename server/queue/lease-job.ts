@@ -15,6 +15,11 @@ export interface LeaseArgs {
    * too. Without it, pinned jobs are never leased.
    */
   readonly deviceId?: number;
+  /**
+   * The artifact formats the leaser runs (onnx, tflite, zip): only jobs of submissions in one of them are
+   * candidates. Omitted: any format (a device that did not say).
+   */
+  readonly formats?: readonly string[];
 }
 
 export interface LeasedJob {
@@ -52,6 +57,11 @@ export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<Le
         .andWhere('j.run_after', '<=', now)
         .whereIn('j.target_kind', [...args.targetKinds])
         .andWhere((q) => (args.deviceId === undefined ? q.whereNull('j.pinned_device_id') : q.whereNull('j.pinned_device_id').orWhere('j.pinned_device_id', args.deviceId)))
+        // A device that cannot run a format (a desktop without bubblewrap and a solution package) leaves
+        // the job to one that can, rather than failing it attempt after attempt.
+        .modify((q) => {
+          if (args.formats !== undefined) q.whereIn('j.submission_id', tx('submissions').select('id').whereIn('format', [...args.formats]));
+        })
         .orderBy('j.priority', 'desc')
         .orderByRaw('COALESCE(t.last_lease_seq, 0)')
         .orderBy('j.created_at')
