@@ -74,7 +74,7 @@ export interface RunOnBoardOptions {
 /** How long a stopped runner gets to finish its bookkeeping before the local ssh is killed too. */
 const STOP_GRACE_MS = 20_000;
 
-const RUNNER_EXIT: Record<number, string> = { 2: 'usage', 3: 'dropping the page cache', 4: 'locking the network', 5: 'the power loop', 6: 'the clock' };
+const RUNNER_EXIT: Record<number, string> = { 2: 'usage', 3: 'dropping the page cache', 4: 'locking the network', 5: 'the power loop', 6: 'the clock', 7: 'abandoned' };
 
 /** Runs `argv` through the runner in `runDir`; returns what it measured, or throws a coded error. */
 export async function runOnBoard(ep: SshEndpoint, runDir: string, argv: readonly string[], o: RunOnBoardOptions): Promise<{ result: BoardResult; hostMs: number }> {

@@ -16,7 +16,8 @@
 # sample alike; without %N support it is /proc/uptime (10 ms steps), and meta/result says which.
 #
 # Exit status: 0 when the command ran (whatever its own status; that is in meta/result), else a harness
-# failure with the reason in meta/error: 2 usage, 3 page cache, 4 network lock, 5 power loop, 6 clock.
+# failure with the reason in meta/error: 2 usage, 3 page cache, 4 network lock, 5 power loop, 6 clock,
+# 7 abandoned by the host before the command started.
 # (A power file that cannot be read gives an empty value in its column; the harness refuses that sample.)
 set -u
 
@@ -33,6 +34,8 @@ if [ "$mode" = kill ]; then
     kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     echo killed
   else
+    # The host gives up on this run: the runner stops at its next step instead of starting the command.
+    : > "$meta/abandoned"
     echo not-started
   fi
   exit 0
@@ -69,6 +72,11 @@ esac
 # sleep takes seconds; fractions work with GNU coreutils and busybox.
 period=$(printf '%d.%03d' $((PERIOD_MS / 1000)) $((PERIOD_MS % 1000)))
 
+# Between harness steps: stop when the host gave up (kill before the command) or removed the run's folder.
+wanted() {
+  [ -e "$meta/config" ] && [ ! -e "$meta/abandoned" ] || fail 7 'the host abandoned this run before its command started'
+}
+
 locked=0 sampler= watchdog= pid=
 finish() {
   [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
@@ -90,11 +98,13 @@ if [ "$DROP_CACHES" = 1 ]; then
   sh -c "$DROP_CACHES_CMD" > "$meta/drop-caches.log" 2>&1 || fail 3 "the page-cache command failed (exit $?): $(tail -n 2 "$meta/drop-caches.log" | tr '\n' ' ')"
   dropped=1
 fi
+wanted
 if [ "$LOCK" = 1 ]; then
   locked=1
   sh -c "$LOCK_CMD" > "$meta/lock.log" 2>&1 || fail 4 "the network lock command failed (exit $?): $(tail -n 2 "$meta/lock.log" | tr '\n' ' ')"
   echo locked > "$meta/network"
 fi
+wanted
 
 sample() {
   line=$(now)
@@ -128,6 +138,7 @@ fi
 
 # The measured window: the clock read just before the command starts and just after it ends. setsid puts
 # the command in its own session and process group, so that kill and the watchdog reach its children too.
+wanted
 if command -v setsid > /dev/null 2>&1; then runner=setsid; else runner=; fi
 start=$(now)
 mkdir -p "$dir/log"

@@ -90,8 +90,18 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     expect(parseBoardResult(r.stdout)).toMatchObject({ status: 0, dropped: true, network: 'unlocked' });
     expect(await readFile(steps, 'utf8')).toBe('drop\nlock\ncommand\nunlock\n');
 
-    const idle = await runDir({});
-    expect((await execa(shell, [path.join(idle, 'lpcv-run.sh'), 'kill', idle], { stdin: 'ignore' })).stdout).toBe('not-started');
+    // Given up while a step hangs: the runner stops after that step, with the network unlocked, and the
+    // command never starts.
+    await writeFile(steps, '');
+    const goFile = path.join(scratch, `go-${runs}`);
+    const go = shellQuote(goFile);
+    const hung = await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: `until [ -e ${go} ]; do sleep 0.05; done; echo drop >> ${q}`, LOCK: '1', LOCK_CMD: `echo lock >> ${q}`, UNLOCK_CMD: `echo unlock >> ${q}` });
+    const stuck = run(hung, ['sh', '-c', `echo command >> ${q}`]);
+    expect((await execa(shell, [path.join(hung, 'lpcv-run.sh'), 'kill', hung], { stdin: 'ignore' })).stdout).toBe('not-started');
+    await writeFile(goFile, '');
+    const given = await stuck;
+    expect(given.exitCode).toBe(7);
+    expect(await readFile(steps, 'utf8')).toBe('drop\n');
 
     const badDrop = await run(await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: 'echo no permission >&2; exit 1' }), ['true']);
     expect(badDrop.exitCode).toBe(3);
