@@ -6,25 +6,20 @@ export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 export type DeviceDriver = 'desktop' | 'ssh' | 'adb';
 
 /**
- * A parsed device spec (docs/agents.md, "Device specs"): the driver, where the device is, and its settings.
- *   desktop[?name=..&kind=..&power=..]              this machine's CPU (ONNX; solution packages in a sandbox)
- *   ssh://user@host[:port][?key=..&kind=..&power=..] a board over SSH
- *   adb://SERIAL[?cores=4-7&power=battery]           an Android phone over adb
- * Settings are URL query parameters; each driver checks its own and refuses unknown ones.
+ * A device spec (docs/agents.md, "Device specs"), told apart by its driver:
+ *   desktop[?name=..&kind=..&power=..&solution=on|off]  this machine's CPU (ONNX; solution packages in a sandbox)
+ *   ssh://user@host[:port][?...]                         a board over SSH (devices/ssh/ssh-spec.ts parses the rest)
+ *   adb://SERIAL[?...]                                   an Android phone (devices/android/android-spec.ts parses the rest)
+ * The desktop's settings are URL query parameters, parsed here; the SSH and Android drivers parse and check
+ * their whole spec themselves, so that each setting has one parser.
  */
 export interface DeviceSpec {
   readonly driver: DeviceDriver;
-  /** The spec as written (for messages; never logged when it could hold a secret: specs hold paths, not secrets). */
+  /** The spec as written (it holds paths, never secrets: passwords are refused by the drivers). */
   readonly text: string;
-  /** user@host:port for ssh, the serial for adb, '' for desktop. */
-  readonly address: string;
-  readonly user?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly serial?: string;
-  /** The device's name on the server, when the spec sets it (name=...). */
+  /** The desktop's name=, when given. */
   readonly name?: string;
-  /** Every other query parameter, for the driver. */
+  /** The desktop's other settings. */
   readonly settings: Readonly<Record<string, string>>;
 }
 
@@ -32,54 +27,24 @@ function bad(text: string, why: string): LpcvError {
   return new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(text)}: ${why}`);
 }
 
-function querySettings(text: string, query: URLSearchParams): { name?: string; settings: Record<string, string> } {
-  const settings: Record<string, string> = {};
-  let name: string | undefined;
-  for (const [key, value] of query) {
-    if (Object.hasOwn(settings, key) || (key === 'name' && name !== undefined)) throw bad(text, `setting ${key} is given twice`);
-    if (key === 'name') {
-      if (!DEVICE_NAME.test(value)) throw bad(text, `name=${JSON.stringify(value)}: expected 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
-      name = value;
-    } else {
-      settings[key] = value;
-    }
-  }
-  return { ...(name !== undefined ? { name } : {}), settings };
-}
-
-/** Parses a device spec; a malformed one is LPCV_E_DEVICE_SPEC naming what is wrong. */
+/** Parses a device spec's driver (and a desktop's settings); a malformed one is LPCV_E_DEVICE_SPEC. */
 export function parseDeviceSpec(text: string): DeviceSpec {
   const trimmed = text.trim();
   if (trimmed === '') throw bad(text, 'empty');
   if (trimmed === 'desktop' || trimmed.startsWith('desktop?')) {
-    const { name, settings } = querySettings(text, new URLSearchParams(trimmed.slice('desktop'.length + 1)));
-    return { driver: 'desktop', text, address: '', ...(name !== undefined ? { name } : {}), settings };
+    const settings: Record<string, string> = {};
+    let name: string | undefined;
+    for (const [key, value] of new URLSearchParams(trimmed.slice('desktop'.length + 1))) {
+      if (Object.hasOwn(settings, key) || (key === 'name' && name !== undefined)) throw bad(text, `setting ${key} is given twice`);
+      if (key !== 'name') settings[key] = value;
+      else if (!DEVICE_NAME.test(value)) throw bad(text, `name=${JSON.stringify(value)}: expected 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
+      else name = value;
+    }
+    return { driver: 'desktop', text: trimmed, ...(name !== undefined ? { name } : {}), settings };
   }
-  const scheme = /^([a-z]+):\/\//.exec(trimmed)?.[1];
-  if (scheme !== 'ssh' && scheme !== 'adb') throw bad(text, 'expected desktop, ssh://user@host[:port] or adb://SERIAL');
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    throw bad(text, 'not a valid URL');
-  }
-  if (url.hash !== '') throw bad(text, 'a # fragment means nothing here');
-  if (url.password !== '') throw bad(text, 'passwords are not accepted in a device spec: use an SSH key (key=...)');
-  const { name, settings } = querySettings(text, url.searchParams);
-  const named = name !== undefined ? { name } : {};
-  if (url.pathname !== '' && url.pathname !== '/') throw bad(text, `unexpected path ${url.pathname}`);
-  if (scheme === 'ssh') {
-    if (url.hostname === '') throw bad(text, 'no host');
-    if (url.username === '') throw bad(text, 'no user: ssh://user@host');
-    const port = url.port === '' ? 22 : Number(url.port);
-    const user = decodeURIComponent(url.username);
-    return { driver: 'ssh', text, address: `${user}@${url.hostname}:${port}`, user, host: url.hostname, port, ...named, settings };
-  }
-  // adb serials are case-sensitive; URL lower-cases the host, so take the serial from the text itself.
-  if (url.username !== '') throw bad(text, 'adb:// takes a serial, not user@');
-  const serial = /^adb:\/\/([^/?#]+)/.exec(trimmed)?.[1] ?? '';
-  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(serial)) throw bad(text, `serial ${JSON.stringify(serial)}: expected letters, digits, . _ : -`);
-  return { driver: 'adb', text, address: serial, serial, ...named, settings };
+  if (trimmed.startsWith('ssh://')) return { driver: 'ssh', text: trimmed, settings: {} };
+  if (trimmed.startsWith('adb://')) return { driver: 'adb', text: trimmed, settings: {} };
+  throw bad(text, 'expected desktop, ssh://user@host[:port] or adb://SERIAL');
 }
 
 /** Takes a setting out of a spec's settings, for drivers: what is left after all takes is refused. */

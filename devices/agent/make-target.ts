@@ -1,26 +1,19 @@
 import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { AndroidTarget } from '../android/android-target.js';
+import { SshTarget } from '../ssh/ssh-target.js';
 import { OnnxTarget } from '../desktop/onnx-target.js';
 import { ENERGY_NOTE_DESKTOP } from '../desktop/target-info.js';
 import { openPowerSampler } from '../power/open-power-sampler.js';
 import { SolutionTarget } from '../solution/solution-target.js';
 import { MultiFormatTarget } from '../targets/multi-format-target.js';
 import type { Target } from '../targets/target.js';
-import { DEVICE_NAME, SpecSettings, type DeviceSpec } from './device-spec.js';
+import { SpecSettings, type DeviceSpec } from './device-spec.js';
 
 /** The machine's name as a device name: each run on the same machine is the same device. */
 export function hostDeviceName(): string {
   const name = os.hostname().replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100);
   return name === '' ? 'desktop' : name;
-}
-
-function defaultName(spec: DeviceSpec): string {
-  if (spec.name !== undefined) return spec.name;
-  if (spec.driver === 'desktop') return hostDeviceName();
-  const name = `${spec.driver}-${spec.address}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
-  if (!DEVICE_NAME.test(name)) throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: give the device a name=`);
-  return name;
 }
 
 /**
@@ -29,10 +22,10 @@ function defaultName(spec: DeviceSpec): string {
  * that silently measures something else.
  */
 export async function makeTarget(spec: DeviceSpec, log: (line: string) => void = () => {}): Promise<Target> {
-  const name = defaultName(spec);
   const s = new SpecSettings(spec);
   switch (spec.driver) {
     case 'desktop': {
+      const name = spec.name ?? hostDeviceName();
       const kind = s.string('kind') ?? 'desktop';
       const powerSpec = s.string('power') ?? 'none';
       const solution = s.string('solution') ?? 'on';
@@ -48,9 +41,10 @@ export async function makeTarget(spec: DeviceSpec, log: (line: string) => void =
       return solution === 'on' ? new MultiFormatTarget([onnx, new SolutionTarget({ name, kind, ...(power ? { powerSampler: power } : {}) })], log) : onnx;
     }
     case 'adb':
-      // The Android driver parses its own settings from the spec text (devices/android/android-spec.ts).
-      return new AndroidTarget({ spec: spec.text, name });
+      // The Android and SSH drivers parse their own settings from the spec text (android-spec.ts,
+      // ssh-spec.ts) and name the device adb-<serial> / ssh-<host> unless the spec says name=.
+      return new AndroidTarget({ spec: spec.text });
     case 'ssh':
-      throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: the ${spec.driver} driver is not wired into the agent yet`);
+      return SshTarget.fromSpec(spec.text);
   }
 }
