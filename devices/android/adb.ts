@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { shJoin } from './posix-quote.js';
+import { shellLine } from '../targets/shell-quote.js';
 
 /**
  * adb for one phone: `adb -s SERIAL <command>` through execa with argument arrays, never a local shell.
@@ -73,7 +73,7 @@ export class Adb {
    */
   async shell(words: readonly string[], o: ShellOptions = {}): Promise<ShellResult> {
     if (words.length === 0) throw new LpcvError('LPCV_E_INTERNAL', 'adb shell without a command would open an interactive shell');
-    const r = await this.#run(['shell', shJoin(words)], o);
+    const r = await this.#run(['shell', shellLine(words)], o);
     const adbError = deviceError(this.serial, `shell ${words[0]}`, r.stderr);
     if (adbError !== undefined) throw adbError;
     return r;
@@ -83,7 +83,7 @@ export class Adb {
   async shellText(words: readonly string[], o: ShellOptions = {}): Promise<string> {
     const r = await this.shell(words, o);
     if (r.exitCode !== 0) {
-      throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: \`${shJoin(words)}\` exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`, { serial: this.serial, exitCode: r.exitCode });
+      throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: \`${shellLine(words)}\` exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`, { serial: this.serial, exitCode: r.exitCode });
     }
     return r.stdout;
   }

@@ -7,7 +7,7 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { shellLine } from './shell-quote.js';
+import { shellLine } from '../targets/shell-quote.js';
 import { remoteScript, sshArgv, sshFailure, sshRun, type SshEndpoint } from './ssh-exec.js';
 
 /** The runner, as shipped into each run's folder. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { HOSTILE_WORDS } from './hostile-words.js';
 import { knownHostsLine, makeKeyPair, sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
-import { shellLine } from './shell-quote.js';
+import { shellLine } from '../targets/shell-quote.js';
 import { downloadFolder, remoteScript, sshRun, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
 import { SshMaster } from './ssh-master.js';
 

@@ -12,7 +12,7 @@
 import { execa } from 'execa';
 import { mkdir } from 'node:fs/promises';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { shellLine } from './shell-quote.js';
+import { shellLine } from '../targets/shell-quote.js';
 
 export interface SshEndpoint {
   readonly user: string;

@@ -23,7 +23,7 @@ import type { Target, TargetJob, TargetRun } from '../targets/target.js';
 import { boardCommand, DEFAULT_BOARD_COMMAND, packageFileName } from './board-command.js';
 import { chooseBoardRails, extraHwmonDirs, HWMON_LIST_SCRIPT, parseHwmonListing, parsePowerLines, type BoardRails } from './board-power.js';
 import { cleanUpRun, runOnBoard, RUNNER_NAME, RUNNER_SCRIPT, type BoardResult } from './board-run.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../targets/shell-quote.js';
 import { downloadFolder, remoteScript, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
 import { SshMaster } from './ssh-master.js';
 import { parseSshSpec, type SshBoardSpec } from './ssh-spec.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBoardResult } from '../board-run.js';
-import { shellQuote } from '../shell-quote.js';
+import { shellQuote } from '../../targets/shell-quote.js';
 import { alive, until } from '../fixtures/board-fixtures.js';
 
 const RUNNER = fileURLToPath(new URL('./lpcv-run.sh', import.meta.url));

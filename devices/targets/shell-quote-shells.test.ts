@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { shJoin, shQuote } from './posix-quote.js';
+import { shellLine, shellQuote } from './shell-quote.js';
 
 const hostile = [
   'plain',
@@ -25,16 +25,17 @@ const hostile = [
   '{a,b}',
 ];
 
-describe('shQuote', () => {
+describe('shellQuote', () => {
   it('leaves safe words alone and quotes the rest', () => {
-    expect(shQuote('/data/local/tmp/benchmark_model')).toBe('/data/local/tmp/benchmark_model');
-    expect(shQuote('--num_threads=1')).toBe('--num_threads=1');
-    expect(shQuote('a b')).toBe("'a b'");
-    expect(shQuote("it's")).toBe("'it'\\''s'");
-    expect(shQuote('')).toBe("''");
+    expect(shellQuote('/data/local/tmp/benchmark_model')).toBe('/data/local/tmp/benchmark_model');
+    // = is quoted: a first word a=b would be read as an assignment.
+    expect(shellQuote('--num_threads=1')).toBe("'--num_threads=1'");
+    expect(shellQuote('a b')).toBe("'a b'");
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(shellQuote('')).toBe("''");
   });
   it('refuses a NUL byte (no shell word can hold one)', () => {
-    expect(() => shQuote('a\0b')).toThrow(TypeError);
+    expect(() => shellQuote('a\0b')).toThrow(TypeError);
   });
   // The phone's shell is mksh/toybox sh; every POSIX shell reads quoting the same way. Each installed one is tried.
   for (const shell of ['sh', 'dash', 'bash', 'mksh']) {
@@ -45,7 +46,7 @@ describe('shQuote', () => {
         ctx.skip();
       }
       // printf '%s\0' prints each word NUL-terminated: exactly the words the shell parsed from the line.
-      const r = await execa(shell, ['-c', `printf '%s\\0' ${shJoin(hostile)}`], { encoding: 'utf8' });
+      const r = await execa(shell, ['-c', `printf '%s\\0' ${shellLine(hostile)}`], { encoding: 'utf8' });
       expect(r.stdout.split('\0').slice(0, -1)).toEqual(hostile);
     });
   }
