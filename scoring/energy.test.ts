@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LpcvError } from '../errors/lpcv-error.js';
 import { energyAboveIdle, integrateEnergy, type PowerPoint } from './energy.js';
+import { errorOf } from '../test/support/lpcv-errors.js';
 
 const p = (t: number, watts: number): PowerPoint => ({ t, watts });
-
-function refusal(f: () => unknown): LpcvError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('integrateEnergy', () => {
   it('integrates a constant 5 W over 2 s to 10 J', () => {
@@ -74,7 +64,7 @@ describe('integrateEnergy', () => {
       [Number.NaN, 1000],
       [0, Number.POSITIVE_INFINITY],
     ] as const) {
-      const e = refusal(() => integrateEnergy(curve, a, b));
+      const e = errorOf(() => integrateEnergy(curve, a, b));
       expect(e.code).toBe('LPCV_E_POWER_SAMPLES');
       expect(e.message).toContain('end > start');
     }
@@ -82,17 +72,17 @@ describe('integrateEnergy', () => {
 
   it('refuses a negative or non-finite reading', () => {
     for (const bad of [p(1500, -0.1), p(1500, Number.NaN), p(1500, Number.POSITIVE_INFINITY), p(Number.NaN, 1)]) {
-      const e = refusal(() => integrateEnergy([...curve, bad], 500, 2500));
+      const e = errorOf(() => integrateEnergy([...curve, bad], 500, 2500));
       expect(e.code).toBe('LPCV_E_POWER_SAMPLES');
       expect(e.message).toContain('not a finite, non-negative reading');
     }
   });
 
   it('refuses samples that do not cover the window on both sides (nothing is extrapolated)', () => {
-    expect(refusal(() => integrateEnergy(curve, -1, 2500)).message).toContain('samples span [0, 3000] ms');
-    expect(refusal(() => integrateEnergy(curve, 500, 3000.5)).code).toBe('LPCV_E_POWER_SAMPLES');
-    expect(refusal(() => integrateEnergy([], 0, 1)).message).toContain('no samples');
-    expect(refusal(() => integrateEnergy([p(0, 3)], 0, 1)).code).toBe('LPCV_E_POWER_SAMPLES');
+    expect(errorOf(() => integrateEnergy(curve, -1, 2500)).message).toContain('samples span [0, 3000] ms');
+    expect(errorOf(() => integrateEnergy(curve, 500, 3000.5)).code).toBe('LPCV_E_POWER_SAMPLES');
+    expect(errorOf(() => integrateEnergy([], 0, 1)).message).toContain('no samples');
+    expect(errorOf(() => integrateEnergy([p(0, 3)], 0, 1)).code).toBe('LPCV_E_POWER_SAMPLES');
   });
 });
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { hwmonDeviceFromFiles, hwmonRailWatts, openHwmonSampler, railWatts, selectHwmonRails } from './hwmon.js';
 import { describeSamplerContract } from './sampler-contract.js';
 import { FakeClock, ManualTimer } from './test-clock.js';
 import { fixtureTree, type FixtureTree } from './test-fixtures.js';
+import { errorOf } from '../../test/support/lpcv-errors.js';
 
 // A board's hwmon class as the kernel lays it out: an INA226 on the 5 V input (power1 in uW, bus voltage in1
 // and current curr1 beside it), two IRPS5401 PMBus regulators (pmbus labels), a thermal zone without power,
@@ -49,16 +49,6 @@ function filesOf(prefix: string): Record<string, string> {
 
 const devices = ['hwmon0', 'hwmon1', 'hwmon2', 'hwmon3', 'hwmon4'].map((id) => hwmonDeviceFromFiles(`/sys/${H}/${id}`, filesOf(`${H}/${id}`)));
 
-function refusal(f: () => unknown): LpcvError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LpcvError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('hwmonRailWatts (pure: file contents to watts)', () => {
   it('takes power<N>_input in microwatts when the device has it, not the in/curr pair beside it', () => {
     expect(hwmonRailWatts(filesOf(`${H}/hwmon0`))).toEqual([{ channel: 'power1', kind: 'power', label: undefined, files: ['power1_input'], watts: 5.123 }]);
@@ -79,7 +69,7 @@ describe('hwmonRailWatts (pure: file contents to watts)', () => {
   });
 
   it('refuses a value that is not an integer', () => {
-    expect(refusal(() => hwmonRailWatts({ power1_input: 'N/A\n' })).code).toBe('LPCV_E_POWER_VALUE');
+    expect(errorOf(() => hwmonRailWatts({ power1_input: 'N/A\n' })).code).toBe('LPCV_E_POWER_VALUE');
   });
 
   it('railWatts re-reads one rail from just its files', () => {
@@ -104,17 +94,17 @@ describe('selectHwmonRails', () => {
   });
 
   it('refuses what is ambiguous or absent, listing the rails there are', () => {
-    const several = refusal(() => pick('hwmon1'));
+    const several = errorOf(() => pick('hwmon1'));
     expect(several.code).toBe('LPCV_E_POWER_NO_SENSOR');
     expect(several.message).toContain('has 3 rails');
     expect(several.message).toContain('irps5401/pout1 (hwmon1)');
-    expect(refusal(() => pick('irps5401/pin')).message).toContain('2 hwmon devices are called "irps5401"');
-    expect(refusal(() => pick('pin')).message).toContain('is on 2 devices');
-    expect(refusal(() => pick('nvme')).message).toContain('no hwmon device or rail "nvme"');
-    expect(refusal(() => pick('ina226/VCCINT')).message).toContain('has no rail "VCCINT"');
-    expect(refusal(() => pick()).message).toContain('name the hwmon rail');
-    expect(refusal(() => pick('ina226,ina226')).message).toContain('named twice');
-    expect(refusal(() => selectHwmonRails([devices[3]!], 'cpu_thermal')).message).toContain('no hwmon device here measures power');
+    expect(errorOf(() => pick('irps5401/pin')).message).toContain('2 hwmon devices are called "irps5401"');
+    expect(errorOf(() => pick('pin')).message).toContain('is on 2 devices');
+    expect(errorOf(() => pick('nvme')).message).toContain('no hwmon device or rail "nvme"');
+    expect(errorOf(() => pick('ina226/VCCINT')).message).toContain('has no rail "VCCINT"');
+    expect(errorOf(() => pick()).message).toContain('name the hwmon rail');
+    expect(errorOf(() => pick('ina226,ina226')).message).toContain('named twice');
+    expect(errorOf(() => selectHwmonRails([devices[3]!], 'cpu_thermal')).message).toContain('no hwmon device here measures power');
   });
 
   it('takes the only rail there is when no selector is given', () => {
