@@ -1,3 +1,4 @@
+import type { WallClock } from './measure/measurement.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
 
 /**
@@ -18,10 +19,32 @@ export interface ResultRecord {
   energy: EnergyRecord | null;
   /** Why energy is null (e.g. no power sensor on this target). */
   energyNote?: string;
+  /**
+   * Batch targets (solution packages, board commands): the harness's wall clock around the whole run, the
+   * images it was given, and what the package said about itself (recorded, never used instead).
+   */
+  wall?: WallClock;
   score: { formula: string; version: number; value: number | null; qualified: boolean; reason?: string };
   protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number };
+  /** Accuracy on the track's robustness splits of this split (docs/robustness.md), when it declares any. */
+  robustness?: RobustnessRecord;
   startedAt: string;
   finishedAt: string;
+}
+
+/**
+ * Robustness splits scored against the clean split's labels with the same metric code as `accuracy`.
+ * `splits` holds the corrupted splits (`<split>~<kind>-<severity>`), `adversarial` the adversarial sets
+ * (`<split>~<name>`); `robustAccuracy` is the mean of `metric` over every declared corrupted split, null
+ * when one of them was not measured (`notMeasured` says why) or none is declared.
+ */
+export interface RobustnessRecord {
+  /** The primary metric robustAccuracy averages (the track's first metric). */
+  metric: string;
+  splits: Record<string, Record<string, number>>;
+  robustAccuracy: number | null;
+  adversarial: Record<string, Record<string, number>>;
+  notMeasured?: Record<string, string>;
 }
 
 export type ModelFormat = 'onnx' | 'tflite' | 'zip';

@@ -45,6 +45,8 @@ export function completionBody(a: CompletionArgs): Record<string, unknown> {
       preprocessMs: m.preprocessMs,
       ...(m.wall ? { wall: m.wall } : {}),
       ...(m.targetReport ? { targetReport: m.targetReport } : {}),
+      ...(m.robustness ? { robustness: Object.fromEntries(Object.entries(m.robustness).map(([name, p]) => [name, predictionsJson(p)])) } : {}),
+      ...(m.robustnessSkipped ? { robustnessSkipped: m.robustnessSkipped } : {}),
     },
     target,
     energy,

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { TargetInfo } from '../../harness/result-record.js';
 import { measureOnnx } from '../../harness/measure/measure-onnx.js';
+import { measureRobustnessOnnx, planRobustness } from '../../harness/measure/measure-robustness.js';
 import { assertValid, validateModel } from '../../harness/validate/validate-model.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
@@ -68,7 +69,15 @@ export class OnnxTarget implements Target {
         signal: job.signal,
         onProgress: job.onProgress,
       }),
+      track.power?.idle,
     );
+    // The track's corrupted splits of this split, outside the energy window (docs/robustness.md); adversarial sets are not on agents.
+    const plan = await planRobustness(track, job.split, job.inputs, { adversarial: false });
+    if (Object.keys(plan.skipped).length > 0) measurement.robustnessSkipped = plan.skipped;
+    if (plan.passes.length > 0) {
+      const o = { modelPath: job.artifact.file, inputName: report.input!.name, ...(report.output ? { outputName: report.output.name } : {}) };
+      measurement.robustness = await measureRobustnessOnnx({ ...o, track, passes: plan.passes, threads: p.threads, timeoutMs: track.limits.runTimeoutMs, signal: job.signal, onProgress: job.onProgress });
+    }
     const target = { ...desktopTargetInfo(measurement.runtime, measurement.threads), kind: this.kind, device: this.name };
     return energy === null ? { measurement, target, energy, energyNote: this.#energyNote } : { measurement, target, energy, power };
   }

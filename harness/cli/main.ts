@@ -31,6 +31,7 @@ program
   .option('--json', 'print exactly one JSON object, the result record, on stdout')
   .option('--out <file>', 'also write the result record to a file (raw samples beside it, *.samples.json)')
   .option('--predictions <file>', 'also write the predictions in the LPCVC 2020 result format (5 lines per image: name class)')
+  .option('--no-robustness', "skip the track's robustness splits of this split (corrupted and adversarial; docs/robustness.md)")
   .action((model: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/score.js')).scoreCommand(model, o)));
 
 program

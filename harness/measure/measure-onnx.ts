@@ -24,8 +24,8 @@ export interface MeasureOnnxOptions {
 }
 
 /** Input tensors sent to the inference process in one message: at most this many bytes or images. */
-const CHUNK_BYTES = 8 * 1024 * 1024;
-const CHUNK_IMAGES = 250;
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+export const CHUNK_IMAGES = 250;
 /** Inputs the latency pass cycles through: at most this many, and at most this many bytes. */
 const LATENCY_POOL_MAX = 256;
 const LATENCY_POOL_BYTES = 64 * 1024 * 1024;
@@ -109,7 +109,7 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
 }
 
 /** What the inference process keeps of each output, with the shape the track demands of it. */
-function postprocessFor(track: Track): Postprocess {
+export function postprocessFor(track: Track): Postprocess {
   if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
   if (track.task !== 'segmentation') {
     throw new LpcvError('LPCV_E_USAGE', `the desktop ONNX target measures classification and segmentation models, not ${track.task}`);
@@ -119,7 +119,7 @@ function postprocessFor(track: Track): Postprocess {
   return { kind: 'argmax-map', classes: track.classes.length, height, width };
 }
 
-function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[]): void {
+export function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[]): void {
   if (out.kind === 'topk') topk.push(...out.topk);
   else for (const m of out.maps) maps.push({ data: m, width: out.width, height: out.height });
 }

@@ -47,6 +47,14 @@ export interface Measurement {
    * at most 64 KiB serialised; never scored.
    */
   targetReport?: Record<string, unknown>;
+  /**
+   * The track's robustness splits of this split (docs/robustness.md): one accuracy pass each, named
+   * `<split>~<corruption>-<severity>` or `<split>~<adversarial set>`, the same ids in the same order as
+   * `predictions`. Absent when the track declares none for this split or the run skipped them.
+   */
+  robustness?: Record<string, Predictions>;
+  /** Robustness splits the track declares that this run did not measure, and why (e.g. adversarial sets on an agent). */
+  robustnessSkipped?: Record<string, string>;
 }
 
 export interface WallClock {

@@ -19,6 +19,8 @@ export interface RecordInputs {
   energyNote?: string;
   /** A batch target's wall clock around the whole run (Measurement.wall), when it has one. */
   wall?: WallClock;
+  /** Robustness splits scored (score-robustness.ts); formulas see its robustAccuracy as `robust_accuracy`. */
+  robustness?: ResultRecord['robustness'];
   startedAt: string;
   finishedAt: string;
 }
@@ -29,7 +31,7 @@ export interface RecordInputs {
  */
 export function buildResultRecord(r: RecordInputs): ResultRecord {
   const latency = latencyStats(r.latencyMs);
-  const score = computeScore(r.track.score.formula, r.track.score.version, measuresOf(r, latency), r.track.score.params);
+  const score = computeScore(r.track.score.formula, r.track.score.version, measuresOf(r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r, latency), r.track.score.params);
   return {
     track: r.track.name,
     split: r.split,
@@ -39,6 +41,7 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
     latency,
     preprocess: r.preprocessMs.length > 0 ? latencyStats(r.preprocessMs) : null,
     energy: r.energy,
+    ...(r.wall ? { wall: r.wall } : {}),
     ...(r.energy === null && r.energyNote ? { energyNote: r.energyNote } : {}),
     score: { formula: score.formula, version: score.version, value: score.value, qualified: score.qualified, ...(score.reason ? { reason: score.reason } : {}) },
     protocol: {
@@ -48,6 +51,7 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
       timedRuns: r.latencyMs.length,
       accuracyImages: r.accuracyImages,
     },
+    ...(r.robustness ? { robustness: r.robustness } : {}),
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
   };

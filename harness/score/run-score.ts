@@ -1,12 +1,14 @@
 import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../../devices/desktop/target-info.js';
 import { loadLabels, openInputs } from '../datasets/open-split.js';
 import { measureOnnx, type MeasureOnnxOptions } from '../measure/measure-onnx.js';
+import { measureRobustnessOnnx, planRobustness, type MeasureRobustnessOptions } from '../measure/measure-robustness.js';
 import type { Predictions } from '../measure/measurement.js';
 import type { RawSamples, ResultRecord } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
 import { assertValid, validateModel } from '../validate/validate-model.js';
 import { buildResultRecord } from './build-record.js';
 import { scorePredictions } from './score-predictions.js';
+import { scoreRobustness } from './score-robustness.js';
 
 export interface ScoreOptions {
   modelPath: string;
@@ -19,6 +21,9 @@ export interface ScoreOptions {
   warmup?: number;
   timeoutMs?: number;
   onProgress?: MeasureOnnxOptions['onProgress'];
+  /** Run the track's robustness splits of this split, adversarial sets included (default true; docs/robustness.md). */
+  robustness?: boolean;
+  onRobustnessProgress?: MeasureRobustnessOptions['onProgress'];
 }
 
 export interface ScoreOutcome {
@@ -58,9 +63,26 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
     timeoutMs: opts.timeoutMs ?? track.limits.runTimeoutMs,
     onProgress: opts.onProgress,
   });
+  // Robustness passes after the clean run, in their own process: the clean split's latency never includes them.
+  const plan = await planRobustness(track, split, inputs, { adversarial: true });
+  if (opts.robustness === false) {
+    measurement.robustnessSkipped = Object.fromEntries([...plan.passes.map((p) => p.name), ...Object.keys(plan.skipped)].map((n) => [n, 'skipped (lpcv score --no-robustness)']));
+  } else if (plan.passes.length > 0) {
+    measurement.robustness = await measureRobustnessOnnx({
+      modelPath: report.model.path,
+      inputName: report.input!.name,
+      outputName: report.output?.name,
+      track,
+      passes: plan.passes,
+      threads: opts.threads ?? track.protocol.threads,
+      timeoutMs: opts.timeoutMs ?? track.limits.runTimeoutMs,
+      onProgress: opts.onRobustnessProgress,
+    });
+  }
 
   const labels = await loadLabels(track, split);
   const { accuracy, perClass } = await scorePredictions(track, measurement.predictions, labels);
+  const robustness = await scoreRobustness(track, split, measurement, labels);
   const record = buildResultRecord({
     track,
     split,
@@ -73,6 +95,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
     accuracyImages: inputs.ids.length,
     energy: null,
     energyNote: ENERGY_NOTE_DESKTOP,
+    ...(robustness ? { robustness } : {}),
     startedAt,
     finishedAt: new Date().toISOString(),
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { robustnessIssues, robustnessSchema } from '../datasets/corruptions/robustness-schema.js';
 
 /**
  * The schema of a track file (tracks/<name>/track.json). A track is declarative: the harness, the server
@@ -216,6 +217,8 @@ export const trackSchema = z
     power: powerSchema.optional(),
     baselines: z.array(baselineSchema).optional(),
     leaderboard: leaderboardSettingsSchema.optional(),
+    /** Corrupted and adversarial evaluation splits derived from clean splits (docs/robustness.md). */
+    robustness: robustnessSchema.optional(),
   })
   .superRefine((t, ctx) => {
     if (Object.keys(t.splits).length === 0) {
@@ -248,6 +251,9 @@ export const trackSchema = z
     }
     if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {
       ctx.addIssue({ code: 'custom', path: ['protocol', 'maxRuns'], message: 'must be at least minRuns' });
+    }
+    for (const issue of t.robustness ? robustnessIssues(t.robustness, Object.keys(t.splits)) : []) {
+      ctx.addIssue({ code: 'custom', path: ['robustness', ...issue.path], message: issue.message });
     }
   });
 

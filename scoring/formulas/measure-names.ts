@@ -16,7 +16,7 @@ export interface MeasureSpec {
 }
 
 /** Accuracy metrics: fractions in [0, 1] (a formula that wants percent converts). */
-export const ACCURACY_METRICS = ['accuracy', 'top1', 'top5', 'map', 'map50', 'iou', 'f1', 'mdice', 'miou', 'recall10'] as const;
+export const ACCURACY_METRICS = ['accuracy', 'top1', 'top5', 'map', 'map50', 'iou', 'f1', 'mdice', 'miou', 'recall10', 'robust_accuracy'] as const;
 
 /** Latency statistics per image, as LatencyStats names them. */
 export const LATENCY_STATS = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max', 'std'] as const;
@@ -33,6 +33,7 @@ const ACCURACY_TEXT: Record<(typeof ACCURACY_METRICS)[number], string> = {
   mdice: 'mean Dice over images (2023 segmentation)',
   miou: 'mean IoU over classes (segmentation)',
   recall10: 'Recall@10 (retrieval)',
+  robust_accuracy: "mean of the track's first metric over its corrupted robustness splits (docs/robustness.md)",
 };
 
 export const MEASURES: readonly MeasureSpec[] = Object.freeze([

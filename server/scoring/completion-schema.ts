@@ -32,6 +32,10 @@ const labelMapPredictions = z.strictObject({
   maps: z.array(labelMap),
 });
 
+const predictionsSchema = z.discriminatedUnion('kind', [topkPredictions, labelMapPredictions]);
+/** Robustness split names as the harness makes them: `<split>~<corruption>-<severity>` or `<split>~<set>`. */
+const robustnessName = z.string().regex(/^[a-z0-9-]+~[a-z0-9][a-z0-9-]*$/, 'a robustness split name such as test~gaussian-noise-3');
+
 export const completionSchema = z.strictObject({
   measurement: z.strictObject({
     predictions: z.discriminatedUnion('kind', [topkPredictions, labelMapPredictions]),
@@ -51,6 +55,9 @@ export const completionSchema = z.strictObject({
       .record(z.string(), z.unknown())
       .refine((r) => JSON.stringify(r).length <= 65_536, 'at most 64 KiB of JSON')
       .optional(),
+    // Robustness splits (docs/robustness.md): one prediction set each, and the declared ones the run skipped.
+    robustness: z.record(robustnessName, predictionsSchema).optional(),
+    robustnessSkipped: z.record(robustnessName, z.string().max(1000)).optional(),
   }),
   target: z.strictObject({
     kind: z.string().min(1).max(100),
@@ -130,6 +137,8 @@ export function parseCompletion(body: unknown, code: ErrorCode = 'LPCV_E_PRED_MA
         preprocessMs: m.preprocessMs,
         ...(m.wall ? { wall: m.wall } : {}),
         ...(m.targetReport ? { targetReport: m.targetReport } : {}),
+        ...(m.robustness ? { robustness: decodeRobustness(m.robustness, code) } : {}),
+        ...(m.robustnessSkipped ? { robustnessSkipped: m.robustnessSkipped } : {}),
       },
       target: json.target,
       energy: json.energy,
@@ -141,11 +150,23 @@ export function parseCompletion(body: unknown, code: ErrorCode = 'LPCV_E_PRED_MA
   };
 }
 
-function decodeLabelMap(map: z.infer<typeof labelMap>, index: number, code: ErrorCode): LabelMapPrediction {
+/** Each robustness split's predictions decoded as the clean split's, with the same count checks. */
+function decodeRobustness(r: Record<string, z.infer<typeof predictionsSchema>>, code: ErrorCode): Record<string, Predictions> {
+  const out: Record<string, Predictions> = {};
+  for (const [name, p] of Object.entries(r)) {
+    const key = `measurement.robustness.${name}`;
+    const count = p.kind === 'topk' ? p.topk.length : p.maps.length;
+    if (count !== p.ids.length) throw new LpcvError(code, `the completion is malformed: ${key}.${p.kind === 'topk' ? 'topk' : 'maps'}: ${count} entries for ${p.ids.length} ids`);
+    out[name] = p.kind === 'topk' ? { kind: 'topk', ids: p.ids, topk: p.topk } : { kind: 'label-maps', ids: p.ids, maps: p.maps.map((map, i) => decodeLabelMap(map, i, code, key)) };
+  }
+  return out;
+}
+
+function decodeLabelMap(map: z.infer<typeof labelMap>, index: number, code: ErrorCode, key = 'measurement.predictions'): LabelMapPrediction {
   const bytes = Buffer.from(map.data, 'base64');
   const expected = map.width * map.height * map.bytesPerValue;
   if (bytes.length !== expected) {
-    throw new LpcvError(code, `the completion is malformed: measurement.predictions.maps.${index}.data: ${bytes.length} bytes, expected ${map.width} x ${map.height} x ${map.bytesPerValue}`);
+    throw new LpcvError(code, `the completion is malformed: ${key}.maps.${index}.data: ${bytes.length} bytes, expected ${map.width} x ${map.height} x ${map.bytesPerValue}`);
   }
   if (map.bytesPerValue === 1) return { width: map.width, height: map.height, data: new Uint8Array(bytes) };
   const data = new Uint16Array(map.width * map.height);

@@ -1,5 +1,6 @@
 import { buildResultRecord } from '../../harness/score/build-record.js';
 import { scorePredictions } from '../../harness/score/score-predictions.js';
+import { scoreRobustness } from '../../harness/score/score-robustness.js';
 import type { LabelSet } from '../../harness/datasets/types.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
@@ -25,6 +26,8 @@ export async function scoreCompletion(args: ScoreCompletionArgs): Promise<Result
   const { track, split, model, completion, labels } = args;
   const m = completion.measurement;
   const { accuracy } = await scorePredictions(track, m.predictions, labels);
+  // Robustness splits carry the clean split's ids, so the same labels score them (docs/robustness.md).
+  const robustness = await scoreRobustness(track, split, m, labels);
   return buildResultRecord({
     track,
     split,
@@ -37,6 +40,8 @@ export async function scoreCompletion(args: ScoreCompletionArgs): Promise<Result
     accuracyImages: labels.ids.length,
     energy: completion.energy,
     ...(completion.energyNote === undefined ? {} : { energyNote: completion.energyNote }),
+    ...(m.wall ? { wall: m.wall } : {}),
+    ...(robustness ? { robustness } : {}),
     startedAt: completion.startedAt,
     finishedAt: completion.finishedAt,
   });

@@ -16,6 +16,8 @@ export interface ScoreCliOptions {
   json?: boolean;
   out?: string;
   predictions?: string;
+  /** false with --no-robustness. */
+  robustness?: boolean;
 }
 
 export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<number> {
@@ -34,6 +36,8 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
       warmup: o.warmup,
       timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
       onProgress: (p) => bar.update(labels[p.phase], p.fraction, p.phase === 'latency' ? `${p.done} timed runs` : `${p.done}/${p.total}`),
+      robustness: o.robustness,
+      onRobustnessProgress: (p) => bar.update('robustness', p.fraction, `${p.split} ${p.done}/${p.total}`),
     });
   } finally {
     bar.done();
@@ -104,11 +108,24 @@ export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): strin
   );
   lines.push(`  median 95% confidence interval [${ms(l.ci95[0])}, ${ms(l.ci95[1])}] ms (distribution-free)`);
   if (r.preprocess) lines.push(`pre-processing ${ms(r.preprocess.mean)} ms per image on average (timed apart, not scored)`);
+  if (r.robustness) lines.push('', ...formatRobustness(r.robustness));
   lines.push(r.energy ? `energy    ${num(r.energy.joules)} J, ${num(r.energy.avgWatts)} W average (${r.energy.source})` : `energy    not measured: ${r.energyNote ?? 'no sensor'}`);
   lines.push('');
   const s = r.score;
   lines.push(`score     ${num(s.value)}  (${s.formula} v${s.version}${s.qualified ? '' : ', not qualified'}${s.reason ? `: ${s.reason}` : ''})`);
   return lines.join('\n');
+}
+
+/** The robustness splits' accuracy (docs/robustness.md), one row per split. */
+export function formatRobustness(rb: NonNullable<ScoreOutcome['record']['robustness']>): string[] {
+  const rows: string[][] = [];
+  for (const [name, acc] of Object.entries(rb.splits)) rows.push([name, 'corrupted', pct(acc[rb.metric])]);
+  for (const [name, acc] of Object.entries(rb.adversarial)) rows.push([name, 'adversarial', pct(acc[rb.metric])]);
+  for (const [name, why] of Object.entries(rb.notMeasured ?? {})) rows.push([name, 'not measured', why]);
+  const lines = [`robustness (${rb.metric}; labels of the clean split)`];
+  if (rows.length > 0) lines.push(indent(table(['split', 'kind', rb.metric], rows)));
+  lines.push(`  robust accuracy ${pct(rb.robustAccuracy)} (mean over the corrupted splits${rb.robustAccuracy === null ? ': not all were measured' : ''})`);
+  return lines;
 }
 
 function indent(text: string): string {

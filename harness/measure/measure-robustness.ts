@@ -1,0 +1,109 @@
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
+import { adversarialInputs, corruptedInputs, robustnessSplitsOf } from '../datasets/corruptions/robustness-splits.js';
+import type { InputSet } from '../datasets/types.js';
+import { toInputTensor } from '../preprocess/to-tensor.js';
+import type { Track } from '../tracks/track.js';
+import { CHUNK_BYTES, CHUNK_IMAGES, collect, postprocessFor } from './measure-onnx.js';
+import type { LabelMapPrediction, Predictions } from './measurement.js';
+
+/** One robustness split as the measuring side runs it: its name and its inputs (no labels). */
+export interface RobustnessPass {
+  readonly name: string;
+  readonly inputs: InputSet;
+}
+
+export interface RobustnessPlan {
+  readonly passes: RobustnessPass[];
+  /** Declared splits that will not run, and why. */
+  readonly skipped: Record<string, string>;
+}
+
+export const ADVERSARIAL_NOT_ON_AGENTS =
+  'adversarial sets are not shipped to device agents yet: score them locally with lpcv score (docs/robustness.md)';
+
+/**
+ * The robustness passes of `split` over its clean inputs: each corrupted split corrupts the clean inputs
+ * as they are read (on the measuring side, which has no labels); each adversarial set is opened from its
+ * data when `adversarial` is on (locally), else listed as skipped (agents do not have the files).
+ */
+export async function planRobustness(track: Track, split: string, clean: InputSet, o: { adversarial: boolean }): Promise<RobustnessPlan> {
+  const passes: RobustnessPass[] = [];
+  const skipped: Record<string, string> = {};
+  for (const s of robustnessSplitsOf(track, split)) {
+    if (s.kind === 'corruption') passes.push({ name: s.name, inputs: corruptedInputs(clean, s.corruption) });
+    else if (o.adversarial) passes.push({ name: s.name, inputs: await adversarialInputs(s, clean) });
+    else skipped[s.name] = ADVERSARIAL_NOT_ON_AGENTS;
+  }
+  return { passes, skipped };
+}
+
+export interface MeasureRobustnessOptions {
+  modelPath: string;
+  inputName: string;
+  outputName?: string;
+  track: Track;
+  passes: readonly RobustnessPass[];
+  threads: number;
+  /** The track's run limit: each pass gets it, so the process is killed past passes x timeoutMs. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { phase: 'robustness'; split: string; done: number; total: number; fraction: number }) => void;
+}
+
+/**
+ * The accuracy pass over each robustness split, in its own inference process, after the clean run
+ * (docs/protocol.md): predictions only, no timing, so the clean split's latency and energy are measured
+ * without them. Inputs are pre-processed exactly as the clean split's (toInputTensor); a non-finite output
+ * is the model's fault as on the clean split.
+ */
+export async function measureRobustnessOnnx(opts: MeasureRobustnessOptions): Promise<Record<string, Predictions>> {
+  const out: Record<string, Predictions> = {};
+  if (opts.passes.length === 0) return out;
+  const { track } = opts;
+  const spec = track.input;
+  const shape = [...spec.shape];
+  const postprocess = postprocessFor(track);
+  const proc = await OnnxProcess.start({ timeoutMs: opts.timeoutMs * opts.passes.length });
+  const cancel = (): void => proc.kill(new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled and its inference process killed'));
+  if (opts.signal?.aborted) cancel();
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName);
+    for (const pass of opts.passes) {
+      const { inputs } = pass;
+      const total = inputs.ids.length;
+      const topk: number[][] = [];
+      const maps: LabelMapPrediction[] = [];
+      let chunk: (Float32Array | Uint8Array)[] = [];
+      let chunkBytes = 0;
+      let chunkStart = 0;
+      const flush = async (): Promise<void> => {
+        if (chunk.length === 0) return;
+        const res = await proc.infer(chunk, shape, spec.dtype, postprocess);
+        if ('nonFinite' in res) {
+          const id = inputs.ids[chunkStart + res.nonFinite];
+          throw new LpcvError('LPCV_E_MODEL_OUTPUT_NAN', `the model produced NaN or infinite outputs (first on image ${id} of ${pass.name})`);
+        }
+        if ('badOutput' in res) throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `at run time (${pass.name}): ${res.badOutput}`);
+        collect(res.output, topk, maps);
+        chunkStart += chunk.length;
+        chunk = [];
+        chunkBytes = 0;
+        opts.onProgress?.({ phase: 'robustness', split: pass.name, done: chunkStart, total, fraction: chunkStart / total });
+      };
+      for (let i = 0; i < total; i++) {
+        const tensor = await toInputTensor(await inputs.read(i), spec);
+        chunk.push(tensor);
+        chunkBytes += tensor.byteLength;
+        if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
+      }
+      await flush();
+      out[pass.name] = postprocess.kind === 'topk' ? { kind: 'topk', ids: inputs.ids, topk } : { kind: 'label-maps', ids: inputs.ids, maps };
+    }
+    return out;
+  } finally {
+    opts.signal?.removeEventListener('abort', cancel);
+    await proc.close();
+  }
+}
