@@ -15,6 +15,10 @@ export const leaseAnswerSchema = z.object({
   track: z.record(z.string(), z.unknown()),
   artifact: z.object({ url: z.string().startsWith('/'), sha256: z.string(), bytes: z.number().int().nonnegative(), format: z.string() }),
   inputs: z.object({ url: z.string().startsWith('/'), sha256: z.string(), bytes: z.number().int().nonnegative(), count: z.number().int().nonnegative() }),
+  /** The track's adversarial sets of the job's split (docs/robustness.md), each an input pack like `inputs`. */
+  robustnessInputs: z
+    .array(z.object({ split: z.string().min(1), url: z.string().startsWith('/'), sha256: z.string(), bytes: z.number().int().nonnegative(), count: z.number().int().nonnegative() }))
+    .optional(),
 });
 
 export type LeaseAnswer = z.infer<typeof leaseAnswerSchema>;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { openInputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
+import { openInputPack, type InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
 import type { ModelFormat } from '../../harness/result-record.js';
 import type { Target, TargetProgress, TargetRun } from '../targets/target.js';
 import type { AgentClient } from './agent-client.js';
@@ -43,6 +43,19 @@ export async function runOnTarget(
     log(`job ${lease.job.id}: downloaded the inputs of ${lease.job.track}/${lease.job.split} (${lease.inputs.bytes} bytes)`);
   }
   const inputs = await openInputPack(packFile, { expectSha256: lease.inputs.sha256 });
+  const adversarial: Record<string, InputPack> = {};
+  try {
+    for (const r of lease.robustnessInputs ?? []) {
+      const file = path.join(cacheDir, 'inputs', `${r.sha256}.lpcvpack`);
+      if (await downloadCached(client, { route: r.url, sha256: r.sha256, file, mismatchCode: 'LPCV_E_INPUT_PACK_HASH' })) {
+        log(`job ${lease.job.id}: downloaded the adversarial set ${r.split} (${r.bytes} bytes)`);
+      }
+      adversarial[r.split] = await openInputPack(file, { expectSha256: r.sha256 });
+    }
+  } catch (e) {
+    await Promise.all([inputs, ...Object.values(adversarial)].map((p) => p.close()));
+    throw e;
+  }
   const workDir = path.join(cacheDir, 'work', `${target.name}-${lease.job.id}-${randomBytes(4).toString('hex')}`);
   await mkdir(workDir, { recursive: true });
   try {
@@ -52,13 +65,14 @@ export async function runOnTarget(
       split: lease.job.split,
       artifact: { file: modelFile, sha256: lease.artifact.sha256, bytes: lease.artifact.bytes, format },
       inputs,
+      ...(Object.keys(adversarial).length > 0 ? { adversarialInputs: adversarial } : {}),
       signal,
       log,
       onProgress,
       workDir,
     });
   } finally {
-    await inputs.close();
+    await Promise.all([inputs, ...Object.values(adversarial)].map((p) => p.close()));
     await rm(workDir, { recursive: true, force: true });
   }
 }

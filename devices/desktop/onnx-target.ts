@@ -71,8 +71,9 @@ export class OnnxTarget implements Target {
       }),
       track.power?.idle,
     );
-    // The track's corrupted splits of this split, outside the energy window (docs/robustness.md); adversarial sets are not on agents.
-    const plan = await planRobustness(track, job.split, job.inputs, { adversarial: false });
+    // The track's corrupted splits of this split (made here from the clean inputs) and its adversarial sets
+    // (input packs from the server), outside the energy window (docs/robustness.md).
+    const plan = await planRobustness(track, job.split, job.inputs, { adversarial: job.adversarialInputs ?? false });
     if (Object.keys(plan.skipped).length > 0) measurement.robustnessSkipped = plan.skipped;
     if (plan.passes.length > 0) {
       const o = { modelPath: job.artifact.file, inputName: report.input!.name, ...(report.output ? { outputName: report.output.name } : {}) };

@@ -29,6 +29,8 @@ export interface TargetJob {
   readonly artifact: { readonly file: string; readonly sha256: string; readonly bytes: number; readonly format: ModelFormat };
   /** The split's inputs (no labels): the agent's opened input pack, which it also closes. */
   readonly inputs: InputSet;
+  /** The track's adversarial sets of this split, by robustness split name (`test~<set>`), when the server sent them. */
+  readonly adversarialInputs?: Readonly<Record<string, InputSet>>;
   /** Aborted when the job is abandoned (lease lost, agent stopped past its grace): stop at once, kill children. */
   readonly signal: AbortSignal;
   readonly log: TargetLog;

@@ -20,19 +20,28 @@ export interface RobustnessPlan {
 }
 
 export const ADVERSARIAL_NOT_ON_AGENTS =
-  'adversarial sets are not shipped to device agents yet: score them locally with lpcv score (docs/robustness.md)';
+  'the server sent no inputs for this adversarial set (a server older than adversarial input packs): score it locally with lpcv score (docs/robustness.md)';
+
+/** An adversarial set the server shipped must hold the clean split's ids, in order: predictions are scored by them. */
+function checkedAdversarial(name: string, set: InputSet, clean: InputSet): InputSet {
+  if (set.ids.length !== clean.ids.length || set.ids.some((id, i) => id !== clean.ids[i])) {
+    throw new LpcvError('LPCV_E_INPUT_PACK_INVALID', `the input pack of ${name} does not hold the clean split's ${clean.ids.length} ids in order`);
+  }
+  return set;
+}
 
 /**
  * The robustness passes of `split` over its clean inputs: each corrupted split corrupts the clean inputs
  * as they are read (on the measuring side, which has no labels); each adversarial set is opened from its
  * data when `adversarial` is on (locally), else listed as skipped (agents do not have the files).
  */
-export async function planRobustness(track: Track, split: string, clean: InputSet, o: { adversarial: boolean }): Promise<RobustnessPlan> {
+export async function planRobustness(track: Track, split: string, clean: InputSet, o: { adversarial: boolean | Readonly<Record<string, InputSet>> }): Promise<RobustnessPlan> {
   const passes: RobustnessPass[] = [];
   const skipped: Record<string, string> = {};
   for (const s of robustnessSplitsOf(track, split)) {
     if (s.kind === 'corruption') passes.push({ name: s.name, inputs: corruptedInputs(clean, s.corruption) });
-    else if (o.adversarial) passes.push({ name: s.name, inputs: await adversarialInputs(s, clean) });
+    else if (o.adversarial === true) passes.push({ name: s.name, inputs: await adversarialInputs(s, clean) });
+    else if (o.adversarial !== false && o.adversarial[s.name] !== undefined) passes.push({ name: s.name, inputs: checkedAdversarial(s.name, o.adversarial[s.name]!, clean) });
     else skipped[s.name] = ADVERSARIAL_NOT_ON_AGENTS;
   }
   return { passes, skipped };

@@ -89,7 +89,7 @@ describe('openDatabase on PostgreSQL', () => {
       const row = (await db('jobs').where('submission_id', 'big').first()) as { run_after: unknown; id: unknown };
       expect(row.run_after).toBe(NOW);
       const tables = (await db('information_schema.tables').where('table_schema', config.schema).pluck('table_name')) as string[];
-      expect(tables.sort()).toEqual(['agents', 'devices', 'job_events', 'jobs', 'lpcv_migrations', 'lpcv_migrations_lock', 'queue_teams', 'results', 'server_settings', 'submissions', 'teams', 'tokens', 'track_reveals']);
+      expect(tables.sort()).toEqual(['agents', 'devices', 'job_events', 'jobs', 'lpcv_migrations', 'lpcv_migrations_lock', 'queue_teams', 'reference_runs', 'rescore_audit', 'results', 'server_settings', 'submissions', 'teams', 'tokens', 'track_formulas', 'track_reveals']);
     } finally {
       await db.destroy();
     }

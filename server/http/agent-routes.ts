@@ -6,6 +6,7 @@ import { withWriteTransaction, type Db } from '../db/index.js';
 import { leaseForDevice, settleDeviceState } from '../devices/index.js';
 import { failJob, heartbeatJob, leaseLostError } from '../queue/index.js';
 import type { InputPackCache } from '../scoring/index.js';
+import { adversarialSplitsOf } from '../scoring/input-pack-cache.js';
 import { completeRoute } from './agent-complete.js';
 import { findAgentDevice, registerDevice } from './agent-devices-table.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
@@ -74,6 +75,16 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
         artifact: { url: `/api/artifacts/${submission.sha256}`, sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
         inputs: { url: `/api/inputs/${encodeURIComponent(track.name)}/${encodeURIComponent(submission.split)}`, sha256: pack.sha256, bytes: pack.bytes, count: pack.count },
       };
+      // The track's adversarial sets of this split are data the agent cannot derive (docs/robustness.md).
+      const adversarial = adversarialSplitsOf(track, submission.split);
+      if (adversarial.length > 0) {
+        answer.robustnessInputs = await Promise.all(
+          adversarial.map(async (a) => {
+            const p = await inputPacks.get(track, a.name);
+            return { split: a.name, url: `/api/inputs/${encodeURIComponent(track.name)}/${encodeURIComponent(a.name)}`, sha256: p.sha256, bytes: p.bytes, count: p.count };
+          }),
+        );
+      }
     } catch (e) {
       // The server could not prepare the job (its track gone, the data set unreadable): not the
       // submission's fault, so the job goes back to the queue (or dies after its last attempt).

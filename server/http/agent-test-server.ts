@@ -32,10 +32,11 @@ export interface AgentTestApi {
   close(): Promise<void>;
 }
 
-export async function startAgentTestApi(db: Db, prefix: string): Promise<AgentTestApi> {
+/** `served`: the one track served (default fashion-mnist). */
+export async function startAgentTestApi(db: Db, prefix: string, served?: Track): Promise<AgentTestApi> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-data-'));
   const store = new ArtifactStore(path.join(dataDir, 'artifacts'));
-  const track = resolveTrack('fashion-mnist');
+  const track = served ?? resolveTrack('fashion-mnist');
   let clock = T0;
   const now = (): number => (clock += 1);
   const internalErrors: unknown[] = [];

@@ -27,6 +27,6 @@ describe('InputPackCache', () => {
   });
 
   it('refuses an unknown split without touching the disk', async () => {
-    expect(() => new InputPackCache(dataDir).get(track, '../x')).toThrow(/no split/);
+    await expect(new InputPackCache(dataDir).get(track, '../x')).rejects.toThrow(/no split/);
   });
 });

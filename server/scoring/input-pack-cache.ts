@@ -2,6 +2,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openInputs, splitRange } from '../../harness/datasets/open-split.js';
 import { writeInputPack } from '../../harness/datasets/input-pack/write-input-pack.js';
+import { adversarialInputs, robustnessSplitsOf, type RobustnessSplit } from '../../harness/datasets/corruptions/robustness-splits.js';
+import type { InputSet } from '../../harness/datasets/types.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { fileSha256 } from '../../submissions/store/artifact-hash.js';
 
@@ -31,26 +33,46 @@ export class InputPackCache {
     this.dir = path.join(path.resolve(dataDir), 'inputs');
   }
 
-  get(track: Track, split: string): Promise<CachedInputPack> {
-    const range = splitRange(track, split);
+  /**
+   * The pack of a split of the track, or of one of its adversarial sets (`test~<set>`, docs/robustness.md):
+   * those are data on the server that agents cannot make themselves (corrupted splits they can, from the
+   * clean pack). Anything else is LPCV_E_SPLIT_UNKNOWN, before a path is made from it.
+   */
+  async get(track: Track, split: string): Promise<CachedInputPack> {
+    const adversarial = adversarialSplit(track, split);
+    const count = adversarial === undefined ? splitRange(track, split).count : splitRange(track, adversarial.of).count;
     const key = `${track.name}-${split}`;
     let pack = this.packs.get(key);
     if (pack === undefined) {
-      pack = this.build(track, split, range.count, path.join(this.dir, `${key}.lpcvpack`));
+      const open = (): Promise<InputSet> => (adversarial === undefined ? openInputs(track, split) : openInputs(track, adversarial.of).then((clean) => adversarialInputs(adversarial, clean)));
+      pack = this.build(track, split, count, path.join(this.dir, `${key}.lpcvpack`), open);
       this.packs.set(key, pack);
       pack.catch(() => this.packs.delete(key));
     }
     return pack;
   }
 
-  private async build(track: Track, split: string, count: number, file: string): Promise<CachedInputPack> {
+  private async build(track: Track, split: string, count: number, file: string, open: () => Promise<InputSet>): Promise<CachedInputPack> {
     const existing = await stat(file).catch(() => undefined);
     if (existing?.isFile()) {
       const sha256 = await fileSha256(file);
       return { file, sha256, bytes: existing.size, count };
     }
     await mkdir(this.dir, { recursive: true });
-    const written = await writeInputPack(await openInputs(track, split), { track: track.name, split }, file);
+    const written = await writeInputPack(await open(), { track: track.name, split }, file);
     return { file, ...written };
   }
+}
+
+/** The adversarial sets declared for `split` (the lease names them), as the agent downloads them. */
+export function adversarialSplitsOf(track: Track, split: string): Extract<RobustnessSplit, { kind: 'adversarial' }>[] {
+  return robustnessSplitsOf(track, split).filter((s): s is Extract<RobustnessSplit, { kind: 'adversarial' }> => s.kind === 'adversarial');
+}
+
+function adversarialSplit(track: Track, name: string): Extract<RobustnessSplit, { kind: 'adversarial' }> | undefined {
+  for (const clean of Object.keys(track.splits)) {
+    const found = adversarialSplitsOf(track, clean).find((s) => s.name === name);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -68,7 +68,7 @@ describe('robustness splits on the server path', () => {
       workDir: cache,
     });
     expect(Object.keys(run.measurement.robustness ?? {})).toEqual(['hidden~gaussian-noise-5', 'hidden~contrast-5']);
-    expect(run.measurement.robustnessSkipped).toEqual({ 'hidden~adv': expect.stringMatching(/not shipped to device agents/) });
+    expect(run.measurement.robustnessSkipped).toEqual({ 'hidden~adv': expect.stringMatching(/the server sent no inputs for this adversarial set/) });
 
     const { leaseToken: _t, ...body } = JSON.parse(JSON.stringify(completionBody({ leaseToken: 't', run, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() })));
     const { completion } = parseCompletion(body);
@@ -89,7 +89,7 @@ describe('robustness splits on the server path', () => {
       },
       robustAccuracy: (top1Of(noise.topk) + top1Of(low.topk)) / 2,
       adversarial: {},
-      notMeasured: { 'hidden~adv': expect.stringMatching(/not shipped to device agents/) },
+      notMeasured: { 'hidden~adv': expect.stringMatching(/the server sent no inputs for this adversarial set/) },
     });
     expect(record.accuracy.top1).toBe(top1Of(completion.measurement.predictions.topk));
     expect(record.robustness!.robustAccuracy).toBeLessThan(record.accuracy.top1!);
