@@ -8,6 +8,8 @@
  * spreads the retries of jobs that failed together (an agent that lost its board fails every job it holds)
  * so that they do not come back as one burst. `random` is injectable: `seededRandom` for tests.
  */
+import { mulberry32 } from '../../scoring/mulberry32.js';
+
 export interface BackoffPolicy {
   readonly baseMs: number;
   readonly capMs: number;
@@ -28,13 +30,4 @@ export function retryDelayMs(attempt: number, policy: BackoffPolicy = DEFAULT_BA
 }
 
 /** A small deterministic generator (mulberry32) for reproducible jitter in tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom: (seed: number) => () => number = mulberry32;

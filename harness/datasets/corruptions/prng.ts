@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+export { mulberry32 } from '../../../scoring/mulberry32.js';
+
 /**
  * Seeded randomness for the corruptions. Each image gets its own generator, seeded from (track seed,
  * corruption kind, severity, image id) through SHA-256, so that one image's noise never depends on which
@@ -10,21 +12,6 @@ import { createHash } from 'node:crypto';
 export function imageSeed(trackSeed: number, kind: string, severity: number, id: string): number {
   const h = createHash('sha256').update(`lpcv-corruption\0${trackSeed}\0${kind}\0${severity}\0${id}`, 'utf8').digest();
   return h.readUInt32BE(0);
-}
-
-/**
- * mulberry32 (Tommy Ettinger's 32-bit generator, public domain): uniform numbers in [0, 1) with 2^32
- * states. Plenty for per-image noise; not for cryptography.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal numbers from a uniform generator (Box-Muller, both values of each pair used). */
