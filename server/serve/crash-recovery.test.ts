@@ -6,9 +6,9 @@ import { loadLabels } from '../../harness/datasets/open-split.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
 import { createAgent, createTeam } from '../auth/index.js';
-import { openDatabase, type Db } from '../db/index.js';
+import { openDatabase } from '../db/index.js';
 import { LOCAL_AGENT_TOKEN_FILE } from './local-agent-token.js';
-import { callJson, childPids, isAlive, pollUntil, startServeProcess, submitModel, type ServeProcess } from './test-serve-process.js';
+import { callJson, childPids, isAlive, pollUntil, startServeProcess, withDatabase, submitModel, type ServeProcess } from './test-serve-process.js';
 
 /**
  * The crash test: `kill -9` the real server (node bin/lpcv.js serve) with jobs queued and leased, start it
@@ -77,15 +77,6 @@ async function prepareDataDir(prefix: string): Promise<{ dir: string; teamToken:
     const team = await createTeam(db, 'crash-team', Date.now());
     const agent = await createAgent(db, 'crash-agent', Date.now());
     return { dir, teamToken: team.token, agentToken: agent.token };
-  } finally {
-    await db.destroy();
-  }
-}
-
-async function withDatabase<T>(dir: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'lpcv.sqlite') });
-  try {
-    return await fn(db);
   } finally {
     await db.destroy();
   }

@@ -4,7 +4,9 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase, type Db } from '../db/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lpcv.js', import.meta.url));
 
@@ -138,4 +140,14 @@ export async function submitModel(url: string, teamToken: string, track: string,
   const body = (await res.json()) as { id?: string; error?: unknown };
   if (res.status !== 201 || body.id === undefined) throw new Error(`the submission was refused: ${res.status} ${JSON.stringify(body)}`);
   return body.id;
+}
+
+/** Runs `fn` on the SQLite database of a serve data folder (the server running or not), then closes it. */
+export async function withDatabase<T>(dir: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'lpcv.sqlite') });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
 }

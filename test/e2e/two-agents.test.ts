@@ -4,8 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../fixtures/onnx/build-model.js';
 import { createAgent, createTeam } from '../../server/auth/index.js';
-import { openDatabase, type Db } from '../../server/db/index.js';
-import { childPids, isAlive, pollUntil, startServeProcess, submitModel, type ServeProcess } from '../../server/serve/test-serve-process.js';
+import { childPids, isAlive, pollUntil, startServeProcess, withDatabase, submitModel, type ServeProcess } from '../../server/serve/test-serve-process.js';
 import { spawnLpcv } from '../cli/spawn-lpcv.js';
 
 /**
@@ -24,15 +23,6 @@ interface JobRow {
   state: string;
   attempts: number;
   leased_by: string | null;
-}
-
-async function withDatabase<T>(dir: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'lpcv.sqlite') });
-  try {
-    return await fn(db);
-  } finally {
-    await db.destroy();
-  }
 }
 
 /** SIGKILLs a process and its descendants (the agent's inference child), children first. */
