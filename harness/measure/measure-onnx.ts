@@ -1,10 +1,10 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
-import type { InferOutput, Postprocess } from '../../devices/desktop/worker-protocol.js';
+import type { Postprocess } from '../../devices/desktop/worker-protocol.js';
 import type { InputSet } from '../datasets/types.js';
-import { toInputTensor } from '../preprocess/to-tensor.js';
 import type { Track } from '../tracks/track.js';
-import type { AppliedProtocol, LabelMapPrediction, Measurement } from './measurement.js';
+import { accuracyPass } from './accuracy-pass.js';
+import type { AppliedProtocol, Measurement } from './measurement.js';
 
 export interface MeasureOnnxOptions {
   modelPath: string;
@@ -23,9 +23,6 @@ export interface MeasureOnnxOptions {
   onProgress?: (p: { phase: 'accuracy' | 'warmup' | 'latency'; done: number; total: number; fraction: number }) => void;
 }
 
-/** Input tensors sent to the inference process in one message: at most this many bytes or images. */
-export const CHUNK_BYTES = 8 * 1024 * 1024;
-export const CHUNK_IMAGES = 250;
 /** Inputs the latency pass cycles through: at most this many, and at most this many bytes. */
 const LATENCY_POOL_MAX = 256;
 const LATENCY_POOL_BYTES = 64 * 1024 * 1024;
@@ -57,44 +54,23 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
   const preprocessMs: number[] = [];
   const pool: (Float32Array | Uint8Array)[] = [];
   let poolBytes = 0;
-  const topk: number[][] = [];
-  const maps: LabelMapPrediction[] = [];
   try {
     const info = await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName);
-    let chunk: (Float32Array | Uint8Array)[] = [];
-    let chunkBytes = 0;
-    let chunkStart = 0;
-    const flush = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      const res = await proc.infer(chunk, shape, spec.dtype, postprocess);
-      if ('nonFinite' in res) {
-        const id = inputs.ids[chunkStart + res.nonFinite];
-        throw new LpcvError('LPCV_E_MODEL_OUTPUT_NAN', `the model produced NaN or infinite outputs (first on image ${id})`);
-      }
-      if ('badOutput' in res) throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `at run time: ${res.badOutput}`);
-      collect(res.output, topk, maps);
-      chunkStart += chunk.length;
-      chunk = [];
-      chunkBytes = 0;
-      opts.onProgress?.({ phase: 'accuracy', done: chunkStart, total, fraction: chunkStart / total });
-    };
-    for (let i = 0; i < total; i++) {
-      const t0 = process.hrtime.bigint();
-      const img = await inputs.read(i);
-      const tensor = await toInputTensor(img, spec);
-      preprocessMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      chunk.push(tensor);
-      chunkBytes += tensor.byteLength;
-      if (pool.length < LATENCY_POOL_MAX && poolBytes + tensor.byteLength <= LATENCY_POOL_BYTES) {
-        pool.push(tensor);
-        poolBytes += tensor.byteLength;
-      }
-      if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
-    }
-    await flush();
+    const predictions = await accuracyPass(proc, inputs, {
+      spec,
+      postprocess,
+      onTensor: (tensor, ms) => {
+        preprocessMs.push(ms);
+        if (pool.length < LATENCY_POOL_MAX && poolBytes + tensor.byteLength <= LATENCY_POOL_BYTES) {
+          pool.push(tensor);
+          poolBytes += tensor.byteLength;
+        }
+      },
+      onChunk: (done) => opts.onProgress?.({ phase: 'accuracy', done, total, fraction: done / total }),
+    });
     const latency = await proc.latency({ inputs: pool, shape, dtype: spec.dtype, ...protocol });
     return {
-      predictions: postprocess.kind === 'topk' ? { kind: 'topk', ids: inputs.ids, topk } : { kind: 'label-maps', ids: inputs.ids, maps },
+      predictions,
       runtime: info.runtime,
       threads: opts.threads,
       protocol,
@@ -117,9 +93,4 @@ export function postprocessFor(track: Track): Postprocess {
   const s = track.input.shape;
   const [height, width] = track.input.layout === 'NHWC' ? [s[1]!, s[2]!] : [s[2]!, s[3]!];
   return { kind: 'argmax-map', classes: track.classes.length, height, width };
-}
-
-export function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[]): void {
-  if (out.kind === 'topk') topk.push(...out.topk);
-  else for (const m of out.maps) maps.push({ data: m, width: out.width, height: out.height });
 }

@@ -2,10 +2,10 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
 import { adversarialInputs, corruptedInputs, robustnessSplitsOf } from '../datasets/corruptions/robustness-splits.js';
 import type { InputSet } from '../datasets/types.js';
-import { toInputTensor } from '../preprocess/to-tensor.js';
 import type { Track } from '../tracks/track.js';
-import { CHUNK_BYTES, CHUNK_IMAGES, collect, postprocessFor } from './measure-onnx.js';
-import type { LabelMapPrediction, Predictions } from './measurement.js';
+import { accuracyPass } from './accuracy-pass.js';
+import { postprocessFor } from './measure-onnx.js';
+import type { Predictions } from './measurement.js';
 
 /** One robustness split as the measuring side runs it: its name and its inputs (no labels). */
 export interface RobustnessPass {
@@ -70,8 +70,6 @@ export async function measureRobustnessOnnx(opts: MeasureRobustnessOptions): Pro
   const out: Record<string, Predictions> = {};
   if (opts.passes.length === 0) return out;
   const { track } = opts;
-  const spec = track.input;
-  const shape = [...spec.shape];
   const postprocess = postprocessFor(track);
   const proc = await OnnxProcess.start({ timeoutMs: opts.timeoutMs * opts.passes.length });
   const cancel = (): void => proc.kill(new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled and its inference process killed'));
@@ -80,35 +78,12 @@ export async function measureRobustnessOnnx(opts: MeasureRobustnessOptions): Pro
   try {
     await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName);
     for (const pass of opts.passes) {
-      const { inputs } = pass;
-      const total = inputs.ids.length;
-      const topk: number[][] = [];
-      const maps: LabelMapPrediction[] = [];
-      let chunk: (Float32Array | Uint8Array)[] = [];
-      let chunkBytes = 0;
-      let chunkStart = 0;
-      const flush = async (): Promise<void> => {
-        if (chunk.length === 0) return;
-        const res = await proc.infer(chunk, shape, spec.dtype, postprocess);
-        if ('nonFinite' in res) {
-          const id = inputs.ids[chunkStart + res.nonFinite];
-          throw new LpcvError('LPCV_E_MODEL_OUTPUT_NAN', `the model produced NaN or infinite outputs (first on image ${id} of ${pass.name})`);
-        }
-        if ('badOutput' in res) throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `at run time (${pass.name}): ${res.badOutput}`);
-        collect(res.output, topk, maps);
-        chunkStart += chunk.length;
-        chunk = [];
-        chunkBytes = 0;
-        opts.onProgress?.({ phase: 'robustness', split: pass.name, done: chunkStart, total, fraction: chunkStart / total });
-      };
-      for (let i = 0; i < total; i++) {
-        const tensor = await toInputTensor(await inputs.read(i), spec);
-        chunk.push(tensor);
-        chunkBytes += tensor.byteLength;
-        if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
-      }
-      await flush();
-      out[pass.name] = postprocess.kind === 'topk' ? { kind: 'topk', ids: inputs.ids, topk } : { kind: 'label-maps', ids: inputs.ids, maps };
+      out[pass.name] = await accuracyPass(proc, pass.inputs, {
+        spec: track.input,
+        postprocess,
+        where: pass.name,
+        onChunk: (done, total) => opts.onProgress?.({ phase: 'robustness', split: pass.name, done, total, fraction: done / total }),
+      });
     }
     return out;
   } finally {
