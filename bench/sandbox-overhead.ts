@@ -3,17 +3,17 @@
  * starts, parses -i/-o, exits) run N times directly with python3 and N times in the sandbox, timed on the
  * monotonic clock from spawn to exit, with the supervisor's own time for the package's process beside it.
  *
- *   node bin/run-ts.js devices/solution/bench-sandbox-overhead.ts [--runs 20]
+ *   node bin/run-ts.js bench/sandbox-overhead.ts [--runs 20]
  */
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { optionInt } from '../../bench/bench-args.js';
-import { buildFixturePackage } from './fixtures/build-package.js';
-import { monotonicMs, runSandboxed } from './run-sandboxed.js';
-import { sandboxCommand } from './sandbox.js';
-import { makeStage, sandboxUser, stagePackage } from './stage.js';
+import { optionInt } from './bench-args.js';
+import { buildFixturePackage } from '../devices/solution/fixtures/build-package.js';
+import { monotonicMs, runSandboxed } from '../devices/solution/run-sandboxed.js';
+import { sandboxCommand } from '../devices/solution/sandbox.js';
+import { makeStage, sandboxUser, stagePackage } from '../devices/solution/stage.js';
 
 const runs = optionInt('runs', 20);
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'lpcv-sandbox-bench-'));
