@@ -1,4 +1,4 @@
-import type { WallClock } from './measure/measurement.js';
+import type { WallClock } from './measurement.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
 
 /**

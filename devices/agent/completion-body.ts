@@ -1,4 +1,4 @@
-import type { Predictions } from '../../harness/measure/measurement.js';
+import type { Predictions } from '../../harness/measurement.js';
 import type { TargetRun } from '../targets/target.js';
 
 /** Predictions as the Agent API carries them: top-k lists, or label maps in base64 (uint16 little-endian). */

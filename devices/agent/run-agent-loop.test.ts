@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { Measurement } from '../../harness/measure/measurement.js';
+import type { Measurement } from '../../harness/measurement.js';
 import { OnnxTarget } from '../desktop/onnx-target.js';
 import type { TargetRun } from '../targets/target.js';
 import { runAgentLoop } from './run-agent-loop.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { Measurement } from '../../harness/measure/measurement.js';
+import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { openAndroidBatterySampler, type DeviceShell } from '../power/android-battery.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
-import type { Predictions } from '../../harness/measure/measurement.js';
+import type { Predictions } from '../../harness/measurement.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { writeInputFolder } from '../solution/package-io.js';
 

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { TargetInfo } from '../../harness/result-record.js';
-import { measureOnnx } from '../../harness/measure/measure-onnx.js';
-import { measureRobustnessOnnx, planRobustness } from '../../harness/measure/measure-robustness.js';
+import { measureOnnx } from './measure-onnx.js';
+import { measureRobustnessOnnx, planRobustness } from './measure-robustness.js';
 import { assertValid, validateModel } from '../../harness/validate/validate-model.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';

@@ -15,7 +15,7 @@ import type { InputSet } from '../../harness/datasets/types.js';
 import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
 import { readLabelMap } from '../../harness/evaluate/label-map-png.js';
 import { listSome, MAX_LISTED } from '../../harness/evaluate/name-mismatch.js';
-import type { LabelMapPrediction, Predictions } from '../../harness/measure/measurement.js';
+import type { LabelMapPrediction, Predictions } from '../../harness/measurement.js';
 import type { Track } from '../../harness/tracks/track.js';
 
 /** Classification outputs: one of these in the output folder (content decides the format, as in `lpcv evaluate`). */

@@ -11,7 +11,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { Measurement } from '../../harness/measure/measurement.js';
+import type { Measurement } from '../../harness/measurement.js';
 import type { ModelFormat, TargetInfo } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { PowerSampler } from '../power/power-sampler.js';

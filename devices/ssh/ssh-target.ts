@@ -14,7 +14,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { Measurement } from '../../harness/measure/measurement.js';
+import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, ModelFormat, TargetInfo } from '../../harness/result-record.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import type { PowerSample } from '../power/power-sampler.js';

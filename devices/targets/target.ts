@@ -4,7 +4,7 @@
  * suite (devices/targets/target-contract.ts). A target never sees labels: it gets the input pack only.
  */
 import type { InputSet } from '../../harness/datasets/types.js';
-import type { Measurement } from '../../harness/measure/measurement.js';
+import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, ModelFormat, TargetInfo } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { PowerSample } from '../power/power-sampler.js';

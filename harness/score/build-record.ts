@@ -1,7 +1,7 @@
 import { latencyStats } from '../../scoring/latency-stats.js';
 import { computeScore } from '../../scoring/formulas/registry.js';
 import type { Measures } from '../../scoring/formulas/types.js';
-import type { AppliedProtocol, WallClock } from '../measure/measurement.js';
+import type { AppliedProtocol, WallClock } from '../measurement.js';
 import type { EnergyRecord, ResultRecord, TargetInfo } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
 

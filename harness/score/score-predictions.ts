@@ -2,7 +2,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { classificationReport } from '../../scoring/classification.js';
 import { SegmentationAccumulator } from '../../scoring/segmentation.js';
 import type { LabelSet } from '../datasets/types.js';
-import type { Predictions } from '../measure/measurement.js';
+import type { Predictions } from '../measurement.js';
 import type { Track } from '../tracks/track.js';
 
 export interface AccuracyResult {

@@ -1,6 +1,6 @@
 import type { LabelSet } from '../datasets/types.js';
 import { robustnessSplitsOf } from '../datasets/corruptions/robustness-splits.js';
-import type { Measurement } from '../measure/measurement.js';
+import type { Measurement } from '../measurement.js';
 import type { RobustnessRecord } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
 import { scorePredictions } from './score-predictions.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
-import type { LabelMapPrediction, Measurement, Predictions } from '../../harness/measure/measurement.js';
+import type { LabelMapPrediction, Measurement, Predictions } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 
 /**

@@ -6,7 +6,7 @@ import { runAgentLoop } from '../../devices/agent/run-agent-loop.js';
 import { parseDeviceSpec } from '../../devices/agent/device-spec.js';
 import { makeTarget } from '../../devices/agent/make-target.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { databaseConfigFrom } from '../../harness/cli/commands/admin.js';
+import { databaseConfigFrom } from '../../cli/commands/admin.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';

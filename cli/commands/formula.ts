@@ -1,8 +1,8 @@
-import { LpcvError } from '../../../errors/lpcv-error.js';
-import { measureSpec, measuresFromGiven, parseAssignments } from '../../../scoring/formulas/measure-names.js';
-import { paramType, parseFormulaRef, resolveParams } from '../../../scoring/formulas/registry.js';
-import type { Formula, FormulaResult, InputValue, ParamValue } from '../../../scoring/formulas/types.js';
-import { unitsOf } from '../../../scoring/units/quantity.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { measureSpec, measuresFromGiven, parseAssignments } from '../../scoring/formulas/measure-names.js';
+import { paramType, parseFormulaRef, resolveParams } from '../../scoring/formulas/registry.js';
+import type { Formula, FormulaResult, InputValue, ParamValue } from '../../scoring/formulas/types.js';
+import { unitsOf } from '../../scoring/units/quantity.js';
 import { num } from '../format.js';
 
 export interface FormulaCliOptions {

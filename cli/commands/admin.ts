@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LpcvError } from '../../../errors/lpcv-error.js';
-import { authenticate, checkName, createAgent, createTeam, issueToken, listAgents, listTeams, type AgentSummary, type TeamSummary } from '../../../server/auth/index.js';
-import { SCHEMA_NAME } from '../../../server/db/database-config.js';
-import { openDatabase, type DatabaseConfig, type Db } from '../../../server/db/index.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { authenticate, checkName, createAgent, createTeam, issueToken, listAgents, listTeams, type AgentSummary, type TeamSummary } from '../../server/auth/index.js';
+import { SCHEMA_NAME } from '../../server/db/database-config.js';
+import { openDatabase, type DatabaseConfig, type Db } from '../../server/db/index.js';
 import { table } from '../format.js';
 
 export interface DatabaseOptions {

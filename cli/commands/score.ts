@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LpcvError } from '../../../errors/lpcv-error.js';
-import { runScore, type ScoreOutcome } from '../../score/run-score.js';
-import { resolveSplit, resolveTrack } from '../../tracks/load-track.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { runScore, type ScoreOutcome } from '../run-score.js';
+import { resolveSplit, resolveTrack } from '../../harness/tracks/load-track.js';
 import { int, ms, num, pct, table } from '../format.js';
 import { ProgressBar } from '../progress.js';
 

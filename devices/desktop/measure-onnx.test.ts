@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../test/support/lpcv-errors.js';
-import { openInputs } from '../datasets/open-split.js';
-import { resolveTrack } from '../tracks/load-track.js';
+import { openInputs } from '../../harness/datasets/open-split.js';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { measureOnnx } from './measure-onnx.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/onnx/${name}`, import.meta.url));

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { loadAgentConfig, type AgentConfig } from '../../../devices/agent/agent-config.js';
-import { parseDeviceSpec } from '../../../devices/agent/device-spec.js';
-import { makeTarget } from '../../../devices/agent/make-target.js';
-import { checkDevices, runAgent } from '../../../devices/agent/run-agent.js';
-import type { Target } from '../../../devices/targets/target.js';
-import { LpcvError } from '../../../errors/lpcv-error.js';
-import { MAX_LEASE_MS, MIN_LEASE_MS } from '../../../server/http/agent-request-schemas.js';
+import { loadAgentConfig, type AgentConfig } from '../../devices/agent/agent-config.js';
+import { parseDeviceSpec } from '../../devices/agent/device-spec.js';
+import { makeTarget } from '../../devices/agent/make-target.js';
+import { checkDevices, runAgent } from '../../devices/agent/run-agent.js';
+import type { Target } from '../../devices/targets/target.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { MAX_LEASE_MS, MIN_LEASE_MS } from '../../server/http/agent-request-schemas.js';
 import { parseServerUrl, resolveToken } from '../server-api.js';
 
 export const AGENT_TOKEN_ENV = 'LPCV_AGENT_TOKEN';

@@ -1,4 +1,4 @@
-import { listBuiltinTracks, loadTrackFile, BUILTIN_TRACKS_DIR } from '../../tracks/load-track.js';
+import { listBuiltinTracks, loadTrackFile, BUILTIN_TRACKS_DIR } from '../../harness/tracks/load-track.js';
 import path from 'node:path';
 import { table } from '../format.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { LpcvError } from '../errors/lpcv-error.js';
 import { apiUrl, codedError, errorOfAnswer, isNetworkError, notTheApi, parseJson, unreachable } from './server-api.js';
 
 /**

@@ -1,10 +1,10 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { OnnxProcess } from '../../devices/desktop/onnx-process.js';
-import type { InferOutput, Postprocess } from '../../devices/desktop/worker-protocol.js';
-import type { InputSet } from '../datasets/types.js';
-import { toInputTensor } from '../preprocess/to-tensor.js';
-import type { InputSpec } from '../tracks/track-schema.js';
-import type { LabelMapPrediction, Predictions } from './measurement.js';
+import type { OnnxProcess } from './onnx-process.js';
+import type { InferOutput, Postprocess } from './worker-protocol.js';
+import type { InputSet } from '../../harness/datasets/types.js';
+import { toInputTensor } from '../../harness/preprocess/to-tensor.js';
+import type { InputSpec } from '../../harness/tracks/track-schema.js';
+import type { LabelMapPrediction, Predictions } from '../../harness/measurement.js';
 
 /** Input tensors sent to the inference process in one message: at most this many bytes or images. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;

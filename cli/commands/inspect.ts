@@ -1,5 +1,5 @@
-import { readModelFile } from '../../validate/validate-model.js';
-import { modelCost, readOnnxModel } from '../../../submissions/onnx/index.js';
+import { readModelFile } from '../../harness/validate/validate-model.js';
+import { modelCost, readOnnxModel } from '../../submissions/onnx/index.js';
 import { int, num, table } from '../format.js';
 
 function dims(s: readonly number[] | null): string {

@@ -1,14 +1,14 @@
-import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../../devices/desktop/target-info.js';
-import { loadLabels, openInputs } from '../datasets/open-split.js';
-import { measureOnnx, type MeasureOnnxOptions } from '../measure/measure-onnx.js';
-import { measureRobustnessOnnx, planRobustness, type MeasureRobustnessOptions } from '../measure/measure-robustness.js';
-import type { Predictions } from '../measure/measurement.js';
-import type { RawSamples, ResultRecord } from '../result-record.js';
-import type { Track } from '../tracks/track.js';
-import { assertValid, validateModel } from '../validate/validate-model.js';
-import { buildResultRecord } from './build-record.js';
-import { scorePredictions } from './score-predictions.js';
-import { scoreRobustness } from './score-robustness.js';
+import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../devices/desktop/target-info.js';
+import { loadLabels, openInputs } from '../harness/datasets/open-split.js';
+import { measureOnnx, type MeasureOnnxOptions } from '../devices/desktop/measure-onnx.js';
+import { measureRobustnessOnnx, planRobustness, type MeasureRobustnessOptions } from '../devices/desktop/measure-robustness.js';
+import type { Predictions } from '../harness/measurement.js';
+import type { RawSamples, ResultRecord } from '../harness/result-record.js';
+import type { Track } from '../harness/tracks/track.js';
+import { assertValid, validateModel } from '../harness/validate/validate-model.js';
+import { buildResultRecord } from '../harness/score/build-record.js';
+import { scorePredictions } from '../harness/score/score-predictions.js';
+import { scoreRobustness } from '../harness/score/score-robustness.js';
 
 export interface ScoreOptions {
   modelPath: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ERROR_CODES, type ErrorCode } from '../../errors/codes.js';
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { ERROR_CODES, type ErrorCode } from '../errors/codes.js';
+import { LpcvError } from '../errors/lpcv-error.js';
 
 /**
  * What the commands that talk to a running competition server (`lpcv submit`, `lpcv agent`) share: the

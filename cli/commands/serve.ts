@@ -1,4 +1,4 @@
-import { startServer } from '../../../server/serve/start-server.js';
+import { startServer } from '../../server/serve/start-server.js';
 
 export interface ServeCliOptions {
   port: number;

@@ -1,4 +1,4 @@
-import { LpcvError } from '../../errors/lpcv-error.js';
+import { LpcvError } from '../errors/lpcv-error.js';
 
 /**
  * Run one CLI action: a known error becomes one line on stderr (`lpcv: CODE: message`) and its documented

@@ -1,11 +1,11 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
-import { adversarialInputs, corruptedInputs, robustnessSplitsOf } from '../datasets/corruptions/robustness-splits.js';
-import type { InputSet } from '../datasets/types.js';
-import type { Track } from '../tracks/track.js';
+import { OnnxProcess } from './onnx-process.js';
+import { adversarialInputs, corruptedInputs, robustnessSplitsOf } from '../../harness/datasets/corruptions/robustness-splits.js';
+import type { InputSet } from '../../harness/datasets/types.js';
+import type { Track } from '../../harness/tracks/track.js';
 import { accuracyPass } from './accuracy-pass.js';
 import { postprocessFor } from './measure-onnx.js';
-import type { Predictions } from './measurement.js';
+import type { Predictions } from '../../harness/measurement.js';
 
 /** One robustness split as the measuring side runs it: its name and its inputs (no labels). */
 export interface RobustnessPass {

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { LpcvError } from '../../errors/lpcv-error.js';
-import { EXIT } from '../../errors/codes.js';
+import { LpcvError } from '../errors/lpcv-error.js';
+import { EXIT } from '../errors/codes.js';
 import { positiveInt, runCommand } from './run-command.js';
 
 // Each command's module is imported when that command runs: `lpcv --help` should not load sharp,

@@ -3,8 +3,8 @@
  * (docs/rescoring.md): re-scores every stored result of the track in the server's database from its raw
  * measurements, prints who moved from where to where, and records the re-score in the audit log as 'cli'.
  */
-import { resolveTrack } from '../../tracks/load-track.js';
-import { parseParamArgs, rescoreTrack, type RescoreReport } from '../../../server/rescore/index.js';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
+import { parseParamArgs, rescoreTrack, type RescoreReport } from '../../server/rescore/index.js';
 import { withDatabase, type DatabaseOptions } from './admin.js';
 
 export interface RescoreCommandOptions extends DatabaseOptions {

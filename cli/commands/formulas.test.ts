@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getFormula } from '../../../scoring/formulas/registry.js';
+import { getFormula } from '../../scoring/formulas/registry.js';
 import { describeFormula } from './formulas.js';
 
 describe('the catalog as lpcv formulas --json shows it', () => {

@@ -1,5 +1,5 @@
-import { listFormulas, paramType } from '../../../scoring/formulas/registry.js';
-import type { Formula } from '../../../scoring/formulas/types.js';
+import { listFormulas, paramType } from '../../scoring/formulas/registry.js';
+import type { Formula } from '../../scoring/formulas/types.js';
 
 /** `lpcv formulas`: the score formula catalog, with each formula's inputs and parameters. */
 export async function formulasCommand(o: { json?: boolean }): Promise<number> {

@@ -1,6 +1,6 @@
-import { LpcvError } from '../../../errors/lpcv-error.js';
-import { evaluateFiles } from '../../evaluate/evaluate-files.js';
-import { resolveTrack } from '../../tracks/load-track.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { evaluateFiles } from '../../harness/evaluate/evaluate-files.js';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { int, pct, table } from '../format.js';
 
 export interface EvaluateCliOptions {

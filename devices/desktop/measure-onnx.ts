@@ -1,10 +1,10 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { OnnxProcess } from '../../devices/desktop/onnx-process.js';
-import type { Postprocess } from '../../devices/desktop/worker-protocol.js';
-import type { InputSet } from '../datasets/types.js';
-import type { Track } from '../tracks/track.js';
+import { OnnxProcess } from './onnx-process.js';
+import type { Postprocess } from './worker-protocol.js';
+import type { InputSet } from '../../harness/datasets/types.js';
+import type { Track } from '../../harness/tracks/track.js';
 import { accuracyPass } from './accuracy-pass.js';
-import type { AppliedProtocol, Measurement } from './measurement.js';
+import type { AppliedProtocol, Measurement } from '../../harness/measurement.js';
 
 export interface MeasureOnnxOptions {
   modelPath: string;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { LpcvError } from '../../../errors/lpcv-error.js';
-import type { ResultRecord } from '../../result-record.js';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import type { ResultRecord } from '../../harness/result-record.js';
 import { ms, num, pct } from '../format.js';
 import { parseServerUrl, resolveToken } from '../server-api.js';
 import { errorOfFailedSubmission, getSubmission, uploadSubmission, type SubmissionView } from '../submissions-client.js';
