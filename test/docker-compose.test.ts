@@ -104,7 +104,7 @@ describe("docker-compose.yml's commands, run without Docker", () => {
     expect(again.exitCode, again.stderr).toBe(0);
     expect(readFileSync(tokenFile, 'utf8')).toBe(token);
 
-    const server = await startServer({ port: 0, dataDir: path.join(dir, 'data'), localAgent: false, seedBaselines: false, log: () => {}, env: {} });
+    const server = await startServer({ port: 0, dataDir: path.join(dir, 'data'), seedBaselines: false, log: () => {}, env: {} });
     try {
       const agent = spawnLpcv([...mapPaths(commands.agent!, server.url), '--poll-ms', '200']);
       try {

@@ -5,7 +5,7 @@
  */
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { parseParamArgs, rescoreTrack, type RescoreReport } from '../../server/rescore/index.js';
-import { withDatabase, type DatabaseOptions } from './admin.js';
+import { withDatabase, type DatabaseOptions } from '../../server/db/index.js';
 
 export interface RescoreCommandOptions extends DatabaseOptions {
   readonly track: string;

@@ -1,4 +1,4 @@
-import { startServer } from '../../server/serve/start-server.js';
+import { startServe } from '../start-serve.js';
 
 export interface ServeCliOptions {
   port: number;
@@ -25,7 +25,7 @@ export interface ServeCliOptions {
  */
 export async function serveCommand(o: ServeCliOptions): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`lpcv: ${line}\n`);
-  const server = await startServer({
+  const server = await startServe({
     port: o.port,
     host: o.host,
     dataDir: o.dataDir,

@@ -25,7 +25,7 @@ describe('the device sweep in the reaper loop of startServer', () => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir, localAgent: false, seedBaselines: false, log, env: {}, now: () => clock, reapEveryMs: 50, deviceHealth: { offlineAfterMs: 30_000 } });
+    server = await startServer({ port: 0, dataDir, seedBaselines: false, log, env: {}, now: () => clock, reapEveryMs: 50, deviceHealth: { offlineAfterMs: 30_000 } });
   });
   afterAll(async () => {
     await server?.close();

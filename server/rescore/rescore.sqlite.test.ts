@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SQLITE_FILE } from '../../cli/commands/admin.js';
+import { SQLITE_FILE } from '../db/index.js';
 import { openDatabase, type Db } from '../db/index.js';
 import type { TestDatabase } from '../db/test-databases.js';
 import { rescoreContract } from './rescore-contract.js';

@@ -1,24 +1,18 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runAgentLoop } from '../../devices/agent/run-agent-loop.js';
-import { parseDeviceSpec } from '../../devices/agent/device-spec.js';
-import { makeTarget } from '../../devices/agent/make-target.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { databaseConfigFrom } from '../../cli/commands/admin.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
 import { seedBaselines } from '../baselines/seed-baselines.js';
-import { openDatabase, type Db } from '../db/index.js';
+import { databaseConfigFrom, openDatabase, type Db } from '../db/index.js';
 import { deviceHealthConfig, deviceSweeps, type DeviceHealthSettings } from '../devices/index.js';
 import { createApp } from '../http/index.js';
 import type { QuotaConfig } from '../quota/index.js';
 import { InputPackCache } from '../scoring/index.js';
 import { loadServerKey } from '../web/server-key.js';
-import { LOCAL_AGENT_NAME, localAgentToken } from './local-agent-token.js';
 import { startReaper } from './reaper.js';
 import { checkServeConfig, localUrlOf } from './serve-config.js';
 
@@ -33,10 +27,8 @@ export interface ServeOptions {
   readonly dataDir: string;
   /** A PostgreSQL URL instead of `<dataDir>/lpcv.sqlite` (else env LPCV_DATABASE_URL, as databaseConfigFrom). */
   readonly databaseUrl?: string;
-  /** Run the in-process desktop agent `local-desktop`. */
-  readonly localAgent: boolean;
   readonly log: ServeLog;
-  /** The clock (epoch ms) of the app, the reaper and the agent. */
+  /** The clock (epoch ms) of the app and the reaper. */
   readonly now?: () => number;
   /** Environment read for the database and LPCV_ADMIN_TOKEN (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -45,11 +37,6 @@ export interface ServeOptions {
   readonly seedBaselines?: boolean;
   /** How often expired leases are reclaimed (default 5,000 ms). */
   readonly reapEveryMs?: number;
-  /** The local agent's poll period and lease length (defaults 1,000 and 60,000 ms). */
-  readonly agentPollMs?: number;
-  readonly agentLeaseMs?: number;
-  /** How long close() lets the local agent's running job finish (default 10,000 ms). */
-  readonly agentGraceMs?: number;
   /** Mark the pages' cookies Secure: the server is reached over HTTPS (behind a TLS proxy). */
   readonly secureCookies?: boolean;
   /** Device health: offline after silence, reference runs, drift threshold (docs/devices.md). */
@@ -61,7 +48,9 @@ export interface RunningServer {
   readonly url: string;
   readonly db: Db;
   readonly dataDir: string;
-  /** Stops the local agent (its job finishes or is given back), the reaper, the HTTP server, the database. */
+  /** The clock the server runs on (epoch ms). */
+  readonly now: () => number;
+  /** Stops the reaper, the HTTP server, the database. */
   close(): Promise<void>;
 }
 
@@ -73,8 +62,8 @@ export function builtinTracks(): ReadonlyMap<string, Track> {
 /**
  * `lpcv serve`: the competition server composed from its parts (docs/api.md, "Serving"). Opens (and
  * migrates) the database, the artifact store and the input packs under the data folder, serves createApp,
- * reclaims expired leases every few seconds and, with `localAgent`, runs one desktop agent in this process
- * against its own URL, so that a fresh install evaluates submissions with nothing else set up.
+ * and reclaims expired leases every few seconds. It runs no device: `lpcv serve` (cli/start-serve.ts) adds the
+ * in-process desktop agent, so that a fresh install evaluates submissions with nothing else set up.
  */
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
@@ -126,34 +115,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const reaper = startReaper({ db, now, everyMs: o.reapEveryMs ?? 5_000, log: o.log, afterReclaim: deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log }) });
     cleanups.push(() => reaper.stop());
 
-    if (o.localAgent) {
-      const token = await localAgentToken(db, dataDir, now());
-      if (token === null) {
-        o.log(`serve: the agent ${LOCAL_AGENT_NAME} is disabled: no local agent runs`);
-      } else {
-        const cacheDir = path.join(dataDir, 'agent-cache');
-        mkdirSync(cacheDir, { recursive: true });
-        const stop = new AbortController();
-        const running = runAgentLoop({
-          serverUrl: url,
-          token,
-          device: await makeTarget(parseDeviceSpec(`desktop?name=${LOCAL_AGENT_NAME}`), (line) => o.log(`local agent: ${line}`)),
-          cacheDir,
-          signal: stop.signal,
-          log: (line) => o.log(`local agent: ${line}`),
-          now,
-          ...(o.agentPollMs !== undefined ? { pollMs: o.agentPollMs } : {}),
-          ...(o.agentLeaseMs !== undefined ? { leaseMs: o.agentLeaseMs } : {}),
-          graceMs: o.agentGraceMs ?? 10_000,
-        }).catch((e: unknown) => o.log(`local agent: stopped: ${e instanceof Error ? e.message : String(e)}`));
-        cleanups.push(async () => {
-          stop.abort();
-          await running;
-        });
-      }
-    }
-    o.log(`serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${o.localAgent ? ', local agent' : ''}${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`);
-    return { url, db, dataDir, close: unwind };
+    o.log(`serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`);
+    return { url, db, dataDir, now, close: unwind };
   } catch (e) {
     await unwind();
     throw e;

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, type CreatedOwner } from '../../server/auth/index.js';
-import { startServer, type RunningServer } from '../../server/serve/start-server.js';
+import { startServe } from '../../cli/start-serve.js';
+import type { RunningServer } from '../../server/serve/start-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const required = process.env.LPCV_REQUIRE_BROWSER === '1';
@@ -36,7 +37,7 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing but LPCV_REQUIRE_BROWSER=1`).toBe(true);
     mkdirSync(OUTPUT, { recursive: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-browser-'));
-    server = await startServer({ port: 0, dataDir, localAgent: true, seedBaselines: false, agentPollMs: 200, log: (l) => logs.push(l), env: {} });
+    server = await startServe({ port: 0, dataDir, localAgent: true, seedBaselines: false, agentPollMs: 200, log: (l) => logs.push(l), env: {} });
     team = await createTeam(server.db, 'Browser Team', Date.now());
     browser = await chromium.launch({
       executablePath: CHROMIUM,

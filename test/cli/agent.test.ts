@@ -19,7 +19,7 @@ describe('lpcv agent against a running server', () => {
   let agent: CreatedOwner;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir: path.join(dir, 'data'), localAgent: false, seedBaselines: false, log: (l) => log.push(l), env: {} });
+    server = await startServer({ port: 0, dataDir: path.join(dir, 'data'), seedBaselines: false, log: (l) => log.push(l), env: {} });
     team = await createTeam(server.db, 'agent-test-team', Date.now());
     agent = await createAgent(server.db, 'agent-test-agent', Date.now());
   });

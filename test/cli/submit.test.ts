@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultRecord } from '../../harness/result-record.js';
 import { createTeam, type CreatedOwner } from '../../server/auth/index.js';
-import { startServer, type RunningServer } from '../../server/serve/start-server.js';
+import { startServe } from '../../cli/start-serve.js';
+import type { RunningServer } from '../../server/serve/start-server.js';
 import { expectOneLineError, ROOT } from './run-lpcv.js';
 import { lpcvWithEnv, unusedPort } from './spawn-lpcv.js';
 
@@ -21,7 +22,7 @@ describe('lpcv submit against a running server', () => {
   let tokenFile: string;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir: path.join(dir, 'data'), localAgent: true, seedBaselines: false, log: (l) => log.push(l), env: {}, agentPollMs: 200 });
+    server = await startServe({ port: 0, dataDir: path.join(dir, 'data'), localAgent: true, seedBaselines: false, log: (l) => log.push(l), env: {}, agentPollMs: 200 });
     team = await createTeam(server.db, 'submit-team', Date.now());
     tokenFile = path.join(dir, 'team.token');
     writeFileSync(tokenFile, `${team.token}\n`, { mode: 0o600 });

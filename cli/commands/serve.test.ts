@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listAgents } from '../auth/index.js';
-import { openDatabase } from '../db/index.js';
-import { LOCAL_AGENT_TOKEN_FILE } from './local-agent-token.js';
-import { startServer } from './start-server.js';
+import { listAgents } from '../../server/auth/index.js';
+import { openDatabase } from '../../server/db/index.js';
+import { LOCAL_AGENT_TOKEN_FILE } from '../../server/serve/local-agent-token.js';
+import { startServe } from '../start-serve.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lpcv.js', import.meta.url));
 
@@ -45,9 +45,9 @@ describe('lpcv serve (the command)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-token-'));
     try {
       const options = { port: 0, dataDir: dir, localAgent: true, log: () => {}, env: {} };
-      await (await startServer(options)).close();
+      await (await startServe(options)).close();
       const first = readFileSync(path.join(dir, LOCAL_AGENT_TOKEN_FILE), 'utf8');
-      await (await startServer(options)).close();
+      await (await startServe(options)).close();
       expect(readFileSync(path.join(dir, LOCAL_AGENT_TOKEN_FILE), 'utf8')).toBe(first);
       const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'lpcv.sqlite') });
       try {

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LpcvError } from '../../errors/lpcv-error.js';
-import type { ResultRecord } from '../../harness/result-record.js';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
-import { createTeam, type CreatedOwner } from '../auth/index.js';
-import { LOCAL_AGENT_TOKEN_FILE } from './local-agent-token.js';
-import { startServer, type RunningServer } from './start-server.js';
+import type { ResultRecord } from '../harness/result-record.js';
+import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
+import { createTeam, type CreatedOwner } from '../server/auth/index.js';
+import { LOCAL_AGENT_TOKEN_FILE } from '../server/serve/local-agent-token.js';
+import { startServe } from './start-serve.js';
+import type { RunningServer } from '../server/serve/start-server.js';
 
 interface Status {
   status: string;
@@ -24,7 +24,7 @@ describe('lpcv serve (startServer) end to end', () => {
   let team: CreatedOwner;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir, localAgent: true, log: (l) => lines.push(l), env: {}, agentPollMs: 200, reapEveryMs: 1_000 });
+    server = await startServe({ port: 0, dataDir, localAgent: true, log: (l) => lines.push(l), env: {}, agentPollMs: 200, reapEveryMs: 1_000 });
     team = await createTeam(server.db, 'serve-team', Date.now());
   });
   afterAll(async () => {
@@ -81,20 +81,4 @@ describe('lpcv serve (startServer) end to end', () => {
     const shown = await waitFinished(id, 120_000);
     expect(shown).toMatchObject({ status: 'failed', error: { code: 'LPCV_E_MODEL_OUTPUT_NAN' } });
   }, 150_000);
-});
-
-describe('startServer configuration', () => {
-  it('refuses a port out of range and a data folder that is a file, with LPCV_E_USAGE', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-cfg-'));
-    try {
-      const base = { dataDir: dir, localAgent: false, log: () => {}, env: {} };
-      await expect(startServer({ ...base, port: 70_000 })).rejects.toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringMatching(/port 70000/) as unknown });
-      await expect(startServer({ ...base, port: -1 })).rejects.toBeInstanceOf(LpcvError);
-      const file = path.join(dir, 'a-file');
-      writeFileSync(file, 'x');
-      await expect(startServer({ ...base, port: 0, dataDir: file })).rejects.toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringMatching(/data folder/) as unknown });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });

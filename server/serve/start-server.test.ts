@@ -1,0 +1,22 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { startServer } from './start-server.js';
+
+describe('startServer configuration', () => {
+  it('refuses a port out of range and a data folder that is a file, with LPCV_E_USAGE', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-cfg-'));
+    try {
+      const base = { dataDir: dir, log: () => {}, env: {} };
+      await expect(startServer({ ...base, port: 70_000 })).rejects.toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringMatching(/port 70000/) as unknown });
+      await expect(startServer({ ...base, port: -1 })).rejects.toBeInstanceOf(LpcvError);
+      const file = path.join(dir, 'a-file');
+      writeFileSync(file, 'x');
+      await expect(startServer({ ...base, port: 0, dataDir: file })).rejects.toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringMatching(/data folder/) as unknown });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
