@@ -5,7 +5,7 @@ import { measureRobustnessOnnx, planRobustness, type MeasureRobustnessOptions } 
 import type { Predictions } from '../harness/measurement.js';
 import type { RawSamples, ResultRecord } from '../harness/result-record.js';
 import type { Track } from '../harness/tracks/track.js';
-import { assertValid, validateModel } from '../harness/validate/validate-model.js';
+import { assertValid, validateModel } from '../submissions/validate/validate-model.js';
 import { buildResultRecord } from '../harness/score/build-record.js';
 import { scorePredictions } from '../harness/score/score-predictions.js';
 import { scoreRobustness } from '../harness/score/score-robustness.js';

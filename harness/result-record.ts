@@ -1,3 +1,4 @@
+import type { ModelFormat } from '../submissions/model-format.js';
 import type { WallClock } from './measurement.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
 
@@ -47,7 +48,6 @@ export interface RobustnessRecord {
   notMeasured?: Record<string, string>;
 }
 
-export type ModelFormat = 'onnx' | 'tflite' | 'zip';
 
 export interface TargetInfo {
   kind: string;

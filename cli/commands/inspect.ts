@@ -1,4 +1,4 @@
-import { readModelFile } from '../../harness/validate/validate-model.js';
+import { readModelFile } from '../../submissions/validate/validate-model.js';
 import { modelCost, readOnnxModel } from '../../submissions/onnx/index.js';
 import { int, num, table } from '../format.js';
 

@@ -1,6 +1,6 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
-import { validateModel } from '../../harness/validate/validate-model.js';
+import { validateModel } from '../../submissions/validate/validate-model.js';
 
 function shape(s: readonly (number | string | null)[]): string {
   return `[${s.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;

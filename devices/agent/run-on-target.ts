@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { openInputPack, type InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
-import type { ModelFormat } from '../../harness/result-record.js';
+import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Target, TargetProgress, TargetRun } from '../targets/target.js';
 import type { AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';

@@ -3,7 +3,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { TargetInfo } from '../../harness/result-record.js';
 import { measureOnnx } from './measure-onnx.js';
 import { measureRobustnessOnnx, planRobustness } from './measure-robustness.js';
-import { assertValid, validateModel } from '../../harness/validate/validate-model.js';
+import { assertValid, validateModel } from '../../submissions/validate/validate-model.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
 import { measureWithPower } from '../targets/measure-with-power.js';

@@ -3,7 +3,7 @@
  * the run's paths on the board. Each word is substituted on its own and later quoted on its own
  * (shell-quote.ts), so a path with spaces or quotes stays one argument and nothing in it is ever run.
  */
-import type { ModelFormat } from '../../harness/result-record.js';
+import type { ModelFormat } from '../../submissions/model-format.js';
 
 /** The 2023 contract: `python3 solution.pyz -i IMG_DIR -o OUT_DIR` (docs/solution-packages.md). */
 export const DEFAULT_BOARD_COMMAND: readonly string[] = ['python3', '{package}', '-i', '{inputs}', '-o', '{outputs}'];

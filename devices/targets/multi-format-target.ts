@@ -1,5 +1,6 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { ModelFormat, TargetInfo } from '../../harness/result-record.js';
+import type { TargetInfo } from '../../harness/result-record.js';
+import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Target, TargetJob, TargetRun } from './target.js';
 
 /**

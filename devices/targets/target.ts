@@ -5,7 +5,8 @@
  */
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { Measurement } from '../../harness/measurement.js';
-import type { EnergyRecord, ModelFormat, TargetInfo } from '../../harness/result-record.js';
+import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
+import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { PowerSample } from '../power/power-sampler.js';
 

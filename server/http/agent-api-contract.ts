@@ -12,7 +12,7 @@ import type { Measurement } from '../../harness/measurement.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import { scorePredictions } from '../../harness/score/score-predictions.js';
 import type { Track } from '../../harness/tracks/track.js';
-import { assertValid, validateModel } from '../../harness/validate/validate-model.js';
+import { assertValid, validateModel } from '../../submissions/validate/validate-model.js';
 import type { TestDatabase } from '../db/test-databases.js';
 import { useTestDatabase } from '../db/test-suite-hooks.js';
 import { getJob, reclaimExpiredLeases } from '../queue/index.js';

@@ -2,7 +2,7 @@
  * What the agent routes read about a leased job (reading `jobs` is fine; only server/queue writes it).
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { ModelFormat } from '../../harness/result-record.js';
+import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Db } from '../db/index.js';
 import { leaseLostError } from '../queue/index.js';
 import { leasedByDevice } from './agent-devices-table.js';

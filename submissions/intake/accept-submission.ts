@@ -5,17 +5,17 @@
  * LpcvError whose code carries the HTTP status.
  */
 import type { Readable } from 'node:stream';
-import type { Track } from '../../harness/tracks/track.js';
-import type { ModelFormat } from '../../harness/result-record.js';
-import { validateModel } from '../../harness/validate/validate-model.js';
-import type { ValidationReport } from '../../harness/validate/validate-model.js';
+import type { ModelRequirements } from '../validate/model-requirements.js';
+import type { ModelFormat } from '../model-format.js';
+import { validateModel } from '../validate/validate-model.js';
+import type { ValidationReport } from '../validate/validate-model.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import { sanitiseFilename } from './sanitise-filename.js';
 
 export interface AcceptSubmissionInput {
   store: ArtifactStore;
-  track: Track;
+  track: ModelRequirements;
   upload: Readable;
   /** The client's name for the file: only recorded (sanitised), never used as a path. */
   filename?: string;
@@ -65,7 +65,7 @@ export async function acceptSubmission(input: AcceptSubmissionInput): Promise<Ac
   }
 }
 
-function checkStored(file: string, sha256: string, bytes: number, track: Track, filename: string | null): AcceptedSubmission {
+function checkStored(file: string, sha256: string, bytes: number, track: ModelRequirements, filename: string | null): AcceptedSubmission {
   const report = withDisplayName(validateModel(file, track), file, filename ?? 'the upload');
   if (report.model.sha256 !== sha256) {
     // The file changed between storing and reading it: not the participant's doing.

@@ -3,10 +3,10 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { sniffFormat } from '../../submissions/sniff.js';
-import { graphInputs, graphOutputs, readOnnxModel } from '../../submissions/onnx/index.js';
-import type { Track } from '../tracks/track.js';
-import type { ModelFormat } from '../result-record.js';
+import { sniffFormat } from '../sniff.js';
+import { graphInputs, graphOutputs, readOnnxModel } from '../onnx/index.js';
+import type { ModelFormat } from '../model-format.js';
+import type { ModelRequirements } from './model-requirements.js';
 
 export interface Problem {
   code: ErrorCode;
@@ -45,7 +45,7 @@ function fmtShape(shape: readonly (number | string | null)[]): string {
  * type, an output that fits the task (e.g. the right number of classes). Collects every problem it can
  * find; the CLI prints them all, `assertValid` throws the first.
  */
-export function validateModel(file: string, track: Track): ValidationReport {
+export function validateModel(file: string, track: ModelRequirements): ValidationReport {
   const bytes = readModelFile(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const sniffed = sniffFormat(bytes);
@@ -123,7 +123,7 @@ export function validateModel(file: string, track: Track): ValidationReport {
   return report;
 }
 
-function checkInput(input: TensorInfo, track: Track, problem: (c: ErrorCode, m: string) => void, warnings: string[]): void {
+function checkInput(input: TensorInfo, track: ModelRequirements, problem: (c: ErrorCode, m: string) => void, warnings: string[]): void {
   const spec = track.input;
   if (input.name !== spec.name) {
     warnings.push(`the model's input is named "${input.name}", the track calls it "${spec.name}": fed by position`);
@@ -148,7 +148,7 @@ function checkInput(input: TensorInfo, track: Track, problem: (c: ErrorCode, m: 
   });
 }
 
-function checkOutput(output: TensorInfo, track: Track, problem: (c: ErrorCode, m: string) => void): void {
+function checkOutput(output: TensorInfo, track: ModelRequirements, problem: (c: ErrorCode, m: string) => void): void {
   if (output.dtype !== 'float32') {
     problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${output.name}" is ${output.dtype}; expected float32 scores`);
   }

@@ -1,0 +1,18 @@
+/**
+ * What a track asks of a model before anything runs, as model validation reads it: the part of a track
+ * (harness/tracks) that submissions needs, so that this folder does not depend on the track loader. A loaded
+ * `Track` is one.
+ */
+export interface ModelRequirements {
+  /** The track's name, for messages. */
+  readonly name: string;
+  readonly task: 'classification' | 'detection' | 'segmentation';
+  readonly classes: readonly string[];
+  /** The formats the track accepts ('solution' is a zip package). */
+  readonly formats: readonly ('onnx' | 'tflite' | 'solution')[];
+  readonly limits: { readonly maxArtifactBytes: number };
+  /** The one input the harness feeds. */
+  readonly input: { readonly name: string; readonly dtype: string; readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' | 'NC' };
+  /** The output the harness reads: by name, else the only one; classification's class count, else classes.length. */
+  readonly output: { readonly name?: string | undefined; readonly numClasses?: number | undefined };
+}
