@@ -1,3 +1,4 @@
+import { submissionSplit } from './split-policy.js';
 import { z } from 'zod';
 import { robustnessIssues, robustnessSchema } from '../datasets/corruptions/robustness-schema.js';
 
@@ -244,9 +245,7 @@ export const trackSchema = z
     }
     const publicSplit = t.leaderboard?.publicSplit;
     if (publicSplit !== undefined) {
-      // The private split as server/http's submissionSplit picks it when the file does not name it.
-      const names = Object.keys(t.splits);
-      const privateSplit = t.leaderboard?.privateSplit ?? names.find((n) => t.splits[n]?.visibility === 'hidden' && n !== publicSplit) ?? t.defaultSplit ?? names[0];
+      const privateSplit = submissionSplit(t);
       if (privateSplit === publicSplit) ctx.addIssue({ code: 'custom', path: ['leaderboard', 'publicSplit'], message: `must differ from the private split (${privateSplit}); name the private one in leaderboard.privateSplit` });
     }
     if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {

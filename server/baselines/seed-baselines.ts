@@ -7,8 +7,8 @@ import { fileSha256 } from '../../submissions/store/artifact-hash.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { BASELINE_TEAM_NAME } from '../db/migrations/0005-leaderboard.js';
 import type { Db } from '../db/index.js';
-import { isArtifactReferenced, newSubmissionId, recordSubmission } from '../http/submissions-table.js';
-import { submissionSplit } from '../http/track-lookup.js';
+import { isArtifactReferenced, newSubmissionId, recordSubmission } from '../submissions/submissions-table.js';
+import { submissionSplit } from '../../harness/tracks/split-policy.js';
 
 export interface SeededBaseline {
   readonly track: string;

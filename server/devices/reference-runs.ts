@@ -12,7 +12,7 @@ import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { lockRows, withWriteTransaction, type Db } from '../db/index.js';
 import { BASELINE_TEAM_NAME } from '../db/migrations/0005-leaderboard.js';
-import { submissionSplit } from '../http/track-lookup.js';
+import { submissionSplit } from '../../harness/tracks/split-policy.js';
 import { enqueueReferenceJob } from '../queue/index.js';
 import type { DeviceHealthConfig } from './device-health-config.js';
 

@@ -12,7 +12,7 @@ import { recordReferenceResult, settleDeviceState } from '../devices/index.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { COMPLETION_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
-import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
 export interface CompleteRouteDeps {
   readonly db: Db;

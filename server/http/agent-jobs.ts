@@ -5,7 +5,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Db } from '../db/index.js';
 import { leaseLostError } from '../queue/index.js';
-import { leasedByDevice } from './agent-devices-table.js';
+import { leasedByDevice } from '../devices/index.js';
 
 export interface HeldLease {
   readonly jobId: number;

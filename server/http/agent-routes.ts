@@ -8,11 +8,11 @@ import { failJob, heartbeatJob, leaseLostError } from '../queue/index.js';
 import type { InputPackCache } from '../scoring/index.js';
 import { adversarialSplitsOf } from '../scoring/input-pack-cache.js';
 import { completeRoute } from './agent-complete.js';
-import { findAgentDevice, registerDevice } from './agent-devices-table.js';
+import { findAgentDevice, registerDevice } from '../devices/agent-devices-table.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { AGENT_JSON_LIMIT_BYTES, DEFAULT_LEASE_MS, deviceBody, failBody, heartbeatBody, leaseBody, parseAgentBody, parseJobId } from './agent-request-schemas.js';
-import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
 export interface AgentRoutesDeps {
   readonly db: Db;

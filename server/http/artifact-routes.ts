@@ -4,7 +4,7 @@ import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { Db } from '../db/index.js';
 import type { InputPackCache } from '../scoring/index.js';
 import { requireAgent } from './agent-principal.js';
-import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
 export interface ArtifactRoutesDeps {
   readonly db: Db;

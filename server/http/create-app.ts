@@ -15,7 +15,7 @@ import { deviceAdminRoutes } from './device-admin-routes.js';
 import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from './error-handler.js';
 import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
-import type { TrackLookup } from './track-lookup.js';
+import type { TrackLookup } from '../tracks/track-lookup.js';
 
 /** JSON bodies (the agent API's) are small; uploads are multipart and never go through the JSON parser. */
 export const JSON_BODY_LIMIT_BYTES = 256 * 1024;

@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
 import { buildLeaderboard, hideTrack, leaderboardCsv, revealTrack, trackReveal, type Board } from '../leaderboard/index.js';
 import { listRescoreAudit, rescoreTrack } from '../rescore/index.js';
 import { viewerOf, type WebAuth } from '../web/web-auth.js';
-import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
 export interface LeaderboardRoutesDeps {
   readonly db: Db;

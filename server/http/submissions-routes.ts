@@ -2,9 +2,9 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { retryAfterOf } from '../quota/index.js';
-import { statusOfJob, type SubmissionStatus } from './submission-status.js';
-import { findTeamSubmission, SUBMISSION_ID } from './submissions-table.js';
-import { takeSubmission, type SubmissionIntakeDeps } from './take-submission.js';
+import { statusOfJob, type SubmissionStatus } from '../submissions/submission-status.js';
+import { findTeamSubmission, SUBMISSION_ID } from '../submissions/submissions-table.js';
+import { takeSubmission, type SubmissionIntakeDeps } from '../submissions/take-submission.js';
 import { requireTeam } from './team-principal.js';
 
 export type SubmissionsRoutesDeps = SubmissionIntakeDeps;

@@ -16,7 +16,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { entryPerTeam, paretoFront, rankEntries, type EntryRule, type RankableEntry, type RankedEntry, type TieEvidence } from '../../scoring/ranking.js';
 import type { Db } from '../db/index.js';
-import { publicLeaderboardSplit, submissionSplit } from '../http/track-lookup.js';
+import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
 import { effectiveFormula, formulaLabel } from './track-formulas.js';
 import { trackReveal } from './track-reveals.js';
 import type { Viewer } from './viewer.js';

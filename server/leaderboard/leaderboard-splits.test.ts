@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { trackSchema } from '../../harness/tracks/track-schema.js';
-import { publicLeaderboardSplit, submissionSplit } from '../http/track-lookup.js';
+import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
 
 const fashion = resolveTrack('fashion-mnist');
 const file = JSON.parse(readFileSync(fashion.file, 'utf8')) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { Track } from '../../harness/tracks/track.js';
-import { submissionSplit } from '../http/track-lookup.js';
+import { submissionSplit } from '../../harness/tracks/split-policy.js';
 import { html } from './html.js';
 import { renderPage, type PageContext } from './layout.js';
 

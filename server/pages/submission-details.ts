@@ -3,8 +3,8 @@
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Db } from '../db/index.js';
-import { leasedByDevice } from '../http/agent-devices-table.js';
-import { SUBMISSION_ID } from '../http/submissions-table.js';
+import { leasedByDevice } from '../devices/index.js';
+import { SUBMISSION_ID } from '../submissions/submissions-table.js';
 import type { Viewer } from '../leaderboard/viewer.js';
 import { getJob, getJobEvents, queuePosition, type Job, type JobEvent, type JobProgress } from '../queue/index.js';
 

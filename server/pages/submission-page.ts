@@ -1,4 +1,4 @@
-import { statusOfJob } from '../http/submission-status.js';
+import { statusOfJob } from '../submissions/submission-status.js';
 import type { JobEvent } from '../queue/index.js';
 import { html, type Html } from './html.js';
 import { bytesText, ms, percent, scoreText, when } from './format.js';

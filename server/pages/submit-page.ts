@@ -1,5 +1,5 @@
 import type { Track } from '../../harness/tracks/track.js';
-import { MAX_DESCRIPTION_BYTES } from '../http/receive-submission-form.js';
+import { MAX_DESCRIPTION_BYTES } from '../submissions/receive-submission-form.js';
 import { html } from './html.js';
 import { bytesText } from './format.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';

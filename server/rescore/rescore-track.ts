@@ -19,7 +19,7 @@ import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { ParamValue } from '../../scoring/formulas/types.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
-import { publicLeaderboardSplit } from '../http/track-lookup.js';
+import { publicLeaderboardSplit } from '../../harness/tracks/split-policy.js';
 import { buildLeaderboard, effectiveFormula, formulaLabel, sameFormula, setTrackFormula, trackFileFormula, type Board } from '../leaderboard/index.js';
 import { parseCompletion, scoreCompletion } from '../scoring/index.js';
 import { describeMoves, rankDiff, type RankChange } from './rank-diff.js';

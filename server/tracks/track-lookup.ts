@@ -16,23 +16,3 @@ export function lookUpTrack(tracks: TrackLookup, name: string): Track {
   }
   return track;
 }
-
-/**
- * The split a submission is scored on for the final (private) leaderboard: the track's
- * `leaderboard.privateSplit`, else its first hidden split (other than its public leaderboard split), else its
- * default split. Teams do not choose.
- */
-export function submissionSplit(track: Track): string {
-  if (track.leaderboard?.privateSplit !== undefined) return track.leaderboard.privateSplit;
-  const names = Object.keys(track.splits);
-  const publicSplit = track.leaderboard?.publicSplit;
-  return names.find((n) => track.splits[n]?.visibility === 'hidden' && n !== publicSplit) ?? track.defaultSplit ?? names[0]!;
-}
-
-/**
- * The split of the track's public leaderboard (`leaderboard.publicSplit`), on which every submission also
- * runs; null when the track has none (then only submissionSplit runs).
- */
-export function publicLeaderboardSplit(track: Track): string | null {
-  return track.leaderboard?.publicSplit ?? null;
-}

@@ -20,7 +20,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { acceptSubmission, type AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
-import { lookUpTrack, type TrackLookup } from './track-lookup.js';
+import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
 /** The longest description kept, in UTF-8 bytes; a longer one is refused (never cut). */
 export const MAX_DESCRIPTION_BYTES = 4000;

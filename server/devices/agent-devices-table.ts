@@ -4,10 +4,7 @@
  * job's `leased_by` (leasedByDevice).
  */
 import { withWriteTransaction, type Db } from '../db/index.js';
-import { settleDeviceState, type DeviceState } from '../devices/device-state.js';
-
-export type { DeviceState } from '../devices/device-state.js';
-export { leaseHolder, leasedByDevice } from '../devices/lease-holder.js';
+import { settleDeviceState, type DeviceState } from './device-state.js';
 
 export interface Device {
   readonly id: number;

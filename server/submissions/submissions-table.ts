@@ -7,7 +7,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { enqueueJob, type JobState } from '../queue/index.js';
-import { publicLeaderboardSplit, submissionSplit } from './track-lookup.js';
+import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
 
 /**
  * 96 random bits, base64url: 16 characters, drawn again until the first is a letter or a digit (about 94

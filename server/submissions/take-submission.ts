@@ -5,7 +5,7 @@ import type { Db } from '../db/index.js';
 import { checkQuota, type QuotaConfig } from '../quota/index.js';
 import { receiveSubmissionForm, type SubmissionForm } from './receive-submission-form.js';
 import { isArtifactReferenced, newSubmissionId, recordSubmission } from './submissions-table.js';
-import type { TrackLookup } from './track-lookup.js';
+import type { TrackLookup } from '../tracks/track-lookup.js';
 
 export interface SubmissionIntakeDeps {
   readonly db: Db;
