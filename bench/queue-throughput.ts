@@ -26,7 +26,7 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
+import { fixtureBytes } from '../test/testing/onnx-fixtures.js';
 import { latencyStats } from '../scoring/latency-stats.js';
 import { BENCH_TRACK, connectionHeldTimer, exactlyOnceProblems, startBenchServer, type BenchDatabase, type BenchServer } from './queue-bench-server.js';
 import type { AgentReport, AgentsStart } from './queue-bench-agent.js';

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { optionInt } from './bench-args.js';
-import { buildFixturePackage } from '../devices/solution/fixtures/build-package.js';
+import { buildFixturePackage } from '../devices/solution/testing/build-package.js';
 import { monotonicMs, runSandboxed } from '../devices/solution/run-sandboxed.js';
 import { sandboxCommand } from '../devices/solution/sandbox.js';
 import { makeStage, sandboxUser, stagePackage } from '../devices/solution/stage.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultRecord } from '../harness/result-record.js';
-import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
+import { fixtureBytes } from '../test/testing/onnx-fixtures.js';
 import { createTeam, type CreatedOwner } from '../server/auth/index.js';
 import { LOCAL_AGENT_TOKEN_FILE } from '../server/serve/local-agent-token.js';
 import { startServe } from './start-serve.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classificationReport, topKAccuracy, topKFromScores } from './classification.js';
-import { errorOf } from '../test/support/lpcv-errors.js';
+import { errorOf } from '../test/testing/lpcv-errors.js';
 
 describe('topKAccuracy', () => {
   const topk = [

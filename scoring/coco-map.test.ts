@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCocoDetections, type CocoDetection, type CocoGroundTruth, type CocoMetrics } from './coco-map.js';
-import { errorOf } from '../test/support/lpcv-errors.js';
+import { errorOf } from '../test/testing/lpcv-errors.js';
 
 type Box = [number, number, number, number];
 type Ann = CocoGroundTruth['annotations'][number];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { energyAboveIdle, integrateEnergy, type PowerPoint } from './energy.js';
-import { errorOf } from '../test/support/lpcv-errors.js';
+import { errorOf } from '../test/testing/lpcv-errors.js';
 
 const p = (t: number, watts: number): PowerPoint => ({ t, watts });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { f1FromCounts, macroF1 } from './f1.js';
-import { errorOf } from '../test/support/lpcv-errors.js';
+import { errorOf } from '../test/testing/lpcv-errors.js';
 
 describe('f1FromCounts', () => {
   it('is 2TP / (2TP + FP + FN)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latencyStats, medianCi95Ranks } from './latency-stats.js';
-import { errorOf } from '../test/support/lpcv-errors.js';
+import { errorOf } from '../test/testing/lpcv-errors.js';
 
 /** Exact P(B <= m), B ~ Binomial(n, 1/2), as a numerator over 2^n, with BigInt (independent of the code). */
 function exactCdfNumerator(n: number, m: number): bigint {

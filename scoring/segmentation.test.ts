@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { segmentationScores } from './segmentation.js';
-import { errorOf } from '../test/support/lpcv-errors.js';
+import { errorOf } from '../test/testing/lpcv-errors.js';
 
 // Mask A, 3 classes (rows of a 3x3 image):
 //   gt   0 0 1 | 0 1 1 | 2 2 2

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf } from '../test/support/lpcv-errors.js';
-import { fixtureBytes } from '../test/fixtures/onnx/build-model.js';
+import { rejectionOf } from '../test/testing/lpcv-errors.js';
+import { fixtureBytes } from '../test/testing/onnx-fixtures.js';
 import { sniffFile, sniffFormat } from './sniff.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../server/serve/start-server.js';
-import { ROOT } from './cli/run-lpcv.js';
-import { lpcvWithEnv, spawnLpcv } from './cli/spawn-lpcv.js';
+import { ROOT } from './testing/run-lpcv.js';
+import { lpcvWithEnv, spawnLpcv } from './testing/spawn-lpcv.js';
 
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 const ADMIN_TOKEN = 'compose-test-admin-token-0123456789abcdef';

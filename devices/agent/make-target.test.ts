@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { AndroidTarget } from '../android/android-target.js';
 import { SshTarget } from '../ssh/ssh-target.js';
 import { MultiFormatTarget } from '../targets/multi-format-target.js';

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
-import { sqliteTestDatabase } from '../../server/db/test-databases.js';
-import { useTestDatabase } from '../../server/db/test-suite-hooks.js';
+import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
+import { sqliteTestDatabase } from '../../server/db/testing/databases.js';
+import { useTestDatabase } from '../../server/db/testing/suite-hooks.js';
 import { createTeam } from '../../server/auth/index.js';
-import { startAgentTestApi, type AgentTestApi } from '../../server/http/agent-test-server.js';
+import { startAgentTestApi, type AgentTestApi } from '../../server/http/testing/agent-api-server.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
 import { runAgent } from './run-agent.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { Adb } from './adb.js';
-import { makeStandinPhone, STANDIN_ADB, type StandinPhone } from './standin-phone.js';
+import { makeStandinPhone, STANDIN_ADB, type StandinPhone } from './testing/standin-phone.js';
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   return p.then(

@@ -11,12 +11,12 @@ import { openInputs } from '../../harness/datasets/open-split.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
-import { runTargetContract, type ContractJob } from '../targets/target-contract.js';
+import { runTargetContract, type ContractJob } from '../targets/testing/target.contract.js';
 import type { TargetJob, TargetProgress, TargetRun } from '../targets/target.js';
 import { AndroidTarget } from './android-target.js';
 import type { BenchmarkModelOutput } from './benchmark-model-output.js';
 import type { PhoneState } from './phone-state.js';
-import { makeStandinPhone, STANDIN_ADB, type StandinPhone } from './standin-phone.js';
+import { makeStandinPhone, STANDIN_ADB, type StandinPhone } from './testing/standin-phone.js';
 
 const base = resolveTrack('fashion-mnist');
 type AndroidReq = NonNullable<Track['target']['android']>;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { openInputs } from '../../harness/datasets/open-split.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { measureOnnx } from './measure-onnx.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { OnnxProcess } from './onnx-process.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/onnx/', import.meta.url));

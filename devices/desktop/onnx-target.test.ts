@@ -7,7 +7,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import { describe, expect, it } from 'vitest';
 import { openHwmonSampler } from '../power/hwmon.js';
 import { fixtureTree } from '../power/test-fixtures.js';
-import { runTargetContract, type ContractJob } from '../targets/target-contract.js';
+import { runTargetContract, type ContractJob } from '../targets/testing/target.contract.js';
 import { OnnxTarget } from './onnx-target.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/onnx/${name}`, import.meta.url));

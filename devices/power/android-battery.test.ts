@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { batteryCommand, openAndroidBatterySampler, parseBatteryReading, type DeviceShell } from './android-battery.js';
-import { describeSamplerContract } from './sampler-contract.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { describeSamplerContract } from './testing/sampler.contract.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 
 function replay(name: string): string[] {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')

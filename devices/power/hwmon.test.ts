@@ -2,10 +2,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { hwmonDeviceFromFiles, hwmonRailWatts, openHwmonSampler, railWatts, selectHwmonRails } from './hwmon.js';
-import { describeSamplerContract } from './sampler-contract.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { describeSamplerContract } from './testing/sampler.contract.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 import { fixtureTree, type FixtureTree } from './test-fixtures.js';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 
 // A board's hwmon class as the kernel lays it out: an INA226 on the 5 V input (power1 in uW, bus voltage in1
 // and current curr1 beside it), two IRPS5401 PMBus regulators (pmbus labels), a thermal zone without power,

@@ -3,7 +3,7 @@ import { powerSchema } from '../../harness/tracks/track-schema.js';
 import { energyAboveIdle } from '../../scoring/energy.js';
 import { energyRecordFromTrace, measureIdle, resolveIdle } from './idle-power.js';
 import { PolledSampler } from './polled-sampler.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 
 /** A polled sampler over a scripted sequence of watts, on a fake clock. */
 function scripted(watts: number[]) {

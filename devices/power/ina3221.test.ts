@@ -2,8 +2,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { ina3221Rails, openIna3221Sampler } from './ina3221.js';
-import { describeSamplerContract } from './sampler-contract.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { describeSamplerContract } from './testing/sampler.contract.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 import { fixtureTree, type FixtureTree } from './test-fixtures.js';
 
 // Jetson Nano on L4T 32.x: NVIDIA's ina3221x IIO driver, milliwatts per channel, rails named rail_name_<c>.

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { integrateEnergy } from '../../scoring/energy.js';
 import type { PowerSample } from './power-sampler.js';
 import { NvidiaSmiSampler, openNvidiaSmiSampler, parseNvidiaSmiPower } from './nvidia-smi.js';
-import { describeSamplerContract } from './sampler-contract.js';
-import { FakeClock } from './test-clock.js';
+import { describeSamplerContract } from './testing/sampler.contract.js';
+import { FakeClock } from './testing/fake-clock.js';
 
 const STANDIN = fileURLToPath(new URL('./fixtures/nvidia-smi-standin.mjs', import.meta.url));
 /** Generous waits where a test is not about timeouts: a loaded CI machine may start node slowly. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { Poller } from './poller.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 
 function setup(read: () => Promise<number>, periodMs = 100) {
   const clock = new FakeClock(5000);

@@ -2,7 +2,7 @@
  * The power-sampler plugin interface: a source of power readings that the agent starts just before the
  * measured run and stops just after it. Energy is integrated over exactly that window
  * (scoring/energy.ts), as MLPerf Power does between its begin and end timestamps. Every sampler runs the
- * shared contract suite (devices/power/sampler-contract.ts) against fixture sysfs trees, stand-in
+ * shared contract suite (devices/power/testing/sampler.contract.ts) against fixture sysfs trees, stand-in
  * executables or a local TCP meter.
  */
 

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { openRaplSampler, raplDeltaUj, raplSamples } from './rapl.js';
-import { describeSamplerContract } from './sampler-contract.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { describeSamplerContract } from './testing/sampler.contract.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 import { fixtureTree, type FixtureTree } from './test-fixtures.js';
 
 // max_energy_range_uj as a Skylake desktop shows it (2^32 x 61.035 uJ).

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { integrateEnergy } from '../../scoring/energy.js';
-import { describeSamplerContract } from './sampler-contract.js';
+import { describeSamplerContract } from './testing/sampler.contract.js';
 import { openScpiMeterSampler, parseScpiNumber } from './scpi-meter.js';
-import { FakeClock, ManualTimer } from './test-clock.js';
+import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 
 /** <NR3> as a WT300 prints it: 5 significant digits, a two-digit signed exponent (12.345 -> 1.2345E+01). */
 function nr3(v: number): string {

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/synthetic-inputs.js';
+import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
 import type { Track } from '../../harness/tracks/track.js';
-import { writeSolutionTrack } from './fixtures/solution-tracks.js';
+import { writeSolutionTrack } from './testing/solution-tracks.js';
 import { inputFileNames, readOutputFolder, readSelfReportedMs, writeInputFolder } from './package-io.js';
 
 let scratch: string;

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/synthetic-inputs.js';
-import { runTargetContract, type ContractJob } from '../targets/target-contract.js';
-import { buildFixturePackage, copyFixtureSys, writeBoardTrack } from './fixtures/board-fixtures.js';
-import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
+import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
+import { runTargetContract, type ContractJob } from '../targets/testing/target.contract.js';
+import { buildFixturePackage, copyFixtureSys, writeBoardTrack } from './testing/board-fixtures.js';
+import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './testing/loopback-sshd.js';
 import { SshTarget } from './ssh-target.js';
 
 const skip = sshdSkipReason();

@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/synthetic-inputs.js';
+import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { writeInputFolder } from '../solution/package-io.js';
 import type { TargetJob, TargetRun } from '../targets/target.js';
-import { alive, buildFixturePackage, copyFixtureSys, until, writeBoardTrack } from './fixtures/board-fixtures.js';
-import { HOSTILE_WORDS } from './hostile-words.js';
-import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
+import { alive, buildFixturePackage, copyFixtureSys, until, writeBoardTrack } from './testing/board-fixtures.js';
+import { HOSTILE_WORDS } from './testing/hostile-words.js';
+import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './testing/loopback-sshd.js';
 import { SshTarget } from './ssh-target.js';
 
 const skip = sshdSkipReason();

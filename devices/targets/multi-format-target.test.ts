@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import type { Target, TargetJob, TargetRun } from './target.js';
 import { MultiFormatTarget } from './multi-format-target.js';
 

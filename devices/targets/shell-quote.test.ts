@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_WORDS } from '../ssh/hostile-words.js';
+import { HOSTILE_WORDS } from '../ssh/testing/hostile-words.js';
 import { shellLine, shellQuote } from './shell-quote.js';
 
 /** Runs `line` in `shell` with printf printing each argument NUL-terminated, and splits it back. */

@@ -1,7 +1,7 @@
 /**
  * The target plugin interface: one device the agent runs jobs on (the desktop's CPU, a solution package in
  * a sandbox, an SSH board, an Android phone). Every driver implements it and runs the shared contract
- * suite (devices/targets/target-contract.ts). A target never sees labels: it gets the input pack only.
+ * suite (devices/targets/testing/target.contract.ts). A target never sees labels: it gets the input pack only.
  */
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { Measurement } from '../../harness/measurement.js';

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
-import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/fixtures/datasets/write-images.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
+import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/testing/write-images.js';
 import { decodeImageFile, decodeMaskFile, readImageSize } from './decode-image.js';
 
 const tmp = makeTempDir('lpcv-decode-');

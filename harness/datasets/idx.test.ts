@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errorOf, rejectionOf } from '../../test/support/lpcv-errors.js';
-import { idxBytes, makeTempDir } from '../../test/fixtures/datasets/write-images.js';
+import { errorOf, rejectionOf } from '../../test/testing/lpcv-errors.js';
+import { idxBytes, makeTempDir } from '../../test/testing/write-images.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, idxInputs, idxSampleId, parseIdx, readIdxImages, readIdxLabels } from './idx.js';
 
 const tmp = makeTempDir('lpcv-idx-');

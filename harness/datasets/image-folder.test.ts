@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
-import { makeTempDir, pattern, writeJpeg, writePng, writeText } from '../../test/fixtures/datasets/write-images.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
+import { makeTempDir, pattern, writeJpeg, writePng, writeText } from '../../test/testing/write-images.js';
 import { imageFolderInputs, imageFolderLabels } from './image-folder.js';
 
 const tmp = makeTempDir('lpcv-folder-');

@@ -2,8 +2,8 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
-import { idxBytes, makeTempDir, makeTrack, pattern, writePng, writeText } from '../../test/fixtures/datasets/write-images.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
+import { idxBytes, makeTempDir, makeTrack, pattern, writePng, writeText } from '../../test/testing/write-images.js';
 import { loadLabels, openInputs } from './open-split.js';
 
 const tmp = makeTempDir('lpcv-split-');

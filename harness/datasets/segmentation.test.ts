@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
-import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/fixtures/datasets/write-images.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
+import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/testing/write-images.js';
 import { segmentationInputs, segmentationMasks } from './segmentation.js';
 
 const tmp = makeTempDir('lpcv-seg-');

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, rejectionOf } from '../../test/support/lpcv-errors.js';
+import { errorOf, rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { parseClassificationGroundTruth, parseClassificationPredictions, readClassificationFiles } from './classification-files.js';
-import { FIXTURES, tempDir, writeFileIn } from './test-support.js';
+import { FIXTURES, tempDir, writeFileIn } from './testing/evaluate-files.js';
 
 const GT = join(FIXTURES, 'classification-gt.csv');
 

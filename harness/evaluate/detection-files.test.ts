@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { parseCocoDetections, parseCocoGroundTruth, readDetectionFiles } from './detection-files.js';
-import { FIXTURES } from './test-support.js';
+import { FIXTURES } from './testing/evaluate-files.js';
 
 const GT = {
   images: [{ id: 1 }, { id: 2 }],

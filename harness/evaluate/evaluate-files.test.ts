@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { evaluateFiles } from './evaluate-files.js';
-import { FIXTURES, tempDir, writeGrayPng, writeSegmentationCase } from './test-support.js';
+import { FIXTURES, tempDir, writeGrayPng, writeSegmentationCase } from './testing/evaluate-files.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { readLabelMap } from './label-map-png.js';
-import { encodePng, tempDir, writeFileIn, writeGrayPng } from './test-support.js';
+import { encodePng, tempDir, writeFileIn, writeGrayPng } from './testing/evaluate-files.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { scoreSegmentationFolders } from './segmentation-files.js';
-import { encodePng, tempDir, writeFileIn, writeGrayPng, writeSegmentationCase } from './test-support.js';
+import { encodePng, tempDir, writeFileIn, writeGrayPng, writeSegmentationCase } from './testing/evaluate-files.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { InputSpec } from '../tracks/track-schema.js';
 import type { DecodedImage } from '../datasets/types.js';
 import { inputSpecSchema } from '../tracks/track-schema.js';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { toInputTensor } from './to-tensor.js';
 
 function spec(fields: Partial<Omit<InputSpec, 'preprocess'>> & { preprocess?: Partial<InputSpec['preprocess']> }): InputSpec {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { resolveTrack } from '../tracks/load-track.js';
 import { scorePredictions } from './score-predictions.js';
 import { buildResultRecord } from './build-record.js';

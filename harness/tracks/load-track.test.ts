@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile, resolveSplit, resolveTrack } from './load-track.js';
 
 const sample = JSON.parse(readFileSync(path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist', 'track.json'), 'utf8')) as Record<string, unknown>;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { accuracyPerTimeV1 } from './accuracy-per-time.js';
 import { computeScore } from './registry.js';
-import { measures } from './test-measures.js';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { measures } from './testing/measures.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 
 describe('accuracy-per-time v1', () => {
   it('divides the accuracy by the mean seconds per image', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 const score = (iou: number, joules: number, fps: number) => computeScore('dac-sdc-2022', 1, run({ iou }, { energyJoules: joules, fps }));
 

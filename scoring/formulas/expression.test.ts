@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { evaluate } from './expression/evaluate.js';
 import { MAX_DEPTH, MAX_LENGTH, parseExpression, variablesOf } from './expression/parse.js';
 import { checkScoreSpec, computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 /** Evaluates text with the given variable values (the parser and evaluator alone). */
 function calc(text: string, vars: Record<string, number> = {}): number | string {

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeScore, getFormula, listFormulas } from './registry.js';
-import { measures } from './test-measures.js';
+import { measures } from './testing/measures.js';
 import type { Formula, Measures, ParamValue } from './types.js';
 
 // Measures a formula may ask for, named as the harness names them.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 describe('lpcv2020-fpga v1 (reconstruction): top-1 / wall seconds per image', () => {
   it('divides top-1 by the batch wall clock over its images', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 const m = run({ mdice: 0.6, miou: 0.45 }, { durationSeconds: 150, images: 600, latencyMs: 200 });
 

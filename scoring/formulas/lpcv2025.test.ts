@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { computeScore } from './registry.js';
-import { flatLatency, run } from './test-measures.js';
+import { flatLatency, run } from './testing/measures.js';
 
 describe('lpcv2025 v1: qualify by a latency cut-off, score = accuracy', () => {
   it('scores the accuracy and qualifies at or under the cut-off', () => {

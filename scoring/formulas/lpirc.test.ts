@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 describe('lpirc v1: mAP / E_Wh', () => {
   it('divides mAP by the energy in watt-hours', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { measuresFromGiven, parseAssignments } from './measure-names.js';
 import { computeScore } from './registry.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 describe('ovic v1: latency budget and improvement over a(t) = k ln(t) + a0', () => {
   it('scores accuracy in percent minus the frontier at the entry\'s latency (2020 detection defaults)', () => {

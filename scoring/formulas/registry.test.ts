@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeScore, getFormula, listFormulas } from './registry.js';
-import { measures } from './test-measures.js';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { measures } from './testing/measures.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 
 describe('formula registry', () => {
   it('finds a formula by name, the latest version when none is given', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../harness/tracks/load-track.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-formula-track-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { computeScore } from './registry.js';
-import { run } from './test-measures.js';
+import { run } from './testing/measures.js';
 
 describe('lpcv2020-video v1 and lpcv2021-video v1: A / (E_Wh - idle W x s / 3600)', () => {
   it('subtracts 1.961 W over the energy window (2020: accuracy)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { parseQuantity } from './parse-quantity.js';
 import { Duration, Energy, Power, Rate } from './quantity.js';
 

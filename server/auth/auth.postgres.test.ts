@@ -1,5 +1,5 @@
-import { postgresTestDatabase } from '../db/test-databases.js';
-import { authContract } from './auth-contract.js';
+import { postgresTestDatabase } from '../db/testing/databases.js';
+import { authContract } from './testing/auth.contract.js';
 
 // The real server at 127.0.0.1:5432 (or LPCV_TEST_PG_URL), in a fresh schema for this file. Unreachable is
 // a failure, never a skip.

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, withWriteTransaction, type Db } from './index.js';
 import { MIGRATIONS_TABLE } from './migrations-table.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { postgresTestDatabase, POSTGRES_TEST_URL } from './test-databases.js';
-import { useTempDir, useTestDatabase } from './test-suite-hooks.js';
+import { postgresTestDatabase, POSTGRES_TEST_URL } from './testing/databases.js';
+import { useTempDir, useTestDatabase } from './testing/suite-hooks.js';
 
 const NOW = 1_800_000_000_000;
 

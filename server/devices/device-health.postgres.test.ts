@@ -1,5 +1,5 @@
-import { postgresTestDatabase } from '../db/test-databases.js';
-import { deviceHealthContract } from './device-health-contract.js';
+import { postgresTestDatabase } from '../db/testing/databases.js';
+import { deviceHealthContract } from './testing/device-health.contract.js';
 
 // The real server at 127.0.0.1:5432 (or LPCV_TEST_PG_URL), in a fresh schema for this file: unreachable is
 // a failure, never a skip.

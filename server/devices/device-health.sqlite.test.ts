@@ -1,4 +1,4 @@
-import { sqliteTestDatabase } from '../db/test-databases.js';
-import { deviceHealthContract } from './device-health-contract.js';
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { deviceHealthContract } from './testing/device-health.contract.js';
 
 deviceHealthContract(sqliteTestDatabase());

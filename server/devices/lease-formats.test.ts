@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
-import { postgresTestDatabase, sqliteTestDatabase, type TestDatabase } from '../db/test-databases.js';
-import { useTestDatabase } from '../db/test-suite-hooks.js';
-import { startAgentTestApi, type AgentTestApi } from '../http/agent-test-server.js';
+import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
+import { postgresTestDatabase, sqliteTestDatabase, type TestDatabase } from '../db/testing/databases.js';
+import { useTestDatabase } from '../db/testing/suite-hooks.js';
+import { startAgentTestApi, type AgentTestApi } from '../http/testing/agent-api-server.js';
 import { declaredFormats } from './lease-for-device.js';
 
 async function call(api: AgentTestApi, token: string, route: string, body: unknown): Promise<{ status: number; body: unknown }> {

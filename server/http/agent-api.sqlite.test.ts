@@ -1,4 +1,4 @@
-import { sqliteTestDatabase } from '../db/test-databases.js';
-import { agentApiContract } from './agent-api-contract.js';
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { agentApiContract } from './testing/agent-api.contract.js';
 
 agentApiContract(sqliteTestDatabase());

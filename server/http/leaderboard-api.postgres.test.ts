@@ -1,5 +1,5 @@
-import { postgresTestDatabase } from '../db/test-databases.js';
-import { leaderboardApiContract } from './leaderboard-api-contract.js';
+import { postgresTestDatabase } from '../db/testing/databases.js';
+import { leaderboardApiContract } from './testing/leaderboard-api.contract.js';
 
 // The real server at 127.0.0.1:5432 (or LPCV_TEST_PG_URL), in a fresh schema: unreachable is a failure.
 leaderboardApiContract('postgres', postgresTestDatabase());

@@ -1,4 +1,4 @@
-import { sqliteTestDatabase } from '../db/test-databases.js';
-import { leaderboardApiContract } from './leaderboard-api-contract.js';
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { leaderboardApiContract } from './testing/leaderboard-api.contract.js';
 
 leaderboardApiContract('sqlite', sqliteTestDatabase());

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { postgresTestDatabase } from '../db/test-databases.js';
-import { useTestDatabase } from '../db/test-suite-hooks.js';
-import { checkAcceptedUpload } from './submissions-acceptance.js';
-import { startTestApi, type TestApi } from './test-api-server.js';
+import { postgresTestDatabase } from '../db/testing/databases.js';
+import { useTestDatabase } from '../db/testing/suite-hooks.js';
+import { checkAcceptedUpload } from '../submissions/testing/check-accepted-upload.js';
+import { startTestApi, type TestApi } from './testing/api-server.js';
 
 describe('the submissions API on PostgreSQL', () => {
   const database = postgresTestDatabase();

@@ -1,11 +1,11 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
-import { sqliteTestDatabase } from '../db/test-databases.js';
-import { useTestDatabase } from '../db/test-suite-hooks.js';
+import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { completeJob, failJob, leaseJob } from '../queue/index.js';
-import { checkAcceptedUpload } from './submissions-acceptance.js';
-import { getSubmission, postSubmission, startTestApi, T0, TINY_LIMIT_BYTES, type Part, type TestApi } from './test-api-server.js';
+import { checkAcceptedUpload } from '../submissions/testing/check-accepted-upload.js';
+import { getSubmission, postSubmission, startTestApi, T0, TINY_LIMIT_BYTES, type Part, type TestApi } from './testing/api-server.js';
 
 const tiny = fixtureBytes('tiny-conv.onnx');
 const track: Part = { name: 'track', value: 'fashion-mnist' };

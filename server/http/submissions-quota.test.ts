@@ -10,15 +10,15 @@ import { describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
+import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
 import { createTeam, type CreatedOwner } from '../auth/index.js';
-import { postgresTestDatabase, sqliteTestDatabase } from '../db/test-databases.js';
-import { useTestDatabase } from '../db/test-suite-hooks.js';
+import { postgresTestDatabase, sqliteTestDatabase } from '../db/testing/databases.js';
+import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import type { Db } from '../db/index.js';
 import { failJob, leaseJob } from '../queue/index.js';
 import { countQuotaUsed, quotaWindow } from '../quota/index.js';
 import { createApp } from './create-app.js';
-import { listenForTests, postSubmission, type ListeningApp, type TestApi } from './test-api-server.js';
+import { listenForTests, postSubmission, type ListeningApp, type TestApi } from './testing/api-server.js';
 
 const DAY = 86_400_000;
 /** 2027-01-15T00:00:00.000Z: every test moves the clock to a day of its own. */

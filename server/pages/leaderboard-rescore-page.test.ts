@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CreatedOwner } from '../auth/index.js';
-import { sqliteTestDatabase } from '../db/test-databases.js';
-import { useTestDatabase } from '../db/test-suite-hooks.js';
-import { TEST_ADMIN_TOKEN } from '../http/test-api-server.js';
-import { completeQueuedJobs, samplesAround, startRescoreTestApi, submitAs, type ChosenRun, type RescoreTestApi } from '../rescore/test-rescore-server.js';
-import { TestBrowser } from './test-browser.js';
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { useTestDatabase } from '../db/testing/suite-hooks.js';
+import { TEST_ADMIN_TOKEN } from '../http/testing/api-server.js';
+import { completeQueuedJobs, samplesAround, startRescoreTestApi, submitAs, type ChosenRun, type RescoreTestApi } from '../rescore/testing/rescore-server.js';
+import { TestBrowser } from './testing/browser.js';
 
 describe('the leaderboard page: public and private boards, ties, and the re-score form', () => {
   const database = sqliteTestDatabase();

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
-import { sqliteTestDatabase } from '../db/test-databases.js';
-import { useTestDatabase } from '../db/test-suite-hooks.js';
+import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { registerDevice } from '../devices/agent-devices-table.js';
 import { leaseHolder } from '../devices/index.js';
-import { startTestApi, T0, TEST_ADMIN_TOKEN, type TestApi } from '../http/test-api-server.js';
-import { resultRecord } from '../leaderboard/test-results.js';
+import { startTestApi, T0, TEST_ADMIN_TOKEN, type TestApi } from '../http/testing/api-server.js';
+import { resultRecord } from '../leaderboard/testing/results.js';
 import { completeJob, failJob, heartbeatJob, leaseJob } from '../queue/index.js';
-import { TestBrowser, type PageAnswer } from './test-browser.js';
+import { TestBrowser, type PageAnswer } from './testing/browser.js';
 
 const tiny = fixtureBytes('tiny-conv.onnx');
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SQLITE_FILE } from '../db/index.js';
 import { openDatabase, type Db } from '../db/index.js';
-import type { TestDatabase } from '../db/test-databases.js';
-import { rescoreContract } from './rescore-contract.js';
+import type { TestDatabase } from '../db/testing/databases.js';
+import { rescoreContract } from './testing/rescore.contract.js';
 
 /**
  * A temporary SQLite database where `lpcv rescore --data-dir <dir>` finds it (<dir>/lpcv.sqlite), so that

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { completionBody } from '../../devices/agent/completion-body.js';
 import { trackFromLease } from '../../devices/agent/track-from-lease.js';
 import { OnnxTarget } from '../../devices/desktop/onnx-target.js';

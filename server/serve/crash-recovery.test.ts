@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabels } from '../../harness/datasets/open-split.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
-import { fixtureBytes } from '../../test/fixtures/onnx/build-model.js';
+import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
 import { createAgent, createTeam } from '../auth/index.js';
 import { openDatabase } from '../db/index.js';
 import { LOCAL_AGENT_TOKEN_FILE } from './local-agent-token.js';
-import { callJson, childPids, isAlive, pollUntil, startServeProcess, withDatabase, submitModel, type ServeProcess } from './test-serve-process.js';
+import { callJson, childPids, isAlive, pollUntil, startServeProcess, withDatabase, submitModel, type ServeProcess } from './testing/serve-process.js';
 
 /**
  * The crash test: `kill -9` the real server (node bin/lpcv.js serve) with jobs queued and leased, start it

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/index.js';
-import { useTempDir } from '../db/test-suite-hooks.js';
+import { useTempDir } from '../db/testing/suite-hooks.js';
 import type { Leaderboard } from '../leaderboard/index.js';
-import { startServeProcess } from './test-serve-process.js';
+import { startServeProcess } from './testing/serve-process.js';
 
 const BASELINES = fileURLToPath(new URL('../../baselines/fashion-mnist/baselines.json', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeModel, fixtureBytes, rawValueInfo } from '../../test/fixtures/onnx/build-model.js';
+import { encodeModel, fixtureBytes, rawValueInfo } from '../../test/testing/onnx-fixtures.js';
 import { graphInputs, graphOutputs } from './graph-io.js';
 import { readOnnxModel } from './read-onnx-model.js';
 

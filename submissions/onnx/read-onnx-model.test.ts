@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../test/support/lpcv-errors.js';
-import { encodeModel, fixtureBytes, rawValueInfo } from '../../test/fixtures/onnx/build-model.js';
+import { errorOf } from '../../test/testing/lpcv-errors.js';
+import { encodeModel, fixtureBytes, rawValueInfo } from '../../test/testing/onnx-fixtures.js';
 import { readOnnxModel } from './read-onnx-model.js';
 
 /** xorshift32: the same "random" bytes on every run. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureBytes, model, node, tensor, valueInfo } from '../../test/fixtures/onnx/build-model.js';
+import { fixtureBytes, model, node, tensor, valueInfo } from '../../test/testing/onnx-fixtures.js';
 import type { OnnxNode, OnnxTensorInfo, OnnxValueInfo } from './onnx-model.js';
 import { readOnnxModel } from './read-onnx-model.js';
 import { inferShapes, type ShapeInferenceOptions } from './shape-inference.js';

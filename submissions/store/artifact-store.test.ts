@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rejectionOf, errorOf } from '../../test/support/lpcv-errors.js';
+import { rejectionOf, errorOf } from '../../test/testing/lpcv-errors.js';
 import { ArtifactStore } from './artifact-store.js';
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

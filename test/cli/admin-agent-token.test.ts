@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authenticate, disableAgent, listAgents } from '../../server/auth/index.js';
 import { openDatabase } from '../../server/db/index.js';
-import { expectOneLineError } from './run-lpcv.js';
-import { lpcvWithEnv } from './spawn-lpcv.js';
+import { expectOneLineError } from '../testing/run-lpcv.js';
+import { lpcvWithEnv } from '../testing/spawn-lpcv.js';
 
 const AGENT_TOKEN = /^lpcv_agent_[A-Za-z0-9_-]{43}$/;
 

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../../server/auth/index.js';
 import { openDatabase } from '../../server/db/index.js';
-import { postgresTestDatabase, POSTGRES_TEST_URL } from '../../server/db/test-databases.js';
-import { useTempDir, useTestDatabase } from '../../server/db/test-suite-hooks.js';
-import { expectOneLineError, lpcv } from './run-lpcv.js';
+import { postgresTestDatabase, POSTGRES_TEST_URL } from '../../server/db/testing/databases.js';
+import { useTempDir, useTestDatabase } from '../../server/db/testing/suite-hooks.js';
+import { expectOneLineError, lpcv } from '../testing/run-lpcv.js';
 
 const TEAM_TOKEN = /^lpcv_team_[A-Za-z0-9_-]{43}$/;
 const AGENT_TOKEN = /^lpcv_agent_[A-Za-z0-9_-]{43}$/;

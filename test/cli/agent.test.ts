@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultRecord } from '../../harness/result-record.js';
 import { createAgent, createTeam, type CreatedOwner } from '../../server/auth/index.js';
 import { startServer, type RunningServer } from '../../server/serve/start-server.js';
-import { expectOneLineError, ROOT } from './run-lpcv.js';
-import { lpcvWithEnv, spawnLpcv } from './spawn-lpcv.js';
+import { expectOneLineError, ROOT } from '../testing/run-lpcv.js';
+import { lpcvWithEnv, spawnLpcv } from '../testing/spawn-lpcv.js';
 
 const TINY = path.join(ROOT, 'test/fixtures/onnx/tiny-conv.onnx');
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../errors/codes.js';
-import { ROOT, expectOneLineError, lpcv } from './run-lpcv.js';
+import { ROOT, expectOneLineError, lpcv } from '../testing/run-lpcv.js';
 
 const fixture = (name: string): string => path.join(ROOT, 'test/fixtures/onnx', name);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lpcv-bad-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../errors/codes.js';
-import { expectOneLineError, lpcv } from './run-lpcv.js';
+import { expectOneLineError, lpcv } from '../testing/run-lpcv.js';
 
 const json = (stdout: string): Record<string, unknown> => JSON.parse(stdout) as Record<string, unknown>;
 

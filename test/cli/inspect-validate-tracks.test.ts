@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, lpcv } from './run-lpcv.js';
+import { ROOT, lpcv } from '../testing/run-lpcv.js';
 
 const tinyConv = path.join(ROOT, 'test/fixtures/onnx/tiny-conv.onnx');
 

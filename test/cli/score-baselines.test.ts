@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLabels } from '../../harness/datasets/open-split.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
-import { ROOT, lpcv } from './run-lpcv.js';
+import { ROOT, lpcv } from '../testing/run-lpcv.js';
 
 interface SplitAccuracy {
   top1: number;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openInputs } from '../../harness/datasets/open-split.js';
 import { loadTrackFile } from '../../harness/tracks/load-track.js';
-import { ROOT, lpcv } from './run-lpcv.js';
+import { ROOT, lpcv } from '../testing/run-lpcv.js';
 
 /**
  * End to end: `lpcv score` on the fashion-mnist data with a robustness block on a small split, the real

@@ -13,7 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../errors/codes.js';
-import { ROOT, expectOneLineError, lpcv } from './run-lpcv.js';
+import { ROOT, expectOneLineError, lpcv } from '../testing/run-lpcv.js';
 
 const SIZE = 8;
 const IGNORE = 255;

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineError, ROOT } from './run-lpcv.js';
-import { lpcvWithEnv } from './spawn-lpcv.js';
+import { expectOneLineError, ROOT } from '../testing/run-lpcv.js';
+import { lpcvWithEnv } from '../testing/spawn-lpcv.js';
 
 const TINY = path.join(ROOT, 'test/fixtures/onnx/tiny-conv.onnx');
 

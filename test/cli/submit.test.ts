@@ -7,8 +7,8 @@ import type { ResultRecord } from '../../harness/result-record.js';
 import { createTeam, type CreatedOwner } from '../../server/auth/index.js';
 import { startServe } from '../../cli/start-serve.js';
 import type { RunningServer } from '../../server/serve/start-server.js';
-import { expectOneLineError, ROOT } from './run-lpcv.js';
-import { lpcvWithEnv, unusedPort } from './spawn-lpcv.js';
+import { expectOneLineError, ROOT } from '../testing/run-lpcv.js';
+import { lpcvWithEnv, unusedPort } from '../testing/spawn-lpcv.js';
 
 const TINY = path.join(ROOT, 'test/fixtures/onnx/tiny-conv.onnx');
 const NAN = path.join(ROOT, 'test/fixtures/onnx/nan-output.onnx');

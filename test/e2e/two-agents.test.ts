@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureBytes } from '../fixtures/onnx/build-model.js';
+import { fixtureBytes } from '../testing/onnx-fixtures.js';
 import { createAgent, createTeam } from '../../server/auth/index.js';
-import { childPids, isAlive, pollUntil, startServeProcess, withDatabase, submitModel, type ServeProcess } from '../../server/serve/test-serve-process.js';
-import { spawnLpcv } from '../cli/spawn-lpcv.js';
+import { childPids, isAlive, pollUntil, startServeProcess, withDatabase, submitModel, type ServeProcess } from '../../server/serve/testing/serve-process.js';
+import { spawnLpcv } from '../testing/spawn-lpcv.js';
 
 /**
  * End to end (issue 4): a real `lpcv serve --no-local-agent`, two real `lpcv agent` processes on desktop

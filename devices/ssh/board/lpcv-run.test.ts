@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBoardResult } from '../board-run.js';
 import { shellQuote } from '../../targets/shell-quote.js';
-import { alive, until } from '../fixtures/board-fixtures.js';
+import { alive, until } from '../testing/board-fixtures.js';
 
 const RUNNER = fileURLToPath(new URL('./lpcv-run.sh', import.meta.url));
 const SHELLS = ['/bin/dash', '/bin/bash'].filter((s) => existsSync(s));

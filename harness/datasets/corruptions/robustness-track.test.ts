@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { errorOf, rejectionOf } from '../../../test/support/lpcv-errors.js';
+import { errorOf, rejectionOf } from '../../../test/testing/lpcv-errors.js';
 import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../tracks/load-track.js';
 import { openInputs } from '../open-split.js';
 import { adversarialInputs, robustnessSplitsOf } from './robustness-splits.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INPUT_PACK_MAX_HEADER_BYTES, INPUT_PACK_PREAMBLE_BYTES, encodePreamble } from './input-pack-format.js';
 import { openInputPack } from './read-input-pack.js';
-import { MIXED_SPECS, syntheticInputs } from './synthetic-inputs.js';
+import { MIXED_SPECS, syntheticInputs } from './testing/synthetic-inputs.js';
 import { writeInputPack } from './write-input-pack.js';
 
 let dir: string;

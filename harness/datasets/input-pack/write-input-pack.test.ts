@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InputSet } from '../types.js';
 import { INPUT_PACK_MAGIC, INPUT_PACK_PREAMBLE_BYTES, INPUT_PACK_VERSION } from './input-pack-format.js';
 import { openInputPack } from './read-input-pack.js';
-import { MIXED_SPECS, syntheticInputs } from './synthetic-inputs.js';
+import { MIXED_SPECS, syntheticInputs } from './testing/synthetic-inputs.js';
 import { writeInputPack } from './write-input-pack.js';
 
 let dir: string;
