@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { describeIssues } from '../../harness/schema-issues.js';
 
 /**
  * An agent's config file (docs/agents.md, "Config file"): JSON, validated at start-up; paths relative to
@@ -38,11 +39,7 @@ export function loadAgentConfig(file: string): AgentConfig {
   }
   const parsed = agentConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(top level)'}: ${i.message}`)
-      .join('; ');
-    throw new LpcvError('LPCV_E_DEVICE_SPEC', `the agent config ${file}: ${issues}`);
+    throw new LpcvError('LPCV_E_DEVICE_SPEC', `the agent config ${file}: ${describeIssues(parsed.error.issues)}`);
   }
   const dir = path.dirname(path.resolve(file));
   const c = parsed.data;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { describeIssues } from '../../harness/schema-issues.js';
 
 /** The 200 answer of POST /api/agent/lease (docs/api.md, "Lease"); unknown keys are ignored. */
 export const leaseAnswerSchema = z.object({
@@ -26,8 +27,7 @@ export type LeaseAnswer = z.infer<typeof leaseAnswerSchema>;
 export function parseLeaseAnswer(body: unknown): LeaseAnswer {
   const parsed = leaseAnswerSchema.safeParse(body);
   if (!parsed.success) {
-    const what = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw new LpcvError('LPCV_E_INTERNAL', `the server's lease answer is malformed: ${what}`);
+    throw new LpcvError('LPCV_E_INTERNAL', `the server's lease answer is malformed: ${describeIssues(parsed.error.issues, { max: 3, topLevel: '(body)' })}`);
   }
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CocoGroundTruth } from '../../scoring/coco-map.js';
 import { readDatasetFile } from './dataset-files.js';
 import { datasetCorrupt } from './dataset-errors.js';
+import { describeIssues } from '../schema-issues.js';
 
 /**
  * The parts of a COCO instances JSON that the harness reads. Unknown keys (info, licenses, segmentation
@@ -99,8 +100,5 @@ async function readJson(file: string): Promise<unknown> {
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
-  throw datasetCorrupt(file, `${where}: ${issue.message}${more}`);
+  throw datasetCorrupt(file, describeIssues(result.error.issues, { max: 1 }));
 }

@@ -4,6 +4,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { CocoDetection, CocoGroundTruth } from '../../scoring/coco-map.js';
 import { listSome, MAX_LISTED } from './name-mismatch.js';
 import { stripBom } from './json-text.js';
+import { describeIssues, issueKey } from '../schema-issues.js';
 
 /**
  * Reads a COCO instances file (ground truth) and a COCO results file (a device's detections), validates
@@ -60,8 +61,7 @@ export function parseCocoGroundTruth(text: string, file: string): CocoGroundTrut
   const parsed = cocoGroundTruthSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key = formatPath(issue.path);
-    throw new LpcvError('LPCV_E_GT_MALFORMED', `${file}: ${key || 'top level'}: ${issue.message}`, { file, key });
+    throw new LpcvError('LPCV_E_GT_MALFORMED', `${file}: ${describeIssues(parsed.error.issues, { max: 1, indices: 'brackets' })}`, { file, key: issueKey(issue.path, '', 'brackets') });
   }
   const { images, annotations, categories } = parsed.data;
   const imageIds = uniqueIds(images, file, 'images');
@@ -109,7 +109,7 @@ export function parseCocoDetections(text: string, file: string, gt: CocoGroundTr
       const parsed = cocoDetectionSchema.safeParse(raw[i]);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        const key = formatPath([i, ...issue.path]);
+        const key = issueKey([i, ...issue.path], '', 'brackets');
         throw new LpcvError('LPCV_E_PRED_MALFORMED', `${file}: ${key}: ${issue.message}`, { file, index: i, key });
       }
       d = parsed.data;
@@ -176,8 +176,3 @@ function gtKeyError(file: string, key: string, message: string): LpcvError {
 }
 
 /** `annotations[3].bbox[2]` from a zod issue path. */
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out;
-}

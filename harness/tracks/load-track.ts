@@ -6,18 +6,14 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { checkScoreSpec } from '../../scoring/formulas/registry.js';
 import { trackSchema } from './track-schema.js';
 import type { Track } from './track.js';
+import { describeIssues } from '../schema-issues.js';
 
 /** The tracks shipped with the harness: tracks/<name>/track.json at the repository root. */
 export const BUILTIN_TRACKS_DIR = fileURLToPath(new URL('../../tracks/', import.meta.url));
 
-/** One line per schema problem: `file: key.path: what was expected`. */
+/** Every schema problem: `file: key.path: what was expected`. */
 export function describeSchemaIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-      return `${file}: ${key}: ${issue.message}`;
-    })
-    .join('; ');
+  return describeIssues(issues, { file, max: Number.POSITIVE_INFINITY });
 }
 
 /** Parse and validate a track file; the result is frozen. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { describeIssues } from '../../harness/schema-issues.js';
 
 /** The small JSON bodies of the agent API (docs/api.md, "Agent API"); the completion's is server/scoring's. */
 
@@ -50,11 +51,7 @@ export const failBody = z.strictObject({
 export function parseAgentBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
-    const what = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)'}: ${issue.message}`)
-      .join('; ');
-    throw new LpcvError('LPCV_E_AGENT_REQUEST', `the request body is invalid: ${what}`);
+    throw new LpcvError('LPCV_E_AGENT_REQUEST', `the request body is invalid: ${describeIssues(parsed.error.issues, { topLevel: '(body)' })}`);
   }
   return parsed.data;
 }

@@ -8,6 +8,7 @@ import { buildLeaderboard, hideTrack, leaderboardCsv, revealTrack, trackReveal, 
 import { listRescoreAudit, rescoreTrack } from '../rescore/index.js';
 import { viewerOf, type WebAuth } from '../web/web-auth.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
+import { describeIssues } from '../../harness/schema-issues.js';
 
 export interface LeaderboardRoutesDeps {
   readonly db: Db;
@@ -88,7 +89,7 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     await requireAdmin(req);
     const track = lookUpTrack(deps.tracks, req.params.track);
     const parsed = rescoreBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw new LpcvError('LPCV_E_BAD_REQUEST', `the re-score request is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new LpcvError('LPCV_E_BAD_REQUEST', `the re-score request is malformed: ${describeIssues(parsed.error.issues, { topLevel: '(body)' })}`);
     const b = parsed.data;
     const report = await rescoreTrack(db, track, {
       ...(b.formula !== undefined ? { formula: b.formula } : {}),

@@ -3,6 +3,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import type { LabelMapPrediction, Measurement, Predictions } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
+import { describeIssues } from '../../harness/schema-issues.js';
 
 /**
  * The body of POST /api/agent/jobs/:id/complete without the lease token: what a device run produced
@@ -96,14 +97,6 @@ export interface Completion {
   readonly power: readonly { t: number; watts: number }[];
   readonly startedAt: string;
   readonly finishedAt: string;
-}
-
-/** `key.path: what was expected` for the first few problems. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`)
-    .join('; ');
 }
 
 /**

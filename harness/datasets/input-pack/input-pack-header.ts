@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { packInvalid } from './input-pack-errors.js';
 import type { InputPackHeader } from './input-pack-format.js';
+import { describeIssues } from '../../schema-issues.js';
 
 /**
  * Parses and checks an input pack's header against the file it came from. Strict: an unknown key (a
@@ -39,13 +40,7 @@ export function parseHeader(file: string, json: string, dataBytes: number): Inpu
   }
   const parsed = headerSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const named = issues
-      .slice(0, MAX_ISSUES)
-      .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(top level)'}: ${i.message}`)
-      .join('; ');
-    const more = issues.length > MAX_ISSUES ? ` (and ${issues.length - MAX_ISSUES} more)` : '';
-    throw packInvalid(file, `bad header: ${named}${more}`);
+    throw packInvalid(file, `bad header: ${describeIssues(parsed.error.issues, { max: MAX_ISSUES })}`);
   }
   const header = parsed.data;
   if (header.count !== header.images.length) {
