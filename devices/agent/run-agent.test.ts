@@ -65,7 +65,7 @@ describe('one agent, two devices', () => {
   const database = sqliteTestDatabase();
   let api: AgentTestApi;
   useTestDatabase(database, {
-    setUp: async () => void (api = await startAgentTestApi(await database.open(), 'multi')),
+    setUp: async () => void (api = await startAgentTestApi(database, 'multi')),
     tearDown: async () => api?.close(),
   });
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'lpcv-run-agent-'));

@@ -15,7 +15,7 @@ function leaseByFormat(name: string, database: TestDatabase): void {
   describe(`leases by artifact format on ${name}`, () => {
     let api: AgentTestApi;
     useTestDatabase(database, {
-      setUp: async () => void (api = await startAgentTestApi(await database.open(), `formats-${name}`)),
+      setUp: async () => void (api = await startAgentTestApi(database, `formats-${name}`)),
       tearDown: async () => api?.close(),
     });
 

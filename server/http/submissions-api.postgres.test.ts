@@ -8,7 +8,7 @@ describe('the submissions API on PostgreSQL', () => {
   const database = postgresTestDatabase();
   let api: TestApi;
   useTestDatabase(database, {
-    setUp: async () => void (api = await startTestApi(await database.open(), 'pg')),
+    setUp: async () => void (api = await startTestApi(database, 'pg')),
     tearDown: async () => api?.close(),
   });
 

@@ -5,7 +5,8 @@ import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { completeJob, failJob, leaseJob } from '../queue/index.js';
 import { checkAcceptedUpload } from '../submissions/testing/check-accepted-upload.js';
-import { getSubmission, postSubmission, startTestApi, T0, TINY_LIMIT_BYTES, type Part, type TestApi } from './testing/api-server.js';
+import { getSubmission, postSubmission, startTestApi, TINY_LIMIT_BYTES, type Part, type TestApi } from './testing/api-server.js';
+import { T0 } from './testing/test-server.js';
 
 const tiny = fixtureBytes('tiny-conv.onnx');
 const track: Part = { name: 'track', value: 'fashion-mnist' };
@@ -41,7 +42,7 @@ describe('the submissions API on SQLite', () => {
   const database = sqliteTestDatabase();
   let api: TestApi;
   useTestDatabase(database, {
-    setUp: async () => void (api = await startTestApi(await database.open(), 'sqlite')),
+    setUp: async () => void (api = await startTestApi(database, 'sqlite')),
     tearDown: async () => api?.close(),
   });
 

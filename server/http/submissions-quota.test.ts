@@ -2,14 +2,10 @@
  * Quotas over real HTTP: the app on an ephemeral port over a temporary SQLite file and a fresh PostgreSQL
  * schema, with its own clock (set per test, never slept on) and a quota of 5 per team per track per UTC day.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
-import type { Track } from '../../harness/tracks/track.js';
-import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
 import { createTeam, type CreatedOwner } from '../auth/index.js';
 import { postgresTestDatabase, sqliteTestDatabase } from '../db/testing/databases.js';
@@ -17,8 +13,8 @@ import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import type { Db } from '../db/index.js';
 import { failJob, leaseJob } from '../queue/index.js';
 import { countQuotaUsed, quotaWindow } from '../quota/index.js';
-import { createApp } from './create-app.js';
-import { listenForTests, postSubmission, type ListeningApp, type TestApi } from './testing/api-server.js';
+import { postSubmission } from './testing/api-server.js';
+import { startTestServer, type TestServer } from './testing/test-server.js';
 
 const DAY = 86_400_000;
 /** 2027-01-15T00:00:00.000Z: every test moves the clock to a day of its own. */
@@ -30,61 +26,37 @@ interface ErrorBody {
 }
 
 for (const database of [sqliteTestDatabase(), postgresTestDatabase()]) describe(`submission quotas on ${database.name}`, () => {
+  let server: TestServer;
   let db: Db;
-  let server: ListeningApp | undefined;
-  let api: TestApi;
-  let storeDir: string;
   let clock = DAY0;
   let teams = 0;
-  const internalErrors: unknown[] = [];
 
   async function setUp(): Promise<void> {
-    db = await database.open();
-    storeDir = mkdtempSync(path.join(tmpdir(), 'lpcv-quota-store-'));
-    const store = new ArtifactStore(storeDir);
     const fashion = resolveTrack('fashion-mnist');
-    const tracks = new Map<string, Track>(
-      [
+    server = await startTestServer({
+      database,
+      tracks: [
         fashion,
         { ...fashion, name: 'fashion-twin' },
         // Its own target kind: the queue test leases exactly its jobs.
         { ...fashion, name: 'fashion-board', target: { ...fashion.target, kind: 'quota-board' } },
         { ...fashion, name: 'two-a-day' },
         { ...fashion, name: 'no-limit' },
-      ].map((t) => [t.name, t]),
-    );
-    const app = createApp({
-      db,
-      store,
-      tracks,
+      ],
       now: () => (clock += 1),
-      logError: (e) => internalErrors.push(e),
       quota: { perDay: 5, perTrack: { 'two-a-day': 2, 'no-limit': 0 } },
     });
-    server = await listenForTests(app);
-    // postSubmission needs only the url.
-    api = { url: server.url } as TestApi;
+    db = server.db;
   }
-  async function tearDown(): Promise<void> {
-    try {
-      await server?.close();
-    } finally {
-      if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
-    }
-  }
-  useTestDatabase(database, { setUp, tearDown });
+  useTestDatabase(database, { setUp, tearDown: async () => server?.close() });
 
   const newTeam = (): Promise<CreatedOwner> => createTeam(db, `quota-${++teams}`, clock);
-  const storedFiles = (): string[] =>
-    readdirSync(storeDir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => path.relative(storeDir, path.join(e.parentPath, e.name)))
-      .sort();
+  const storedFiles = (): string[] => server.storedFiles();
   const count = async (table: string): Promise<number> => Number(((await db(table).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
   const snapshot = async (): Promise<{ files: string[]; submissions: number; jobs: number }> => ({ files: storedFiles(), submissions: await count('submissions'), jobs: await count('jobs') });
 
   const submit = (team: CreatedOwner, track: string, model: Uint8Array = tiny): Promise<Response> =>
-    postSubmission(api, [{ name: 'track', value: track }, { name: 'file', value: model, filename: 'model.onnx' }], team.token);
+    postSubmission(server, [{ name: 'track', value: track }, { name: 'file', value: model, filename: 'model.onnx' }], team.token);
 
   async function accept(team: CreatedOwner, track: string, model?: Uint8Array): Promise<string> {
     const res = await submit(team, track, model);
@@ -204,7 +176,7 @@ for (const database of [sqliteTestDatabase(), postgresTestDatabase()]) describe(
     // Three uploads start together; each holds back the end of its form, so that all three have passed
     // the check before the file (each has a temp file in the store) before any of them is recorded.
     const models = [tiny, fixtureBytes('nan-output.onnx'), fixtureBytes('hang.onnx')];
-    const uploads = models.map((model) => openUpload(api.url, team.token, 'fashion-mnist', model));
+    const uploads = models.map((model) => openUpload(server.url, team.token, 'fashion-mnist', model));
     const deadline = Date.now() + 10_000;
     while (storedFiles().filter((f) => f.startsWith('tmp')).length < models.length) {
       if (Date.now() > deadline) throw new Error(`uploads did not start: ${storedFiles().join(', ')}`);
@@ -219,7 +191,7 @@ for (const database of [sqliteTestDatabase(), postgresTestDatabase()]) describe(
     // The losers' artifacts were removed again: the store holds the files of recorded submissions only.
     const referenced = new Set((await db('submissions').pluck('sha256')) as string[]);
     expect(storedFiles().filter((f) => !referenced.has(path.basename(f)))).toEqual([]);
-    expect(internalErrors).toEqual([]);
+    expect(server.internalErrors).toEqual([]);
   });
 
   it('refuses a file that is not a model as before, and does not count it', async () => {
@@ -229,7 +201,7 @@ for (const database of [sqliteTestDatabase(), postgresTestDatabase()]) describe(
     for (let i = 0; i < 6; i++) expect((await submit(team, 'two-a-day', notes)).status).toBe(415);
     await accept(team, 'two-a-day');
     await accept(team, 'two-a-day');
-    expect(internalErrors).toEqual([]);
+    expect(server.internalErrors).toEqual([]);
   });
 });
 

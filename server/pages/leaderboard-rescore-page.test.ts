@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CreatedOwner } from '../auth/index.js';
 import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
-import { TEST_ADMIN_TOKEN } from '../http/testing/api-server.js';
+import { TEST_ADMIN_TOKEN } from '../http/testing/test-server.js';
 import { completeQueuedJobs, samplesAround, startRescoreTestApi, submitAs, type ChosenRun, type RescoreTestApi } from '../rescore/testing/rescore-server.js';
 import { TestBrowser } from './testing/browser.js';
 
@@ -17,7 +17,7 @@ describe('the leaderboard page: public and private boards, ties, and the re-scor
   const runs = new Map<string, ChosenRun>();
   useTestDatabase(database, {
     setUp: async () => {
-      api = await startRescoreTestApi(await database.open());
+      api = await startRescoreTestApi(database);
       // test (private, N=8000) and val (public, N=2000): F and G tie on the private board (same count,
       // same latency samples); H is the most accurate and the slowest.
       const plan: Record<string, [number, number, number, number]> = { F: [7200, 1, 1800, 1], G: [7200, 1, 1700, 1], H: [6000, 4, 1990, 4] };

@@ -4,7 +4,8 @@ import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { registerDevice } from '../devices/agent-devices-table.js';
 import { leaseHolder } from '../devices/index.js';
-import { startTestApi, T0, TEST_ADMIN_TOKEN, type TestApi } from '../http/testing/api-server.js';
+import { startTestApi, type TestApi } from '../http/testing/api-server.js';
+import { T0, TEST_ADMIN_TOKEN } from '../http/testing/test-server.js';
 import { resultRecord } from '../leaderboard/testing/results.js';
 import { completeJob, failJob, heartbeatJob, leaseJob } from '../queue/index.js';
 import { TestBrowser, type PageAnswer } from './testing/browser.js';
@@ -15,7 +16,7 @@ describe('the pages, over HTTP on SQLite', () => {
   const database = sqliteTestDatabase();
   let api: TestApi;
   useTestDatabase(database, {
-    setUp: async () => void (api = await startTestApi(await database.open(), 'pages')),
+    setUp: async () => void (api = await startTestApi(database, 'pages')),
     tearDown: async () => api?.close(),
   });
 

@@ -143,7 +143,7 @@ describe('adversarial sets shipped to agents', () => {
     const database = sqliteTestDatabase();
     let api: AgentTestApi;
     useTestDatabase(database, {
-      setUp: async () => void (api = await startAgentTestApi(await database.open(), 'adversarial', track)),
+      setUp: async () => void (api = await startAgentTestApi(database, 'adversarial', track)),
       tearDown: async () => api?.close(),
     });
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../../../test/testing/onnx-fixtures.js';
 import { loadLabels } from '../../../harness/datasets/open-split.js';
-import { TEST_ADMIN_TOKEN } from '../../http/testing/api-server.js';
+import { T0, TEST_ADMIN_TOKEN } from '../../http/testing/test-server.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
 import { buildLeaderboard } from '../../leaderboard/index.js';
@@ -14,7 +14,7 @@ import { deviceSweeps } from '../device-sweeps.js';
 import { leaseForDevice } from '../lease-for-device.js';
 import { queueReferenceRuns } from '../reference-runs.js';
 import { sweepDevices } from '../sweep-devices.js';
-import { callApi, startDeviceTestApi, T0, type DeviceTestApi } from './device-api.js';
+import { callApi, startDeviceTestApi, type DeviceTestApi } from './device-api.js';
 
 const OFFLINE_AFTER_MS = 120_000;
 const CONFIG = deviceHealthConfig({ offlineAfterMs: OFFLINE_AFTER_MS, driftPct: 10 });
@@ -54,7 +54,7 @@ export function deviceHealthContract(database: TestDatabase): void {
     let hiddenIds: string[] = [];
     useTestDatabase(database, {
       async setUp() {
-        api = await startDeviceTestApi(await database.open(), 'health', CONFIG);
+        api = await startDeviceTestApi(database, 'health', CONFIG);
         hiddenIds = (await loadLabels(api.track, 'test')).ids;
         // The baseline's own job is done (latency 0.5 ms) before any reference run.
         const own = resultRecord(api.track.name, 'test', { top1: 0.8, p50: 0.5, score: 1 });

@@ -17,7 +17,8 @@ import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
 import { getJob, reclaimExpiredLeases } from '../../queue/index.js';
 import { getResultOfJob, parseCompletion, scoreCompletion } from '../../scoring/index.js';
-import { call, startAgentTestApi, type AgentTestApi } from './agent-api-server.js';
+import { startAgentTestApi, type AgentTestApi } from './agent-api-server.js';
+import { call } from './test-server.js';
 
 interface LeaseBody {
   job: { id: number; submissionId: string; track: string; split: string; leaseToken: string; leaseExpiresAt: number; attempt: number };
@@ -47,7 +48,7 @@ export function agentApiContract(database: TestDatabase): void {
     const work = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-test-'));
     useTestDatabase(database, {
       async setUp() {
-        api = await startAgentTestApi(await database.open(), 'agent');
+        api = await startAgentTestApi(database, 'agent');
         hiddenIds = (await loadLabels(api.track, 'test')).ids;
       },
       async tearDown() {

@@ -12,7 +12,8 @@ import { useTestDatabase } from '../../db/testing/suite-hooks.js';
 import { LEADERBOARD_CSV_COLUMNS, type Leaderboard } from '../../leaderboard/index.js';
 import { finishQueuedJobs, resultRecord, type ChosenResult } from '../../leaderboard/testing/results.js';
 import type { ResultRecord } from '../../../harness/result-record.js';
-import { postSubmission, startTestApi, T0, TEST_ADMIN_TOKEN, type TestApi } from './api-server.js';
+import { postSubmission, startTestApi, type TestApi } from './api-server.js';
+import { T0, TEST_ADMIN_TOKEN } from './test-server.js';
 
 export function leaderboardApiContract(label: string, database: TestDatabase): void {
   describe(`the leaderboard API on ${label}`, () => {
@@ -21,7 +22,7 @@ export function leaderboardApiContract(label: string, database: TestDatabase): v
     const ids: Record<string, string> = {};
     useTestDatabase(database, {
       setUp: async () => {
-        api = await startTestApi(await database.open(), `lb-${label}`);
+        api = await startTestApi(database, `lb-${label}`);
         evil = await createTeam(api.db, `-evil-${label}`, T0);
         const fashion = resolveTrack('fashion-mnist');
         const seeded = await seedBaselines(api.db, api.store, [fashion], () => T0);

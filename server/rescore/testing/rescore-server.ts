@@ -1,82 +1,41 @@
 /**
- * For the re-scoring tests (not used by the server): the real app on an ephemeral port with the agent API
- * mounted, over a migrated database, with two tracks: fashion-mnist as its file is (private split only) and
- * `fashion-public`, the same track with a public leaderboard split (val) beside the private one (test).
+ * For the re-scoring tests (not used by the server): the test server (server/http/testing/test-server.ts)
+ * with the agent API and admin access, and two tracks: fashion-mnist as its file is (private split only)
+ * and `fashion-public`, the same track with a public leaderboard split (val) beside the private one (test).
  * Results get there the real way: an agent leases each job and completes it over HTTP with a completion
  * of the real shape whose predictions are chosen to be right on a chosen number of images; the server
  * scores it with its labels and stores the raw completion that a re-score reads.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { loadLabels } from '../../../harness/datasets/open-split.js';
 import { resolveTrack } from '../../../harness/tracks/load-track.js';
 import type { Track } from '../../../harness/tracks/track.js';
 import { fixtureBytes } from '../../../test/testing/onnx-fixtures.js';
-import { ArtifactStore } from '../../../submissions/store/artifact-store.js';
-import { ADMIN_TOKEN_ENV, adminTokenFromEnv, createAgent, createTeam, type CreatedOwner } from '../../auth/index.js';
-import type { Db } from '../../db/index.js';
-import { createApp } from '../../http/create-app.js';
-import { listenForTests, TEST_ADMIN_TOKEN } from '../../http/testing/api-server.js';
-import { InputPackCache } from '../../scoring/index.js';
+import { createAgent, createTeam, type CreatedOwner } from '../../auth/index.js';
+import type { TestDatabase } from '../../db/testing/databases.js';
+import { call, startTestServer, T0, type TestServer } from '../../http/testing/test-server.js';
 
-export const T0 = 1_800_000_000_000;
-
-export interface RescoreTestApi {
-  readonly url: string;
-  readonly db: Db;
-  readonly tracks: ReadonlyMap<string, Track>;
+export interface RescoreTestApi extends TestServer {
   readonly agent: CreatedOwner;
-  /** Unexpected errors the app logged (a test expects none). */
-  readonly internalErrors: unknown[];
   team(name: string): Promise<CreatedOwner>;
-  close(): Promise<void>;
 }
 
 export function publicTrack(): Track {
   const fashion = resolveTrack('fashion-mnist');
-  return { ...fashion, name: 'fashion-public', title: 'Fashion-MNIST with a public leaderboard', leaderboard: { entry: 'best', publicSplit: 'val', privateSplit: 'test' } };
-}
-
-export async function startRescoreTestApi(db: Db): Promise<RescoreTestApi> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-rescore-'));
-  const fashion = resolveTrack('fashion-mnist');
-  const pub = publicTrack();
-  const tracks = new Map<string, Track>([
-    [fashion.name, fashion],
-    [pub.name, pub],
-  ]);
-  let clock = T0;
-  const internalErrors: unknown[] = [];
-  const app = createApp({
-    db,
-    store: new ArtifactStore(path.join(dir, 'store')),
-    tracks,
-    now: () => (clock += 1),
-    quota: { perDay: 0 },
-    inputPacks: new InputPackCache(dir),
-    admin: adminTokenFromEnv({ [ADMIN_TOKEN_ENV]: TEST_ADMIN_TOKEN }),
-    logError: (e) => internalErrors.push(e),
-  });
-  const server = await listenForTests(app);
   return {
-    url: server.url,
-    db,
-    tracks,
-    agent: await createAgent(db, 'rescore-agent', T0),
-    internalErrors,
-    team: (name) => createTeam(db, name, T0),
-    async close() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ...fashion,
+    name: 'fashion-public',
+    title: 'Fashion-MNIST with a public leaderboard',
+    leaderboard: { entry: 'best', publicSplit: 'val', privateSplit: 'test' },
   };
 }
 
-export async function call(api: { url: string }, method: string, route: string, token: string | undefined, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${api.url}${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+export async function startRescoreTestApi(database: TestDatabase): Promise<RescoreTestApi> {
+  const server = await startTestServer({ database, tracks: [resolveTrack('fashion-mnist'), publicTrack()], quota: { perDay: 0 }, agentApi: true, admin: true });
+  return {
+    ...server,
+    agent: await createAgent(server.db, 'rescore-agent', T0),
+    team: (name) => createTeam(server.db, name, T0),
+  };
 }
 
 /** Uploads tiny-conv.onnx as this team; answers the submission id. */

@@ -24,12 +24,12 @@ import type { ResultRecord } from '../../../harness/result-record.js';
 import type { CreatedOwner } from '../../auth/index.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
-import { TEST_ADMIN_TOKEN } from '../../http/testing/api-server.js';
+import { call, T0, TEST_ADMIN_TOKEN } from '../../http/testing/test-server.js';
 import { buildLeaderboard, type Leaderboard } from '../../leaderboard/index.js';
 import { finishQueuedJobs, resultRecord } from '../../leaderboard/testing/results.js';
 import { countQuotaUsed } from '../../quota/index.js';
 import type { RescoreAuditEntry, RescoreReport } from '../index.js';
-import { call, completeQueuedJobs, publicTrack, samplesAround, startRescoreTestApi, submitAs, T0, type ChosenRun, type RescoreTestApi } from './rescore-server.js';
+import { completeQueuedJobs, publicTrack, samplesAround, startRescoreTestApi, submitAs, type ChosenRun, type RescoreTestApi } from './rescore-server.js';
 
 const run = (correct: number, meanMs: number): ChosenRun => ({ correct, latencyMs: samplesAround(meanMs) });
 
@@ -51,7 +51,7 @@ export function rescoreContract(label: string, database: TestDatabase): void {
 
     useTestDatabase(database, {
       setUp: async () => {
-        api = await startRescoreTestApi(await database.open());
+        api = await startRescoreTestApi(database);
         for (const t of ['A', 'B', 'C', 'D', 'E']) teams[t] = await api.team(`rs-${label}-${t}`);
         for (const key of ['A1', 'B1', 'C1', 'D1', 'A2']) ids[key] = await submitAs(api, teams[key[0]!]!, 'fashion-public', key);
         plan('A1', run(6400, 1), run(1700, 1));
