@@ -11,15 +11,14 @@
  * its next sign of life (a registration, a lease request, a job's heartbeat, completion or failure).
  */
 import type { Db } from '../db/index.js';
+import { jobLeasedBy, type Job } from '../queue/index.js';
 import { leaseHolder } from './lease-holder.js';
 
 export type DeviceState = 'idle' | 'busy' | 'offline' | 'draining';
 
-/** The job the device holds (state leased), or undefined. Reads `jobs`; only server/queue writes it. */
-export async function heldJobOf(db: Db, deviceId: number): Promise<{ id: number; lease_expires_at: number } | undefined> {
-  return (await db('jobs').where({ state: 'leased', leased_by: leaseHolder(deviceId) }).orderBy('id').first('id', 'lease_expires_at')) as
-    | { id: number; lease_expires_at: number }
-    | undefined;
+/** The job the device holds (state leased), or undefined (read through server/queue, the owner of `jobs`). */
+export async function heldJobOf(db: Db, deviceId: number): Promise<Job | undefined> {
+  return jobLeasedBy(db, leaseHolder(deviceId));
 }
 
 /**

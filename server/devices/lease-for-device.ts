@@ -46,10 +46,11 @@ export async function leaseForDevice(db: Db, args: DeviceLeaseArgs, now: number)
     return leased === null ? { kind: 'none' as const, state: 'idle' as const } : { kind: 'job' as const, leased };
   });
   if (outcome.kind === 'busy') {
-    const { id, lease_expires_at: until } = outcome.held;
+    // Never null while leased (jobs_lease_check).
+    const { id, leaseExpiresAt: until } = outcome.held;
     throw new LpcvError(
       'LPCV_E_DEVICE_BUSY',
-      `device ${args.deviceId} already holds job ${id} (its lease runs until ${new Date(until).toISOString()}): one job per device at a time; complete or fail it first`,
+      `device ${args.deviceId} already holds job ${id} (its lease runs until ${until === null ? 'unknown' : new Date(until).toISOString()}): one job per device at a time; complete or fail it first`,
     );
   }
   return outcome;

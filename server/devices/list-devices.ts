@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { listLeasedJobs } from '../queue/index.js';
 import { deviceDrift, type DeviceDrift, type ReferenceResult } from './device-drift.js';
 import type { DeviceState } from './device-state.js';
 import { leasedByDevice } from './lease-holder.js';
@@ -57,22 +58,11 @@ export async function listDevices(db: Db, driftPct: number): Promise<DeviceHealt
     .orderBy('d.name')
     .select('d.id', 'd.name', 'd.kind', 'a.name as agent', 'd.state', 'd.last_seen_at', 'd.drained_at', 'd.drained_by', 'd.capabilities_json')) as Row[];
 
-  const leased = (await db('jobs')
-    .where('state', 'leased')
-    .orderBy('id')
-    .select('id', 'submission_id', 'track', 'leased_by', 'lease_expires_at', 'pinned_device_id')) as Array<{
-    id: number;
-    submission_id: string;
-    track: string;
-    leased_by: string | null;
-    lease_expires_at: number | null;
-    pinned_device_id: number | null;
-  }>;
   const jobOf = new Map<number, DeviceJob>();
-  for (const j of leased) {
-    const deviceId = leasedByDevice(j.leased_by);
+  for (const j of await listLeasedJobs(db)) {
+    const deviceId = leasedByDevice(j.leasedBy);
     if (deviceId !== undefined && !jobOf.has(deviceId)) {
-      jobOf.set(deviceId, { id: j.id, submissionId: j.submission_id, track: j.track, leaseExpiresAt: j.lease_expires_at, reference: j.pinned_device_id !== null });
+      jobOf.set(deviceId, { id: j.id, submissionId: j.submissionId, track: j.track, leaseExpiresAt: j.leaseExpiresAt, reference: j.pinnedDeviceId !== null });
     }
   }
 

@@ -13,7 +13,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import { lockRows, withWriteTransaction, type Db } from '../db/index.js';
 import { BASELINE_TEAM_NAME } from '../db/migrations/0005-leaderboard.js';
 import { submissionSplit } from '../../harness/tracks/split-policy.js';
-import { enqueueReferenceJob } from '../queue/index.js';
+import { enqueueReferenceJob, unfinishedJobPinnedTo } from '../queue/index.js';
 import type { DeviceHealthConfig } from './device-health-config.js';
 
 /** A reference run is a health check: retried once after an infrastructure failure, not five times. */
@@ -92,8 +92,8 @@ export async function queueReferenceRuns(db: Db, tracks: readonly Track[], confi
     const run = await withWriteTransaction(db, async (tx) => {
       const still = await lockRows(tx('devices').where({ id: device.id, state: 'idle' }).whereNull('drained_at').select('id'), tx.dialect, 'wait').first();
       if (still === undefined) return undefined;
-      const pending = await tx('reference_runs as r').join('jobs as j', 'j.id', 'r.job_id').where('r.device_id', device.id).whereIn('j.state', ['queued', 'leased']).first('r.id');
-      if (pending !== undefined) return undefined;
+      // A reference job is exactly a job pinned to its device (enqueueReferenceJob, with its reference_runs row).
+      if ((await unfinishedJobPinnedTo(tx, device.id)) !== undefined) return undefined;
       const [last] = (await tx('reference_runs').where('device_id', device.id).max({ at: 'created_at' })) as Array<{ at: number | string | null }>;
       if (last?.at != null && Number(last.at) > now - everyMs) return undefined;
       const job = await enqueueReferenceJob(

@@ -1,5 +1,7 @@
 import { withWriteTransaction, type Db } from '../db/index.js';
+import { listLeasedJobs } from '../queue/index.js';
 import { settleDeviceState, type DeviceState } from './device-state.js';
+import { leasedByDevice } from './lease-holder.js';
 
 export interface SweptDevice {
   readonly id: number;
@@ -15,18 +17,16 @@ export interface SweptDevice {
  */
 export async function sweepDevices(db: Db, offlineAfterMs: number, now: number): Promise<SweptDevice[]> {
   return withWriteTransaction(db, async (tx) => {
+    // A device inside a live lease is not silent: it heartbeats only every leaseMs/3, which for a long
+    // lease is longer than the silence allowed. Once that lease runs out, the silence counts.
+    const inLiveLease = (await listLeasedJobs(tx)).flatMap((j) => {
+      const deviceId = j.leaseExpiresAt !== null && j.leaseExpiresAt >= now ? leasedByDevice(j.leasedBy) : undefined;
+      return deviceId === undefined ? [] : [deviceId];
+    });
     const silent = (await tx('devices')
       .whereNot('state', 'offline')
       .andWhere('last_seen_at', '<', now - offlineAfterMs)
-      // A device inside a live lease is not silent: it heartbeats only every leaseMs/3, which for a long
-      // lease is longer than the silence allowed. Once that lease runs out, the silence counts.
-      .whereNotExists((q) => {
-        void q
-          .from('jobs')
-          .where('jobs.state', 'leased')
-          .andWhere('jobs.lease_expires_at', '>=', now)
-          .whereRaw(`jobs.leased_by = 'device:' || CAST(devices.id AS TEXT)`);
-      })
+      .whereNotIn('id', inLiveLease)
       .update({ state: 'offline' })
       .returning(['id', 'name'])) as Array<{ id: number; name: string }>;
     const changed: SweptDevice[] = silent.map((d) => ({ id: d.id, name: d.name, state: 'offline' }));

@@ -1,12 +1,12 @@
 /**
- * What the status page shows of one submission (reads only: job state is server/queue's to write).
+ * What the status page shows of one submission (reads only; the job through server/queue, the owner of `jobs`).
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Db } from '../db/index.js';
 import { leasedByDevice } from '../devices/index.js';
 import { SUBMISSION_ID } from '../submissions/submissions-table.js';
 import type { Viewer } from '../leaderboard/viewer.js';
-import { getJob, getJobEvents, queuePosition, type Job, type JobEvent, type JobProgress } from '../queue/index.js';
+import { getJob, getJobEvents, getJobs, queuePosition, type Job, type JobEvent, type JobProgress } from '../queue/index.js';
 
 export interface SubmissionDetails {
   readonly id: string;
@@ -45,8 +45,6 @@ interface Row {
   format: string;
   created_at: number;
   job_id: number;
-  progress_json: string | null;
-  result_json: string | null;
 }
 
 /**
@@ -57,7 +55,6 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
   if (!SUBMISSION_ID.test(id) || viewer.kind === 'anonymous') return undefined;
   const row = (await db('submissions as s')
     .join('teams as t', 't.id', 's.team_id')
-    .join('jobs as j', 'j.id', 's.job_id')
     .where('s.id', id)
     .first(
       's.id',
@@ -73,8 +70,6 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
       's.format',
       's.created_at',
       's.job_id',
-      'j.progress_json',
-      'j.result_json',
     )) as Row | undefined;
   if (row === undefined || (viewer.kind === 'team' && viewer.teamId !== row.team_id)) return undefined;
   const job = await getJob(db, row.job_id);
@@ -101,8 +96,8 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
     job,
     queuePosition: job.state === 'queued' ? await queuePosition(db, job.id) : null,
     device: device ?? null,
-    progress: job.state === 'leased' && row.progress_json !== null ? (JSON.parse(row.progress_json) as JobProgress) : null,
-    result: job.state === 'done' && row.result_json !== null ? (JSON.parse(row.result_json) as ResultRecord) : null,
+    progress: job.state === 'leased' ? job.progress : null,
+    result: job.state === 'done' && job.resultJson !== null ? (JSON.parse(job.resultJson) as ResultRecord) : null,
     events: await getJobEvents(db, job.id),
   };
 }
@@ -124,11 +119,10 @@ export async function listSubmissions(db: Db, viewer: Viewer, limit = 200): Prom
   if (viewer.kind === 'anonymous') return [];
   const query = db('submissions as s')
     .join('teams as t', 't.id', 's.team_id')
-    .join('jobs as j', 'j.id', 's.job_id')
     .orderBy('s.created_at', 'desc')
     .orderBy('s.id')
     .limit(limit)
-    .select('s.id', 's.track', 't.name as team', 's.baseline_name', 's.filename', 's.created_at', 'j.state', 'j.result_json', 'j.last_error_code');
+    .select('s.id', 's.track', 't.name as team', 's.baseline_name', 's.filename', 's.created_at', 's.job_id');
   if (viewer.kind === 'team') query.where('s.team_id', viewer.teamId);
   const rows = (await query) as Array<{
     id: string;
@@ -137,19 +131,25 @@ export async function listSubmissions(db: Db, viewer: Viewer, limit = 200): Prom
     baseline_name: string | null;
     filename: string | null;
     created_at: number;
-    state: Job['state'];
-    result_json: string | null;
-    last_error_code: string | null;
+    job_id: number;
   }>;
-  return rows.map((r) => ({
-    id: r.id,
-    track: r.track,
-    team: r.team,
-    baselineName: r.baseline_name,
-    filename: r.filename,
-    createdAt: r.created_at,
-    state: r.state,
-    score: r.result_json === null ? null : ((JSON.parse(r.result_json) as ResultRecord).score.value ?? null),
-    errorCode: r.state === 'failed' || r.state === 'dead' ? r.last_error_code : null,
-  }));
+  const jobs = new Map((await getJobs(db, rows.map((r) => r.job_id))).map((j) => [j.id, j]));
+  // Every submission row is written with its job (recordSubmission): a missing one is no entry.
+  return rows.flatMap((r) => {
+    const job = jobs.get(r.job_id);
+    if (job === undefined) return [];
+    return [
+      {
+        id: r.id,
+        track: r.track,
+        team: r.team,
+        baselineName: r.baseline_name,
+        filename: r.filename,
+        createdAt: r.created_at,
+        state: job.state,
+        score: job.resultJson === null ? null : ((JSON.parse(job.resultJson) as ResultRecord).score.value ?? null),
+        errorCode: job.state === 'failed' || job.state === 'dead' ? job.lastErrorCode : null,
+      },
+    ];
+  });
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.js';
-import { LEASE_LOST, type LeaseLost } from './job.js';
+import { LEASE_LOST, type JobProgress, type LeaseLost } from './job.js';
 
 export interface HeartbeatArgs {
   readonly jobId: number;
@@ -8,15 +8,6 @@ export interface HeartbeatArgs {
   readonly leaseMs: number;
   /** What the device reports of the run so far (shown on the status page); kept as it was when omitted. */
   readonly progress?: JobProgress;
-}
-
-/** A running job's progress as its device last reported it: the phase, and how far into it. */
-export interface JobProgress {
-  readonly phase: string;
-  /** In [0, 1]. */
-  readonly fraction: number;
-  readonly done?: number;
-  readonly total?: number;
 }
 
 export type HeartbeatResult = { readonly ok: true; readonly leaseExpiresAt: number } | LeaseLost;

@@ -10,6 +10,10 @@ export interface Job {
   readonly team: string;
   readonly track: string;
   readonly targetKind: string;
+  /** The split it runs on; null on jobs queued before migration 0007 and on reference runs: its submission's split. */
+  readonly split: string | null;
+  /** The only device that may lease it (a reference run, docs/devices.md), else null. */
+  readonly pinnedDeviceId: number | null;
   readonly state: JobState;
   /** Higher first; 0 for every submission. For organizers' re-runs, not for teams to set. */
   readonly priority: number;
@@ -30,7 +34,18 @@ export interface Job {
   readonly lastErrorCode: string | null;
   readonly lastErrorMessage: string | null;
   readonly errorFault: JobFault | null;
+  /** What its device last reported while it ran (kept until the next lease clears it). */
+  readonly progress: JobProgress | null;
   readonly resultJson: string | null;
+}
+
+/** A running job's progress as its device last reported it: the phase, and how far into it. */
+export interface JobProgress {
+  readonly phase: string;
+  /** In [0, 1]. */
+  readonly fraction: number;
+  readonly done?: number;
+  readonly total?: number;
 }
 
 /** A zero-row guarded update: the token is wrong, or the lease expired and was reclaimed, or the job is finished. */
@@ -48,6 +63,8 @@ export interface JobRow {
   team: string;
   track: string;
   target_kind: string;
+  split: string | null;
+  pinned_device_id: number | null;
   state: JobState;
   priority: number;
   attempts: number;
@@ -63,6 +80,7 @@ export interface JobRow {
   last_error_code: string | null;
   last_error_message: string | null;
   error_fault: JobFault | null;
+  progress_json: string | null;
   result_json: string | null;
 }
 
@@ -73,6 +91,8 @@ export function toJob(row: JobRow): Job {
     team: row.team,
     track: row.track,
     targetKind: row.target_kind,
+    split: row.split,
+    pinnedDeviceId: row.pinned_device_id,
     state: row.state,
     priority: row.priority,
     attempts: row.attempts,
@@ -87,6 +107,7 @@ export function toJob(row: JobRow): Job {
     lastErrorCode: row.last_error_code,
     lastErrorMessage: row.last_error_message,
     errorFault: row.error_fault,
+    progress: row.progress_json === null ? null : (JSON.parse(row.progress_json) as JobProgress),
     resultJson: row.result_json,
   };
 }

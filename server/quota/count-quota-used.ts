@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { countInfrastructureFailures } from '../queue/index.js';
 import type { QuotaWindow } from './quota-window.js';
 
 export interface QuotaSubject {
@@ -14,14 +15,11 @@ export interface QuotaSubject {
  * submission's fault count.
  */
 export async function countQuotaUsed(db: Db, subject: QuotaSubject, window: QuotaWindow): Promise<number> {
-  const [row] = (await db('submissions as s')
-    .join('jobs as j', 'j.id', 's.job_id')
-    .where('s.team_id', subject.teamId)
-    .andWhere('s.track', subject.track)
-    .andWhere('s.created_at', '>=', window.start)
-    .andWhere('s.created_at', '<', window.end)
-    .andWhere('j.state', '<>', 'dead')
-    .andWhere((q) => q.whereNot('j.state', 'failed').orWhereNull('j.error_fault').orWhereNot('j.error_fault', 'infrastructure'))
-    .count({ n: '*' })) as Array<{ n: number | string }>;
-  return Number(row?.n ?? 0);
+  const jobIds = (await db('submissions')
+    .where('team_id', subject.teamId)
+    .andWhere('track', subject.track)
+    .andWhere('created_at', '>=', window.start)
+    .andWhere('created_at', '<', window.end)
+    .pluck('job_id')) as number[];
+  return jobIds.length - (await countInfrastructureFailures(db, jobIds));
 }

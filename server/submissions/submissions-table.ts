@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Track } from '../../harness/tracks/track.js';
 import type { AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
-import { enqueueJob, type JobState } from '../queue/index.js';
+import { enqueueJob, getJob, type JobState } from '../queue/index.js';
 import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
 
 /**
@@ -82,31 +82,20 @@ export interface SubmissionView {
   readonly lastErrorMessage: string | null;
 }
 
-interface ViewRow {
-  id: string;
-  track: string;
-  created_at: number;
-  state: JobState;
-  result_json: string | null;
-  last_error_code: string | null;
-  last_error_message: string | null;
-}
-
 /** The team's submission with its job, or undefined (no such id, or another team's). */
 export async function findTeamSubmission(db: Db, teamId: number, id: string): Promise<SubmissionView | undefined> {
-  const row = (await db('submissions as s')
-    .join('jobs as j', 'j.id', 's.job_id')
-    .where('s.id', id)
-    .andWhere('s.team_id', teamId)
-    .first('s.id', 's.track', 's.created_at', 'j.state', 'j.result_json', 'j.last_error_code', 'j.last_error_message')) as ViewRow | undefined;
-  if (row === undefined) return undefined;
+  const row = (await db('submissions').where({ id, team_id: teamId }).first('id', 'track', 'created_at', 'job_id')) as
+    | { id: string; track: string; created_at: number; job_id: number }
+    | undefined;
+  const job = row === undefined ? undefined : await getJob(db, row.job_id);
+  if (row === undefined || job === undefined) return undefined;
   return {
     id: row.id,
     track: row.track,
     createdAt: row.created_at,
-    jobState: row.state,
-    resultJson: row.result_json,
-    lastErrorCode: row.last_error_code,
-    lastErrorMessage: row.last_error_message,
+    jobState: job.state,
+    resultJson: job.resultJson,
+    lastErrorCode: job.lastErrorCode,
+    lastErrorMessage: job.lastErrorMessage,
   };
 }
