@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
-import { readLabelMap } from '../../harness/evaluate/label-map-png.js';
+import { readLabelMap } from '../../harness/evaluate/read-label-map.js';
 import { listSome, MAX_LISTED } from '../../harness/evaluate/name-mismatch.js';
 import type { LabelMapPrediction, Predictions } from '../../harness/measurement.js';
 import type { Track } from '../../harness/tracks/track.js';
@@ -91,7 +91,7 @@ export interface ReadOutputOptions {
  * reader (harness/evaluate/classification-files.ts): `<name> <class>` lines, up to 5 per image best first
  * (the 2020 FPGA format), or JSON `{"<name>": class or [classes]}`; classes by index or by the track's
  * class names; names are the input file names. Segmentation: one PNG label map per input, named like the
- * input file (harness/evaluate/label-map-png.ts decodes it), each value a class index below the track's
+ * input file (harness/evaluate/read-label-map.ts decodes it), each value a class index below the track's
  * class count. Other files (time.txt, logs) are ignored.
  *
  * The submission's faults: nothing there (LPCV_E_SOLUTION_NO_OUTPUT), a file that does not parse or a class

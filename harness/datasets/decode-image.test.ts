@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { makeTempDir, pattern, writeJpeg, writePng } from '../../test/testing/write-images.js';
+import { encodePng, writeFileIn } from '../evaluate/testing/evaluate-files.js';
 import { decodeImageFile, decodeMaskFile, readImageSize } from './decode-image.js';
 
 const tmp = makeTempDir('lpcv-decode-');
@@ -105,20 +106,40 @@ describe('decodeMaskFile', () => {
     expect(await decodeMaskFile(join(tmp.dir, 'm3.png'))).toEqual({ width: 3, height: 3, data: labels });
   });
 
-  it('refuses colour masks, naming the first coloured pixel, and says so for palette PNGs', async () => {
+  it('refuses colour masks, naming the first coloured pixel, and palette PNGs', async () => {
     const rgb = new Uint8Array(12).fill(1);
     rgb[7] = 2; // pixel 2 (x=0, y=1 in a 2x2), green
     const file = join(tmp.dir, 'colour.png');
     await writePng(file, 2, 2, 3, rgb);
-    expect((await rejectionOf(decodeMaskFile(file))).message).toBe(
-      `${file}: has colour (R, G, B differ at x=0, y=1); a mask must be a single-channel 8-bit label map`,
-    );
+    expect(await rejectionOf(decodeMaskFile(file))).toMatchObject({
+      code: 'LPCV_E_DATASET_CORRUPT',
+      message: `${file}: pixel (0, 1) is RGB (1, 2, 1); a colour PNG must have three equal channels`,
+    });
 
     const pal = join(tmp.dir, 'palette.png');
     await sharp(Buffer.from([128, 0, 0, 0, 128, 0, 0, 0, 0, 128, 128, 0]), { raw: { width: 2, height: 2, channels: 3 } })
       .png({ palette: true, colours: 4, dither: 0 })
       .toFile(pal);
-    expect((await rejectionOf(decodeMaskFile(pal))).message).toMatch(/palette\.png: is a colour-palette PNG \(R, G, B differ at x=0, y=0\)/);
+    expect(await rejectionOf(decodeMaskFile(pal))).toMatchObject({
+      code: 'LPCV_E_DATASET_CORRUPT',
+      message: `${pal}: is a palette (indexed-colour) PNG; save label maps as 8-bit grayscale`,
+    });
+  });
+
+  it('refuses what would change class values or does not fit 8 bits: 16-bit, 4-bit, alpha, JPEG content', async () => {
+    const deep = await writeFileIn(tmp.dir, 'm16.png', encodePng(2, 1, 16, 0, [Buffer.from([0, 1, 1, 0])]));
+    expect(await rejectionOf(decodeMaskFile(deep))).toMatchObject({ code: 'LPCV_E_DATASET_CORRUPT', message: `${deep}: has 16-bit samples; expected 8` });
+    const fourBit = await writeFileIn(tmp.dir, 'm4.png', encodePng(4, 1, 4, 0, [Buffer.from([0x01, 0x23])]));
+    expect(await rejectionOf(decodeMaskFile(fourBit))).toMatchObject({ code: 'LPCV_E_DATASET_CORRUPT', message: `${fourBit}: has 4-bit samples; expected 8` });
+    const ga = await writeFileIn(tmp.dir, 'mga.png', encodePng(1, 1, 8, 4, [Buffer.from([5, 255])]));
+    expect(await rejectionOf(decodeMaskFile(ga))).toMatchObject({
+      code: 'LPCV_E_DATASET_CORRUPT',
+      message: `${ga}: has 2 channels (with alpha); expected 1, or 3 equal ones`,
+    });
+    const jpeg = join(tmp.dir, 'really-a-jpeg.png');
+    await writeJpeg(jpeg, 2, 2, new Uint8Array(12).fill(7));
+    expect(await rejectionOf(decodeMaskFile(jpeg))).toMatchObject({ code: 'LPCV_E_DATASET_CORRUPT', message: `${jpeg}: is jpeg, not a PNG` });
+    expect((await rejectionOf(decodeMaskFile(join(tmp.dir, 'absent.png')))).code).toBe('LPCV_E_DATASET_MISSING');
   });
 });
 

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { DecodedImage, LabelMask } from './types.js';
 import { readDatasetFile } from './dataset-files.js';
 import { datasetCorrupt } from './dataset-errors.js';
+import { decode8BitLabelMapPng } from './label-map-png.js';
 
 /**
  * Image decoding with sharp, keeping the stored 8-bit values as Pillow's Image.open(f).convert('RGB'|'L')
@@ -15,7 +16,6 @@ interface RawImage {
   height: number;
   channels: number;
   data: Buffer;
-  isPalette: boolean;
 }
 
 async function decodeRaw(file: string): Promise<RawImage> {
@@ -36,7 +36,7 @@ async function decodeRaw(file: string): Promise<RawImage> {
   try {
     const pipeline = sharp(bytes, options);
     const { data, info } = await (gray ? pipeline.toColourspace('b-w') : pipeline).raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, channels: info.channels, data, isPalette: meta.isPalette === true };
+    return { width: info.width, height: info.height, channels: info.channels, data };
   } catch (e) {
     throw datasetCorrupt(file, `cannot be decoded (${message(e)})`);
   }
@@ -61,24 +61,11 @@ export async function decodeImageFile(file: string, id: string): Promise<Decoded
 }
 
 /**
- * Decodes a PNG label map: one 8-bit class index per pixel. A gray PNG is taken as is (alpha ignored);
- * an RGB(A) PNG only when R = G = B everywhere. Colour-palette PNGs (e.g. VOC's) decode to their colours,
- * not their indices, and are refused: save masks as 8-bit grayscale.
+ * Decodes a mask file: one 8-bit class index per pixel, by the rules of the one label-map decoder
+ * (label-map-png.ts); whatever it refuses is LPCV_E_DATASET_CORRUPT naming the file.
  */
 export async function decodeMaskFile(file: string): Promise<LabelMask> {
-  const raw = await decodeRaw(file);
-  const { width, height, channels, data } = raw;
-  if (channels <= 2) return { width, height, data: channels === 1 ? plain(data) : takeChannels(raw, 1) };
-  for (let p = 0, i = 0; p < width * height; p++, i += channels) {
-    if (data[i] !== data[i + 1] || data[i] !== data[i + 2]) {
-      const what = raw.isPalette ? 'is a colour-palette PNG' : 'has colour';
-      throw datasetCorrupt(
-        file,
-        `${what} (R, G, B differ at x=${p % width}, y=${Math.floor(p / width)}); a mask must be a single-channel 8-bit label map`,
-      );
-    }
-  }
-  return { width, height, data: takeChannels(raw, 1) };
+  return decode8BitLabelMapPng(await readDatasetFile(file), (why) => datasetCorrupt(file, why));
 }
 
 /** Image size from the file header only (no pixel decoding). */

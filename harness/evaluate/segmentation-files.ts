@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { SegmentationAccumulator, type SegmentationScores } from '../../scoring/segmentation.js';
 import type { InputRole } from './input-paths.js';
-import { readLabelMap, type LabelMap } from './label-map-png.js';
+import type { LabelMap } from '../datasets/label-map-png.js';
+import { readLabelMap } from './read-label-map.js';
 import { checkSameKeys } from './name-mismatch.js';
 
 /**
@@ -12,7 +13,7 @@ import { checkSameKeys } from './name-mismatch.js';
  * - Files are matched by name: `a.png` in one folder with `a.png` in the other (the `.png` extension is
  *   matched case-insensitively, so `a.PNG` pairs with `a.png`). Files that do not end in `.png` are ignored
  *   in both folders. A name on one side only is LPCV_E_PRED_MISMATCH.
- * - Masks are decoded with sharp (see readLabelMap for the accepted PNG kinds).
+ * - Masks are decoded with sharp (see decodeLabelMapPng for the accepted PNG kinds).
  * - numClasses is the caller's, else the largest ground-truth value (ignoreIndex excluded) + 1. A predicted
  *   value outside [0, numClasses) is LPCV_E_PRED_MALFORMED; pass numClasses when the ground truth may lack
  *   the highest classes.

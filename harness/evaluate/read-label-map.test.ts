@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
-import { readLabelMap } from './label-map-png.js';
+import { readLabelMap } from './read-label-map.js';
 import { encodePng, tempDir, writeFileIn, writeGrayPng } from './testing/evaluate-files.js';
 
 let dir: string;
