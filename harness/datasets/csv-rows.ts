@@ -1,27 +1,31 @@
-import { datasetCorrupt } from './dataset-errors.js';
-
-export interface CsvRow {
-  /** 1-based line number in the file. */
-  line: number;
-  fields: string[];
-}
-
 /**
  * A small CSV reader for label files: comma-separated, one record per line (LF, CRLF or CR), optional
  * UTF-8 BOM, blank lines skipped. Unquoted fields are trimmed; a field in double quotes keeps its content
  * verbatim, with "" for a quote (so file names with commas work). Quoted line breaks are not supported.
+ * It knows no error codes: its callers say what a problem is (name-label-csv.ts).
  */
-export function parseCsvRows(text: string, file: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  lines.forEach((content, i) => {
-    if (content.trim() === '') return;
-    rows.push({ line: i + 1, fields: parseLine(content, file, i + 1) });
-  });
-  return rows;
+
+export interface CsvLine {
+  /** 1-based line number in the file. */
+  readonly line: number;
+  /** The line as written (untrimmed), never blank. */
+  readonly content: string;
 }
 
-function parseLine(content: string, file: string, line: number): string[] {
+/** The file's non-blank lines with their numbers, a leading BOM removed. */
+export function csvLines(text: string): CsvLine[] {
+  const out: CsvLine[] = [];
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\n|\r/)
+    .forEach((content, i) => {
+      if (content.trim() !== '') out.push({ line: i + 1, content });
+    });
+  return out;
+}
+
+/** The fields of one line, or what is wrong with its quoting. */
+export function splitCsvFields(content: string): string[] | { readonly error: string } {
   const fields: string[] = [];
   let i = 0;
   for (;;) {
@@ -30,7 +34,7 @@ function parseLine(content: string, file: string, line: number): string[] {
       let value = '';
       i++;
       for (;;) {
-        if (i >= content.length) throw datasetCorrupt(file, `line ${line}: unterminated quoted field`);
+        if (i >= content.length) return { error: 'unterminated quoted field' };
         if (content[i] === '"') {
           if (content[i + 1] === '"') {
             value += '"';
@@ -43,7 +47,7 @@ function parseLine(content: string, file: string, line: number): string[] {
         value += content[i++];
       }
       while (content[i] === ' ' || content[i] === '\t') i++;
-      if (i < content.length && content[i] !== ',') throw datasetCorrupt(file, `line ${line}: text after a closing quote`);
+      if (i < content.length && content[i] !== ',') return { error: 'text after a closing quote' };
       fields.push(value);
     } else {
       const end = content.indexOf(',', i);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../test/testing/lpcv-errors.js';
-import { parseCsvRows } from './csv-rows.js';
+import { csvLines, splitCsvFields } from './csv-rows.js';
 import { parseLabelsCsv } from './labels-csv.js';
 
 const classes = ['cat', 'dog', '7up'];
@@ -14,10 +14,10 @@ function message(f: () => unknown): string {
   return e.message;
 }
 
-describe('parseCsvRows', () => {
+describe('csvLines and splitCsvFields', () => {
   it('splits lines of any ending, skips blank ones, trims unquoted fields, honours quotes', () => {
     const text = '\uFEFFfile,label\r\n a.png , 1 \n\n"c,d.png","say ""hi"""\r"x",\n';
-    expect(parseCsvRows(text, 'f.csv')).toEqual([
+    expect(csvLines(text).map(({ line, content }) => ({ line, fields: splitCsvFields(content) }))).toEqual([
       { line: 1, fields: ['file', 'label'] },
       { line: 2, fields: ['a.png', '1'] },
       { line: 4, fields: ['c,d.png', 'say "hi"'] },
@@ -25,9 +25,9 @@ describe('parseCsvRows', () => {
     ]);
   });
 
-  it('reports broken quoting with the line', () => {
-    expect(message(() => parseCsvRows('a,b\n"open,1\n', 'f.csv'))).toBe('f.csv: line 2: unterminated quoted field');
-    expect(message(() => parseCsvRows('"a"b,1', 'f.csv'))).toBe('f.csv: line 1: text after a closing quote');
+  it('says what is wrong with broken quoting', () => {
+    expect(splitCsvFields('"open,1')).toEqual({ error: 'unterminated quoted field' });
+    expect(splitCsvFields('"a"b,1')).toEqual({ error: 'text after a closing quote' });
   });
 });
 
@@ -63,6 +63,10 @@ describe('parseLabelsCsv', () => {
       ['a.png,1\n\nb.png,0\na.png,2\n', 'line 4: a.png is already labelled on line 1'],
       ['file,label\n', 'has no label rows'],
       ['', 'has no label rows'],
+      ['a.png,1\n"open,1\n', 'line 2: unterminated quoted field'],
+      ['"a.png"b,1\n', 'line 1: text after a closing quote'],
+      ['a.png,1\nb,c.png,1\n', 'line 2: expected 2 fields (file,label), found 3'],
+      ['a.png,1\n,horse\n', 'line 2: empty file name'],
     ];
     for (const [text, expected] of cases) expect(message(() => parseLabelsCsv(text, 'l.csv', classes, isImage))).toContain(`l.csv: ${expected}`);
   });

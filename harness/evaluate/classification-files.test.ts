@@ -108,6 +108,15 @@ describe('parseClassificationGroundTruth', () => {
     expect([...parseClassificationGroundTruth('file,label\na.jpg,1\n', 'gt.csv', {})]).toEqual([['a.jpg', 1]]);
   });
 
+  it('splits at the last comma, takes class names as a data set does, and any line ending', () => {
+    expect([...parseClassificationGroundTruth('image,class\ra,b.jpg,three\r"say ""hi"".jpg",0\r', 'gt.csv', { classNames: NAMES })]).toEqual([
+      ['a,b.jpg', 3],
+      ['say "hi".jpg', 0],
+    ]);
+    // The name is checked before the label, as in a data set's label file.
+    expect(errorOf(() => parseClassificationGroundTruth('a.jpg,1\n,x\n', 'gt.csv', {})).message).toBe('gt.csv:2: empty image name');
+  });
+
   it('rejects bad rows with the line number, and duplicates', () => {
     const cases: [string, string][] = [
       ['a.jpg,1\nb.jpg,x\n', 'gt.csv:2: "x" is not a class index'],

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { parseNameLabelCsv, type NameLabelCsvPolicy } from '../datasets/name-label-csv.js';
 import { callerNumClasses, resolveClass, type ClassSpace, type ResolvedClass } from './class-values.js';
 import { readJsonObject, stripBom } from './json-text.js';
 import { checkSameKeys } from './name-mismatch.js';
@@ -9,8 +10,8 @@ import { checkSameKeys } from './name-mismatch.js';
  * `classificationReport`.
  *
  * Ground truth: CSV `name,label` (one image a line; the line is split at its LAST comma, fields may be
- * double-quoted; a first line whose label is not a class is a header and skipped) or a JSON object
- * `{ "<name>": <class> }`.
+ * double-quoted; a first line whose label is not a class is a header and skipped: parseNameLabelCsv with
+ * groundTruthCsvPolicy) or a JSON object `{ "<name>": <class> }`.
  *
  * Predictions, told apart by content (JSON when the file parses as an object):
  * - the LPCVC 2020 FPGA `image.list.result`: lines `<name> <class>`, an image's lines consecutive and in
@@ -67,28 +68,42 @@ export function parseClassificationGroundTruth(text: string, file: string, space
       labels.set(name, cls.index);
     }
   } else {
-    const firstLine = new Map<string, number>();
-    let seenRow = false;
-    for (const [lineNo, line] of numberedLines(text)) {
-      const comma = line.lastIndexOf(',');
-      if (comma < 0) throw gtLineError(file, lineNo, `expected "name,label", got ${JSON.stringify(line)}`);
-      const name = unquote(line.slice(0, comma).trim());
-      const label = unquote(line.slice(comma + 1).trim());
-      // Only a label that is no class at all makes a header; an out-of-range index on line 1 is an error.
-      const isHeader = !seenRow && 'error' in resolveClass(label, { classNames: space.classNames });
-      seenRow = true;
-      if (isHeader) continue;
-      const cls = resolveClass(label, space);
-      if ('error' in cls) throw gtLineError(file, lineNo, cls.error);
-      if (name === '') throw gtLineError(file, lineNo, 'empty image name');
-      const earlier = firstLine.get(name);
-      if (earlier !== undefined) throw gtLineError(file, lineNo, `${JSON.stringify(name)} is already labelled at line ${earlier}`);
-      firstLine.set(name, lineNo);
-      labels.set(name, cls.index);
-    }
+    for (const row of parseNameLabelCsv(text, groundTruthCsvPolicy(file, space))) labels.set(row.name, row.label);
   }
   if (labels.size === 0) throw new LpcvError('LPCV_E_GT_MALFORMED', `${file}: no labelled images`, { file });
   return labels;
+}
+
+/**
+ * The ground-truth CSV's policy for parseNameLabelCsv: split at the last comma (names from other tools may
+ * hold unquoted commas); a label is resolveClass's; a first row whose label is no class at all (by index or
+ * name, whatever numClasses says) is a header, so an out-of-range index on line 1 is an error, not a header.
+ */
+function groundTruthCsvPolicy(file: string, space: ClassSpace): NameLabelCsvPolicy {
+  return {
+    columns: 'last-comma',
+    label(text) {
+      const cls = resolveClass(text, space);
+      return 'error' in cls ? cls : cls.index;
+    },
+    isHeader: (_name, label) => 'error' in resolveClass(label, { classNames: space.classNames }),
+    error(p) {
+      switch (p.kind) {
+        case 'quoting':
+          return gtLineError(file, p.line, p.what);
+        case 'columns':
+          return gtLineError(file, p.line, `expected "name,label", got ${JSON.stringify(p.text)}`);
+        case 'empty-name':
+          return gtLineError(file, p.line, 'empty image name');
+        case 'label':
+          return gtLineError(file, p.line, p.why);
+        case 'duplicate':
+          return gtLineError(file, p.line, `${JSON.stringify(p.name)} is already labelled at line ${p.firstLine}`);
+        case 'no-rows':
+          return new LpcvError('LPCV_E_GT_MALFORMED', `${file}: no labelled images`, { file });
+      }
+    },
+  };
 }
 
 /** Predictions: image name -> classes best first (1 to 5 of them), and which format the file was in. */
@@ -172,10 +187,6 @@ function maxValue(values: Iterable<number>): number {
   let max = -Infinity;
   for (const v of values) if (v > max) max = v;
   return max;
-}
-
-function unquote(field: string): string {
-  return field.length >= 2 && field.startsWith('"') && field.endsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field;
 }
 
 function gtLineError(file: string, line: number, message: string): LpcvError {
