@@ -38,7 +38,7 @@ export interface Measurement {
   /**
    * A target that runs the whole batch at once (a solution package, a board's command): the harness's own
    * wall clock around it. `selfReportedMs` is what the package said about itself, kept beside it and never
-   * used instead of it (LPCV.md: the 2023 referee trusted a self-reported time).
+   * used instead of it (docs/solution-packages.md: the 2023 referee trusted a self-reported time).
    */
   wall?: WallClock;
   /**

@@ -3,7 +3,7 @@ import type { WallClock } from './measurement.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
 
 /**
- * The one result record (DESIGN.md): every run, local or remote, produces this JSON object. Raw latency
+ * The one result record (docs/protocol.md, 9): every run, local or remote, produces this JSON object. Raw latency
  * samples travel beside it (RawSamples), so that a score can be recomputed without re-running the device.
  */
 export interface ResultRecord {

@@ -44,7 +44,7 @@ export interface TargetJob {
 export interface TargetRun {
   readonly measurement: Measurement;
   readonly target: TargetInfo;
-  /** A measured number or null (DESIGN.md); when null, energyNote says why. */
+  /** A measured number or null, never an invented figure (docs/power.md); when null, energyNote says why. */
   readonly energy: EnergyRecord | null;
   readonly energyNote?: string;
   /** The power samples the energy was integrated from (ms on the sampler's clock, watts). */

@@ -21,8 +21,9 @@ export const dacSdc2022V1: Formula = Object.freeze({
     'qualified (log2(E) <= 0: the published formula divides by zero or turns negative there, which rewards ' +
     'nothing sensible); FPS = 0 -> 0; no energy or no FPS -> null (missing).',
   source:
-    'DAC-SDC 2022 (a related contest, not LPCVC; ../shared/LPCV.md): the formula as stated there. The handling ' +
-    'of E <= 1 J is the harness\'s decision; real runs over a whole test set use far more than 1 J.',
+    'DAC-SDC 2022 (a related contest, not LPCVC; byuccl.github.io/dac_sdc_2022/evaluation): the formula as ' +
+    "stated there. The handling of E <= 1 J is the harness's decision; real runs over a whole test set use " +
+    'far more than 1 J.',
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures', default: 'iou' },
   }),

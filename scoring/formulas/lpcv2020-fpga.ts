@@ -1,6 +1,6 @@
 /**
  * lpcv2020-fpga v1: the 2020 FPGA track's accuracy and time, combined as accuracy per second per image.
- * The track's published rule does not give the formula (LPCV.md [U]); this is a reconstruction.
+ * The track's published rule does not give the formula ([U] in docs/formulas.md); this is a reconstruction.
  */
 import type { Formula, FormulaResult, Measures, ParamValue } from './types.js';
 import { TIME_SOURCES, viewOf, type TimeSource } from './measure-view.js';
@@ -20,10 +20,10 @@ export const lpcv2020FpgaV1: Formula = Object.freeze({
     'wall clock when the run has one. Unit 1/s. Edges: no duration or image count (time=wall) -> null (missing); ' +
     '0 s per image -> null; A = 0 -> 0.',
   source:
-    'LPCVC 2020 FPGA track, Ultra96-V2 + DPU (../shared/LPCV.md): contestants\' code read every JPEG of a folder ' +
-    'and wrote image.list.result; top-1 from the first of 5 lines per image; the whole batch was timed by the ' +
-    'wall clock. "Accuracy and time combined" is all that is published [U: the exact formula]: this ' +
-    'accuracy-per-time reconstruction is not the official one.',
+    'LPCVC 2020 FPGA track, Ultra96-V2 + DPU (lpcv.ai, 2020 CVPR workshop; docs/formulas.md, Sources): ' +
+    "contestants' code read every JPEG of a folder and wrote image.list.result; top-1 from the first of 5 " +
+    'lines per image; the whole batch was timed by the wall clock. "Accuracy and time combined" is all that ' +
+    'is published [U: the exact formula]: this accuracy-per-time reconstruction is not the official one.',
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures', default: 'top1' },
     time: { description: 'seconds per image from: wall (duration / images), latency (mean latency), auto', default: 'wall', choices: TIME_SOURCES },

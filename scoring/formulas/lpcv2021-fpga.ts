@@ -21,9 +21,10 @@ export const lpcv2021FpgaV1: Formula = Object.freeze({
     'Edges: A <= 0.2 or fps <= 5 -> 0, not qualified (the floors are the minimum requirements); ' +
     'no energy or no fps -> null (missing); E = 0 J -> null.',
   source:
-    'LPCVC 2021 FPGA track, Ultra96-V2 + DPU, COCO 2017 test-dev 20,288 images (../shared/LPCV.md): the formula ' +
-    'as stated there, E = mean power of the 5V PMBus rail sampled every 50 ms x wall time [U: from a ' +
-    'third-party source, not the organizers\' page]. fps = images / wall time of the whole batch.',
+    "LPCVC 2021 FPGA track, Ultra96-V2 + DPU, COCO 2017 test-dev 20,288 images (a participant's write-up, " +
+    'github.com/scyonggg/LPCV21; docs/formulas.md, Sources): the formula as stated there, E = mean power of ' +
+    "the 5V PMBus rail sampled every 50 ms x wall time [U: from a third-party source, not the organizers' " +
+    'page]. fps = images / wall time of the whole batch.',
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures', default: 'map' },
   }),

@@ -22,11 +22,13 @@ export const lpcv2023SegV1: Formula = Object.freeze({
     'entry qualifies only if A > sampleAccuracy and T / N < sampleSeconds (strictly better on both); with ' +
     'qualify=all (default) every scored entry qualifies. Edges: no time -> null (missing); 0 s per image -> null; A = 0 -> 0.',
   source:
-    'LPCVC 2023 (Jetson Nano 2GB, 600 hidden 512x512 images; ../shared/LPCV.md): "accuracy divided by the average ' +
+    'LPCVC 2023 (Jetson Nano 2GB, 600 hidden 512x512 images; Chen et al., "Results of Low Power Computer ' +
+    'Vision Challenge (LPCVC) 2023", arXiv:2403.07153; ' +
+    'github.com/lpcvai/23LPCVC_Segmentation_Track-Sample_Solution): "accuracy divided by the average ' +
     'inference time", accuracy = mean Dice (per-image nanmean over classes, then mean over images); an entry ' +
-    'qualified for an award only if both its accuracy and its time beat the sample solution. The 2023 referee took ' +
-    'a self-reported time; the harness times the run itself. [U] whether a tie with the sample counted as beating it ' +
-    '(here it does not); the sample\'s figures are not published here: give them as parameters.',
+    'qualified for an award only if both its accuracy and its time beat the sample solution. The 2023 referee ' +
+    'took a self-reported time; the harness times the run itself. [U] whether a tie with the sample counted ' +
+    "as beating it (here it does not); the sample's figures are not published here: give them as parameters.",
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures', default: 'mdice' },
     time: { description: 'seconds per image from: wall (duration / images), latency (mean latency), auto', default: 'wall', choices: TIME_SOURCES },

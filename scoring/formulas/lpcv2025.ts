@@ -21,10 +21,11 @@ export const lpcv2025V1: Formula = Object.freeze({
     'accuracy is still the value, not qualified. Edges: no latency -> null (qualification cannot be decided; ' +
     'missing latency).',
   source:
-    'LPCVC 2025-2026 (Qualcomm AI Hub device cloud; ../shared/LPCV.md): compiled models profiled over 20-100 ' +
-    'iterations on Snapdragon phones; qualify by a latency cut-off, then rank by accuracy (top-1, mIoU, F-score, ' +
-    'Recall@10 by track). [U] the cut-off per track (a parameter, no default) and which latency statistic the ' +
-    'profiler\'s number is (mean by default; p50 or min are choices).',
+    'LPCVC 2025-2026 (Qualcomm AI Hub device cloud; Ye et al., "Evaluation of Winning Solutions of 2025 Low ' +
+    'Power Computer Vision Challenge", arXiv:2604.19054): compiled models profiled over 20-100 iterations on ' +
+    'Snapdragon phones; qualify by a latency cut-off, then rank by accuracy (top-1, mIoU, F-score, Recall@10 ' +
+    'by track). [U] the cut-off per track (a parameter, no default) and which latency statistic the ' +
+    "profiler's number is (mean by default; p50 or min are choices).",
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures (top1, miou, f1, recall10, ...)', default: 'top1' },
     cutoffMs: { description: 'latency cut-off in ms (entries at or under it qualify)', type: 'number' as const, example: 30 },

@@ -18,10 +18,11 @@ export const lpircV1: Formula = Object.freeze({
     'Edges: no energy measured -> null (reason, missing energy); E = 0 -> null (a division by zero is no score); ' +
     'A = 0 -> 0, qualified.',
   source:
-    'LPIRC 2015-2019 onsite tracks (../shared/LPCV.md): detection scored by mAP (IoU > 0.5, VOC style) over the ' +
-    '10-minute window, divided by the energy in Wh read from a Yokogawa WT300/WT310 meter. Confirmed by the ' +
-    "challenge's pages; the harness's map50 is COCO-style AP at IoU 0.5, which can differ from VOC's " +
-    '11-point interpolation in the third decimal [U].',
+    'LPIRC 2015-2019 onsite tracks (rebootingcomputing.ieee.org/lpirc; Alyamkin et al., "Low-Power Computer ' +
+    'Vision: Status, Challenges, and Opportunities", IEEE JETCAS 2019): detection scored by mAP (IoU > 0.5, ' +
+    'VOC style) over the 10-minute window, divided by the energy in Wh read from a Yokogawa WT300/WT310 ' +
+    "meter. Confirmed by the challenge's pages; the harness's map50 is COCO-style AP at IoU 0.5, which can " +
+    "differ from VOC's 11-point interpolation in the third decimal [U].",
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures (map50, map, top1, ...)', default: 'map50' },
   }),

@@ -22,11 +22,12 @@ export const ovicV1: Formula = Object.freeze({
     'rank=accuracy, score = A as a fraction. An entry qualifies when t <= budgetMs; over the budget the score is ' +
     'still shown but not qualified. Edges: no latency -> null (missing); t = 0 ms -> null (ln 0).',
   source:
-    'OVIC 2018-2020 (../shared/LPCV.md): TFLite models timed on one big core of a Pixel phone; accuracy under a ' +
-    'target average latency (2020: detection 30 ms, Pixel 4 classification 10 ms, LG G8 7 ms) and the improvement ' +
-    'over the frontier fitted on COCO minival detection, 2020-04-07: k = 16.894553358968146, ' +
-    'a0 = -34.42191514521174 (the defaults). [U] how the final rank combined the two; whether a latency equal ' +
-    'to the budget qualified (here it does).',
+    'OVIC 2018-2020 (Google Research blog, "Introducing the CVPR 2018 On-Device Visual Intelligence ' +
+    'Challenge"; lpcv.ai, 2020 CVPR workshop; docs/formulas.md, Sources): TFLite models timed on one big core ' +
+    'of a Pixel phone; accuracy under a target average latency (2020: detection 30 ms, Pixel 4 classification ' +
+    '10 ms, LG G8 7 ms) and the improvement over the frontier fitted on COCO minival detection, 2020-04-07: k ' +
+    '= 16.894553358968146, a0 = -34.42191514521174 (the defaults). [U] how the final rank combined the two; ' +
+    'whether a latency equal to the budget qualified (here it does).',
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures (map for detection, top1 for classification)', default: 'map' },
     budgetMs: { description: 'latency budget in ms on the mean per-image latency', default: 30 },

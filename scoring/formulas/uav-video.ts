@@ -22,7 +22,8 @@ function uavVideo(name: string, year: 2020 | 2021, metric: string, metricText: s
       'Edges: no energy, no window or (idle=record) no idle figure -> null (reason, missing); energy above idle <= 0 ' +
       '-> null (the idle figure is too high for this run: no score rather than a negative or infinite one); A = 0 -> 0.',
     source:
-      `LPCVC ${year} UAV video track (../shared/LPCV.md): ${metric === 'f1' ? 'modified F1' : '1 - mean normalised Levenshtein distance'} ` +
+      `LPCVC ${year} UAV video track (lpcv.ai/2020CVPR/video-track; the referee, github.com/lpcvai/2021-LPCVC-Referee): ` +
+      `${metric === 'f1' ? 'modified F1' : '1 - mean normalised Levenshtein distance'} ` +
       '/ (E_Wh - 1.961 W x t), a fixed idle power of 1.961 W (Raspberry Pi 3B+) subtracted over the run. ' +
       'The old referee used the fixed constant; idle=record uses a figure measured on the device instead ' +
       '(a harness extension, not the published rule).',

@@ -1,6 +1,6 @@
 /**
  * Where the server keeps its data. The embedded default is a SQLite file; PostgreSQL is configuration,
- * not a code fork (DESIGN.md). Parsed once at start-up by whoever reads the server's config file.
+ * not a code fork (docs/database.md). Parsed once at start-up by whoever reads the server's config file.
  */
 export interface SqliteConfig {
   readonly client: 'sqlite';

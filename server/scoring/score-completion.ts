@@ -18,7 +18,7 @@ export interface ScoreCompletionArgs {
 
 /**
  * The result record of a device run: the same scorePredictions and buildResultRecord as `lpcv score`
- * (DESIGN.md: the local score and the server's come from the same code). Throws the scorer's coded errors
+ * (docs/protocol.md: the local score and the server's come from the same code). Throws the scorer's coded errors
  * (LPCV_E_PRED_MISMATCH, LPCV_E_MODEL_OUTPUT_SHAPE: the submission's fault). Used on completion and to
  * re-score a stored result from its raw_json.
  */

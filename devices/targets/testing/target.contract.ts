@@ -1,5 +1,5 @@
 /**
- * The contract every target driver passes (STYLE.md: one behavioural suite run against every
+ * The contract every target driver passes (docs/architecture.md: one behavioural suite run against every
  * implementation). A driver's test calls runTargetContract with a fixture that can build the target and a
  * job it can run; the suite checks what the agent and the server rely on: a probe that describes the
  * device, predictions for every input in order, latency samples that are finite, energy that is either a
