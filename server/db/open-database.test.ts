@@ -90,6 +90,11 @@ describe('openDatabase on PostgreSQL', () => {
       expect(row.run_after).toBe(NOW);
       const tables = (await db('information_schema.tables').where('table_schema', config.schema).pluck('table_name')) as string[];
       expect(tables.sort()).toEqual(['agents', 'devices', 'job_events', 'jobs', 'lpcv_migrations', 'lpcv_migrations_lock', 'queue_teams', 'reference_runs', 'rescore_audit', 'results', 'server_settings', 'submissions', 'teams', 'tokens', 'track_formulas', 'track_reveals']);
+      // 0008: the record lives in results only; the lease reads the artifact format from the job row.
+      const jobColumns = Object.keys(await db('jobs').columnInfo());
+      expect(jobColumns).toContain('artifact_format');
+      expect(jobColumns).not.toContain('result_json');
+      expect(await db('results').columnInfo('raw_json')).toMatchObject({ type: 'text', nullable: true });
     } finally {
       await db.destroy();
     }

@@ -87,7 +87,7 @@ export async function queueReferenceRuns(db: Db, tracks: readonly Track[], confi
       .where({ team_id: team.id, track: track.name, split: submissionSplit(track), baseline_name: baseline })
       .orderBy('created_at', 'desc')
       .orderBy('id')
-      .first('id', 'sha256')) as { id: string; sha256: string } | undefined;
+      .first('id', 'sha256', 'format')) as { id: string; sha256: string; format: string } | undefined;
     if (submission === undefined) continue;
     const run = await withWriteTransaction(db, async (tx) => {
       const still = await lockRows(tx('devices').where({ id: device.id, state: 'idle' }).whereNull('drained_at').select('id'), tx.dialect, 'wait').first();
@@ -98,7 +98,16 @@ export async function queueReferenceRuns(db: Db, tracks: readonly Track[], confi
       if (last?.at != null && Number(last.at) > now - everyMs) return undefined;
       const job = await enqueueReferenceJob(
         tx,
-        { submissionId: submission.id, team: String(team.id), track: track.name, targetKind: track.target.kind, maxAttempts: REFERENCE_MAX_ATTEMPTS, actor: 'reference-runs', pinnedDeviceId: device.id },
+        {
+          submissionId: submission.id,
+          team: String(team.id),
+          track: track.name,
+          targetKind: track.target.kind,
+          artifactFormat: submission.format,
+          maxAttempts: REFERENCE_MAX_ATTEMPTS,
+          actor: 'reference-runs',
+          pinnedDeviceId: device.id,
+        },
         now,
       );
       await tx('reference_runs').insert({ job_id: job.id, device_id: device.id, track: track.name, submission_id: submission.id, baseline_name: baseline, sha256: submission.sha256, created_at: now });

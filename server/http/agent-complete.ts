@@ -70,7 +70,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
     const recordJson = JSON.stringify(record);
     const t = now();
     const done = await withWriteTransaction(db, async (tx) => {
-      const changed = await completeJob(tx, { jobId, token: leaseToken, resultJson: recordJson }, t);
+      const changed = await completeJob(tx, { jobId, token: leaseToken }, t);
       if (!changed.ok) return false;
       await insertResult(tx, { jobId, submissionId: held.submissionId, recordJson, rawJson: JSON.stringify(json) }, t);
       await recordReferenceResult(tx, jobId, record, t);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
 import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
-import { completeJob, failJob, leaseJob } from '../queue/index.js';
+import { completeWithRecord } from '../leaderboard/testing/results.js';
+import { failJob, leaseJob } from '../queue/index.js';
 import { checkAcceptedUpload } from '../submissions/testing/check-accepted-upload.js';
 import { getSubmission, postSubmission, startTestApi, TINY_LIMIT_BYTES, type Part, type TestApi } from './testing/api-server.js';
 import { T0 } from './testing/test-server.js';
@@ -82,7 +83,7 @@ describe('the submissions API on SQLite', () => {
     expect(await statusOf(good)).toMatchObject({ id: good, status: 'running' });
 
     const result = { accuracy: 0.5, note: 'a result record' };
-    expect((await completeJob(api.db, { ...leases.get(good)!, resultJson: JSON.stringify(result) }, T0 + 20_000)).ok).toBe(true);
+    expect(await completeWithRecord(api.db, leases.get(good)!, result, T0 + 20_000)).toBe(true);
     expect(await statusOf(good)).toEqual({ id: good, status: 'done', track: 'fashion-mnist', createdAt: expect.any(Number), result });
 
     const failure = { fault: 'submission' as const, code: 'LPCV_E_MODEL_CRASHED', message: 'the model crashed the inference process (SIGSEGV)' };

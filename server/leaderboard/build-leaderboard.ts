@@ -112,7 +112,7 @@ interface Row {
   team: string;
   baseline_name: string | null;
   created_at: number;
-  result_json: string | null;
+  record_json: string;
 }
 
 interface Candidate extends RankableEntry {
@@ -128,20 +128,20 @@ function tieEvidence(record: ResultRecord, metric: string): TieEvidence | null {
 }
 
 /**
- * The done runs of one board, one per submission: its private-split job (`submissions.job_id`) or its
- * public-split job (`submissions.public_job_id`, migration 0007); never another job of the submission
- * (a device's reference run is an extra job of a baseline's submission, server/devices: never an entry).
+ * The done runs of one board, one per submission: the result (`results`, the one result store, which has a
+ * row exactly when its job is done) of its private-split job (`submissions.job_id`) or of its public-split
+ * job (`submissions.public_job_id`, migration 0007); never another job of the submission (a device's
+ * reference run is an extra job of a baseline's submission, server/devices: never an entry).
  */
 async function runsOn(db: Db, track: Track, board: Board, metric: string): Promise<Map<string, Candidate>> {
   const rows = (await db('submissions as s')
-    .join('jobs as j', 'j.id', board === 'private' ? 's.job_id' : 's.public_job_id')
+    .join('results as r', 'r.job_id', board === 'private' ? 's.job_id' : 's.public_job_id')
     .join('teams as t', 't.id', 's.team_id')
-    .where({ 's.track': track.name, 'j.state': 'done' })
-    .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'j.result_json')) as Row[];
+    .where('s.track', track.name)
+    .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'r.record_json')) as Row[];
   const runs = new Map<string, Candidate>();
   for (const r of rows) {
-    if (r.result_json === null) continue;
-    const record = JSON.parse(r.result_json) as ResultRecord;
+    const record = JSON.parse(r.record_json) as ResultRecord;
     runs.set(r.id, {
       id: r.id,
       team: r.baseline_name ?? r.team,

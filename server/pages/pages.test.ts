@@ -6,8 +6,8 @@ import { registerDevice } from '../devices/agent-devices-table.js';
 import { leaseHolder } from '../devices/index.js';
 import { startTestApi, type TestApi } from '../http/testing/api-server.js';
 import { T0, TEST_ADMIN_TOKEN } from '../http/testing/test-server.js';
-import { resultRecord } from '../leaderboard/testing/results.js';
-import { completeJob, failJob, heartbeatJob, leaseJob } from '../queue/index.js';
+import { completeWithRecord, resultRecord } from '../leaderboard/testing/results.js';
+import { failJob, heartbeatJob, leaseJob } from '../queue/index.js';
 import { TestBrowser, type PageAnswer } from './testing/browser.js';
 
 const tiny = fixtureBytes('tiny-conv.onnx');
@@ -191,7 +191,7 @@ describe('the pages, over HTTP on SQLite', () => {
     expect(running.body).toContain('<progress id="progress" max="1" value="0.25">');
     expect(running.body).toContain('2,000 of 8,000');
 
-    await completeJob(api.db, { jobId: held.jobId, token: held.token, resultJson: JSON.stringify(resultRecord('fashion-mnist', 'test', { top1: 0.9123, p50: 0.2, score: 4561.5 })) }, T0 + 1_000_020);
+    expect(await completeWithRecord(api.db, held, resultRecord('fashion-mnist', 'test', { top1: 0.9123, p50: 0.2, score: 4561.5 }), T0 + 1_000_020)).toBe(true);
     const done = await b.get(`/submissions/${id}`);
     expect(done.body).toContain('Status: done');
     expect(done.body).toContain('91.23%');

@@ -1,5 +1,6 @@
 /**
- * What the status page shows of one submission (reads only; the job through server/queue, the owner of `jobs`).
+ * What the status page shows of one submission (reads only): the job through server/queue (the owner of
+ * `jobs`), the record from `results` (the one result store).
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Db } from '../db/index.js';
@@ -7,6 +8,7 @@ import { leasedByDevice } from '../devices/index.js';
 import { SUBMISSION_ID } from '../submissions/submissions-table.js';
 import type { Viewer } from '../leaderboard/viewer.js';
 import { getJob, getJobEvents, getJobs, queuePosition, type Job, type JobEvent, type JobProgress } from '../queue/index.js';
+import { getRecordJsonOfJob, getRecordJsonsOfJobs } from '../scoring/results-table.js';
 
 export interface SubmissionDetails {
   readonly id: string;
@@ -74,6 +76,7 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
   if (row === undefined || (viewer.kind === 'team' && viewer.teamId !== row.team_id)) return undefined;
   const job = await getJob(db, row.job_id);
   if (job === undefined) return undefined;
+  const recordJson = job.state === 'done' ? await getRecordJsonOfJob(db, job.id) : undefined;
   const deviceId = leasedByDevice(job.leasedBy);
   const device =
     deviceId === undefined
@@ -97,7 +100,7 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
     queuePosition: job.state === 'queued' ? await queuePosition(db, job.id) : null,
     device: device ?? null,
     progress: job.state === 'leased' ? job.progress : null,
-    result: job.state === 'done' && job.resultJson !== null ? (JSON.parse(job.resultJson) as ResultRecord) : null,
+    result: recordJson === undefined ? null : (JSON.parse(recordJson) as ResultRecord),
     events: await getJobEvents(db, job.id),
   };
 }
@@ -134,10 +137,12 @@ export async function listSubmissions(db: Db, viewer: Viewer, limit = 200): Prom
     job_id: number;
   }>;
   const jobs = new Map((await getJobs(db, rows.map((r) => r.job_id))).map((j) => [j.id, j]));
+  const records = await getRecordJsonsOfJobs(db, rows.map((r) => r.job_id));
   // Every submission row is written with its job (recordSubmission): a missing one is no entry.
   return rows.flatMap((r) => {
     const job = jobs.get(r.job_id);
     if (job === undefined) return [];
+    const recordJson = records.get(job.id);
     return [
       {
         id: r.id,
@@ -147,7 +152,7 @@ export async function listSubmissions(db: Db, viewer: Viewer, limit = 200): Prom
         filename: r.filename,
         createdAt: r.created_at,
         state: job.state,
-        score: job.resultJson === null ? null : ((JSON.parse(job.resultJson) as ResultRecord).score.value ?? null),
+        score: recordJson === undefined ? null : ((JSON.parse(recordJson) as ResultRecord).score.value ?? null),
         errorCode: job.state === 'failed' || job.state === 'dead' ? job.lastErrorCode : null,
       },
     ];

@@ -12,6 +12,11 @@ export interface EnqueueArgs {
   readonly targetKind: string;
   /** The split it runs on (jobs.split); omitted: its submission's split. */
   readonly split?: string;
+  /**
+   * The format of its submission's artifact (onnx, tflite, zip): a device that declared the formats it runs
+   * leases only jobs in one of them (leaseJob's `formats`), reading nothing but the job row.
+   */
+  readonly artifactFormat: string;
   /** Higher first (default 0). */
   readonly priority?: number;
   /** Leases allowed before an infrastructure failure makes it dead (default 5). */
@@ -28,7 +33,7 @@ export async function enqueueJob(db: Db, args: EnqueueArgs, now: number): Promis
   if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new Error(`enqueueJob: maxAttempts must be a whole number >= 1, got ${maxAttempts}`);
   const priority = args.priority ?? 0;
   if (!Number.isInteger(priority)) throw new Error(`enqueueJob: priority must be a whole number, got ${priority}`);
-  for (const key of ['submissionId', 'team', 'track', 'targetKind'] as const) {
+  for (const key of ['submissionId', 'team', 'track', 'targetKind', 'artifactFormat'] as const) {
     if (args[key] === '') throw new Error(`enqueueJob: ${key} must not be empty`);
   }
   const runAfter = args.runAfter ?? now;
@@ -40,6 +45,7 @@ export async function enqueueJob(db: Db, args: EnqueueArgs, now: number): Promis
         track: args.track,
         target_kind: args.targetKind,
         split: args.split ?? null,
+        artifact_format: args.artifactFormat,
         state: 'queued',
         priority,
         attempts: 0,

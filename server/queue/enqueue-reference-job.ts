@@ -1,6 +1,6 @@
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { enqueueJob, type EnqueueArgs } from './enqueue-job.js';
-import type { Job } from './job.js';
+import { toJob, type Job, type JobRow } from './job.js';
 
 export interface EnqueueReferenceArgs extends EnqueueArgs {
   /** The only device that may lease the job (jobs.pinned_device_id). */
@@ -17,7 +17,7 @@ export async function enqueueReferenceJob(db: Db, args: EnqueueReferenceArgs, no
   return withWriteTransaction(db, async (tx) => {
     const { pinnedDeviceId, ...job } = args;
     const queued = await enqueueJob(tx, job, now);
-    await tx('jobs').where('id', queued.id).update({ pinned_device_id: pinnedDeviceId });
-    return queued;
+    const [row] = (await tx('jobs').where('id', queued.id).update({ pinned_device_id: pinnedDeviceId }).returning('*')) as JobRow[];
+    return toJob(row);
   });
 }

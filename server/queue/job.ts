@@ -12,6 +12,11 @@ export interface Job {
   readonly targetKind: string;
   /** The split it runs on; null on jobs queued before migration 0007 and on reference runs: its submission's split. */
   readonly split: string | null;
+  /**
+   * The format of the artifact it runs (onnx, tflite, zip: its submission's), which a device's declared
+   * formats filter on. Null only on a job queued before migration 0008 without a submission row.
+   */
+  readonly artifactFormat: string | null;
   /** The only device that may lease it (a reference run, docs/devices.md), else null. */
   readonly pinnedDeviceId: number | null;
   readonly state: JobState;
@@ -34,9 +39,8 @@ export interface Job {
   readonly lastErrorCode: string | null;
   readonly lastErrorMessage: string | null;
   readonly errorFault: JobFault | null;
-  /** What its device last reported while it ran (kept until the next lease clears it). */
+  /** What its device last reported since the latest lease (heartbeatJob), or null. */
   readonly progress: JobProgress | null;
-  readonly resultJson: string | null;
 }
 
 /** A running job's progress as its device last reported it: the phase, and how far into it. */
@@ -64,6 +68,7 @@ export interface JobRow {
   track: string;
   target_kind: string;
   split: string | null;
+  artifact_format: string | null;
   pinned_device_id: number | null;
   state: JobState;
   priority: number;
@@ -81,7 +86,6 @@ export interface JobRow {
   last_error_message: string | null;
   error_fault: JobFault | null;
   progress_json: string | null;
-  result_json: string | null;
 }
 
 export function toJob(row: JobRow): Job {
@@ -92,6 +96,7 @@ export function toJob(row: JobRow): Job {
     track: row.track,
     targetKind: row.target_kind,
     split: row.split,
+    artifactFormat: row.artifact_format,
     pinnedDeviceId: row.pinned_device_id,
     state: row.state,
     priority: row.priority,
@@ -108,6 +113,5 @@ export function toJob(row: JobRow): Job {
     lastErrorMessage: row.last_error_message,
     errorFault: row.error_fault,
     progress: row.progress_json === null ? null : (JSON.parse(row.progress_json) as JobProgress),
-    resultJson: row.result_json,
   };
 }

@@ -16,8 +16,8 @@ export interface LeaseArgs {
    */
   readonly deviceId?: number;
   /**
-   * The artifact formats the leaser runs (onnx, tflite, zip): only jobs of submissions in one of them are
-   * candidates. Omitted: any format (a device that did not say).
+   * The artifact formats the leaser runs (onnx, tflite, zip): only jobs whose `artifact_format` is one of
+   * them are candidates. Omitted: any format (a device that did not say).
    */
   readonly formats?: readonly string[];
 }
@@ -58,9 +58,10 @@ export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<Le
         .whereIn('j.target_kind', [...args.targetKinds])
         .andWhere((q) => (args.deviceId === undefined ? q.whereNull('j.pinned_device_id') : q.whereNull('j.pinned_device_id').orWhere('j.pinned_device_id', args.deviceId)))
         // A device that cannot run a format (a desktop without bubblewrap and a solution package) leaves
-        // the job to one that can, rather than failing it attempt after attempt.
+        // the job to one that can, rather than failing it attempt after attempt. The format is on the job
+        // row (migration 0008): the pick reads no table but the queue's own.
         .modify((q) => {
-          if (args.formats !== undefined) q.whereIn('j.submission_id', tx('submissions').select('id').whereIn('format', [...args.formats]));
+          if (args.formats !== undefined) q.whereIn('j.artifact_format', [...args.formats]);
         })
         .orderBy('j.priority', 'desc')
         .orderByRaw('COALESCE(t.last_lease_seq, 0)')

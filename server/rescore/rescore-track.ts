@@ -3,7 +3,8 @@
  * measurement the agent sent (results.raw_json) by the same code that scored it on completion
  * (parseCompletion, then scoreCompletion with the server's labels), with the new formula. No device runs
  * again. The rank changes of every board are reported and recorded in the audit log; unless it is a dry
- * run, the new records and the track's effective formula are stored, in one transaction.
+ * run, the new records (`results.record_json`, the one result store) and the track's effective formula are
+ * stored, in one transaction.
  *
  * Why from raw_json and not only the stored record's measures: the record is a summary, and a formula may
  * need a measure the summary does not carry (the formula catalog grows: wall duration, idle power); the
@@ -21,6 +22,7 @@ import type { ParamValue } from '../../scoring/formulas/types.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { publicLeaderboardSplit } from '../../harness/tracks/split-policy.js';
 import { buildLeaderboard, effectiveFormula, formulaLabel, sameFormula, setTrackFormula, trackFileFormula, type Board } from '../leaderboard/index.js';
+import { getJobs } from '../queue/index.js';
 import { parseCompletion, scoreCompletion } from '../scoring/index.js';
 import { describeMoves, rankDiff, type RankChange } from './rank-diff.js';
 import { insertRescoreAudit } from './rescore-audit.js';
@@ -66,7 +68,9 @@ interface StoredRow {
   job_id: number;
   submission_id: string;
   record_json: string;
-  raw_json: string;
+  /** Null: no raw measurement is kept (a record migration 0008 moved out of the job row): not re-scorable. */
+  raw_json: string | null;
+  /** The split the job ran on. */
   split: string;
 }
 
@@ -78,30 +82,31 @@ interface Rescored {
 
 const ADMIN = { kind: 'admin' } as const;
 
-/** A submission's leaderboard jobs: its private-split and public-split ones (not server/devices' reference runs). */
-function leaderboardJob(this: Knex.JoinClause): void {
-  this.on('s.job_id', '=', 'j.id').orOn('s.public_job_id', '=', 'j.id');
+/** The results of a submission's leaderboard jobs: its private-split and public-split ones (not server/devices' reference runs). */
+function leaderboardResult(this: Knex.JoinClause): void {
+  this.on('s.job_id', '=', 'r.job_id').orOn('s.public_job_id', '=', 'r.job_id');
 }
 
+/** Every stored result on the track's boards (a result exists exactly when its job is done), oldest first. */
 async function storedResults(db: Db, track: Track): Promise<StoredRow[]> {
   const rows = (await db('results as r')
-    .join('jobs as j', 'j.id', 'r.job_id')
-    .join('submissions as s', leaderboardJob)
-    .where({ 's.track': track.name, 'j.state': 'done' })
+    .join('submissions as s', leaderboardResult)
+    .where('s.track', track.name)
     .orderBy('r.id')
-    .select('r.id', 'r.job_id', 'r.submission_id', 'r.record_json', 'r.raw_json', db.raw('coalesce(j.split, s.split) as split'))) as StoredRow[];
-  return rows.map((r) => ({ ...r, id: Number(r.id), job_id: Number(r.job_id) }));
+    .select('r.id', 'r.job_id', 'r.submission_id', 'r.record_json', 'r.raw_json', 's.split as submission_split')) as Array<Omit<StoredRow, 'split'> & { submission_split: string }>;
+  // The job's own split (a public-split job's is not its submission's); null before migration 0007.
+  const splitOf = new Map((await getJobs(db, rows.map((r) => Number(r.job_id)))).map((j) => [j.id, j.split]));
+  return rows.map(({ submission_split, ...r }) => ({ ...r, id: Number(r.id), job_id: Number(r.job_id), split: splitOf.get(Number(r.job_id)) ?? submission_split }));
 }
 
-/** Done jobs of the track without a results row (none on a server that completes through the agent API). */
-async function doneWithoutRaw(db: Db, track: Track): Promise<RescoreFailure[]> {
-  const rows = (await db('jobs as j')
-    .join('submissions as s', leaderboardJob)
-    .leftJoin('results as r', 'r.job_id', 'j.id')
-    .where({ 's.track': track.name, 'j.state': 'done' })
-    .whereNull('r.id')
-    .select('j.submission_id', db.raw('coalesce(j.split, s.split) as split'))) as Array<{ submission_id: string; split: string }>;
-  return rows.map((r) => ({ submission: r.submission_id, split: r.split, code: 'LPCV_E_RESCORE_FAILED', message: 'no raw measurement is stored for this result (results.raw_json): it cannot be re-scored without running the device again' }));
+type Rescorable = StoredRow & { raw_json: string };
+const withRaw = (rows: readonly StoredRow[]): Rescorable[] => rows.filter((r): r is Rescorable => r.raw_json !== null);
+
+/** Results of the track without a raw measurement (none on a server that completed every job through the agent API). */
+function withoutRaw(rows: readonly StoredRow[]): RescoreFailure[] {
+  return rows
+    .filter((r) => r.raw_json === null)
+    .map((r) => ({ submission: r.submission_id, split: r.split, code: 'LPCV_E_RESCORE_FAILED', message: 'no raw measurement is stored for this result (results.raw_json): it cannot be re-scored without running the device again' }));
 }
 
 const scoreKey = (s: ResultRecord['score']): string => JSON.stringify([s.formula, s.version, s.value, s.qualified, s.reason ?? null]);
@@ -134,7 +139,7 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
     return l;
   };
   const failures: RescoreFailure[] = [];
-  const rescore = async (rows: readonly StoredRow[], into: Map<number, Rescored>): Promise<void> => {
+  const rescore = async (rows: readonly Rescorable[], into: Map<number, Rescored>): Promise<void> => {
     for (const row of rows) {
       try {
         const old = JSON.parse(row.record_json) as ResultRecord;
@@ -150,25 +155,22 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
 
   // The expensive part (labels, metrics) outside the write transaction: on SQLite it would block every writer.
   const done = new Map<number, Rescored>();
-  await rescore(await storedResults(db, track), done);
+  await rescore(withRaw(await storedResults(db, track)), done);
   const at = options.now();
 
   const changedCount = (): number => [...done.values()].filter((r) => r.changed).length;
   const write = async (tx: Db): Promise<{ changes: RankChange[]; auditId: number }> => {
     const before = await boardsOf(tx, track);
     // Results that completed meanwhile (scored with the formula before this one) are re-scored too.
-    await rescore((await storedResults(tx, track)).filter((r) => !done.has(r.id) && !failures.some((f) => f.submission === r.submission_id)), done);
-    failures.push(...(await doneWithoutRaw(tx, track)));
+    const stored = await storedResults(tx, track);
+    await rescore(withRaw(stored).filter((r) => !done.has(r.id) && !failures.some((f) => f.submission === r.submission_id)), done);
+    failures.push(...withoutRaw(stored));
     if (failures.length > 0 && !dryRun) {
       const list = failures.slice(0, 5).map((f) => `${f.submission} (${f.split}): ${f.code} ${f.message}`).join('; ');
       throw new LpcvError('LPCV_E_RESCORE_FAILED', `${failures.length} stored result(s) of track ${track.name} could not be re-scored, so nothing was changed: ${list}${failures.length > 5 ? '; ...' : ''}`);
     }
-    for (const { row, record } of done.values()) {
-      const json = JSON.stringify(record);
-      await tx('results').where('id', row.id).update({ record_json: json });
-      // The record the job answers with (the submission's status page): the same record, not job state.
-      await tx('jobs').where('id', row.job_id).update({ result_json: json });
-    }
+    // The one result store: the leaderboard, the status pages and the submissions API all read it.
+    for (const { row, record } of done.values()) await tx('results').where('id', row.id).update({ record_json: JSON.stringify(record) });
     await setTrackFormula(tx, track, next, options.actor, at);
     const after = await boardsOf(tx, track);
     const changes = [...before.keys()].flatMap((b) => rankDiff(before.get(b)!, after.get(b)!));

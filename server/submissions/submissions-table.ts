@@ -7,6 +7,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { enqueueJob, getJob, type JobState } from '../queue/index.js';
+import { getRecordJsonOfJob } from '../scoring/results-table.js';
 import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
 
 /**
@@ -44,11 +45,12 @@ export async function recordSubmission(db: Db, submission: NewSubmission, now: n
   await withWriteTransaction(db, async (tx) => {
     await beforeInsert?.(tx);
     const split = submissionSplit(track);
-    const job = await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, split }, now);
+    const queued = { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, artifactFormat: accepted.format };
+    const job = await enqueueJob(tx, { ...queued, split }, now);
     // A track with a public leaderboard split runs every submission there too: a second, ordinary job of
     // the same submission. The submission's row points at the private-split job (its status, its quota).
     const publicSplit = publicLeaderboardSplit(track);
-    const publicJob = publicSplit === null ? null : await enqueueJob(tx, { submissionId: id, team: String(teamId), track: track.name, targetKind: track.target.kind, split: publicSplit }, now);
+    const publicJob = publicSplit === null ? null : await enqueueJob(tx, { ...queued, split: publicSplit }, now);
     await tx('submissions').insert({
       id,
       team_id: teamId,
@@ -77,6 +79,7 @@ export interface SubmissionView {
   readonly track: string;
   readonly createdAt: number;
   readonly jobState: JobState;
+  /** The scored record (`results`), once the job is done. */
   readonly resultJson: string | null;
   readonly lastErrorCode: string | null;
   readonly lastErrorMessage: string | null;
@@ -94,7 +97,7 @@ export async function findTeamSubmission(db: Db, teamId: number, id: string): Pr
     track: row.track,
     createdAt: row.created_at,
     jobState: job.state,
-    resultJson: job.resultJson,
+    resultJson: job.state === 'done' ? ((await getRecordJsonOfJob(db, job.id)) ?? null) : null,
     lastErrorCode: job.lastErrorCode,
     lastErrorMessage: job.lastErrorMessage,
   };

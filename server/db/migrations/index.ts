@@ -5,7 +5,8 @@ import { devicesResultsMigration } from './0004-devices-results.js';
 import { leaderboardMigration } from './0005-leaderboard.js';
 import { deviceHealthMigration } from './0006-device-health.js';
 import { rescoringMigration } from './0007-rescoring.js';
+import { oneResultStoreMigration } from './0008-one-result-store.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration, leaderboardMigration, deviceHealthMigration, rescoringMigration];
+export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration, leaderboardMigration, deviceHealthMigration, rescoringMigration, oneResultStoreMigration];

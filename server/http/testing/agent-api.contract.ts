@@ -207,7 +207,7 @@ export function agentApiContract(database: TestDatabase): void {
       expect(shown.result?.latency.count).toBe(measurement.latencyMs.length);
 
       const stored = await getResultOfJob(api.db, lease.job.id);
-      const raw = JSON.parse(stored!.rawJson) as { measurement: { latencyMs: number[]; warmupMs: number[] }; power: unknown[]; leaseToken?: string };
+      const raw = JSON.parse(stored!.rawJson!) as { measurement: { latencyMs: number[]; warmupMs: number[] }; power: unknown[]; leaseToken?: string };
       expect(raw.measurement.latencyMs).toEqual(measurement.latencyMs);
       expect(raw.measurement.warmupMs).toEqual(measurement.warmupMs);
       expect(raw.power).toEqual([{ t: 0, watts: 1.5 }]);

@@ -4,8 +4,9 @@
  * The numbers are test data: the ranking, visibility and rendering under test never compute them.
  */
 import type { ResultRecord } from '../../../harness/result-record.js';
-import type { Db } from '../../db/index.js';
+import { withWriteTransaction, type Db } from '../../db/index.js';
 import { completeJob, failJob, leaseJob } from '../../queue/index.js';
+import { insertResult } from '../../scoring/results-table.js';
 
 export interface ChosenResult {
   readonly top1: number;
@@ -36,6 +37,20 @@ export function resultRecord(track: string, split: string, c: ChosenResult): Res
 }
 
 /**
+ * Completes a leased job with a chosen record, as the completion route stores one (the job done and its
+ * `results` row in one transaction), but without a raw measurement: such a result shows everywhere and
+ * cannot be re-scored. Answers whether the lease still held.
+ */
+export async function completeWithRecord(db: Db, lease: { readonly jobId: number; readonly token: string }, record: unknown, now: number): Promise<boolean> {
+  return withWriteTransaction(db, async (tx) => {
+    const changed = await completeJob(tx, lease, now);
+    if (!changed.ok) return false;
+    await insertResult(tx, { jobId: lease.jobId, submissionId: changed.job.submissionId, recordJson: JSON.stringify(record), rawJson: null }, now);
+    return true;
+  });
+}
+
+/**
  * Leases every queued job and completes it with the record chosen for its submission, or fails it (the
  * submission's fault) when the choice is 'fail'; a job without a choice is left leased. Answers how many
  * jobs were finished.
@@ -50,7 +65,7 @@ export async function finishQueuedJobs(db: Db, chosen: ReadonlyMap<string, Resul
     if (choice === 'fail') {
       await failJob(db, { jobId: leased.job.id, token: leased.token, fault: 'submission', code: 'LPCV_E_MODEL_OUTPUT_NAN', message: 'NaN on image 3' }, now);
     } else {
-      await completeJob(db, { jobId: leased.job.id, token: leased.token, resultJson: JSON.stringify(choice) }, now);
+      await completeWithRecord(db, { jobId: leased.job.id, token: leased.token }, choice, now);
     }
     finished++;
   }

@@ -29,7 +29,7 @@ try {
     const held = await leaseJob(db, { agentId: spec.agentId, targetKinds: [spec.targetKind], leaseMs: 60_000 }, spec.now);
     if (held === null) break;
     ids.push(held.job.id);
-    const done = await completeJob(db, { jobId: held.job.id, token: held.token, resultJson: JSON.stringify({ by: spec.agentId }) }, spec.now);
+    const done = await completeJob(db, { jobId: held.job.id, token: held.token }, spec.now);
     if (!done.ok) throw new Error(`${spec.agentId}: lost the lease of job ${held.job.id} that it had just taken`);
   }
   process.stdout.write(`${JSON.stringify(ids)}\n`);

@@ -9,18 +9,25 @@ import { describe, expect, it } from 'vitest';
 import { withWriteTransaction, type Db } from '../../db/index.js';
 import {
   completeJob,
+  countInfrastructureFailures,
   enqueueJob,
+  enqueueReferenceJob,
   failJob,
   getJob,
   getJobEvents,
+  getJobs,
+  getLeasedJob,
   heartbeatJob,
+  jobLeasedBy,
   leaseJob,
+  listLeasedJobs,
   queuePosition,
   reclaimExpiredLeases,
   seededRandom,
   type EnqueueArgs,
   type Job,
   type LeasedJob,
+  unfinishedJobPinnedTo,
 } from '../index.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
@@ -46,7 +53,7 @@ export function queueContract(backend: TestDatabase): void {
     useTestDatabase(backend, { setUp: async () => void (db = await backend.open()) });
 
     function enqueue(kind: string, team: string, now = T0, extra: Partial<EnqueueArgs> = {}): Promise<Job> {
-      return enqueueJob(db, { submissionId: `sub-${++submissions}`, team, track: 'fashion-mnist', targetKind: kind, ...extra }, now);
+      return enqueueJob(db, { submissionId: `sub-${++submissions}`, team, track: 'fashion-mnist', targetKind: kind, artifactFormat: 'onnx', ...extra }, now);
     }
     function lease(kinds: string[], now = T0, agentId = 'agent-1', leaseMs = LEASE_MS): Promise<LeasedJob | null> {
       return leaseJob(db, { agentId, targetKinds: kinds, leaseMs }, now);
@@ -61,10 +68,13 @@ export function queueContract(backend: TestDatabase): void {
       const s = scope();
       const job = await enqueue(s.kind, s.team('a'), T0, { priority: 2, maxAttempts: 3 });
       expect(job).toMatchObject({ team: s.team('a'), targetKind: s.kind, state: 'queued', priority: 2, attempts: 0, maxAttempts: 3, runAfter: T0, createdAt: T0, updatedAt: T0 });
+      expect(job).toMatchObject({ artifactFormat: 'onnx', split: null, pinnedDeviceId: null, progress: null });
       expect(job).not.toHaveProperty('leaseToken');
       expect(await getJob(db, job.id)).toEqual(job);
       expect(await getJob(db, 987_654_321)).toBeUndefined();
+      expect(await enqueue(s.kind, s.team('a'), T0, { split: 'val', artifactFormat: 'zip' })).toMatchObject({ split: 'val', artifactFormat: 'zip' });
       await expect(enqueue(s.kind, s.team('a'), T0, { maxAttempts: 0 })).rejects.toThrow(/maxAttempts/);
+      await expect(enqueue(s.kind, s.team('a'), T0, { artifactFormat: '' })).rejects.toThrow(/artifactFormat/);
     });
 
     it('is fair across teams: one job of B is leased within the first two leases while A has 50 queued', async () => {
@@ -124,6 +134,80 @@ export function queueContract(backend: TestDatabase): void {
       await expect(lease([])).rejects.toThrow(/targetKinds/);
     });
 
+    it("leases only jobs in the leaser's formats, from the job row alone", async () => {
+      const s = scope();
+      // No submission rows exist for these jobs: the format is the job's own (artifact_format).
+      const onnx = await enqueue(s.kind, s.team('a'), T0, { artifactFormat: 'onnx' });
+      const zip = await enqueue(s.kind, s.team('b'), T0 + 1, { artifactFormat: 'zip' });
+      const leaseIn = (formats: string[] | undefined): Promise<LeasedJob | null> =>
+        leaseJob(db, { agentId: 'agent-f', targetKinds: [s.kind], leaseMs: LEASE_MS, ...(formats ? { formats } : {}) }, T0 + 2);
+      expect(await leaseIn(['tflite'])).toBeNull();
+      expect((await leaseIn(['zip', 'tflite']))?.job).toMatchObject({ id: zip.id, artifactFormat: 'zip' });
+      expect(await leaseIn(['zip'])).toBeNull();
+      // A leaser that names no formats takes any.
+      expect((await leaseIn(undefined))?.job.id).toBe(onnx.id);
+    });
+
+    it('leases a pinned job only to its device', async () => {
+      const s = scope();
+      const pinned = await enqueueReferenceJob(db, { submissionId: `sub-${++submissions}`, team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx', pinnedDeviceId: 7 }, T0);
+      expect(pinned.pinnedDeviceId).toBe(7);
+      expect(await getJob(db, pinned.id)).toMatchObject({ pinnedDeviceId: 7, artifactFormat: 'onnx' });
+      const leaseAs = (deviceId?: number): Promise<LeasedJob | null> =>
+        leaseJob(db, { agentId: `device:${deviceId ?? 'none'}`, targetKinds: [s.kind], leaseMs: LEASE_MS, ...(deviceId === undefined ? {} : { deviceId }) }, T0 + 1);
+      expect(await unfinishedJobPinnedTo(db, 7)).toMatchObject({ id: pinned.id, state: 'queued' });
+      expect(await unfinishedJobPinnedTo(db, 8)).toBeUndefined();
+      expect(await leaseAs(undefined)).toBeNull();
+      expect(await leaseAs(8)).toBeNull();
+      const held = (await leaseAs(7))!;
+      expect(held.job.id).toBe(pinned.id);
+      expect(await unfinishedJobPinnedTo(db, 7)).toMatchObject({ id: pinned.id, state: 'leased' });
+      expect((await completeJob(db, { jobId: pinned.id, token: held.token }, T0 + 2)).ok).toBe(true);
+      expect(await unfinishedJobPinnedTo(db, 7)).toBeUndefined();
+    });
+
+    it('answers the reads other modules make of jobs: by ids, by lease token, by leaser, every leased job', async () => {
+      const s = scope();
+      const a = await enqueue(s.kind, s.team('a'));
+      await enqueue(s.kind, s.team('b'), T0 + 1);
+      const c = await enqueue(s.kind, s.team('c'), T0 + 2);
+      expect((await getJobs(db, [c.id, a.id, 987_654_321, a.id])).map((j) => j.id)).toEqual([a.id, c.id]);
+      expect(await getJobs(db, [])).toEqual([]);
+      const first = await mustLease([s.kind], T0 + 10, `${s.kind}-holder`);
+      const second = await mustLease([s.kind], T0 + 10, `${s.kind}-holder`);
+      expect(await getLeasedJob(db, first.job.id, first.token)).toEqual(first.job);
+      expect(await getLeasedJob(db, first.job.id, second.token)).toBeUndefined();
+      expect(await getLeasedJob(db, first.job.id, 'wrong')).toBeUndefined();
+      // The oldest job a leaser holds, and every leased job.
+      expect((await jobLeasedBy(db, `${s.kind}-holder`))?.id).toBe(Math.min(first.job.id, second.job.id));
+      expect(await jobLeasedBy(db, `${s.kind}-nobody`)).toBeUndefined();
+      const leased = (await listLeasedJobs(db)).filter((j) => j.targetKind === s.kind);
+      expect(leased.map((j) => j.id)).toEqual([first.job.id, second.job.id].sort((x, y) => x - y));
+      await heartbeatJob(db, { jobId: first.job.id, token: first.token, leaseMs: LEASE_MS, progress: { phase: 'latency', fraction: 0.5 } }, T0 + 11);
+      expect((await getJob(db, first.job.id))?.progress).toEqual({ phase: 'latency', fraction: 0.5 });
+      expect((await completeJob(db, { jobId: first.job.id, token: first.token }, T0 + 12)).ok).toBe(true);
+      expect(await getLeasedJob(db, first.job.id, first.token)).toBeUndefined();
+    });
+
+    it('counts the jobs that ended as the infrastructure\'s fault: dead, or failed by the infrastructure', async () => {
+      const s = scope();
+      const ids: number[] = [];
+      const finish = async (how: 'done' | 'submission' | 'infrastructure-retry' | 'dead' | 'leased' | 'queued'): Promise<void> => {
+        const job = await enqueue(s.kind, s.team(how), T0, { maxAttempts: how === 'dead' ? 1 : 2 });
+        ids.push(job.id);
+        if (how === 'queued') return;
+        const held = await leaseJob(db, { agentId: 'agent-q', targetKinds: [s.kind], leaseMs: LEASE_MS }, T0 + ids.length);
+        expect(held?.job.id).toBe(job.id);
+        const fail = (fault: 'submission' | 'infrastructure') => failJob(db, { jobId: job.id, token: held!.token, fault, code: 'LPCV_E_WORKER_FAILED', message: how, backoff: NO_JITTER }, T0 + ids.length);
+        if (how === 'done') await completeJob(db, { jobId: job.id, token: held!.token }, T0 + ids.length);
+        else if (how === 'submission') await fail('submission');
+        else if (how !== 'leased') await fail('infrastructure');
+      };
+      for (const how of ['done', 'submission', 'infrastructure-retry', 'dead', 'leased', 'queued'] as const) await finish(how);
+      expect(await countInfrastructureFailures(db, ids)).toBe(1);
+      expect(await countInfrastructureFailures(db, [])).toBe(0);
+    });
+
     it('respects run_after', async () => {
       const s = scope();
       const job = await enqueue(s.kind, s.team('a'), T0, { runAfter: T0 + 1000 });
@@ -163,16 +247,18 @@ export function queueContract(backend: TestDatabase): void {
       const s = scope();
       const job = await enqueue(s.kind, s.team('a'));
       const first = await mustLease([s.kind], T0, 'agent-1', 1000);
-      expect(await completeJob(db, { jobId: job.id, token: 'wrong', resultJson: '{}' }, T0 + 10)).toEqual({ ok: false, reason: 'lease-lost' });
+      expect(await completeJob(db, { jobId: job.id, token: 'wrong' }, T0 + 10)).toEqual({ ok: false, reason: 'lease-lost' });
       await reclaimExpiredLeases(db, T0 + 1001);
       const second = await mustLease([s.kind], T0 + 1002, 'agent-2');
       // The first agent comes back late with its stale token: refused, and the second lease is untouched.
-      expect(await completeJob(db, { jobId: job.id, token: first.token, resultJson: '{"stale":true}' }, T0 + 1003)).toEqual({ ok: false, reason: 'lease-lost' });
+      expect(await completeJob(db, { jobId: job.id, token: first.token }, T0 + 1003)).toEqual({ ok: false, reason: 'lease-lost' });
       expect(await failJob(db, { jobId: job.id, token: first.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'late' }, T0 + 1003)).toEqual({ ok: false, reason: 'lease-lost' });
-      const done = await completeJob(db, { jobId: job.id, token: second.token, resultJson: '{"score":1}' }, T0 + 1004);
-      expect(done).toMatchObject({ ok: true, job: { state: 'done', resultJson: '{"score":1}', finishedAt: T0 + 1004, attempts: 2 } });
-      expect(await completeJob(db, { jobId: job.id, token: second.token, resultJson: '{"again":true}' }, T0 + 1005)).toEqual({ ok: false, reason: 'lease-lost' });
-      expect((await getJob(db, job.id))?.resultJson).toBe('{"score":1}');
+      const done = await completeJob(db, { jobId: job.id, token: second.token }, T0 + 1004);
+      expect(done).toMatchObject({ ok: true, job: { state: 'done', finishedAt: T0 + 1004, attempts: 2 } });
+      expect(await completeJob(db, { jobId: job.id, token: second.token }, T0 + 1005)).toEqual({ ok: false, reason: 'lease-lost' });
+      // The record is not the job's: the caller stores it in `results` (server/scoring) in the same transaction.
+      expect(await getJob(db, job.id)).toEqual((done as { job: Job }).job);
+      expect(await getJob(db, job.id)).not.toHaveProperty('resultJson');
     });
 
     it("fails a job at once on the submission's fault, never retried", async () => {
@@ -246,7 +332,7 @@ export function queueContract(backend: TestDatabase): void {
     async function enqueueMany(kind: string, team: (name: string) => string, count: number): Promise<void> {
       await withWriteTransaction(db, async (tx) => {
         for (let i = 0; i < count; i++) {
-          await enqueueJob(tx, { submissionId: `bulk-${kind}-${i}`, team: team(`team${i % 7}`), track: 'fashion-mnist', targetKind: kind }, T0 + i);
+          await enqueueJob(tx, { submissionId: `bulk-${kind}-${i}`, team: team(`team${i % 7}`), track: 'fashion-mnist', targetKind: kind, artifactFormat: 'onnx' }, T0 + i);
         }
       });
     }
@@ -272,7 +358,7 @@ export function queueContract(backend: TestDatabase): void {
             const held = await leaseJob(db, { agentId: `agent-${i}`, targetKinds: [s.kind], leaseMs: LEASE_MS }, T0 + 200);
             if (held === null) return got;
             got.push(held.job.id);
-            const done = await completeJob(db, { jobId: held.job.id, token: held.token, resultJson: `{"by":${i}}` }, T0 + 200);
+            const done = await completeJob(db, { jobId: held.job.id, token: held.token }, T0 + 200);
             expect(done.ok, `complete job ${held.job.id}`).toBe(true);
           }
         }),
@@ -298,7 +384,7 @@ export function queueContract(backend: TestDatabase): void {
       const second = await mustLease([s.kind], T0 + 1003, 'agent-2', 10);
       await reclaimExpiredLeases(db, T0 + 1014);
       const third = await mustLease([s.kind], T0 + 1015, 'agent-3');
-      await completeJob(db, { jobId: job.id, token: third.token, resultJson: '{}' }, T0 + 1016);
+      await completeJob(db, { jobId: job.id, token: third.token }, T0 + 1016);
       expect(failed.ok && second.job.id === job.id).toBe(true);
       const events = await getJobEvents(db, job.id);
       expect(events.map((e) => [e.fromState, e.toState, e.actor, e.at])).toEqual([
@@ -317,7 +403,7 @@ export function queueContract(backend: TestDatabase): void {
       const s = scope();
       await expect(
         withWriteTransaction(db, async (tx) => {
-          await enqueueJob(tx, { submissionId: 'rolled-back', team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind }, T0);
+          await enqueueJob(tx, { submissionId: 'rolled-back', team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' }, T0);
           throw new Error('upload refused');
         }),
       ).rejects.toThrow('upload refused');
@@ -346,8 +432,8 @@ export function queueContract(backend: TestDatabase): void {
     it('keeps queued and leased jobs across close and reopen; the leased one is reclaimed and completes once', async () => {
       const s = scope();
       const first = await backend.open();
-      const a = await enqueueJob(first, { submissionId: 'durable-a', team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind }, T0);
-      const b = await enqueueJob(first, { submissionId: 'durable-b', team: s.team('b'), track: 'fashion-mnist', targetKind: s.kind }, T0 + 1);
+      const a = await enqueueJob(first, { submissionId: 'durable-a', team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' }, T0);
+      const b = await enqueueJob(first, { submissionId: 'durable-b', team: s.team('b'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' }, T0 + 1);
       const held = await leaseJob(first, { agentId: 'agent-gone', targetKinds: [s.kind], leaseMs: 1000 }, T0 + 2);
       expect(held?.job.id).toBe(a.id);
       await first.destroy();
@@ -361,9 +447,9 @@ export function queueContract(backend: TestDatabase): void {
         expect((await reclaimExpiredLeases(second, T0 + 1003)).map((j) => j.id)).toContain(a.id);
         const again = await leaseJob(second, { agentId: 'agent-3', targetKinds: [s.kind], leaseMs: 1000 }, T0 + 1004);
         expect(again?.job).toMatchObject({ id: a.id, attempts: 2 });
-        expect(await completeJob(second, { jobId: a.id, token: held!.token, resultJson: '{}' }, T0 + 1005)).toEqual({ ok: false, reason: 'lease-lost' });
-        expect((await completeJob(second, { jobId: a.id, token: again!.token, resultJson: '{"ok":1}' }, T0 + 1005)).ok).toBe(true);
-        expect((await completeJob(second, { jobId: a.id, token: again!.token, resultJson: '{"ok":2}' }, T0 + 1006)).ok).toBe(false);
+        expect(await completeJob(second, { jobId: a.id, token: held!.token }, T0 + 1005)).toEqual({ ok: false, reason: 'lease-lost' });
+        expect((await completeJob(second, { jobId: a.id, token: again!.token }, T0 + 1005)).ok).toBe(true);
+        expect((await completeJob(second, { jobId: a.id, token: again!.token }, T0 + 1006)).ok).toBe(false);
         const done = (await getJobEvents(second, a.id)).filter((e) => e.toState === 'done');
         expect(done).toHaveLength(1);
       } finally {

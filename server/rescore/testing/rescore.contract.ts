@@ -309,7 +309,8 @@ export function rescoreContract(label: string, database: TestDatabase): void {
 
     it('refuses to store a re-score when a result has no raw measurement, and changes nothing', async () => {
       const id = await submitAs(api, teams.C!, 'fashion-mnist', 'R1');
-      // Completed without the agent API: the job has a record but no results row (no raw_json).
+      // Completed without the agent API: a results row with the record and no raw measurement (raw_json null),
+      // as migration 0008 leaves a record that lived in the job row only.
       expect(await finishQueuedJobs(api.db, new Map([[id, resultRecord('fashion-mnist', 'test', { top1: 0.5, p50: 1, score: 500 })]]), T0 + 1e9)).toBe(1);
       const res = await call(api, 'POST', '/api/admin/tracks/fashion-mnist/rescore', TEST_ADMIN_TOKEN, { formula: 'lpcv2025@1', params: { cutoffMs: 3 } });
       expect(res.status).toBe(409);
