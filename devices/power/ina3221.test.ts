@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { integrateEnergy } from '../../scoring/energy.js';
-import { ina3221Rails, openIna3221Sampler } from './ina3221.js';
+import { hwmonRailWatts } from './hwmon.js';
+import { ina3221IioRails, openIna3221Sampler } from './ina3221.js';
 import { describeSamplerContract } from './testing/sampler.contract.js';
 import { FakeClock, ManualTimer } from './testing/fake-clock.js';
 import { fixtureTree, type FixtureTree } from './test-fixtures.js';
@@ -48,9 +49,9 @@ function filesUnder(tree: Record<string, string | number>, dir: string): Record<
   return out;
 }
 
-describe('ina3221Rails (pure)', () => {
+describe('INA3221 rails from their files (pure)', () => {
   it('reads the IIO form: in_power<c>_input in milliwatts, named by rail_name_<c>', () => {
-    expect(ina3221Rails(filesUnder(NANO_L4T32, IIO)).map((r) => [r.label, r.watts])).toEqual([
+    expect(ina3221IioRails(filesUnder(NANO_L4T32, IIO)).map((r) => [r.label, r.watts])).toEqual([
       ['POM_5V_IN', 3.12],
       ['POM_5V_GPU', 0.4],
       ['POM_5V_CPU', 0.88],
@@ -58,12 +59,12 @@ describe('ina3221Rails (pure)', () => {
   });
 
   it('falls back to in_voltage x in_current when an IIO channel has no power file', () => {
-    const rails = ina3221Rails({ rail_name_0: 'VDD_IN', in_voltage0_input: '19000', in_current0_input: '500' });
+    const rails = ina3221IioRails({ rail_name_0: 'VDD_IN', in_voltage0_input: '19000', in_current0_input: '500' });
     expect(rails.map((r) => [r.channel, r.watts])).toEqual([['in_voltage0', 9.5]]);
   });
 
   it('reads the hwmon form: in<c>_input (mV) x curr<c>_input (mA), named by in<c>_label; in4 (shunt) is no rail', () => {
-    const rails = ina3221Rails(filesUnder(NX_L4T35, HW));
+    const rails = hwmonRailWatts(filesUnder(NX_L4T35, HW));
     expect(rails.map((r) => r.label)).toEqual(['VDD_IN', 'VDD_CPU_GPU_CV', 'VDD_SOC']);
     expect(rails[0]!.watts).toBeCloseTo(7.448832, 12);
   });

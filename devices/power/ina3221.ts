@@ -7,14 +7,15 @@
  * - newer L4T (34 and later, the mainline `ina3221` hwmon driver):
  *   /sys/bus/i2c/drivers/ina3221/<bus>-0040/hwmon/hwmon<N>/ with `in<c>_label`, `in<c>_input` (bus voltage, mV)
  *   and `curr<c>_input` (mA), channels c = 1..3 (in4..in6 are shunt voltages, no rail): read as hwmon pairs.
- * Both are handled by `ina3221Rails(files)`, a pure function like hwmonRailWatts.
+ * The IIO form's files become rails with `ina3221IioRails(files)`, a pure function like hwmon.ts's
+ * hwmonRailWatts, which reads the hwmon form.
  *
  * Default rail: the module's input (VDD_IN, POM_5V_IN or 5V_IN, whichever the board has), the whole-module
  * power the Jetson guides quote; another rail is named by its label.
  */
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { hwmonRailWatts, railSampler, readHwmonDevice, type HwmonDevice, type HwmonRail, type SelectedRail, type SysfsRailSamplerOptions } from './hwmon.js';
+import { railSampler, readHwmonDevice, type HwmonDevice, type HwmonRail, type SelectedRail, type SysfsRailSamplerOptions } from './hwmon.js';
 import type { PolledSampler } from './polled-sampler.js';
 import { listDir, parseInteger, readAttribute } from './sysfs.js';
 
@@ -39,7 +40,7 @@ export function ina3221RailWatts(rail: Pick<HwmonRail, 'channel' | 'kind' | 'fil
 }
 
 /** The IIO form's rails: in_power<c>_input (mW) where present, else in_voltage x in_current. */
-function iioRails(files: Record<string, string>): HwmonRail[] {
+export function ina3221IioRails(files: Record<string, string>): HwmonRail[] {
   const chans = new Set<number>();
   for (const f of Object.keys(files)) {
     const m = /^(?:rail_name_|in_(?:power|current|voltage))(\d+)(?:_input)?$/.exec(f);
@@ -58,16 +59,10 @@ function iioRails(files: Record<string, string>): HwmonRail[] {
   return rails;
 }
 
-/** An INA3221 device directory's files (either form) to its rails with their watts. */
-export function ina3221Rails(files: Record<string, string>): HwmonRail[] {
-  const iio = Object.keys(files).some((f) => IIO_FILE.test(f));
-  return iio ? iioRails(files) : hwmonRailWatts(files);
-}
-
 async function readIioDevice(dir: string): Promise<HwmonDevice> {
   const files: Record<string, string> = {};
   for (const f of await listDir(dir)) if (IIO_FILE.test(f)) files[f] = await readAttribute(path.join(dir, f), 'LPCV_E_POWER_NO_SENSOR');
-  return { dir, id: path.basename(dir), name: 'ina3221', rails: iioRails(files) };
+  return { dir, id: path.basename(dir), name: 'ina3221', rails: ina3221IioRails(files) };
 }
 
 async function readDevice(dir: string): Promise<HwmonDevice> {
