@@ -118,7 +118,7 @@ export const ERROR_CODES = {
   LPCV_E_BOARD_OUTPUT_TOO_LARGE: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: "the on-board command left more in its output folder than the SSH board copies back (the device's maxOutputBytes, 1 GiB by default)" },
 
   // --- Android phones (issue 4): add codes below this line ---
-  LPCV_E_ANDROID_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list, threads or power value, or a relative path' },
+  LPCV_E_ANDROID_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list or threads value, or a relative path (a bad power= is LPCV_E_POWER_SPEC)' },
   LPCV_E_ADB_MISSING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the adb executable is not installed or not at the configured path' },
   LPCV_E_ADB_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'an adb command failed (push, pull or shell could not run, or timed out); the message has adb\'s own words' },
   LPCV_E_ANDROID_DEVICE_NOT_FOUND: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'adb does not see a phone with that serial (unplugged, or another serial)' },
@@ -133,7 +133,7 @@ export const ERROR_CODES = {
 
   // --- power samplers (issue 4): add codes below this line ---
   LPCV_E_POWER_SAMPLES: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'power samples are unusable: not finite, negative, or not covering the measured window' },
-  LPCV_E_POWER_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a device's power= setting is not a known power source spec (none, rapl[:zone], hwmon[:name or path], ina3221[:path], nvidia-smi, scpi://host:port, android)" },
+  LPCV_E_POWER_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a device's power= setting is not in the power grammar (none, rapl[:zone], hwmon[:rails], pynq[:rails], ina3221[:path or rail], nvidia-smi[:gpu], scpi://host:port, battery[:folder]) or is a source its driver does not take (the message says which it takes)" },
   LPCV_E_POWER_NO_SENSOR: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the power source named for the device is not there (no such sysfs files, rail, executable or shell): energy is null' },
   LPCV_E_POWER_READ: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'reading the power sensor failed during the run (file gone, tool exited, shell failed, meter disconnected)' },
   LPCV_E_POWER_VALUE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the power sensor gave something that is not a reading: [N/A], NAN, INF (overrange), negative or unparsable' },

@@ -35,4 +35,26 @@ describe('targets from device specs', () => {
     // No meter listens on port 1 of loopback: the sampler's probe at open fails, so the agent never starts.
     expect((await rejectionOf(make('desktop?power=scpi://127.0.0.1:1'))).code).toMatch(/^LPCV_E_POWER_/);
   });
+
+  it("takes one power= grammar, and each driver refuses at start-up the sources it does not have, naming its own", async () => {
+    const refusal = async (spec: string) => {
+      const e = await rejectionOf(make(spec));
+      expect(e.code, spec).toBe('LPCV_E_POWER_SPEC');
+      return e.message;
+    };
+    expect(await refusal('desktop?power=battery')).toContain(
+      'power="battery": battery is not a power source for desktop devices; desktop devices take power=rapl[:<zone>]|hwmon[:<rails>]|pynq[:<rails>]|ina3221[:<path or rail>]|nvidia-smi[:<gpu>]|scpi://<host>:<port>[?element=1|2|3|SIGMA]|none',
+    );
+    expect(await refusal('ssh://xilinx@ultra96?key=/k&kind=ultra96-v2&power=rapl')).toContain('rapl is not a power source for ssh boards; ssh boards take power=hwmon[:<rails>]|pynq[:<rails>]|scpi://');
+    expect(await refusal('adb://SERIAL?power=hwmon')).toContain('hwmon is not a power source for adb phones; adb phones take power=battery[:<power_supply folder>]|none');
+    // The same bad value is refused the same way by every driver.
+    for (const spec of ['desktop?power=hwmon:a,,b', 'ssh://xilinx@ultra96?key=/k&kind=ultra96-v2&power=hwmon:a,,b', 'adb://SERIAL?power=hwmon:a,,b']) {
+      expect(await refusal(spec)).toContain('power="hwmon:a,,b": an empty rail between commas');
+    }
+    // What each driver takes, it takes: a meter on a board (probed when the board is), a battery folder on a phone.
+    const board = await make('ssh://pi@rpi?key=/k&kind=raspberry-pi&power=scpi://10.0.0.5:10001');
+    expect(board.capabilities()).toMatchObject({ power: 'scpi://10.0.0.5:10001', powerPeriodMs: 250 });
+    const phone = await make(`adb://SERIAL?power=${encodeURIComponent('battery:/sys/class/power_supply/bms')}`);
+    expect(phone.capabilities()).toMatchObject({ power: 'battery:/sys/class/power_supply/bms' });
+  });
 });

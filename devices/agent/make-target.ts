@@ -4,7 +4,8 @@ import { AndroidTarget } from '../android/android-target.js';
 import { SshTarget } from '../ssh/ssh-target.js';
 import { OnnxTarget } from '../desktop/onnx-target.js';
 import { ENERGY_NOTE_DESKTOP } from '../desktop/target-info.js';
-import { openPowerSampler } from '../power/open-power-sampler.js';
+import { openPowerSampler, type HostPowerKind } from '../power/open-power-sampler.js';
+import { parsePowerSource, type DriverPowerSources } from '../power/power-source-spec.js';
 import { SolutionTarget } from '../solution/solution-target.js';
 import { MultiFormatTarget } from '../targets/multi-format-target.js';
 import type { Target } from '../targets/target.js';
@@ -17,6 +18,12 @@ export function hostDeviceName(): string {
 }
 
 /**
+ * The power sources a desktop reads (docs/power.md): sensors of this machine and a meter it reaches. Not a
+ * phone's battery (that is read through an adb shell: adb:// devices).
+ */
+export const DESKTOP_POWER_SOURCES: DriverPowerSources<HostPowerKind> = { who: 'desktop devices', kinds: ['rapl', 'hwmon', 'ina3221', 'nvidia-smi', 'scpi', 'none'] };
+
+/**
  * The target a device spec describes (docs/agents.md, "Device specs"). Each driver takes its settings
  * from the spec and refuses the ones it does not know, so a typo is an error at start-up, not a device
  * that silently measures something else.
@@ -27,13 +34,13 @@ export async function makeTarget(spec: DeviceSpec, log: (line: string) => void =
     case 'desktop': {
       const name = spec.name ?? hostDeviceName();
       const kind = s.string('kind') ?? 'desktop';
-      const powerSpec = s.string('power') ?? 'none';
+      const powerSource = parsePowerSource(s.string('power') ?? 'none', DESKTOP_POWER_SOURCES, `device spec ${JSON.stringify(spec.text)}`);
       const solution = s.string('solution') ?? 'on';
       if (solution !== 'on' && solution !== 'off') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: solution=${solution}: expected on or off`);
       s.done();
       // Opened and probed now: a sensor named in the spec that is not there stops the start
       // (LPCV_E_POWER_NO_SENSOR), rather than the device quietly reporting no energy.
-      const power = await openPowerSampler(powerSpec);
+      const power = await openPowerSampler(powerSource);
       const energyNote = power === undefined ? `${ENERGY_NOTE_DESKTOP} (this device is configured with power=none)` : undefined;
       const onnx = new OnnxTarget({ name, kind, ...(power ? { power } : {}), ...(energyNote ? { energyNote } : {}) });
       // Solution packages run in the bubblewrap sandbox; without bubblewrap the probe drops them and the

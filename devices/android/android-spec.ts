@@ -1,16 +1,22 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { parsePowerSource, type DriverPowerSources, type PowerSourceOf } from '../power/power-source-spec.js';
 import { parseCores } from './cpu-mask.js';
 
 /**
  * The device spec of a phone, as `lpcv agent --device` takes it:
  *
  *   adb://SERIAL?cores=4-7&threads=1&benchmark=/data/local/tmp/benchmark_model
- *               &runner=/data/local/tmp/lpcv_accuracy_runner&power=battery|none&workdir=/data/local/tmp/lpcv
+ *               &runner=/data/local/tmp/lpcv_accuracy_runner&power=battery[:<dir>]|none&workdir=/data/local/tmp/lpcv
  *               &name=pixel4-a&kind=android
  *
  * SERIAL is what `adb devices` lists (percent-encoded if it has odd characters; `host:port` for adb over
  * TCP is fine as it is). Every key is optional; an unknown key is an error, so that a typo is not ignored.
+ * `power=` is the one grammar of devices/power/power-source-spec.ts, with this driver's table of sources.
  */
+
+/** The power sources of a phone: its battery, read through its adb shell, or nothing (energy null). */
+export const ADB_POWER_SOURCES: DriverPowerSources<'battery' | 'none'> = { who: 'adb phones', kinds: ['battery', 'none'] };
+
 export interface AndroidSpec {
   readonly serial: string;
   /** Cores benchmark_model and the runner are pinned to (a track's target.android.cores wins). */
@@ -19,7 +25,7 @@ export interface AndroidSpec {
   readonly threads: number;
   readonly benchmarkPath: string;
   readonly runnerPath: string;
-  readonly power: 'battery' | 'none';
+  readonly power: PowerSourceOf<'battery' | 'none'>;
   /** Where jobs get their folders on the phone (each job's is removed after it). */
   readonly workdir: string;
   readonly name?: string;
@@ -62,8 +68,7 @@ export function parseAndroidSpec(spec: string): AndroidSpec {
   };
   const threadsText = params.get('threads') ?? String(ANDROID_DEFAULTS.threads);
   if (!/^[1-9]\d{0,2}$/.test(threadsText)) throw bad(`threads=${JSON.stringify(threadsText)} is not a whole number from 1`);
-  const power = params.get('power') ?? 'none';
-  if (power !== 'battery' && power !== 'none') throw bad(`power=${JSON.stringify(power)}: expected battery or none`);
+  const power = parsePowerSource(params.get('power') ?? 'none', ADB_POWER_SOURCES, `device spec ${JSON.stringify(spec)}`);
   const name = params.get('name');
   if (name !== null && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(name)) throw bad(`name=${JSON.stringify(name)}: 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
   const kind = params.get('kind') ?? ANDROID_DEFAULTS.kind;

@@ -2,7 +2,7 @@
  * The Android target end to end against the adb stand-in (fixtures/adb): real child processes, real files,
  * the real formats of adb, dumpsys and benchmark_model, but no phone (none is attached to these machines).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -252,6 +252,16 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(run.energy!.source).toBe('android-battery:/sys/class/power_supply/battery');
     expect(run.energy!.joules).toBeCloseTo(0.412 * 4.121 * run.energy!.windowSeconds!, 9);
     expect(run.power!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('power=battery:<folder> reads that power_supply folder (a phone whose gauge is not called battery)', async () => {
+    await cp(path.join(phone.root, 'sys/class/power_supply/battery'), path.join(phone.root, 'sys/class/power_supply/bms'), { recursive: true });
+    await phone.write('/sys/class/power_supply/bms/status', 'Discharging\n');
+    const t = target(`?power=${encodeURIComponent('battery:/sys/class/power_supply/bms')}`);
+    expect(t.capabilities().power).toBe('battery:/sys/class/power_supply/bms');
+    const run = await t.run(await toJob(contractJob(trackWith(), models.good, 1)));
+    expect(run.energy?.source).toBe('android-battery:/sys/class/power_supply/bms');
+    expect(run.energy!.avgWatts).toBeCloseTo(0.412 * 4.121, 9);
   });
 
   it('power=battery on a phone that is not discharging (on its USB cable): energy null, saying why', async () => {

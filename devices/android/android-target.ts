@@ -5,6 +5,7 @@ import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { openAndroidBatterySampler, type DeviceShell } from '../power/android-battery.js';
 import type { PowerSample, PowerSampler } from '../power/power-sampler.js';
+import { powerSourceText } from '../power/power-source-spec.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
 import { Adb, tail, type ShellOptions } from './adb.js';
 import { parseAndroidSpec, type AndroidSpec } from './android-spec.js';
@@ -38,7 +39,7 @@ export interface AndroidTargetOptions {
   readonly adbPath?: string;
   /** Extra environment for adb. */
   readonly adbEnv?: Readonly<Record<string, string>>;
-  /** Opens the power sampler when power=battery (default: the Android battery sampler over adb shell). */
+  /** Opens the power sampler when power=battery (default: the Android battery sampler over adb shell, in the spec's folder). */
   readonly openPowerSampler?: (shell: DeviceShell) => Promise<PowerSampler>;
   /** The host clock for the state timestamps (tests). */
   readonly now?: () => Date;
@@ -65,7 +66,8 @@ export class AndroidTarget implements Target {
     this.name = o.name ?? this.spec.name ?? `adb-${this.spec.serial.replace(/[^A-Za-z0-9._:-]/g, '-')}`;
     this.kind = this.spec.kind;
     this.adb = new Adb({ serial: this.spec.serial, ...(o.adbPath ? { adbPath: o.adbPath } : {}), ...(o.adbEnv ? { env: o.adbEnv } : {}) });
-    this.#openPower = this.spec.power === 'battery' ? (o.openPowerSampler ?? ((shell) => openAndroidBatterySampler({ shell }))) : undefined;
+    const power = this.spec.power;
+    this.#openPower = power.kind === 'battery' ? (o.openPowerSampler ?? ((shell) => openAndroidBatterySampler({ shell, ...(power.dir !== undefined ? { dir: power.dir } : {}) }))) : undefined;
     this.#now = o.now ?? (() => new Date());
   }
 
@@ -80,7 +82,7 @@ export class AndroidTarget implements Target {
       threads: s.threads,
       benchmark: s.benchmarkPath,
       runner: s.runnerPath,
-      power: s.power,
+      power: powerSourceText(s.power),
     };
   }
 

@@ -1,24 +1,30 @@
 /**
  * The device spec of an SSH board, as `lpcv agent --device` takes it (docs/ssh-boards.md):
  *
- *   ssh://USER@HOST[:PORT]?key=/path/id_ed25519&kind=ultra96-v2[&known_hosts=/path][&power=hwmon[:RAILS]|none]
- *      [&hwmon_root=/sys][&workdir=/tmp/lpcv][&name=...][&period_ms=50][&connect_timeout_s=10]
+ *   ssh://USER@HOST[:PORT]?key=/path/id_ed25519&kind=ultra96-v2[&known_hosts=/path]
+ *      [&power=hwmon[:RAILS]|pynq[:RAILS]|scpi://METER:PORT[?element=N]|none][&hwmon_root=/sys]
+ *      [&workdir=/tmp/lpcv][&name=...][&period_ms=50][&connect_timeout_s=10]
  *      [&drop_caches_cmd=...][&lock_cmd=...&unlock_cmd=...]
  *
  * Parsed with WHATWG URL, validated once at start-up, frozen. Unknown keys are refused (a typo such as
  * `powr=none` must not silently measure without power), and so is a password: boards are reached with keys.
+ * `power=` is the one grammar of devices/power/power-source-spec.ts, with this driver's table of sources.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { SCPI_DEFAULT_PERIOD_MS } from '../power/scpi-meter.js';
+import { allowedPowerForms, parsePowerSource, type DriverPowerSources, type PowerSourceOf } from '../power/power-source-spec.js';
 
 /**
- * Where power comes from on the board: hwmon rails read by a shell loop there, or nothing (energy null).
- * `select` is devices/power/hwmon.ts's selector (`ina226`, `hwmon2/VCCINT`, `/sys/class/hwmon/hwmon3`,
- * `irps5401/VCCINT,ina226`; empty: the one rail there is), applied to the board's hwmon devices under
- * `<root>/class/hwmon`.
+ * The power sources of a board: its hwmon rails, read by a shell loop on the board (the selector is
+ * devices/power/hwmon.ts's, applied to the board's devices under `<root>/class/hwmon`); a meter on the
+ * board's supply, read from the agent's host (the board's run window is carried over to the host's clock:
+ * devices/ssh/board-meter.ts); or nothing (energy null).
  */
-export type BoardPower = { readonly type: 'none' } | { readonly type: 'hwmon'; readonly select: string; readonly root: string };
+export const SSH_POWER_SOURCES: DriverPowerSources<'hwmon' | 'scpi' | 'none'> = { who: 'ssh boards', kinds: ['hwmon', 'scpi', 'none'] };
+
+export type BoardPower = PowerSourceOf<'none' | 'scpi'> | (PowerSourceOf<'hwmon'> & { readonly root: string });
 
 export interface SshBoardSpec {
   readonly user: string;
@@ -34,7 +40,7 @@ export interface SshBoardSpec {
   readonly power: BoardPower;
   /** Absolute folder on the board under which each run gets a fresh folder (removed after the run). */
   readonly workdir: string;
-  /** The board-side power loop's period (the 2021 FPGA track read the PMBus rails every 50 ms). */
+  /** The power sampling period: the board-side loop's (the 2021 FPGA track read the PMBus rails every 50 ms) or the meter's. */
   readonly periodMs: number;
   readonly connectTimeoutS: number;
   /** Shell command run on the board when the track asks for a dropped page cache. */
@@ -49,11 +55,11 @@ export const SSH_SPEC_KEYS: Readonly<Record<string, string>> = {
   key: 'path of the private key on this host (required)',
   kind: 'target kind, e.g. ultra96-v2, jetson-nano, raspberry-pi (required)',
   known_hosts: 'known_hosts file holding the board host key (default ~/.ssh/known_hosts)',
-  power: 'hwmon[:<rails>] (rails as for the hwmon sampler: a device name, hwmonN, a path, /label; comma-separated, summed), or none (default none)',
+  power: `${allowedPowerForms(SSH_POWER_SOURCES)}: the board's hwmon rails (a device name, hwmonN, a path, /label; comma-separated, summed), a meter reached from this host, or none (default none)`,
   hwmon_root: 'sysfs mount point on the board that power=hwmon reads (default /sys)',
   workdir: 'absolute folder on the board for the runs (default /tmp/lpcv)',
   name: 'device name registered with the server (default ssh-<host>)',
-  period_ms: 'power sampling period on the board in ms (default 50)',
+  period_ms: `power sampling period in ms (default 50 for hwmon rails, ${SCPI_DEFAULT_PERIOD_MS} for a meter)`,
   connect_timeout_s: 'ssh ConnectTimeout in seconds (default 10)',
   drop_caches_cmd: 'command that drops the page cache (default: sync; echo 3 > /proc/sys/vm/drop_caches)',
   lock_cmd: 'command that locks the board network for a run (keeping the SSH session); with unlock_cmd',
@@ -84,18 +90,12 @@ function absolutePath(spec: string, key: string, p: string): string {
 }
 
 function parsePower(spec: string, raw: string | null, root: string | null): BoardPower {
-  if (raw === null || raw === 'none') {
+  const source = parsePowerSource(raw ?? 'none', SSH_POWER_SOURCES, `device spec ${JSON.stringify(redact(spec))}`);
+  if (source.kind !== 'hwmon') {
     if (root !== null) throw bad(spec, 'hwmon_root is for power=hwmon');
-    return { type: 'none' };
+    return source;
   }
-  if (raw === 'hwmon' || raw.startsWith('hwmon:')) {
-    const select = raw.slice('hwmon:'.length);
-    const terms = select === '' ? [] : select.split(',').map((t) => t.trim());
-    if (terms.some((t) => t === '')) throw bad(spec, `power=${raw} has an empty rail between commas`);
-    for (const t of terms) if (t.startsWith('/')) absolutePath(spec, 'power', t);
-    return { type: 'hwmon', select: terms.join(','), root: path.posix.normalize(absolutePath(spec, 'hwmon_root', root ?? '/sys')) };
-  }
-  throw bad(spec, `power must be hwmon, hwmon:<rails> or none, got ${JSON.stringify(raw)}`);
+  return { ...source, root: path.posix.normalize(absolutePath(spec, 'hwmon_root', root ?? '/sys')) };
 }
 
 function expandHome(p: string): string {
@@ -135,6 +135,7 @@ export function parseSshSpec(spec: string): SshBoardSpec {
   if ((lockCommand === undefined) !== (unlockCommand === undefined)) throw bad(spec, 'lock_cmd and unlock_cmd go together: a lock without its unlock would leave the board cut off');
   const workdir = path.posix.normalize(absolutePath(spec, 'workdir', q.get('workdir') ?? '/tmp/lpcv'));
   if (workdir === '/') throw bad(spec, 'workdir cannot be /');
+  const power = parsePower(spec, q.get('power'), q.get('hwmon_root'));
   return Object.freeze({
     user,
     host,
@@ -143,9 +144,9 @@ export function parseSshSpec(spec: string): SshBoardSpec {
     knownHosts: path.resolve(expandHome(q.get('known_hosts') ?? '~/.ssh/known_hosts')),
     kind,
     name,
-    power: parsePower(spec, q.get('power'), q.get('hwmon_root')),
+    power,
     workdir,
-    periodMs: positive(spec, 'period_ms', q.get('period_ms'), 50, 60_000),
+    periodMs: positive(spec, 'period_ms', q.get('period_ms'), power.kind === 'scpi' ? SCPI_DEFAULT_PERIOD_MS : 50, 60_000),
     connectTimeoutS: positive(spec, 'connect_timeout_s', q.get('connect_timeout_s'), 10, 600),
     dropCachesCommand: q.get('drop_caches_cmd') ?? DEFAULT_DROP_CACHES,
     ...(lockCommand !== undefined && unlockCommand !== undefined ? { lockCommand, unlockCommand } : {}),

@@ -9,6 +9,7 @@ import type { InputSet } from '../../harness/datasets/types.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { writeInputFolder } from '../solution/package-io.js';
 import type { TargetJob, TargetRun } from '../targets/target.js';
+import { startWt310Standin } from '../power/testing/wt310-standin.js';
 import { alive, buildFixturePackage, copyFixtureSys, until, writeBoardTrack } from './testing/board-fixtures.js';
 import { HOSTILE_WORDS } from './testing/hostile-words.js';
 import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './testing/loopback-sshd.js';
@@ -155,6 +156,58 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     expect(ok.energyNote).toMatch(/power=none/);
     expect(ok.power).toBeUndefined();
     expect(ok.measurement.targetReport).toMatchObject({ dropCaches: false, networkLocked: false });
+  });
+
+  it('power=scpi://: a meter on the board supply read from this host, its samples placed on the board window: energy = 6.5 W x the window', async () => {
+    const meter = await startWt310Standin({ values: [6.5] });
+    try {
+      const track = await writeBoardTrack(scratch, 'board-meter', { target: { command: PACKAGE } });
+      const t = SshTarget.fromSpec(sshd.spec({ kind: 'raspberry-pi', workdir, power: `scpi://127.0.0.1:${meter.port}`, period_ms: '20' }));
+      opened.push(t);
+      expect(t.capabilities()).toMatchObject({ power: `scpi://127.0.0.1:${meter.port}`, powerPeriodMs: 20 });
+      await t.probe();
+      expect(meter.received.slice(0, 1)).toEqual(['*IDN?']); // opened and probed with the board
+      const run = await t.run(await job(track));
+      const w = run.measurement.wall!;
+      expect(run.energy).not.toBeNull();
+      expect(run.energyNote).toBeUndefined();
+      expect(run.energy!.source).toBe(`scpi:WT310@127.0.0.1:${meter.port}`);
+      expect(run.energy!.windowSeconds).toBeCloseTo(w.durationMs / 1000, 12);
+      expect(run.energy!.joules).toBeCloseTo(6.5 * (w.durationMs / 1000), 9);
+      // The samples, on the board window's frame, cover it on both sides; the placement is reported.
+      const samples = run.power!;
+      expect(samples[0]!.t).toBeLessThanOrEqual(0);
+      expect(samples[samples.length - 1]!.t).toBeGreaterThanOrEqual(w.durationMs);
+      const clock = run.measurement.targetReport!.meterClock as { syncRoundTripMs: number; uncertaintyMs: number };
+      expect(clock.syncRoundTripMs).toBeGreaterThan(0);
+      expect(clock.uncertaintyMs).toBeGreaterThanOrEqual(0);
+      expect(clock.uncertaintyMs).toBeLessThanOrEqual(clock.syncRoundTripMs / 2 + 1e-6);
+      expect(await runFolders()).toEqual([]);
+    } finally {
+      await meter.close();
+    }
+  });
+
+  it('power=scpi://: no meter at the address stops the probe (LPCV_E_POWER_NO_SENSOR); one that hangs up fails the run as the infrastructure, folder removed', async () => {
+    const gone = await startWt310Standin({ values: [1] });
+    await gone.close();
+    const none = SshTarget.fromSpec(sshd.spec({ kind: 'raspberry-pi', workdir, power: `scpi://127.0.0.1:${gone.port}` }));
+    opened.push(none);
+    expect((await failure(none.probe() as unknown as Promise<TargetRun>)).code).toBe('LPCV_E_POWER_NO_SENSOR');
+
+    // The open probe and the run's first reading are answered; the meter hangs up at the next query.
+    const meter = await startWt310Standin({ values: [5], after: { count: 2, then: 'hangup' } });
+    try {
+      const track = await writeBoardTrack(scratch, 'board-meter-hangup', { target: { command: PACKAGE } });
+      const t = SshTarget.fromSpec(sshd.spec({ kind: 'raspberry-pi', workdir, power: `scpi://127.0.0.1:${meter.port}`, period_ms: '20' }));
+      opened.push(t);
+      const e = await failure(t.run(await job(track)));
+      expect(e.code).toBe('LPCV_E_POWER_READ');
+      expect(e.fault).toBe('infrastructure');
+      expect(await runFolders()).toEqual([]);
+    } finally {
+      await meter.close();
+    }
   });
 
   it("reports a failing command with the submission's code, still unlocks the network and removes the folder", async () => {

@@ -1,13 +1,15 @@
 /**
  * The SSH board target (Ultra96-V2 with PYNQ, Jetson Nano, Raspberry Pi; docs/ssh-boards.md). A run:
- *   1. lists the board's hwmon devices and chooses the rails (power=hwmon), with devices/power/hwmon.ts;
+ *   1. lists the board's hwmon devices and chooses the rails (power=hwmon), with devices/power/hwmon.ts, or
+ *      reads the board's clock for a meter read from this host (power=scpi://..., board-meter.ts);
  *   2. writes the inputs locally as PNG files (devices/solution/package-io.ts), stages them with the
  *      submission and the runner, and copies them into a fresh folder on the board (one tar stream);
  *   3. runs the track's on-board command through the runner: page cache dropped and network locked when
  *      the track asks, the power loop started, the command timed on the board's clock in its own process
  *      group, a watchdog at the track's time limit;
  *   4. copies the outputs and the runner's records back, reads the predictions, integrates the power
- *      samples over exactly the command's window (scoring/energy.ts);
+ *      samples (the board's, or the meter's carried onto the board's clock) over exactly the command's
+ *      window (scoring/energy.ts);
  *   5. removes the folder on the board, whatever happened.
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -19,13 +21,18 @@ import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import type { PowerSample } from '../power/power-sampler.js';
+import { powerSourceText } from '../power/power-source-spec.js';
+import { defaultClock } from '../power/poller.js';
+import { openScpiMeterSampler, type ScpiMeterSampler } from '../power/scpi-meter.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolder } from '../solution/package-io.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
 import { boardCommand, DEFAULT_BOARD_COMMAND, packageFileName } from './board-command.js';
+import { BOARD_CLOCK_LOOP, readBoardClock } from './board-clock.js';
+import { meterSamplesOnBoard, type BoardClockReading } from './board-meter.js';
 import { chooseBoardRails, extraHwmonDirs, HWMON_LIST_SCRIPT, parseHwmonListing, parsePowerLines, type BoardRails } from './board-power.js';
 import { cleanUpRun, runOnBoard, RUNNER_NAME, RUNNER_SCRIPT, type BoardResult } from './board-run.js';
 import { shellQuote } from '../targets/shell-quote.js';
-import { downloadFolder, remoteScript, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
+import { downloadFolder, remoteScript, sshArgv, sshFailure, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
 import { SshMaster } from './ssh-master.js';
 import { parseSshSpec, type SshBoardSpec } from './ssh-spec.js';
 
@@ -77,6 +84,8 @@ export class SshTarget implements Target {
   private readonly base: SshEndpoint;
   private readonly master: SshMaster;
   private facts: BoardFacts | undefined;
+  /** The meter on the board's supply (power=scpi://...), read from this host; opened by the first probe or run. */
+  private meter: ScpiMeterSampler | undefined;
 
   constructor(
     readonly spec: SshBoardSpec,
@@ -95,8 +104,9 @@ export class SshTarget implements Target {
     return controlPath === undefined ? this.base : { ...this.base, controlPath };
   }
 
-  /** Ends the master connection. */
+  /** Ends the master connection (and the meter's). */
   async close(): Promise<void> {
+    await this.meter?.close();
     await this.master.close();
   }
 
@@ -115,7 +125,7 @@ export class SshTarget implements Target {
       driver: 'ssh',
       board: this.board,
       formats: [...this.formats],
-      power: s.power.type === 'none' ? 'none' : `hwmon:${s.power.select}`,
+      power: powerSourceText(s.power),
       powerPeriodMs: s.periodMs,
       workdir: s.workdir,
       networkLock: s.lockCommand !== undefined,
@@ -134,7 +144,8 @@ export class SshTarget implements Target {
     const model = kv.get('model') || kv.get('host') || this.spec.host;
     const cores = Number(kv.get('cores')) || 1;
     const python = kv.get('python') ?? '';
-    if (this.spec.power.type === 'hwmon') await this.chooseRails(signal);
+    if (this.spec.power.kind === 'hwmon') await this.chooseRails(signal);
+    if (this.spec.power.kind === 'scpi') await this.openMeter();
     const facts: BoardFacts = {
       python,
       cores,
@@ -153,10 +164,25 @@ export class SshTarget implements Target {
 
   /** The board's hwmon devices, listed now (hwmonN numbers can change across boots), and the rails chosen. */
   private async chooseRails(signal?: AbortSignal): Promise<BoardRails> {
-    if (this.spec.power.type !== 'hwmon') throw new LpcvError('LPCV_E_INTERNAL', 'no power on this board');
-    const { select, root } = this.spec.power;
+    if (this.spec.power.kind !== 'hwmon') throw new LpcvError('LPCV_E_INTERNAL', 'no power rails on this board');
+    const { select = '', root } = this.spec.power;
     const r = await sshRunOk(this.ep, remoteScript(HWMON_LIST_SCRIPT, [root, ...extraHwmonDirs(select)]), { what: 'list the hwmon devices', ...(signal ? { signal } : {}) });
     return chooseBoardRails(parseHwmonListing(r.stdout), select);
+  }
+
+  /** The meter, connected and probed (LPCV_E_POWER_NO_SENSOR when it does not answer) once; it reconnects after a failure. */
+  private async openMeter(): Promise<ScpiMeterSampler> {
+    const p = this.spec.power;
+    if (p.kind !== 'scpi') throw new LpcvError('LPCV_E_INTERNAL', 'no meter on this board');
+    // The meter's clock is the one the run's ssh call is timed with below (board-meter.ts).
+    this.meter ??= await openScpiMeterSampler({ host: p.host, port: p.port, element: p.element, periodMs: this.spec.periodMs, now: defaultClock });
+    return this.meter;
+  }
+
+  /** The board's clock, read between two readings of the meter's (board-clock.ts). */
+  private readBoardClock(signal: AbortSignal): Promise<BoardClockReading> {
+    const what = "read the board's clock";
+    return readBoardClock('ssh', sshArgv(this.ep, remoteScript(BOARD_CLOCK_LOOP)), { now: defaultClock, signal, failure: (code, stderr) => (code === 255 ? sshFailure(this.ep, stderr, what) : undefined) });
   }
 
   async run(job: TargetJob): Promise<TargetRun> {
@@ -173,7 +199,8 @@ export class SshTarget implements Target {
     const facts = this.facts ?? (await this.describeBoard(job.signal));
     cancelled();
     await this.master.ensure(job.signal);
-    const rails = this.spec.power.type === 'hwmon' ? await this.chooseRails(job.signal) : undefined;
+    const rails = this.spec.power.kind === 'hwmon' ? await this.chooseRails(job.signal) : undefined;
+    const meter = this.spec.power.kind === 'scpi' ? await this.openMeter() : undefined;
 
     // 2. Stage locally: the runner, its config, the submission, the inputs, an empty outputs folder.
     const stage = path.join(job.workDir, 'ssh-stage');
@@ -204,16 +231,29 @@ export class SshTarget implements Target {
     const paths = { package: `${runDir}/${pkgName}`, inputs: `${runDir}/inputs`, outputs: `${runDir}/outputs`, workdir: runDir };
     const argv = boardCommand(t.command ?? DEFAULT_BOARD_COMMAND, paths);
     let cleaned = false;
+    let meterRunning = false;
     try {
       await uploadFolder(this.ep, stage, runDir, { what: 'copy the submission and inputs to the board', signal: job.signal });
       cancelled();
       job.onProgress({ phase: 'run', fraction: 0.1 });
       job.log(`running on ${this.board}: ${argv.map(shellQuote).join(' ')}`);
+      // A meter samples on this host around the whole ssh call; the board's clock read just before places
+      // the board's window on the meter's clock (board-meter.ts).
+      const sync = meter ? await this.readBoardClock(job.signal) : undefined;
+      if (meter) {
+        await meter.start();
+        meterRunning = true;
+      }
+      const callStartMs = defaultClock();
       const { result, hostMs } = await runOnBoard(this.ep, runDir, argv, {
         signal: job.signal,
         hostDeadlineMs: timeoutMs + (this.opts.hostGraceMs ?? 30_000),
         log: job.log,
       });
+      const callEndMs = defaultClock();
+      // A meter that failed during the run fails it below, after the command's own failures are reported.
+      meterRunning = false;
+      const traced = meter ? await meter.stop().then((trace) => ({ trace }), (error: unknown) => ({ error })) : undefined;
       job.onProgress({ phase: 'fetch', fraction: 0.9 });
       const maxOutput = this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
       const tooLarge = result.outputsKiB * 1024 > maxOutput;
@@ -239,8 +279,11 @@ export class SshTarget implements Target {
       const self = await readSelfReportedMs(path.join(back, 'outputs'));
       const durationMs = Number(result.endNs - result.startNs) / 1e6;
       const images = job.inputs.ids.length;
-      const power = rails ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs) : undefined;
-      const energy = rails && power ? energyOver(power, durationMs, rails.source) : null;
+      if (traced && 'error' in traced) throw traced.error;
+      const onBoard = traced && sync ? meterSamplesOnBoard(traced.trace, sync, { clock: result.clock, startNs: result.startNs, endNs: result.endNs, callStartMs, callEndMs }) : undefined;
+      const power = rails ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs) : onBoard?.samples;
+      const source = rails?.source ?? (traced && 'trace' in traced ? traced.trace.source : undefined);
+      const energy = power && source !== undefined ? energyOver(power, durationMs, source) : null;
       cleaned = await cleanUpRun(this.ep, runDir, job.log);
       job.onProgress({ phase: 'done', fraction: 1 });
       const measurement: Measurement = {
@@ -252,7 +295,10 @@ export class SshTarget implements Target {
         warmupMs: [],
         preprocessMs: [],
         wall: { durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
-        targetReport: report(this.board, argv, result, hostMs, cleaned, stderrTail, await tail('stdout.tail'), rails, self.note),
+        targetReport: {
+          ...report(this.board, argv, result, hostMs, cleaned, stderrTail, await tail('stdout.tail'), rails, self.note),
+          ...(onBoard ? { meterClock: { syncRoundTripMs: onBoard.syncRoundTripMs, uncertaintyMs: onBoard.uncertaintyMs } } : {}),
+        },
       };
       return {
         measurement,
@@ -262,6 +308,7 @@ export class SshTarget implements Target {
         ...(power ? { power } : {}),
       };
     } finally {
+      if (meterRunning) await meter?.stop().catch(() => undefined);
       if (!cleaned) await cleanUpRun(this.ep, runDir, job.log);
     }
   }
