@@ -7,7 +7,7 @@ import { makeTarget } from '../../devices/agent/make-target.js';
 import { checkDevices, runAgent } from '../../devices/agent/run-agent.js';
 import type { Target } from '../../devices/targets/target.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { MAX_LEASE_MS, MIN_LEASE_MS } from '../../server/http/agent-request-schemas.js';
+import { DEFAULT_LEASE_MS, MAX_LEASE_MS, MIN_LEASE_MS } from '../../harness/wire/index.js';
 import { parseServerUrl, resolveToken } from '../server-api.js';
 
 export const AGENT_TOKEN_ENV = 'LPCV_AGENT_TOKEN';
@@ -52,7 +52,7 @@ export async function agentCommand(o: AgentCliOptions): Promise<number> {
     if (specs[0]!.name !== undefined) throw new LpcvError('LPCV_E_USAGE', '--name and the spec\'s name= both name the device: keep one');
     specs[0] = parseDeviceSpec(withName(specs[0]!.text, o.name));
   }
-  const leaseMs = o.leaseMs ?? config.leaseMs ?? 60_000;
+  const leaseMs = o.leaseMs ?? config.leaseMs ?? DEFAULT_LEASE_MS;
   if (leaseMs < MIN_LEASE_MS || leaseMs > MAX_LEASE_MS) throw new LpcvError('LPCV_E_USAGE', `--lease-ms must be between ${MIN_LEASE_MS} and ${MAX_LEASE_MS}, got ${leaseMs}`);
   const graceMs = o.graceMs ?? config.graceMs ?? GRACE_MS;
   const cacheDir = path.resolve(o.cacheDir ?? config.cacheDir ?? defaultCacheDir());

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { describeIssues } from '../../harness/schema-issues.js';
+import { leaseMsSchema } from '../../harness/wire/index.js';
 
 /**
  * An agent's config file (docs/agents.md, "Config file"): JSON, validated at start-up; paths relative to
@@ -16,7 +17,7 @@ export const agentConfigSchema = z.strictObject({
   tokenFile: z.string().min(1).optional(),
   cacheDir: z.string().min(1).optional(),
   devices: z.array(z.string().min(1)).min(1).optional(),
-  leaseMs: z.number().int().positive().optional(),
+  leaseMs: leaseMsSchema.optional(),
   pollMs: z.number().int().positive().optional(),
   graceMs: z.number().int().nonnegative().optional(),
 });

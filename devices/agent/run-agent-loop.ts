@@ -1,7 +1,7 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { DEFAULT_LEASE_MS, parseLeaseAnswer, registeredDeviceId, type DeviceRequest, type LeaseRequest } from '../../harness/wire/index.js';
 import { AgentClient, ServerAwayError } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
-import { parseLeaseAnswer } from './lease-answer.js';
 import { runLeasedJob, type LeasedJobContext } from './run-leased-job.js';
 import { backoffMs, sleep } from './sleep.js';
 import type { Target } from '../targets/target.js';
@@ -47,7 +47,7 @@ export interface AgentLoopOptions {
 export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
   const client = new AgentClient(o.serverUrl, o.token);
   const pollMs = o.pollMs ?? 1_000;
-  const leaseMs = o.leaseMs ?? 60_000;
+  const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   const now = o.now ?? Date.now;
   let deviceId: number | undefined;
   let probed = false;
@@ -63,16 +63,14 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
           probed = true;
           o.log(`device ${o.device.name}: ${info.kind} ${info.device}, ${info.runtime}, ${info.cpu}`);
         }
-        const answer = await client.json('POST', '/api/agent/devices', { name: o.device.name, kind: o.device.kind, capabilities: o.device.capabilities() });
-        const id = (answer.body as { deviceId?: unknown } | undefined)?.deviceId;
-        if (typeof id !== 'number') throw new LpcvError('LPCV_E_INTERNAL', 'the server registered the device without an id');
-        deviceId = id;
+        const answer = await client.json('POST', '/api/agent/devices', { name: o.device.name, kind: o.device.kind, capabilities: o.device.capabilities() } satisfies DeviceRequest);
+        deviceId = registeredDeviceId(answer.body);
         o.log(`device ${o.device.name} registered as ${deviceId} at ${o.serverUrl}`);
       }
       if (failures > 0) o.log(`the server is back after ${failures} failed attempt(s)`);
       failures = 0;
       if (o.signal.aborted) break;
-      const answer = await client.json('POST', '/api/agent/lease', { deviceId, leaseMs }, [204]);
+      const answer = await client.json('POST', '/api/agent/lease', { deviceId, leaseMs } satisfies LeaseRequest, [204]);
       const draining = answer.deviceState === 'draining';
       if (draining !== wasDraining) {
         o.log(draining ? `device ${o.device.name} is drained by an admin: no new jobs until it is undrained` : `device ${o.device.name} is no longer drained`);

@@ -1,10 +1,9 @@
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { encodeCompletion, heartbeatRequest, leaseExpiresAtOf, type CompletionRequest, type FailRequest, type ReceivedLease, type RunProgress } from '../../harness/wire/index.js';
 import type { Target, TargetRun } from '../targets/target.js';
 import { ServerAwayError, type AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
-import { completionBody } from './completion-body.js';
-import type { LeaseAnswer } from './lease-answer.js';
 import { runOnTarget } from './run-on-target.js';
 import { backoffMs, sleep, whenAborted } from './sleep.js';
 
@@ -12,7 +11,7 @@ export interface LeasedJobContext {
   readonly client: AgentClient;
   /** The device the job was leased for. */
   readonly target: Target;
-  readonly lease: LeaseAnswer;
+  readonly lease: ReceivedLease;
   readonly cacheDir: string;
   readonly log: AgentLog;
   readonly leaseMs: number;
@@ -21,17 +20,9 @@ export interface LeasedJobContext {
   readonly graceMs: number;
   readonly now: () => number;
   /** Runs the job (default runOnTarget on `target`); tests pass a stand-in. */
-  readonly measure?: (client: AgentClient, lease: LeaseAnswer, cacheDir: string, log: AgentLog, signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<TargetRun>;
+  readonly measure?: (client: AgentClient, lease: ReceivedLease, cacheDir: string, log: AgentLog, signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<TargetRun>;
   /** A heartbeat that carries new progress is sent at most this often (default 2,000 ms). */
   readonly progressEveryMs?: number;
-}
-
-/** How far a running job is, as the heartbeat reports it (the server's status page shows it). */
-export interface RunProgress {
-  readonly phase: string;
-  readonly fraction: number;
-  readonly done?: number;
-  readonly total?: number;
 }
 
 type Outcome = { kind: 'measured'; run: TargetRun } | { kind: 'error'; error: unknown } | { kind: 'lost' } | { kind: 'grace' };
@@ -85,8 +76,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       progressSent = true;
       lastBeat = ctx.now();
       try {
-        const send = (withProgress: RunProgress | undefined) =>
-          client.json('POST', `${route}/heartbeat`, { leaseToken, leaseMs, ...(withProgress ? { progress: roundProgress(withProgress) } : {}) });
+        const send = (withProgress: RunProgress | undefined) => client.json('POST', `${route}/heartbeat`, heartbeatRequest(leaseToken, leaseMs, withProgress));
         let answer;
         try {
           answer = await send(sending);
@@ -98,8 +88,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
           log(`job ${jobId}: the server does not take progress reports (${e.message}); heartbeating without them`);
           answer = await send(undefined);
         }
-        const until = (answer.body as { leaseExpiresAt?: unknown } | undefined)?.leaseExpiresAt;
-        if (typeof until === 'number') leaseUntil = until;
+        leaseUntil = leaseExpiresAtOf(answer.body) ?? leaseUntil;
       } catch (e) {
         if (e instanceof LpcvError && e.code === 'LPCV_E_LEASE_LOST') {
           log(`job ${jobId}: the lease was lost (${e.message}); abandoning the run`);
@@ -144,19 +133,19 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       return;
     case 'grace':
       log(`job ${jobId}: the agent is stopping and the job did not finish within ${ctx.graceMs} ms; giving it back`);
-      await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_LEASE_EXPIRED', message: `the device agent was stopped before the job finished (grace period ${ctx.graceMs} ms); the job is given back` }, deadline);
+      await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_LEASE_EXPIRED', message: `the device agent was stopped before the job finished (grace period ${ctx.graceMs} ms); the job is given back` } satisfies FailRequest, deadline);
       return;
     case 'error': {
       const e = outcome.error;
       const fault = e instanceof LpcvError && e.fault === 'submission' ? 'submission' : 'infrastructure';
       const code: ErrorCode = e instanceof LpcvError ? e.code : 'LPCV_E_INTERNAL';
       log(`job ${jobId}: failed (${fault}): ${code}: ${messageOf(e)}`);
-      await report(ctx, `${route}/fail`, { leaseToken, fault, code, message: messageOf(e).slice(0, 4000) || code }, deadline);
+      await report(ctx, `${route}/fail`, { leaseToken, fault, code, message: messageOf(e).slice(0, 4000) || code } satisfies FailRequest, deadline);
       return;
     }
     case 'measured': {
       const m = outcome.run.measurement;
-      const body = completionBody({ leaseToken, run: outcome.run, startedAt, finishedAt: new Date(ctx.now()).toISOString() });
+      const body: CompletionRequest = { leaseToken, ...encodeCompletion(outcome.run, { startedAt, finishedAt: new Date(ctx.now()).toISOString() }) };
       try {
         const answer = await report(ctx, `${route}/complete`, body, deadline);
         const status = (answer as { status?: unknown } | undefined)?.status;
@@ -164,7 +153,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       } catch (e) {
         // The server refused the completion (it stays leased): give the job back rather than let it expire.
         log(`job ${jobId}: the completion was refused: ${messageOf(e)}`);
-        await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_INTERNAL', message: `the server refused the agent's completion: ${messageOf(e)}`.slice(0, 4000) }, deadline).catch(() => {});
+        await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_INTERNAL', message: `the server refused the agent's completion: ${messageOf(e)}`.slice(0, 4000) } satisfies FailRequest, deadline).catch(() => {});
       }
       return;
     }
@@ -194,13 +183,4 @@ async function report(ctx: LeasedJobContext, route: string, body: unknown, deadl
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
-}
-
-/** What the server's schema takes: a fraction in [0, 1] to 4 places, whole counts. */
-function roundProgress(p: RunProgress): RunProgress {
-  const fraction = Math.min(1, Math.max(0, Math.round(p.fraction * 10_000) / 10_000));
-  const whole = (n: number | undefined): number | undefined => (n !== undefined && Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined);
-  const done = whole(p.done);
-  const total = whole(p.total);
-  return { phase: p.phase, fraction, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) };
 }

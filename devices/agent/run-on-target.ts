@@ -3,32 +3,32 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { openInputPack, type InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
+import { parseAgentTrack, type ReceivedLease } from '../../harness/wire/index.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Target, TargetProgress, TargetRun } from '../targets/target.js';
 import type { AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
 import { downloadCached } from './download-cached.js';
-import type { LeaseAnswer } from './lease-answer.js';
-import { trackFromLease } from './track-from-lease.js';
 
 const EXTENSIONS: Record<ModelFormat, string> = { onnx: '.onnx', tflite: '.tflite', zip: '.zip' };
 
 /**
  * The device half of a leased job: fetch the artifact and the input pack into the cache (by sha256,
  * verified), open the pack, give the target a fresh scratch folder, and run the job on the target under
- * the leased track. Labels are never involved. Throws LpcvError: the submission's fault or the
- * infrastructure's (a download, a hash, the device).
+ * the leased track, checked first (a track this agent cannot read fails the job: LPCV_E_TRACK_INVALID).
+ * Labels are never involved. Throws LpcvError: the submission's fault or the infrastructure's (a download, a
+ * hash, the device).
  */
 export async function runOnTarget(
   target: Target,
   client: AgentClient,
-  lease: LeaseAnswer,
+  lease: ReceivedLease,
   cacheDir: string,
   log: AgentLog,
   signal: AbortSignal,
   onProgress: (p: TargetProgress) => void,
 ): Promise<TargetRun> {
-  const track = trackFromLease(lease.track, cacheDir);
+  const track = parseAgentTrack(lease.track);
   const format = lease.artifact.format as ModelFormat;
   if (!(target.formats as readonly string[]).includes(format)) {
     // The server leases by target kind; a device of that kind that cannot run the format is ours to mend.

@@ -3,7 +3,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
 import type { Predictions } from '../../harness/measurement.js';
-import type { Track } from '../../harness/tracks/track.js';
+import type { AgentTrack } from '../../harness/wire/index.js';
 import { writeInputFolder } from '../solution/package-io.js';
 
 /**
@@ -22,7 +22,7 @@ export async function writeRunnerInputs(inputs: InputSet, dir: string): Promise<
  * not parse, or that misses or adds an image, is LPCV_E_ANDROID_RUNNER_FAILED (infrastructure). A model
  * whose output the runner cannot rank is the runner's exit 3 (the submission's fault), before any file.
  */
-export async function readRunnerPredictions(track: Track, ids: readonly string[], names: readonly string[], file: string): Promise<Predictions> {
+export async function readRunnerPredictions(track: AgentTrack, ids: readonly string[], names: readonly string[], file: string): Promise<Predictions> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

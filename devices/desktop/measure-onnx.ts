@@ -2,7 +2,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { OnnxProcess } from './onnx-process.js';
 import type { Postprocess } from './worker-protocol.js';
 import type { InputSet } from '../../harness/datasets/types.js';
-import type { Track } from '../../harness/tracks/track.js';
+import type { AgentTrack } from '../../harness/wire/index.js';
 import { accuracyPass } from './accuracy-pass.js';
 import type { AppliedProtocol, Measurement } from '../../harness/measurement.js';
 
@@ -11,7 +11,7 @@ export interface MeasureOnnxOptions {
   /** The model's own input and output names (validation found them). */
   inputName: string;
   outputName?: string;
-  track: Track;
+  track: AgentTrack;
   /** Inputs only: the measuring side never has labels. */
   inputs: InputSet;
   threads: number;
@@ -85,7 +85,7 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
 }
 
 /** What the inference process keeps of each output, with the shape the track demands of it. */
-export function postprocessFor(track: Track): Postprocess {
+export function postprocessFor(track: AgentTrack): Postprocess {
   if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
   if (track.task !== 'segmentation') {
     throw new LpcvError('LPCV_E_USAGE', `the desktop ONNX target measures classification and segmentation models, not ${track.task}`);

@@ -3,6 +3,7 @@ import { OnnxProcess } from './onnx-process.js';
 import { adversarialInputs, corruptedInputs, robustnessSplitsOf } from '../../harness/datasets/corruptions/robustness-splits.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { Track } from '../../harness/tracks/track.js';
+import type { AgentTrack } from '../../harness/wire/index.js';
 import { accuracyPass } from './accuracy-pass.js';
 import { postprocessFor } from './measure-onnx.js';
 import type { Predictions } from '../../harness/measurement.js';
@@ -32,10 +33,18 @@ function checkedAdversarial(name: string, set: InputSet, clean: InputSet): Input
 
 /**
  * The robustness passes of `split` over its clean inputs: each corrupted split corrupts the clean inputs
- * as they are read (on the measuring side, which has no labels); each adversarial set is opened from its
- * data when `adversarial` is on (locally), else listed as skipped (agents do not have the files).
+ * as they are read (on the measuring side, which has no labels). Each adversarial set is read from the
+ * track's folder when `adversarial` is true (locally, with the whole track); on an agent, whose leased track
+ * has no folder, it is the input pack the server shipped, else listed as skipped.
  */
-export async function planRobustness(track: Track, split: string, clean: InputSet, o: { adversarial: boolean | Readonly<Record<string, InputSet>> }): Promise<RobustnessPlan> {
+export function planRobustness(track: Track, split: string, clean: InputSet, o: { adversarial: true }): Promise<RobustnessPlan>;
+export function planRobustness(track: AgentTrack, split: string, clean: InputSet, o: { adversarial: false | Readonly<Record<string, InputSet>> }): Promise<RobustnessPlan>;
+export async function planRobustness(
+  track: AgentTrack & { readonly dir?: string },
+  split: string,
+  clean: InputSet,
+  o: { adversarial: boolean | Readonly<Record<string, InputSet>> },
+): Promise<RobustnessPlan> {
   const passes: RobustnessPass[] = [];
   const skipped: Record<string, string> = {};
   for (const s of robustnessSplitsOf(track, split)) {
@@ -51,7 +60,7 @@ export interface MeasureRobustnessOptions {
   modelPath: string;
   inputName: string;
   outputName?: string;
-  track: Track;
+  track: AgentTrack;
   passes: readonly RobustnessPass[];
   threads: number;
   /** The track's run limit: each pass gets it, so the process is killed past passes x timeoutMs. */

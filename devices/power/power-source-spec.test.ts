@@ -45,7 +45,19 @@ describe('the power= grammar', () => {
   });
 
   it('writes each source back in the grammar, and that text parses to the same source', () => {
-    for (const value of ['none', 'rapl', 'rapl:psys', 'hwmon', 'pynq', 'hwmon:a,b/c', 'ina3221:VDD_IN', 'nvidia-smi:1', 'scpi://10.0.0.5:10001?element=3', 'scpi://[::1]:5025', 'battery:/sys/class/power_supply/bms']) {
+    for (const value of [
+      'none',
+      'rapl',
+      'rapl:psys',
+      'hwmon',
+      'pynq',
+      'hwmon:a,b/c',
+      'ina3221:VDD_IN',
+      'nvidia-smi:1',
+      'scpi://10.0.0.5:10001?element=3',
+      'scpi://[::1]:5025',
+      'battery:/sys/class/power_supply/bms',
+    ]) {
       const source = parse(value);
       expect(parse(powerSourceText(source)), value).toEqual(source);
     }

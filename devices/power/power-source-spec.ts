@@ -78,7 +78,8 @@ function parseScpi(s: string, bad: (why: string) => never): PowerSourceOf<'scpi'
     return bad('not a scpi://<host>:<port> address');
   }
   const port = Number(url.port);
-  if (url.hostname === '' || url.port === '' || !Number.isInteger(port) || port < 1 || port > 65535) bad('a meter address needs a host and a port, e.g. scpi://10.0.0.5:10001');
+  if (url.hostname === '' || url.port === '' || !Number.isInteger(port) || port < 1 || port > 65535)
+    bad('a meter address needs a host and a port, e.g. scpi://10.0.0.5:10001');
   if (url.pathname !== '' && url.pathname !== '/') bad('a meter address has no path');
   if (url.username !== '' || url.password !== '' || url.hash !== '') bad('a meter address has no user, password or #fragment');
   for (const key of url.searchParams.keys()) if (key !== 'element') bad(`unknown meter setting ${key} (the one setting is element=1|2|3|SIGMA)`);

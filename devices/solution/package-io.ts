@@ -16,7 +16,7 @@ import { parseClassificationPredictions } from '../../harness/evaluate/classific
 import { readLabelMap } from '../../harness/evaluate/read-label-map.js';
 import { listSome, MAX_LISTED } from '../../harness/evaluate/name-mismatch.js';
 import type { LabelMapPrediction, Predictions } from '../../harness/measurement.js';
-import type { Track } from '../../harness/tracks/track.js';
+import type { AgentTrack } from '../../harness/wire/index.js';
 
 /** Classification outputs: one of these in the output folder (content decides the format, as in `lpcv evaluate`). */
 export const CLASSIFICATION_OUTPUT_FILES = ['predictions.json', 'image.list.result'] as const;
@@ -97,7 +97,7 @@ export interface ReadOutputOptions {
  * The submission's faults: nothing there (LPCV_E_SOLUTION_NO_OUTPUT), a file that does not parse or a class
  * out of range (LPCV_E_PRED_MALFORMED), names missing, unknown or of the wrong size (LPCV_E_PRED_MISMATCH).
  */
-export async function readOutputFolder(track: Track, ids: readonly string[], dir: string, opts: ReadOutputOptions = {}): Promise<Predictions> {
+export async function readOutputFolder(track: AgentTrack, ids: readonly string[], dir: string, opts: ReadOutputOptions = {}): Promise<Predictions> {
   const names = inputFileNames(ids);
   const files = await listOutputFolder(dir);
   if (track.task === 'classification') return { kind: 'topk', ids: [...ids], topk: await readClassification(track, names, files, dir) };
@@ -143,7 +143,7 @@ async function listOutputFolder(dir: string): Promise<Set<string>> {
   }
 }
 
-async function readClassification(track: Track, names: readonly string[], files: Set<string>, dir: string): Promise<number[][]> {
+async function readClassification(track: AgentTrack, names: readonly string[], files: Set<string>, dir: string): Promise<number[][]> {
   const present = CLASSIFICATION_OUTPUT_FILES.filter((f) => files.has(f));
   if (present.length === 0) {
     throw new LpcvError('LPCV_E_SOLUTION_NO_OUTPUT', `the package wrote no ${CLASSIFICATION_OUTPUT_FILES.join(' or ')} into its output folder`, { dir });
@@ -158,7 +158,7 @@ async function readClassification(track: Track, names: readonly string[], files:
   return names.map((n) => predictions.get(n) as number[]);
 }
 
-async function readSegmentation(track: Track, names: readonly string[], files: Set<string>, dir: string, opts: ReadOutputOptions): Promise<LabelMapPrediction[]> {
+async function readSegmentation(track: AgentTrack, names: readonly string[], files: Set<string>, dir: string, opts: ReadOutputOptions): Promise<LabelMapPrediction[]> {
   // PNG files are matched like `lpcv evaluate` matches them: the extension without letter case.
   const pngs = new Map<string, string>();
   for (const f of [...files].sort()) {

@@ -14,7 +14,8 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Measurement } from '../../harness/measurement.js';
 import type { TargetInfo } from '../../harness/result-record.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
-import type { Track } from '../../harness/tracks/track.js';
+import type { DatasetSpec } from '../../harness/tracks/track-schema.js';
+import type { AgentTrack } from '../../harness/wire/index.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import { measureWithPower } from '../targets/measure-with-power.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
@@ -185,14 +186,20 @@ export class SolutionTarget implements Target {
   }
 }
 
-function limitsOf(track: Track | undefined): SandboxLimits {
+function limitsOf(track: AgentTrack | undefined): SandboxLimits {
   const s = track?.target.sandbox ?? DEFAULT_SANDBOX;
   return { memoryBytes: s.memoryMb * MIB, maxProcesses: s.maxProcesses, tmpBytes: s.tmpMb * MIB };
 }
 
-/** The base names of the track's label files and folders (what a package hunting for labels would name). */
-function labelNames(track: Track): string[] {
+/**
+ * The base names of the track's label files and folders (what a package hunting for labels would name), when
+ * the job's track names its data set. A leased track never does (harness/wire/agent-track.ts): on an agent
+ * this is empty, and a package that fails reaching for labels is LPCV_E_SOLUTION_EXIT, not
+ * LPCV_E_SANDBOX_LABELS. Only a whole track handed to the target (the tests) names them.
+ */
+function labelNames(track: AgentTrack & { readonly dataset?: DatasetSpec }): string[] {
   const d = track.dataset;
+  if (d === undefined) return [];
   const paths = d.format === 'coco' ? [d.annotations] : d.format === 'segmentation' ? [d.masks] : [d.labels];
   return paths.map((p) => path.basename(p)).filter((n) => n !== '' && n !== '.' && n !== '..');
 }

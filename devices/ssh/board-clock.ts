@@ -70,7 +70,10 @@ export async function readBoardClock(file: string, args: readonly string[], o: B
     const r = await done;
     if (r.isCanceled) throw new LpcvError('LPCV_E_RUN_CANCELLED', "cancelled while reading the board's clock");
     const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-    throw o.failure?.(r.exitCode, stderr) ?? new LpcvError('LPCV_E_SSH_REMOTE', `could not read the board's clock: ${why}${stderr.trim() ? ` (${stderr.trim().slice(-300)})` : ''}`);
+    throw (
+      o.failure?.(r.exitCode, stderr) ??
+      new LpcvError('LPCV_E_SSH_REMOTE', `could not read the board's clock: ${why}${stderr.trim() ? ` (${stderr.trim().slice(-300)})` : ''}`)
+    );
   };
   const nextLine = async (): Promise<string> => {
     const deadline = Date.now() + (o.timeoutMs ?? 15_000);

@@ -36,7 +36,9 @@ describe.each(SHELLS)('BOARD_CLOCK_LOOP under %s: the clock board/lpcv-run.sh re
     const loop = bin === undefined ? BOARD_CLOCK_LOOP : `PATH=${shellQuote(bin)}:$PATH\n${BOARD_CLOCK_LOOP}`;
     const env = bin === undefined ? {} : { PATH: `${bin}:${process.env.PATH ?? ''}` };
     const before = await readBoardClock(shell, ['-c', loop], { now: defaultClock, signal, pings: 4 });
-    const run = parseBoardResult((await execa(shell, [path.join(dir, 'lpcv-run.sh'), 'run', dir, '--', 'sleep', '0.05'], { stdin: 'ignore', env: { ...process.env, ...env } })).stdout);
+    const run = parseBoardResult(
+      (await execa(shell, [path.join(dir, 'lpcv-run.sh'), 'run', dir, '--', 'sleep', '0.05'], { stdin: 'ignore', env: { ...process.env, ...env } })).stdout,
+    );
     const after = await readBoardClock(shell, ['-c', loop], { now: defaultClock, signal, pings: 4 });
     return { before, run, after };
   }
@@ -63,9 +65,21 @@ describe.each(SHELLS)('BOARD_CLOCK_LOOP under %s: the clock board/lpcv-run.sh re
   });
 
   it('a session that ends, stays silent or is aborted is an error, never a wait', async () => {
-    await expect(readBoardClock(shell, ['-c', 'echo nope >&2; exit 3'], { now: defaultClock, signal })).rejects.toMatchObject({ code: 'LPCV_E_SSH_REMOTE', message: expect.stringMatching(/ended before it answered \(nope\)/) });
-    await expect(readBoardClock(shell, ['-c', 'echo ready; exec sleep 30'], { now: defaultClock, signal, timeoutMs: 300 })).rejects.toMatchObject({ code: 'LPCV_E_SSH_REMOTE', message: expect.stringContaining('no answer within 300 ms') });
-    await expect(readBoardClock(shell, ['-c', 'exit 255'], { now: defaultClock, signal, failure: (code) => (code === 255 ? new LpcvError('LPCV_E_SSH_UNREACHABLE', 'gone') : undefined) })).rejects.toMatchObject({ code: 'LPCV_E_SSH_UNREACHABLE' });
+    await expect(readBoardClock(shell, ['-c', 'echo nope >&2; exit 3'], { now: defaultClock, signal })).rejects.toMatchObject({
+      code: 'LPCV_E_SSH_REMOTE',
+      message: expect.stringMatching(/ended before it answered \(nope\)/),
+    });
+    await expect(readBoardClock(shell, ['-c', 'echo ready; exec sleep 30'], { now: defaultClock, signal, timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'LPCV_E_SSH_REMOTE',
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
+    await expect(
+      readBoardClock(shell, ['-c', 'exit 255'], {
+        now: defaultClock,
+        signal,
+        failure: (code) => (code === 255 ? new LpcvError('LPCV_E_SSH_UNREACHABLE', 'gone') : undefined),
+      }),
+    ).rejects.toMatchObject({ code: 'LPCV_E_SSH_UNREACHABLE' });
     const abort = new AbortController();
     const pending = readBoardClock(shell, ['-c', 'exec sleep 30'], { now: defaultClock, signal: abort.signal });
     setTimeout(() => abort.abort(), 100);
@@ -101,7 +115,12 @@ describe('meterSamplesOnBoard: the meter (host clock) onto the board run window'
       { t: 10_410, watts: 20 },
     ],
   };
-  const sync = (hostBeforeMs: number, hostAfterMs: number, boardMs: number): BoardClockReading => ({ clock: 'realtime-ns', boardNs: ns(boardMs), hostBeforeMs, hostAfterMs });
+  const sync = (hostBeforeMs: number, hostAfterMs: number, boardMs: number): BoardClockReading => ({
+    clock: 'realtime-ns',
+    boardNs: ns(boardMs),
+    hostBeforeMs,
+    hostAfterMs,
+  });
 
   it("a symmetric sync: the window lands where it ran, and the energy is the trace's over it (1 + 2 J, by hand)", () => {
     // Read at host 9 950 (board 5 009 950), the answer back at 9 960: the offset is known to +-5 ms.
@@ -132,8 +151,12 @@ describe('meterSamplesOnBoard: the meter (host clock) onto the board run window'
     // The board's clock read before the run says it is 2 s further ahead than the run's window allows.
     const stepped = (): unknown => meterSamplesOnBoard(trace, sync(9_940, 9_960, AHEAD + 11_950), run);
     expect(stepped).toThrow(LpcvError);
-    expect(stepped).toThrow(expect.objectContaining({ code: 'LPCV_E_POWER_SAMPLES', message: expect.stringMatching(/cannot be placed on the meter's clock.*stepped/) }));
-    expect(() => meterSamplesOnBoard(trace, { ...sync(9_940, 9_960, AHEAD + 9_950), clock: 'proc-uptime' }, run)).toThrow(expect.objectContaining({ code: 'LPCV_E_SSH_REMOTE' }));
+    expect(stepped).toThrow(
+      expect.objectContaining({ code: 'LPCV_E_POWER_SAMPLES', message: expect.stringMatching(/cannot be placed on the meter's clock.*stepped/) }),
+    );
+    expect(() => meterSamplesOnBoard(trace, { ...sync(9_940, 9_960, AHEAD + 9_950), clock: 'proc-uptime' }, run)).toThrow(
+      expect.objectContaining({ code: 'LPCV_E_SSH_REMOTE' }),
+    );
   });
 
   it('gives a proc-uptime board 10 ms of slack on the sync, never past the call', () => {

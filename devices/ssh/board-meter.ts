@@ -57,7 +57,10 @@ export interface MeterOnBoard {
 /** The meter's trace (host clock) carried into the board window's frame (see the file's comment). */
 export function meterSamplesOnBoard(trace: PowerTrace, sync: BoardClockReading, run: BoardRunTimes): MeterOnBoard {
   if (sync.clock !== run.clock) {
-    throw new LpcvError('LPCV_E_SSH_REMOTE', `the board's clock was read as ${sync.clock} before the run and as ${run.clock} in it: the meter's samples cannot be placed on the run's window`);
+    throw new LpcvError(
+      'LPCV_E_SSH_REMOTE',
+      `the board's clock was read as ${sync.clock} before the run and as ${run.clock} in it: the meter's samples cannot be placed on the run's window`,
+    );
   }
   const durationMs = Number(run.endNs - run.startNs) / 1e6;
   // Host times from the sync's start, so that the arithmetic is on small numbers (epoch ms have 0.2 us steps).

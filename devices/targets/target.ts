@@ -7,7 +7,7 @@ import type { InputSet } from '../../harness/datasets/types.js';
 import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
-import type { Track } from '../../harness/tracks/track.js';
+import type { AgentTrack } from '../../harness/wire/index.js';
 import type { PowerSample } from '../power/power-sampler.js';
 
 /** How far a running job is (the heartbeat carries it to the server's status page). */
@@ -25,7 +25,8 @@ export type TargetLog = (line: string) => void;
 /** One job as a target runs it: everything downloaded, verified and opened by the agent. */
 export interface TargetJob {
   readonly jobId: number;
-  readonly track: Track;
+  /** The leased track: no data set (labels stay on the server), no baselines, no server paths. */
+  readonly track: AgentTrack;
   readonly split: string;
   readonly artifact: { readonly file: string; readonly sha256: string; readonly bytes: number; readonly format: ModelFormat };
   /** The split's inputs (no labels): the agent's opened input pack, which it also closes. */

@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { Track } from '../../harness/tracks/track.js';
+import { DEFAULT_LEASE_MS, deviceRequestSchema, failRequestSchema, heartbeatRequestSchema, leaseAnswer, leaseRequestSchema } from '../../harness/wire/index.js';
+import type { DeviceAnswer, FailAnswer, HeartbeatAnswer, InputPackRef, LeaseAnswer } from '../../harness/wire/index.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { leaseForDevice, settleDeviceState } from '../devices/index.js';
 import { failJob, heartbeatJob, leaseLostError } from '../queue/index.js';
@@ -11,7 +12,7 @@ import { completeRoute } from './agent-complete.js';
 import { findAgentDevice, registerDevice } from '../devices/agent-devices-table.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
-import { AGENT_JSON_LIMIT_BYTES, DEFAULT_LEASE_MS, deviceBody, failBody, heartbeatBody, leaseBody, parseAgentBody, parseJobId } from './agent-request-schemas.js';
+import { AGENT_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
 export interface AgentRoutesDeps {
@@ -24,18 +25,11 @@ export interface AgentRoutesDeps {
 /** On a lease's answer: the device's state after it (`busy`, or on a 204 `idle` or `draining`). */
 export const DEVICE_STATE_HEADER = 'LPCV-Device-State';
 
-/** What agents are not told of a track: where its data set (labels) and the server's own files are. */
-const NOT_FOR_AGENTS = new Set(['dataset', 'file', 'dir', 'baselines']);
-
-/** The track as agents see it: the track file's content without the data set (labels live there) and paths. */
-export function trackForAgents(track: Track): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(track).filter(([key]) => !NOT_FOR_AGENTS.has(key)));
-}
-
 /**
- * The device agents' API (docs/api.md, "Agent API"): devices, lease, job heartbeat, complete, fail. Every
- * job state change goes through server/queue, guarded by the lease token. Mounted before the app's own
- * JSON parser: each route parses its body itself, the completion with a larger limit.
+ * The device agents' API (docs/api.md, "Agent API"): devices, lease, job heartbeat, complete, fail. The
+ * bodies and answers are the wire module's (harness/wire/), which the agents use too. Every job state change
+ * goes through server/queue, guarded by the lease token. Mounted before the app's own JSON parser: each route
+ * parses its body itself, the completion with a larger limit.
  */
 export function agentRoutes(deps: AgentRoutesDeps): Router {
   const { db, tracks, inputPacks, now } = deps;
@@ -44,14 +38,14 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
 
   router.post('/api/agent/devices', smallJson, async (req: Request, res: Response) => {
     const agent = await requireAgent(db, req, now());
-    const body = parseAgentBody(deviceBody, req.body);
+    const body = parseAgentBody(deviceRequestSchema, req.body);
     const device = await registerDevice(db, { agentId: agent.ownerId, name: body.name, kind: body.kind, capabilities: body.capabilities ?? {} }, now());
-    res.json({ deviceId: device.id, name: device.name, kind: device.kind });
+    res.json({ deviceId: device.id, name: device.name, kind: device.kind } satisfies DeviceAnswer);
   });
 
   router.post('/api/agent/lease', smallJson, async (req: Request, res: Response) => {
     const agent = await requireAgent(db, req, now());
-    const body = parseAgentBody(leaseBody, req.body);
+    const body = parseAgentBody(leaseRequestSchema, req.body);
     const device = await findAgentDevice(db, agent.ownerId, body.deviceId);
     // Another agent's device is "unknown" too.
     if (device === undefined) throw new LpcvError('LPCV_E_DEVICE_UNKNOWN', `agent ${agent.ownerName} has no device ${body.deviceId}: register it with POST /api/agent/devices`);
@@ -64,27 +58,24 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       return;
     }
     const { job, token } = lease.leased;
-    let answer: Record<string, unknown>;
+    let answer: LeaseAnswer;
     try {
+      // Never null while leased (jobs_lease_check).
+      if (job.leaseExpiresAt === null) throw new LpcvError('LPCV_E_INTERNAL', `job ${job.id} is leased without a lease time`);
       const track = lookUpTrack(tracks, job.track);
       const submission = await submissionOfJob(db, job.submissionId, job.id);
       const pack = await inputPacks.get(track, submission.split);
-      answer = {
-        job: { id: job.id, submissionId: job.submissionId, track: job.track, split: submission.split, leaseToken: token, leaseExpiresAt: job.leaseExpiresAt, attempt: job.attempts },
-        track: trackForAgents(track),
-        artifact: { url: `/api/artifacts/${submission.sha256}`, sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
-        inputs: { url: `/api/inputs/${encodeURIComponent(track.name)}/${encodeURIComponent(submission.split)}`, sha256: pack.sha256, bytes: pack.bytes, count: pack.count },
-      };
       // The track's adversarial sets of this split are data the agent cannot derive (docs/robustness.md).
-      const adversarial = adversarialSplitsOf(track, submission.split);
-      if (adversarial.length > 0) {
-        answer.robustnessInputs = await Promise.all(
-          adversarial.map(async (a) => {
-            const p = await inputPacks.get(track, a.name);
-            return { split: a.name, url: `/api/inputs/${encodeURIComponent(track.name)}/${encodeURIComponent(a.name)}`, sha256: p.sha256, bytes: p.bytes, count: p.count };
-          }),
-        );
-      }
+      const robustnessInputs = await Promise.all(
+        adversarialSplitsOf(track, submission.split).map(async (a): Promise<InputPackRef & { split: string }> => ({ split: a.name, ...(await inputPacks.get(track, a.name)) })),
+      );
+      answer = leaseAnswer({
+        job: { id: job.id, submissionId: job.submissionId, track: job.track, split: submission.split, leaseToken: token, leaseExpiresAt: job.leaseExpiresAt, attempt: job.attempts },
+        track,
+        artifact: { sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
+        inputs: pack,
+        robustnessInputs,
+      });
     } catch (e) {
       // The server could not prepare the job (its track gone, the data set unreadable): not the
       // submission's fault, so the job goes back to the queue (or dies after its last attempt).
@@ -104,7 +95,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
   router.post('/api/agent/jobs/:id/heartbeat', smallJson, async (req: Request<{ id: string }>, res: Response) => {
     const agent = await requireAgent(db, req, now());
     const jobId = parseJobId(req.params.id);
-    const body = parseAgentBody(heartbeatBody, req.body);
+    const body = parseAgentBody(heartbeatRequestSchema, req.body);
     const held = await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
     // The heartbeat is the device's sign of life too (last_seen_at; an offline device is busy again).
     const t = now();
@@ -114,13 +105,13 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       return extended;
     });
     if (!beat.ok) throw leaseLostError(jobId);
-    res.json({ leaseExpiresAt: beat.leaseExpiresAt });
+    res.json({ leaseExpiresAt: beat.leaseExpiresAt } satisfies HeartbeatAnswer);
   });
 
   router.post('/api/agent/jobs/:id/fail', smallJson, async (req: Request<{ id: string }>, res: Response) => {
     const agent = await requireAgent(db, req, now());
     const jobId = parseJobId(req.params.id);
-    const body = parseAgentBody(failBody, req.body);
+    const body = parseAgentBody(failRequestSchema, req.body);
     const held = await requireHeldLease(db, agent.ownerId, jobId, body.leaseToken);
     const t = now();
     const changed = await withWriteTransaction(db, async (tx) => {
@@ -129,7 +120,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       return failed;
     });
     if (!changed.ok) throw leaseLostError(jobId);
-    res.json({ state: changed.job.state });
+    res.json({ state: changed.job.state } satisfies FailAnswer);
   });
 
   router.post('/api/agent/jobs/:id/complete', ...completeRoute({ db, tracks, now }));

@@ -6,18 +6,16 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
-import { completionBody } from '../../devices/agent/completion-body.js';
-import { trackFromLease } from '../../devices/agent/track-from-lease.js';
 import { OnnxTarget } from '../../devices/desktop/onnx-target.js';
 import { openInputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
 import { loadLabels, openInputs } from '../../harness/datasets/open-split.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
+import { encodeCompletion, parseAgentTrack, parseCompletion, trackForAgents } from '../../harness/wire/index.js';
 import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { startAgentTestApi, type AgentTestApi } from '../http/testing/agent-api-server.js';
-import { parseCompletion } from './completion-schema.js';
 import { InputPackCache } from './input-pack-cache.js';
 import { scoreCompletion } from './score-completion.js';
 
@@ -81,12 +79,11 @@ describe('adversarial sets shipped to agents', () => {
   it('the desktop target runs the shipped set, and the server scores it with the hidden labels', async () => {
     const cache = new InputPackCache(mkdtempSync(path.join(os.tmpdir(), 'lpcv-adv-packs-')));
     const pack = await openInputPack((await cache.get(track, 'hidden~inverted')).file);
-    const { dataset: _d, file: _f, dir: _dir, ...leased } = track;
     const agentDir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-adv-agent-'));
     try {
       const run = await new OnnxTarget({ name: 'adv-desktop' }).run({
         jobId: 1,
-        track: trackFromLease(JSON.parse(JSON.stringify(leased)), agentDir),
+        track: parseAgentTrack(JSON.parse(JSON.stringify(trackForAgents(track)))),
         split: 'hidden',
         artifact: { file: model, ...modelRef },
         inputs: await openInputs(track, 'hidden'),
@@ -98,7 +95,7 @@ describe('adversarial sets shipped to agents', () => {
       });
       expect(Object.keys(run.measurement.robustness ?? {}).sort()).toEqual(['hidden~contrast-5', 'hidden~inverted']);
       expect(run.measurement.robustnessSkipped ?? {}).toEqual({});
-      const { leaseToken: _t, ...body } = JSON.parse(JSON.stringify(completionBody({ leaseToken: 't', run, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() })));
+      const body = JSON.parse(JSON.stringify(encodeCompletion(run, { startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() }))) as unknown;
       const { completion } = parseCompletion(body);
       const labels = await loadLabels(track, 'hidden');
       const record = await scoreCompletion({ track, split: 'hidden', model: modelRef, completion, labels });
@@ -116,13 +113,12 @@ describe('adversarial sets shipped to agents', () => {
     const cache = new InputPackCache(mkdtempSync(path.join(os.tmpdir(), 'lpcv-adv-packs-')));
     const pack = await openInputPack((await cache.get(track, 'hidden~inverted')).file);
     const shuffled: InputSet = { ids: [...pack.ids].reverse(), read: (i) => pack.read(i) };
-    const { dataset: _d, file: _f, dir: _dir, ...leased } = track;
     const agentDir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-adv-agent-'));
     try {
       const e = await rejectionOf(
         new OnnxTarget({ name: 'adv-desktop' }).run({
           jobId: 2,
-          track: trackFromLease(JSON.parse(JSON.stringify(leased)), agentDir),
+          track: parseAgentTrack(JSON.parse(JSON.stringify(trackForAgents(track)))),
           split: 'hidden',
           artifact: { file: model, ...modelRef },
           inputs: await openInputs(track, 'hidden'),

@@ -3,13 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
-import { completionBody } from '../../devices/agent/completion-body.js';
-import { trackFromLease } from '../../devices/agent/track-from-lease.js';
 import { OnnxTarget } from '../../devices/desktop/onnx-target.js';
 import { loadLabels, openInputs } from '../../harness/datasets/open-split.js';
 import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
-import { parseCompletion } from './completion-schema.js';
+import { encodeCompletion, parseAgentTrack, parseCompletion, trackForAgents } from '../../harness/wire/index.js';
 import { scoreCompletion } from './score-completion.js';
 
 /**
@@ -52,10 +50,9 @@ const modelRef = { path: 'cnn_small.onnx', sha256: '0'.repeat(64), bytes: statSy
 describe('robustness splits on the server path', () => {
   it('an agent runs the corrupted splits of the leased track, and the server scores them with the hidden labels', async () => {
     const track = serverTrack();
-    // What the lease carries: the track without its data set (agent-routes.ts), checked by the agent.
-    const { dataset: _d, file: _f, dir: _dir, ...leased } = track;
+    // What the lease carries: the track without its data set (trackForAgents), checked by the agent.
     const cache = mkdtempSync(path.join(os.tmpdir(), 'lpcv-robust-agent-'));
-    const agentTrack = trackFromLease(JSON.parse(JSON.stringify(leased)), cache);
+    const agentTrack = parseAgentTrack(JSON.parse(JSON.stringify(trackForAgents(track))));
     const run = await new OnnxTarget({ name: 'robust-desktop' }).run({
       jobId: 1,
       track: agentTrack,
@@ -70,7 +67,7 @@ describe('robustness splits on the server path', () => {
     expect(Object.keys(run.measurement.robustness ?? {})).toEqual(['hidden~gaussian-noise-5', 'hidden~contrast-5']);
     expect(run.measurement.robustnessSkipped).toEqual({ 'hidden~adv': expect.stringMatching(/the server sent no inputs for this adversarial set/) });
 
-    const { leaseToken: _t, ...body } = JSON.parse(JSON.stringify(completionBody({ leaseToken: 't', run, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() })));
+    const body = JSON.parse(JSON.stringify(encodeCompletion(run, { startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() }))) as unknown;
     const { completion } = parseCompletion(body);
     const labels = await loadLabels(track, 'hidden');
     const record = await scoreCompletion({ track, split: 'hidden', model: modelRef, completion, labels });

@@ -4,7 +4,7 @@ import { scoreRobustness } from '../../harness/score/score-robustness.js';
 import type { LabelSet } from '../../harness/datasets/types.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
-import type { Completion } from './completion-schema.js';
+import type { Completion } from '../../harness/wire/index.js';
 
 export interface ScoreCompletionArgs {
   readonly track: Track;

@@ -14,14 +14,16 @@ export const ROBUSTNESS_SEPARATOR = '~';
 
 export type RobustnessSplit =
   | { readonly kind: 'corruption'; readonly name: string; readonly of: string; readonly corruption: CorruptionSpec }
-  | { readonly kind: 'adversarial'; readonly name: string; readonly of: string; readonly set: string; readonly images: string };
+  /** `images`: absolute; absent when the track has no folder (an agent's, which gets the sets as input packs). */
+  | { readonly kind: 'adversarial'; readonly name: string; readonly of: string; readonly set: string; readonly images?: string };
 
 /**
  * The robustness splits a track derives from `split`, in declaration order (corruptions by kind, then
  * severity as listed; then adversarial sets); none when the track has no robustness block or `split` is
- * not one of its `of`. Adversarial `images` paths resolve against the track's folder.
+ * not one of its `of`. Adversarial `images` paths resolve against the track's folder; a track without one
+ * (the leased track of an agent, harness/wire/agent-track.ts) lists its adversarial sets without them.
  */
-export function robustnessSplitsOf(track: Track, split: string): RobustnessSplit[] {
+export function robustnessSplitsOf(track: Pick<Track, 'robustness'> & { readonly dir?: string }, split: string): RobustnessSplit[] {
   const r = track.robustness;
   if (r === undefined || !robustnessOf(r).includes(split)) return [];
   const out: RobustnessSplit[] = [];
@@ -36,7 +38,8 @@ export function robustnessSplitsOf(track: Track, split: string): RobustnessSplit
     }
   }
   for (const a of r.adversarial) {
-    out.push({ kind: 'adversarial', name: `${split}${ROBUSTNESS_SEPARATOR}${a.name}`, of: split, set: a.name, images: resolve(track.dir, a.images) });
+    const images = track.dir === undefined ? {} : { images: resolve(track.dir, a.images) };
+    out.push({ kind: 'adversarial', name: `${split}${ROBUSTNESS_SEPARATOR}${a.name}`, of: split, set: a.name, ...images });
   }
   return out;
 }
@@ -65,6 +68,7 @@ function adversarialError(split: string, file: string, what: string): LpcvError 
  */
 export async function adversarialInputs(split: Extract<RobustnessSplit, { kind: 'adversarial' }>, clean: InputSet): Promise<InputSet> {
   const file = split.images;
+  if (file === undefined) throw adversarialError(split.name, split.set, 'the track has no folder to read its images from');
   const st = await stat(file).catch(() => undefined);
   if (st === undefined) throw datasetMissing(file, `adversarial set ${split.set}`);
   let source: InputSet;

@@ -11,21 +11,14 @@ import { measureOnnx } from '../../../devices/desktop/measure-onnx.js';
 import type { Measurement } from '../../../harness/measurement.js';
 import type { ResultRecord } from '../../../harness/result-record.js';
 import { scorePredictions } from '../../../harness/score/score-predictions.js';
-import type { Track } from '../../../harness/tracks/track.js';
+import { parseAgentTrack, parseCompletion, parseLeaseAnswer, type ReceivedLease } from '../../../harness/wire/index.js';
 import { assertValid, validateModel } from '../../../submissions/validate/validate-model.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
 import { getJob, reclaimExpiredLeases } from '../../queue/index.js';
-import { getResultOfJob, parseCompletion, scoreCompletion } from '../../scoring/index.js';
+import { getResultOfJob, scoreCompletion } from '../../scoring/index.js';
 import { startAgentTestApi, type AgentTestApi } from './agent-api-server.js';
 import { call } from './test-server.js';
-
-interface LeaseBody {
-  job: { id: number; submissionId: string; track: string; split: string; leaseToken: string; leaseExpiresAt: number; attempt: number };
-  track: Record<string, unknown>;
-  artifact: { url: string; sha256: string; bytes: number; format: string };
-  inputs: { url: string; sha256: string; bytes: number; count: number };
-}
 
 const TARGET = { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' };
 const PROTOCOL = { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5 };
@@ -75,12 +68,12 @@ export function agentApiContract(database: TestDatabase): void {
       return ((await res.json()) as { deviceId: number }).deviceId;
     }
 
-    async function submitAndLease(leaseMs?: number): Promise<{ submissionId: string; lease: LeaseBody; deviceId: number }> {
+    async function submitAndLease(leaseMs?: number): Promise<{ submissionId: string; lease: ReceivedLease; deviceId: number }> {
       const submissionId = await submit();
       const deviceId = await device(api.agentA.token, 'desk-1');
       const res = await call(api, 'POST', '/api/agent/lease', api.agentA.token, { deviceId, ...(leaseMs === undefined ? {} : { leaseMs }) });
       expect(res.status).toBe(200);
-      const lease = (await res.json()) as LeaseBody;
+      const lease = parseLeaseAnswer(await res.json());
       expect(lease.job.submissionId).toBe(submissionId);
       return { submissionId, lease, deviceId };
     }
@@ -136,6 +129,7 @@ export function agentApiContract(database: TestDatabase): void {
       expect(lease.track).not.toHaveProperty('dataset');
       expect(lease.track).not.toHaveProperty('file');
       expect(lease.track).not.toHaveProperty('dir');
+      expect(lease.track).not.toHaveProperty('baselines');
       expect(lease.track).toMatchObject({ name: 'fashion-mnist', input: api.track.input });
       expect(((await api.db('devices').where('id', deviceId).first('state')) as { state: string }).state).toBe('busy');
 
@@ -164,8 +158,8 @@ export function agentApiContract(database: TestDatabase): void {
         expect(pack.ids.length).toBe(8000);
         expect(lease.inputs.count).toBe(8000);
         expect(pack.ids).toEqual(hiddenIds);
-        // The agent's view of the track plus what only the measuring code needs (no data set is read).
-        const track = { ...lease.track, dataset: api.track.dataset, file: '', dir: '' } as unknown as Track;
+        // The agent's view of the track, as the agent checks it: no data set, nothing faked in its place.
+        const track = parseAgentTrack(lease.track);
         // The model's own input and output names, found as `lpcv score` finds them.
         const report = validateModel(modelFile, track);
         assertValid(report);
