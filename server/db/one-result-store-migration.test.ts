@@ -115,7 +115,9 @@ async function buildOldWorld(db: Db): Promise<OldWorld> {
   const teamOf: Record<string, number> = {};
   const baseline = (await db('teams').where('name', 'baseline').first('id')) as { id: number };
   const [agent] = (await db('agents').insert({ name: 'bench', created_at: T0 }).returning('id')) as Array<{ id: number }>;
-  const [device] = (await db('devices').insert({ agent_id: agent!.id, name: 'desk-1', kind: 'desktop', last_seen_at: T0, created_at: T0 }).returning('id')) as Array<{ id: number }>;
+  const [device] = (await db('devices')
+    .insert({ agent_id: agent!.id, name: 'desk-1', kind: 'desktop', last_seen_at: T0, created_at: T0 })
+    .returning('id')) as Array<{ id: number }>;
   const records = new Map<number, string>();
   const jobs: Record<string, number> = {};
   const submissions: Record<string, string> = {};
@@ -135,20 +137,50 @@ async function buildOldWorld(db: Db): Promise<OldWorld> {
     teamOf[key] = teamId;
     const score = 100 + Object.keys(jobs).length;
     const privateRecord = state === 'done' ? record('test', score) : undefined;
-    const privateJob = await insertOldJob(db, { submission: id, team: String(teamId), state, split: 'test', ...(privateRecord ? { resultJson: privateRecord } : {}) }, (at += 1000));
+    const privateJob = await insertOldJob(
+      db,
+      { submission: id, team: String(teamId), state, split: 'test', ...(privateRecord ? { resultJson: privateRecord } : {}) },
+      (at += 1000),
+    );
     jobs[key] = privateJob;
     let publicJob: number | null = null;
     if (extra.publicScore !== undefined) {
-      publicJob = await insertOldJob(db, { submission: id, team: String(teamId), state: 'done', split: 'val', resultJson: record('val', extra.publicScore) }, (at += 1000));
+      publicJob = await insertOldJob(
+        db,
+        { submission: id, team: String(teamId), state: 'done', split: 'val', resultJson: record('val', extra.publicScore) },
+        (at += 1000),
+      );
       jobs[`${key}-public`] = publicJob;
     }
-    await db('submissions').insert({ id, team_id: teamId, track: TRACK.name, split: 'test', sha256: 'ab'.repeat(32), bytes: 1234, format, filename: `${key}.${format}`, job_id: privateJob, public_job_id: publicJob, baseline_name: extra.baseline ?? null, created_at: at });
-    for (const [jobId, json] of [[privateJob, privateRecord], [publicJob, publicJob === null ? undefined : record('val', extra.publicScore!)]] as const) {
+    await db('submissions').insert({
+      id,
+      team_id: teamId,
+      track: TRACK.name,
+      split: 'test',
+      sha256: 'ab'.repeat(32),
+      bytes: 1234,
+      format,
+      filename: `${key}.${format}`,
+      job_id: privateJob,
+      public_job_id: publicJob,
+      baseline_name: extra.baseline ?? null,
+      created_at: at,
+    });
+    for (const [jobId, json] of [
+      [privateJob, privateRecord],
+      [publicJob, publicJob === null ? undefined : record('val', extra.publicScore!)],
+    ] as const) {
       if (jobId === null || json === undefined) continue;
       records.set(jobId, json);
       if (how === 'job-row-only') continue;
       // The results copy: the same text, except where a test wants the two apart.
-      await db('results').insert({ job_id: jobId, submission_id: id, record_json: how === 'copies-differ' ? record('test', 1) : json, raw_json: RAW, created_at: at });
+      await db('results').insert({
+        job_id: jobId,
+        submission_id: id,
+        record_json: how === 'copies-differ' ? record('test', 1) : json,
+        raw_json: RAW,
+        created_at: at,
+      });
     }
   };
 
@@ -163,9 +195,21 @@ async function buildOldWorld(db: Db): Promise<OldWorld> {
   // The baseline's device reference run: an extra job of its submission, done (with its results row), and one queued.
   for (const state of ['done', 'queued'] as const) {
     const json = state === 'done' ? record('test', 42) : undefined;
-    const jobId = await insertOldJob(db, { submission: submissions.Base!, team: String(baseline.id), state, pinnedDeviceId: device!.id, ...(json ? { resultJson: json } : {}) }, (at += 1000));
+    const jobId = await insertOldJob(
+      db,
+      { submission: submissions.Base!, team: String(baseline.id), state, pinnedDeviceId: device!.id, ...(json ? { resultJson: json } : {}) },
+      (at += 1000),
+    );
     jobs[`reference-${state}`] = jobId;
-    await db('reference_runs').insert({ job_id: jobId, device_id: device!.id, track: TRACK.name, submission_id: submissions.Base!, baseline_name: 'b1', sha256: 'ab'.repeat(32), created_at: at });
+    await db('reference_runs').insert({
+      job_id: jobId,
+      device_id: device!.id,
+      track: TRACK.name,
+      submission_id: submissions.Base!,
+      baseline_name: 'b1',
+      sha256: 'ab'.repeat(32),
+      created_at: at,
+    });
     if (json !== undefined) {
       records.set(jobId, json);
       await db('results').insert({ job_id: jobId, submission_id: submissions.Base!, record_json: json, raw_json: RAW, created_at: at });
@@ -229,7 +273,12 @@ function migrationSuite(databases: OldDatabases): void {
         const scoreOf = (key: string): number | null => (JSON.parse(world.records.get(world.jobs[key]!)!) as ResultRecord).score.value;
         const sub = world.submissions;
         // Every private-split result, one entry per team (the baseline's reference run is no entry).
-        expect(await entries(PLAIN, 'private')).toEqual({ [sub.A!]: scoreOf('A'), [sub.B!]: scoreOf('B'), [sub.C!]: scoreOf('C'), [sub.Base!]: scoreOf('Base') });
+        expect(await entries(PLAIN, 'private')).toEqual({
+          [sub.A!]: scoreOf('A'),
+          [sub.B!]: scoreOf('B'),
+          [sub.C!]: scoreOf('C'),
+          [sub.Base!]: scoreOf('Base'),
+        });
         // With the public split, the public-split job's result (300); only A has one, so only A is chosen.
         expect(await entries(TRACK, 'public')).toEqual({ [sub.A!]: 300 });
         expect(await entries(TRACK, 'private')).toEqual({ [sub.A!]: scoreOf('A') });
@@ -260,7 +309,9 @@ function migrationSuite(databases: OldDatabases): void {
         expect(await columnsOf(db, 'jobs')).not.toContain('artifact_format');
         const rows = (await db('jobs').whereNotNull('result_json').select('id', 'result_json')) as Array<{ id: number; result_json: string }>;
         expect(new Map(rows.map((r) => [r.id, r.result_json]))).toEqual(world.records);
-        await expect(db('results').insert({ job_id: world.jobs.Q, submission_id: world.submissions.Q, record_json: '{}', raw_json: null, created_at: T0 })).rejects.toThrow(/NOT NULL|null value/);
+        await expect(
+          db('results').insert({ job_id: world.jobs.Q, submission_id: world.submissions.Q, record_json: '{}', raw_json: null, created_at: T0 }),
+        ).rejects.toThrow(/NOT NULL|null value/);
         await db.transaction((tx) => oneResultStoreMigration.up(tx));
         for (const [jobId, json] of world.records) expect(await getRecordJsonOfJob(db, jobId)).toBe(json);
       } finally {
@@ -273,7 +324,9 @@ function migrationSuite(databases: OldDatabases): void {
       try {
         await migrateToLatest(db, OLD);
         const orphan = await insertOldJob(db, { submission: 'no-such-submission', team: 't', state: 'done', resultJson: record('test', 5) }, T0);
-        await expect(migrateToLatest(db)).rejects.toThrow(new RegExp(`done job\\(s\\) ${orphan} keep a result record in jobs.result_json but have no submission row`));
+        await expect(migrateToLatest(db)).rejects.toThrow(
+          new RegExp(`done job\\(s\\) ${orphan} keep a result record in jobs.result_json but have no submission row`),
+        );
         expect(await db(MIGRATIONS_TABLE).pluck('name')).toEqual(OLD.map((m) => m.name));
         expect(await columnsOf(db, 'jobs')).toContain('result_json');
         expect(await columnsOf(db, 'jobs')).not.toContain('artifact_format');

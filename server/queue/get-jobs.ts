@@ -9,7 +9,9 @@ export async function getJobs(db: Db, jobIds: readonly number[]): Promise<Job[]>
   const ids = [...new Set(jobIds)].sort((a, b) => a - b);
   const jobs: Job[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const rows = (await db('jobs').whereIn('id', ids.slice(i, i + IDS_PER_QUERY)).orderBy('id')) as JobRow[];
+    const rows = (await db('jobs')
+      .whereIn('id', ids.slice(i, i + IDS_PER_QUERY))
+      .orderBy('id')) as JobRow[];
     jobs.push(...rows.map(toJob));
   }
   return jobs;

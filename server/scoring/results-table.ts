@@ -18,7 +18,13 @@ export interface NewResult {
 }
 
 export async function insertResult(tx: Db, result: NewResult, now: number): Promise<void> {
-  await tx('results').insert({ job_id: result.jobId, submission_id: result.submissionId, record_json: result.recordJson, raw_json: result.rawJson, created_at: now });
+  await tx('results').insert({
+    job_id: result.jobId,
+    submission_id: result.submissionId,
+    record_json: result.recordJson,
+    raw_json: result.rawJson,
+    created_at: now,
+  });
 }
 
 export interface StoredResult {
@@ -60,7 +66,9 @@ export async function getRecordJsonsOfJobs(db: Db, jobIds: readonly number[]): P
   const ids = [...new Set(jobIds)];
   const records = new Map<number, string>();
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const rows = (await db('results').whereIn('job_id', ids.slice(i, i + IDS_PER_QUERY)).select('job_id', 'record_json')) as Array<{ job_id: number; record_json: string }>;
+    const rows = (await db('results')
+      .whereIn('job_id', ids.slice(i, i + IDS_PER_QUERY))
+      .select('job_id', 'record_json')) as Array<{ job_id: number; record_json: string }>;
     for (const r of rows) records.set(Number(r.job_id), r.record_json);
   }
   return records;
