@@ -5,7 +5,7 @@
  *   node bin/run-ts.js bench/power-polling.ts [--period 50] [--seconds 5]
  */
 import { openHwmonSampler } from '../devices/power/hwmon.js';
-import { fixtureTree } from '../devices/power/test-fixtures.js';
+import { fixtureTree } from '../devices/power/testing/sysfs-fixtures.js';
 import { optionInt } from './bench-args.js';
 
 const periodMs = optionInt('period', 50);

@@ -6,7 +6,7 @@ import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { describe, expect, it } from 'vitest';
 import { openHwmonSampler } from '../power/hwmon.js';
-import { fixtureTree } from '../power/test-fixtures.js';
+import { fixtureTree } from '../power/testing/sysfs-fixtures.js';
 import { runTargetContract, type ContractJob } from '../targets/testing/target.contract.js';
 import { OnnxTarget } from './onnx-target.js';
 

@@ -4,7 +4,7 @@ import { integrateEnergy } from '../../scoring/energy.js';
 import { hwmonDeviceFromFiles, hwmonRailWatts, openHwmonSampler, railWatts, selectHwmonRails } from './hwmon.js';
 import { describeSamplerContract } from './testing/sampler.contract.js';
 import { FakeClock, ManualTimer } from './testing/fake-clock.js';
-import { fixtureTree, type FixtureTree } from './test-fixtures.js';
+import { fixtureTree, type FixtureTree } from './testing/sysfs-fixtures.js';
 import { errorOf } from '../../test/testing/lpcv-errors.js';
 
 // A board's hwmon class as the kernel lays it out: an INA226 on the 5 V input (power1 in uW, bus voltage in1

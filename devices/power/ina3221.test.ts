@@ -5,7 +5,7 @@ import { hwmonRailWatts } from './hwmon.js';
 import { ina3221IioRails, openIna3221Sampler } from './ina3221.js';
 import { describeSamplerContract } from './testing/sampler.contract.js';
 import { FakeClock, ManualTimer } from './testing/fake-clock.js';
-import { fixtureTree, type FixtureTree } from './test-fixtures.js';
+import { fixtureTree, type FixtureTree } from './testing/sysfs-fixtures.js';
 
 // Jetson Nano on L4T 32.x: NVIDIA's ina3221x IIO driver, milliwatts per channel, rails named rail_name_<c>.
 const IIO = 'bus/i2c/drivers/ina3221x/6-0040/iio:device0';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPowerSampler } from './open-power-sampler.js';
-import { fixtureTree, type FixtureTree } from './test-fixtures.js';
+import { fixtureTree, type FixtureTree } from './testing/sysfs-fixtures.js';
 import { startWt310Standin } from './testing/wt310-standin.js';
 
 const STANDIN = fileURLToPath(new URL('./fixtures/nvidia-smi-standin.mjs', import.meta.url));

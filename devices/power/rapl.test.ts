@@ -4,7 +4,7 @@ import { integrateEnergy } from '../../scoring/energy.js';
 import { openRaplSampler, raplDeltaUj, raplSamples } from './rapl.js';
 import { describeSamplerContract } from './testing/sampler.contract.js';
 import { FakeClock, ManualTimer } from './testing/fake-clock.js';
-import { fixtureTree, type FixtureTree } from './test-fixtures.js';
+import { fixtureTree, type FixtureTree } from './testing/sysfs-fixtures.js';
 
 // max_energy_range_uj as a Skylake desktop shows it (2^32 x 61.035 uJ).
 const MAX = 262143328850;

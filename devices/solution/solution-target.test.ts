@@ -8,7 +8,7 @@ import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/
 import type { InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { Track } from '../../harness/tracks/track.js';
-import { fixtureTree, type FixtureTree } from '../power/test-fixtures.js';
+import { fixtureTree, type FixtureTree } from '../power/testing/sysfs-fixtures.js';
 import { openHwmonSampler } from '../power/hwmon.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import { runTargetContract, type ContractJob } from '../targets/testing/target.contract.js';
