@@ -1,7 +1,7 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { DEVICE_NAME } from '../../harness/wire/index.js';
 
 /** What the server accepts as a device name (server/http/agent-request-schemas.ts, docs/api.md "Devices"). */
-export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 export type DeviceDriver = 'desktop' | 'ssh' | 'adb';
 

@@ -7,7 +7,7 @@ import type { ResultRecord } from '../../harness/result-record.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { completeJob, failJob, leaseLostError } from '../queue/index.js';
 import { trackWithEffectiveFormula } from '../leaderboard/track-formulas.js';
-import { parseCompletion } from '../../harness/wire/index.js';
+import { leaseTokenSchema, parseCompletion } from '../../harness/wire/index.js';
 import { insertResult, scoreCompletion } from '../scoring/index.js';
 import { recordReferenceResult, settleDeviceState } from '../devices/index.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
@@ -21,7 +21,7 @@ export interface CompleteRouteDeps {
   readonly now: () => number;
 }
 
-const tokenOnly = z.looseObject({ leaseToken: z.string().min(1).max(200) });
+const tokenOnly = z.looseObject({ leaseToken: leaseTokenSchema });
 
 /**
  * POST /api/agent/jobs/:id/complete. The lease is checked first (a cheap read), then the completion is

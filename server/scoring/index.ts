@@ -4,8 +4,6 @@
  * the results table that keeps the raw samples for a re-score; and the input packs agents download instead of
  * the data set.
  */
-// The server's re-score (server/rescore/) reads stored completions through here.
-export { parseCompletion, type Completion, type CompletionJson } from '../../harness/wire/index.js';
 export { InputPackCache, type CachedInputPack } from './input-pack-cache.js';
 export { getResultOfJob, insertResult, type NewResult, type StoredResult } from './results-table.js';
 export { scoreCompletion, type ScoreCompletionArgs } from './score-completion.js';

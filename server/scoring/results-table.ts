@@ -11,7 +11,7 @@ export interface NewResult {
   readonly submissionId: string;
   readonly recordJson: string;
   /**
-   * The completion body without the lease token (completion-schema.ts): re-scorable. Null: no raw
+   * The completion body without the lease token (harness/wire/completion.ts): re-scorable. Null: no raw
    * measurement is kept (a record moved out of the job row by migration 0008), which a re-score refuses.
    */
   readonly rawJson: string | null;
