@@ -4,7 +4,7 @@
  * python3 -m zipapp, and process checks for a loopback "board" that shares this machine's /proc.
  */
 import { execa } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cp, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,17 +50,49 @@ export async function copyFixtureSys(dir: string): Promise<string> {
   return root;
 }
 
-/** Whether a process is alive: gone from /proc, or a zombie waiting for a reaper, counts as dead. */
+/**
+ * Whether a process can still run code. Gone from /proc, a zombie, a process already inside the kernel's exit
+ * (PF_EXITING in its flags) and one with SIGKILL pending all count as dead: none of them runs another
+ * instruction of its own. Only the last two make this more than "is it in /proc": a SIGKILL sent to a process
+ * group returns before each member has been scheduled to die, and on a loaded machine a killed `sleep` can
+ * still read as sleeping or runnable for a while after the runner that killed it has reported.
+ */
 export function alive(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return false;
+  let stat: string;
+  let status: string;
   try {
-    const text = readFileSync(stat, 'utf8');
-    const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
     return false;
   }
+  // After "comm)": state ppid pgrp session tty_nr tpgid flags ... (proc(5)).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return false;
+  const PF_EXITING = 0x4;
+  if ((Number(fields[6]) & PF_EXITING) !== 0) return false;
+  const SIGKILL_BIT = 1n << 8n; // signal 9 is bit 8 of the pending masks
+  for (const key of ['SigPnd', 'ShdPnd']) {
+    const mask = new RegExp(`^${key}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1];
+    if (mask !== undefined && (BigInt(`0x${mask}`) & SIGKILL_BIT) !== 0n) return false;
+  }
+  return true;
+}
+
+/** The host pids of processes in session `sid` that can still run code (alive), e.g. what a setsid'd command left. */
+export function aliveInSession(sid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid && alive(Number(entry))) out.push(Number(entry));
+  }
+  return out;
 }
 
 /** Polls a condition (the board is another process on the same machine: there is no event to wait on). */
