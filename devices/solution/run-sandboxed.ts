@@ -3,18 +3,34 @@
  * start to its exit on the monotonic clock, the time limit, the job's abort signal, bounded tails of the
  * package's stdout and stderr, and the supervisor's report on its own pipe (supervisor.py).
  *
- * Stopping: bwrap (or setpriv, which execs it under the same pid) leads its own process group, and the
- * package lives in the sandbox's pid namespace. Killing the group with SIGKILL kills bwrap; its
- * --die-with-parent then kills the namespace's pid 1, and the kernel kills every process of a pid namespace
- * whose pid 1 dies. No process of the package survives that (the tests look for one on the host's /proc).
+ * Ending. The sandbox is its pid namespace, and a run is over when the namespace's pid 1, which bwrap names
+ * on --info-fd, has exited: the kernel lets a namespace's init exit only after every other process of it
+ * has been reaped (sandbox-init.ts). runSandboxed returns only then, so nothing of the package runs on into
+ * the next measurement (the tests look for a survivor of the namespace on the host's /proc). Two things
+ * bwrap does not give by itself:
+ * - bwrap's outer process, the harness's child, exits as soon as pid 1 reports the supervisor's exit
+ *   status, before pid 1 has exited. So once bwrap has exited, pid 1 is killed (it is on its way out
+ *   anyway: --die-with-parent) and waited for, up to END_TIMEOUT_MS; still running then is an error.
+ * - The time limit and the abort kill pid 1, not bwrap. bwrap's pid 1 arms --die-with-parent only at the
+ *   end of its set-up, so a bwrap killed during the set-up (the first ~30 ms) left a pid 1 that went on to
+ *   run the package with no parent, no time limit and the harness's pipes open, and the run never returned
+ *   (measured here: 6 of 76 aborts 3 to 40 ms after the spawn, on 2 loaded cores). A killed pid 1 takes the
+ *   namespace with it, and bwrap, which reaps it, then exits. Before bwrap has named pid 1, a kill waits
+ *   for the name; bwrap's process group (bwrap, or setpriv, which execs it under the same pid) is killed
+ *   only if it has not exited STOP_GRACE_MS after the kill.
  */
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { SandboxCommand } from './sandbox.js';
+import { INFO_FD, type SandboxCommand } from './sandbox.js';
+import { childPidOf, killInit, sandboxInitAt, waitForInitEnd, type SandboxInit } from './sandbox-init.js';
 
 /** Bytes of stdout and of stderr kept (the end of each). */
 export const TAIL_BYTES = 8192;
+/** How long the sandbox's pid 1 may take to exit once killed (measured: milliseconds, even under load). */
+const END_TIMEOUT_MS = 10_000;
+/** How long after a kill bwrap may take to exit before its process group is killed too. */
+const STOP_GRACE_MS = 5_000;
 
 export interface SupervisorReport {
   readonly exitCode: number | null;
@@ -65,7 +81,7 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
   if (opts.signal?.aborted) throw new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled before the sandbox started');
   const startMs = monotonicMs();
   const child = execa(cmd.file, [...cmd.args], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     buffer: false,
     reject: false,
     detached: true,
@@ -75,25 +91,41 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
     cleanup: true,
   });
   let endMs: number | undefined;
+  let init: SandboxInit | undefined;
+  let stopping = false;
   child.once('exit', () => {
     endMs = monotonicMs();
+    // bwrap is gone: nothing of its sandbox goes on.
+    if (init !== undefined) killInit(init);
+  });
+  // bwrap writes the name before it lets pid 1 run, then closes the pipe; no name: no sandbox was made.
+  const named = collect(child.stdio[INFO_FD] as Readable).then((text) => {
+    const pid = childPidOf(text);
+    init = pid === undefined ? undefined : sandboxInitAt(pid);
+    if (init !== undefined && (stopping || endMs !== undefined)) killInit(init);
   });
   const stdout = tail(child.stdout);
   const stderr = tail(child.stderr);
   const status = collect(child.stdio[3] as Readable);
 
   let outcome: SandboxRun['outcome'] = 'exited';
-  const killGroup = (why: SandboxRun['outcome']): void => {
+  let grace: NodeJS.Timeout | undefined;
+  const stop = (why: SandboxRun['outcome']): void => {
     if (outcome === 'exited' && endMs === undefined) outcome = why;
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    if (stopping) return;
+    stopping = true;
+    if (init !== undefined) killInit(init);
+    grace = setTimeout(() => {
+      if (child.pid === undefined || endMs !== undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, STOP_GRACE_MS);
   };
-  const timer = setTimeout(() => killGroup('timeout'), opts.timeoutMs);
-  const onAbort = (): void => killGroup('cancelled');
+  const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
+  const onAbort = (): void => stop('cancelled');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   let result: Awaited<typeof child>;
@@ -101,10 +133,18 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
     result = await child;
   } finally {
     clearTimeout(timer);
+    clearTimeout(grace);
     opts.signal?.removeEventListener('abort', onAbort);
   }
   if (result.failed && result.exitCode === undefined && result.signal === undefined) {
     throw new LpcvError('LPCV_E_SANDBOX_UNAVAILABLE', `cannot start ${cmd.file}: ${result.shortMessage ?? result.message}`);
+  }
+  await named;
+  if (init !== undefined && !(await waitForInitEnd(init, END_TIMEOUT_MS))) {
+    throw new LpcvError(
+      'LPCV_E_SANDBOX_UNAVAILABLE',
+      `the sandbox's pid 1 (host pid ${init.pid}) still ran ${END_TIMEOUT_MS} ms after bwrap exited and it was killed`,
+    );
   }
   const end = endMs ?? monotonicMs();
   const { started, report } = parseStatus(await status);

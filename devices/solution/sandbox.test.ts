@@ -10,7 +10,7 @@ import { buildFixturePackage, type FixturePackage } from './testing/build-packag
 import { alive, BWRAP, hostProcessesWith, survivorsOf, sandboxPidNamespace, SKIP_BWRAP, type HeldPidNamespace } from './testing/sandbox-probes.js';
 import { writeInputFolder } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
-import { SANDBOX_PATHS, sandboxCommand, type SandboxLimits } from './sandbox.js';
+import { INFO_FD, SANDBOX_PATHS, sandboxCommand, type SandboxLimits } from './sandbox.js';
 import { makeStage, sandboxUser, stagePackage, type Stage } from './stage.js';
 
 const MIB = 1024 * 1024;
@@ -29,6 +29,8 @@ describe('sandboxCommand: the argument array', () => {
     expect(file).toBe('/usr/bin/bwrap');
     for (const flag of ['--unshare-all', '--unshare-user', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(flag);
     expect(args[args.indexOf('--cap-drop') + 1]).toBe('ALL');
+    // bwrap names the sandbox's pid 1 there: the run ends when that process has exited.
+    expect(args[args.indexOf('--info-fd') + 1]).toBe(String(INFO_FD));
     expect(args).not.toContain('--share-net');
     expect(pairs(args, '--remount-ro').map(([p]) => p)).toEqual(['/dev', '/']);
   });
@@ -104,19 +106,22 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  async function run(name: FixturePackage, opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {}): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace }> {
-    const pkg = await buildFixturePackage(name, scratch, opts.values);
-    const stage = await makeStage(os.tmpdir(), user);
-    stages.push(stage);
-    await stagePackage(stage, pkg);
-    await writeInputFolder(syntheticInputs(MIXED_SPECS), stage.input);
-    const cmd = sandboxCommand({
+  const commandFor = (stage: Stage) =>
+    sandboxCommand({
       paths: { inputDir: stage.input, outputDir: stage.output, packageFile: stage.packageFile, supervisorFile: stage.supervisor },
       limits,
       python: '/usr/bin/python3',
       bwrap: BWRAP,
       ...(user ? { dropTo: { ...user, setpriv: '/usr/bin/setpriv' } } : {}),
     });
+
+  async function run(name: FixturePackage, opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {}): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace }> {
+    const pkg = await buildFixturePackage(name, scratch, opts.values);
+    const stage = await makeStage(os.tmpdir(), user);
+    stages.push(stage);
+    await stagePackage(stage, pkg);
+    await writeInputFolder(syntheticInputs(MIXED_SPECS), stage.input);
+    const cmd = commandFor(stage);
     let ns: Promise<HeldPidNamespace> | undefined;
     const result = await runSandboxed(cmd, {
       timeoutMs: opts.timeoutMs ?? 60_000,
@@ -198,13 +203,7 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     const stage = await makeStage(os.tmpdir(), user);
     stages.push(stage);
     await stagePackage(stage, pkg);
-    const cmd = sandboxCommand({
-      paths: { inputDir: stage.input, outputDir: stage.output, packageFile: stage.packageFile, supervisorFile: stage.supervisor },
-      limits,
-      python: '/usr/bin/python3',
-      bwrap: BWRAP,
-      ...(user ? { dropTo: { ...user, setpriv: '/usr/bin/setpriv' } } : {}),
-    });
+    const cmd = commandFor(stage);
     let ns: Promise<HeldPidNamespace> | undefined;
     const running = runSandboxed(cmd, {
       timeoutMs: 4000,
@@ -234,6 +233,25 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     expect(r.outcome).toBe('cancelled');
     expect(await hostProcessesWith(marker)).toEqual([]);
     expect(await survivorsOf(pidNamespace)).toEqual([]);
+  });
+
+  it('an abort at any moment of the set-up ends the whole sandbox, and the run returns', async () => {
+    // bwrap's pid 1 arms --die-with-parent only at the end of its set-up: killing bwrap then let it run the
+    // package on without a parent or a limit, and the run never returned (run-sandboxed.ts). The delays
+    // cover the set-up (the supervisor reports "started" ~25 ms after the spawn here, more under load).
+    const marker = `lpcv-marker-${randomUUID()}`;
+    const pkg = await buildFixturePackage('sleeper', scratch, { MARKER: marker });
+    for (let delayMs = 0; delayMs <= 36; delayMs += 3) {
+      const stage = await makeStage(os.tmpdir(), user);
+      stages.push(stage);
+      await stagePackage(stage, pkg);
+      const abort = new AbortController();
+      const r = await runSandboxed(commandFor(stage), { timeoutMs: 60_000, signal: abort.signal, onSpawn: () => setTimeout(() => abort.abort(), delayMs) });
+      expect(r.outcome, `aborted ${delayMs} ms after the spawn`).toBe('cancelled');
+      // bwrap's processes (its pid 1 too) carry the stage's paths in their command lines, the package's children the marker.
+      expect(await hostProcessesWith(stage.root), `aborted ${delayMs} ms after the spawn`).toEqual([]);
+      expect(await hostProcessesWith(marker), `aborted ${delayMs} ms after the spawn`).toEqual([]);
+    }
   });
 
   it('sees network use through the namespace counters even when the package swallows its errors', async () => {

@@ -9,7 +9,8 @@
  * track's data set, not its labels. All namespaces are new (user, pid, net, ipc, uts, cgroup): no network
  * device but a loopback, no process of the host visible; every capability is dropped, the environment is
  * cleared and set anew, and the sandbox dies with the harness (--die-with-parent) and has no terminal
- * (--new-session, so TIOCSTI cannot push keystrokes into the harness's terminal).
+ * (--new-session, so TIOCSTI cannot push keystrokes into the harness's terminal). bwrap names the sandbox's
+ * pid 1 on --info-fd: the run ends when that process has exited (run-sandboxed.ts).
  *
  * Process limit. RLIMIT_NPROC is the only limit the kernel enforces per user, and it exempts uid 0: a
  * sandbox started by root maps its uid onto root and a fork bomb inside it is not stopped (measured: 100
@@ -34,6 +35,12 @@ export const SANDBOX_PATHS = {
 export const SANDBOX_INNER_UID = 1000;
 /** The file descriptor the supervisor writes its report to (the harness's fourth stdio pipe). */
 export const STATUS_FD = 3;
+/**
+ * The file descriptor bwrap names the sandbox's pid 1 on (--info-fd, the harness's fifth stdio pipe): the
+ * harness kills and waits for that process, not bwrap's outer one (sandbox-init.ts says why). bwrap closes
+ * it in the sandbox, so neither the supervisor nor the package holds it.
+ */
+export const INFO_FD = 4;
 
 export interface SandboxLimits {
   /** RLIMIT_AS of the package's processes, in bytes (address space, not resident memory); 0 = none. */
@@ -90,6 +97,7 @@ export function sandboxCommand(o: SandboxCommandOptions): SandboxCommand {
     '--hostname', 'lpcv-sandbox',
     '--die-with-parent',
     '--new-session',
+    '--info-fd', String(INFO_FD),
     '--cap-drop', 'ALL',
     '--clearenv',
     '--setenv', 'PATH', '/usr/bin:/bin',
