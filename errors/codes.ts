@@ -104,7 +104,7 @@ export const ERROR_CODES = {
   LPCV_E_SANDBOX_PROCESSES: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package reached the sandbox's process limit (a fork bomb or too many threads): it was stopped" },
   LPCV_E_SANDBOX_MEMORY: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package ran out of the sandbox's memory limit" },
   LPCV_E_SANDBOX_SUPERVISOR: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package killed or silenced the sandbox's supervisor process, so the run cannot be vouched for" },
-  LPCV_E_SANDBOX_UNAVAILABLE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the bubblewrap sandbox cannot be set up on this host (bwrap or setpriv missing, user namespaces refused, a bind failed)' },
+  LPCV_E_SANDBOX_UNAVAILABLE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the bubblewrap sandbox cannot be set up on this host (bwrap or setpriv missing, user namespaces refused, a bind failed), or did not end when killed' },
 
   // --- SSH boards (issue 4): add codes below this line ---
   LPCV_E_SSH_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an ssh:// device spec is malformed: an unknown key, a password, a missing key= or kind=, or a bad value (the message names it)' },
