@@ -62,10 +62,14 @@ async function bareLoop(modelPath: string): Promise<number[]> {
 
 function lpcvScore(modelPath: string, extra: string[]): { p50: number; wallS: number; top1: number } {
   const t0 = process.hrtime.bigint();
-  const out = execFileSync(process.execPath, [path.join(root, 'bin/lpcv.js'), 'score', modelPath, '--track', 'fashion-mnist', '--split', 'val', '--json', ...extra], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [path.join(root, 'bin/lpcv.js'), 'score', modelPath, '--track', 'fashion-mnist', '--split', 'val', '--json', ...extra],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   const rec = JSON.parse(out) as { latency: { p50: number }; accuracy: { top1: number } };
   return { p50: rec.latency.p50, wallS, top1: rec.accuracy.top1 };

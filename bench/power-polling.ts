@@ -36,7 +36,7 @@ try {
       periodMs,
       windowS: (trace.endMs - trace.startMs) / 1000,
       readings: trace.samples.length,
-      expected: Math.floor(((trace.endMs - trace.startMs) / periodMs) + 2),
+      expected: Math.floor((trace.endMs - trace.startMs) / periodMs + 2),
       intervalMs: { mean: +mean.toFixed(2), p50: +q(0.5).toFixed(2), p99: +q(0.99).toFixed(2), max: +sorted[sorted.length - 1]!.toFixed(2) },
       readMs: { p50: +readMs[100]!.toFixed(3), p99: +readMs[198]!.toFixed(3) },
     }),

@@ -82,7 +82,13 @@ export function connectionHeldTimer(db: Db): { stop(): number } {
   };
 }
 
-export async function startBenchServer(o: { database: BenchDatabase; postgresUrl: string; teams: number; agents: number; hiddenCount: number }): Promise<BenchServer> {
+export async function startBenchServer(o: {
+  database: BenchDatabase;
+  postgresUrl: string;
+  teams: number;
+  agents: number;
+  hiddenCount: number;
+}): Promise<BenchServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-bench-queue-'));
   const schema = `lpcv_bench_${randomBytes(6).toString('hex')}`;
   const config: DatabaseConfig =
@@ -141,7 +147,8 @@ export async function exactlyOnceProblems(db: Db, expectedJobs: number, complete
   const problems: string[] = [];
   const states = (await db('jobs').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
   const byState = Object.fromEntries(states.map((s) => [s.state, Number(s.n)]));
-  if (byState.done !== expectedJobs || Object.keys(byState).length !== 1) problems.push(`jobs by state ${JSON.stringify(byState)}, expected ${expectedJobs} done`);
+  if (byState.done !== expectedJobs || Object.keys(byState).length !== 1)
+    problems.push(`jobs by state ${JSON.stringify(byState)}, expected ${expectedJobs} done`);
   const events = (await db('job_events').select('job_id', 'to_state')) as Array<{ job_id: number; to_state: string }>;
   const count = (state: string): Map<number, number> => {
     const m = new Map<number, number>();
@@ -151,13 +158,18 @@ export async function exactlyOnceProblems(db: Db, expectedJobs: number, complete
   for (const state of ['leased', 'done']) {
     const per = count(state);
     const wrong = [...per].filter(([, n]) => n !== 1);
-    if (per.size !== expectedJobs || wrong.length > 0) problems.push(`${per.size} jobs with a ${state} event (expected ${expectedJobs}); jobs with more than one: ${wrong.map(([j]) => j).join(', ') || 'none'}`);
+    if (per.size !== expectedJobs || wrong.length > 0)
+      problems.push(
+        `${per.size} jobs with a ${state} event (expected ${expectedJobs}); jobs with more than one: ${wrong.map(([j]) => j).join(', ') || 'none'}`,
+      );
   }
   const requeued = events.filter((e) => e.to_state === 'queued').length - expectedJobs;
   if (requeued !== 0) problems.push(`${requeued} extra transitions to queued (reclaimed or retried)`);
   const results = (await db('results').select('job_id')) as Array<{ job_id: number }>;
-  if (results.length !== expectedJobs || new Set(results.map((r) => r.job_id)).size !== expectedJobs) problems.push(`${results.length} result rows for ${new Set(results.map((r) => r.job_id)).size} jobs, expected ${expectedJobs}`);
+  if (results.length !== expectedJobs || new Set(results.map((r) => r.job_id)).size !== expectedJobs)
+    problems.push(`${results.length} result rows for ${new Set(results.map((r) => r.job_id)).size} jobs, expected ${expectedJobs}`);
   const reported = new Set(completedByAgents);
-  if (completedByAgents.length !== expectedJobs || reported.size !== expectedJobs) problems.push(`the agents completed ${completedByAgents.length} jobs, ${reported.size} distinct; expected ${expectedJobs}`);
+  if (completedByAgents.length !== expectedJobs || reported.size !== expectedJobs)
+    problems.push(`the agents completed ${completedByAgents.length} jobs, ${reported.size} distinct; expected ${expectedJobs}`);
   return problems;
 }

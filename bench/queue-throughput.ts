@@ -78,7 +78,11 @@ async function submitAll(server: BenchServer, jobs: number): Promise<void> {
       const form = new FormData();
       form.append('track', BENCH_TRACK);
       form.append('file', new Blob([MODEL]), `tiny-conv-${i}.onnx`);
-      const res = await fetch(`${server.url}/api/submissions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${server.teamTokens[i % teams]!}` } });
+      const res = await fetch(`${server.url}/api/submissions`, {
+        method: 'POST',
+        body: form,
+        headers: { authorization: `Bearer ${server.teamTokens[i % teams]!}` },
+      });
       if (res.status !== 201) throw new Error(`submission ${i} refused: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     }
@@ -134,7 +138,9 @@ async function runOnce(database: BenchDatabase, agents: number, round: number, j
     const submitPerSecond = jobs / ((performance.now() - s0) / 1000);
 
     // The agents' tokens dealt out over the processes (one agent per process by default).
-    const perProcess = Array.from({ length: Math.min(processes, agents) }, (_, p) => server.agentTokens.filter((_, i) => i % Math.min(processes, agents) === p));
+    const perProcess = Array.from({ length: Math.min(processes, agents) }, (_, p) =>
+      server.agentTokens.filter((_, i) => i % Math.min(processes, agents) === p),
+    );
     for (const tokens of perProcess) {
       const child = fork(AGENT_FILE, [], { execArgv: ['--import', TSX_LOADER], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
@@ -165,8 +171,16 @@ async function runOnce(database: BenchDatabase, agents: number, round: number, j
     await stopProfile?.(path.join(profileDir, `${database}-${agents}agents-r${round}.cpuprofile`));
 
     const errors = agentReports.flatMap((a) => a.errors);
-    const problems = [...errors, ...(await exactlyOnceProblems(server.db, jobs, agentReports.flatMap((a) => a.jobs)))];
-    if (server.internalErrors.length > 0) problems.push(`the server logged ${server.internalErrors.length} internal error(s): ${String(server.internalErrors[0])}`);
+    const problems = [
+      ...errors,
+      ...(await exactlyOnceProblems(
+        server.db,
+        jobs,
+        agentReports.flatMap((a) => a.jobs),
+      )),
+    ];
+    if (server.internalErrors.length > 0)
+      problems.push(`the server logged ${server.internalErrors.length} internal error(s): ${String(server.internalErrors[0])}`);
     if (problems.length > 0) throw new Error(`${database}, ${agents} agent(s): the run is not valid:\n  ${problems.join('\n  ')}`);
     return {
       database,
@@ -193,7 +207,9 @@ const median = (xs: number[]): number => latencyStats(xs).p50;
 const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
-console.log(`queue throughput: ${jobs} jobs per run, 1 agent vs ${manyAgents} agents (${processes} process(es)), ${rounds} round(s) interleaved, ${teams} teams, ${hiddenCount}-image hidden split, ${samples} latency samples per completion`);
+console.log(
+  `queue throughput: ${jobs} jobs per run, 1 agent vs ${manyAgents} agents (${processes} process(es)), ${rounds} round(s) interleaved, ${teams} teams, ${hiddenCount}-image hidden split, ${samples} latency samples per completion`,
+);
 console.log(`node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? 'unknown'}), databases: ${databases.join(', ')}`);
 console.log('');
 const all: RunResult[] = [];
@@ -212,7 +228,9 @@ for (const database of databases) {
   }
 }
 console.log('');
-console.log('database  agents  jobs/s (median; rounds)   lease p50 / p99 ms   complete p50 / p99 ms   server loop busy   db connections held   CPU server / agents   machine busy');
+console.log(
+  'database  agents  jobs/s (median; rounds)   lease p50 / p99 ms   complete p50 / p99 ms   server loop busy   db connections held   CPU server / agents   machine busy',
+);
 const summary: Record<string, unknown>[] = [];
 for (const database of databases) {
   const perAgents = new Map<number, number>();

@@ -46,7 +46,12 @@ await rm(scratch, { recursive: true, force: true });
 
 const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const row = (name: string, xs: number[]): string => `| ${name} | ${q(xs, 0.5).toFixed(1)} | ${q(xs, 0.9).toFixed(1)} | ${Math.min(...xs).toFixed(1)} |`;
-console.log(`${runs} runs each, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `${runs} runs each, ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log('| ms, spawn to exit | median | p90 | min |\n|---|---|---|---|');
 console.log(row('python3 package directly', direct));
 console.log(row('in the sandbox (harness clock: wall.durationMs)', sandboxed));

@@ -177,7 +177,11 @@ export async function enqueuePhase(db: Db, jobs: number): Promise<PhaseResult> {
   const run = await watchLoop(async () => {
     for (let i = 0; i < jobs; i++) {
       await nextTurn();
-      await enqueueJob(db, { submissionId: `s-${i}`, team: TEAMS[i % TEAMS.length]!, track: 'fashion-mnist', targetKind: TARGET, artifactFormat: 'onnx' }, Date.now());
+      await enqueueJob(
+        db,
+        { submissionId: `s-${i}`, team: TEAMS[i % TEAMS.length]!, track: 'fashion-mnist', targetKind: TARGET, artifactFormat: 'onnx' },
+        Date.now(),
+      );
     }
   });
   return { perSecond: jobs / (run.ms / 1000), loop: run.loop };
@@ -231,7 +235,11 @@ export async function heartbeatPhase(db: Db, calls: number): Promise<PhaseResult
   const leased = await leaseJob(db, { agentId: 'agent-hb', targetKinds: [TARGET], leaseMs: LEASE_MS }, Date.now());
   if (leased === null) throw new Error('heartbeat phase: nothing to lease');
   return timedCalls(calls, async (i) => {
-    const beat = await heartbeatJob(db, { jobId: leased.job.id, token: leased.token, leaseMs: LEASE_MS, progress: { phase: 'latency', fraction: i / calls, done: i, total: calls } }, Date.now());
+    const beat = await heartbeatJob(
+      db,
+      { jobId: leased.job.id, token: leased.token, leaseMs: LEASE_MS, progress: { phase: 'latency', fraction: i / calls, done: i, total: calls } },
+      Date.now(),
+    );
     if (!beat.ok) throw new Error('heartbeat phase: lease lost');
   });
 }
@@ -248,7 +256,9 @@ export async function leaderboardPhase(db: Db, rows: number, teams: number, read
   const now = 1_800_000_000_000;
   const teamIds: number[] = [];
   for (let t = 0; t < teams; t++) {
-    const [row] = (await db('teams').insert({ name: `lb-team-${t}`, created_at: now }).returning('id')) as Array<{ id: number }>;
+    const [row] = (await db('teams')
+      .insert({ name: `lb-team-${t}`, created_at: now })
+      .returning('id')) as Array<{ id: number }>;
     teamIds.push(row!.id);
   }
   await db.transaction(async (tx) => {
@@ -256,16 +266,47 @@ export async function leaderboardPhase(db: Db, rows: number, teams: number, read
       const n = Math.min(100, rows - start);
       const jobRows = Array.from({ length: n }, (_, k) => {
         const i = start + k;
-        return { submission_id: `lb-${i}`, team: `lb-team-${i % teams}`, track: 'fashion-mnist', target_kind: TARGET, artifact_format: 'onnx', state: 'done', attempts: 1, max_attempts: 5, run_after: now, created_at: now + i, updated_at: now + i, finished_at: now + i };
+        return {
+          submission_id: `lb-${i}`,
+          team: `lb-team-${i % teams}`,
+          track: 'fashion-mnist',
+          target_kind: TARGET,
+          artifact_format: 'onnx',
+          state: 'done',
+          attempts: 1,
+          max_attempts: 5,
+          run_after: now,
+          created_at: now + i,
+          updated_at: now + i,
+          finished_at: now + i,
+        };
       });
       const ids = (await tx('jobs').insert(jobRows).returning('id')) as Array<{ id: number }>;
       await tx('submissions').insert(
         ids.map(({ id }, k) => {
           const i = start + k;
-          return { id: `lb-${i}`, team_id: teamIds[i % teams]!, track: 'fashion-mnist', split: 'val', sha256: 'ab'.repeat(32), bytes: 1234, format: 'onnx', job_id: id, created_at: now + i };
+          return {
+            id: `lb-${i}`,
+            team_id: teamIds[i % teams]!,
+            track: 'fashion-mnist',
+            split: 'val',
+            sha256: 'ab'.repeat(32),
+            bytes: 1234,
+            format: 'onnx',
+            job_id: id,
+            created_at: now + i,
+          };
         }),
       );
-      await tx('results').insert(ids.map(({ id }, k) => ({ job_id: id, submission_id: `lb-${start + k}`, record_json: recordJson(start + k), raw_json: null, created_at: now + start + k })));
+      await tx('results').insert(
+        ids.map(({ id }, k) => ({
+          job_id: id,
+          submission_id: `lb-${start + k}`,
+          record_json: recordJson(start + k),
+          raw_json: null,
+          created_at: now + start + k,
+        })),
+      );
     }
   });
   const query = (): Knex.QueryBuilder =>
@@ -302,13 +343,19 @@ export async function lockWaitPhase(db: Db, filename: string, holds: number, hol
   const run = await watchLoop(async () => {
     for (let i = 0; i < holds; i++) {
       const child = spawn(process.execPath, ['-e', holder], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}`)))));
+      const exited = new Promise<void>((resolve, reject) =>
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}`)))),
+      );
       await new Promise<void>((resolve, reject) => {
         child.stdout.once('data', () => resolve());
         child.once('error', reject);
       });
       const t0 = performance.now();
-      await enqueueJob(db, { submissionId: `s-locked-${i}`, team: 'team-lock', track: 'fashion-mnist', targetKind: TARGET, artifactFormat: 'onnx' }, Date.now());
+      await enqueueJob(
+        db,
+        { submissionId: `s-locked-${i}`, team: 'team-lock', track: 'fashion-mnist', targetKind: TARGET, artifactFormat: 'onnx' },
+        Date.now(),
+      );
       ms.push(performance.now() - t0);
       await exited;
     }

@@ -98,9 +98,13 @@ await probe.close();
 
 const load0 = os.loadavg();
 console.log(`SQLite drivers: ${drivers.join(' vs ')}, ${sizes.rounds} rounds (alternating order) after one warm-up run each`);
-console.log(`jobs ${sizes.jobs}, workers 1 and ${sizes.workers}, heartbeats ${sizes.heartbeats}, leaderboard ${sizes.rows} rows x ${sizes.reads} reads, files under ${dir}`);
+console.log(
+  `jobs ${sizes.jobs}, workers 1 and ${sizes.workers}, heartbeats ${sizes.heartbeats}, leaderboard ${sizes.rows} rows x ${sizes.reads} reads, files under ${dir}`,
+);
 console.log(`node ${process.version}, knex ${installedVersion('knex')}, ${drivers.map((d) => `${d} ${versions[d]}`).join(', ')}`);
-console.log(`cpus ${os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), usable by this process ${os.availableParallelism()}, load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `cpus ${os.cpus().length} (${os.cpus()[0]?.model ?? '?'}), usable by this process ${os.availableParallelism()}, load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+);
 
 const sqliteVersions: Partial<Record<Driver, string>> = {};
 const pragmasSeen: Partial<Record<Driver, Pragmas>> = {};
@@ -111,7 +115,8 @@ for (const d of drivers) {
 }
 for (const d of drivers) console.log(`${d.padEnd(14)} SQLite ${sqliteVersions[d]}, pragmas ${JSON.stringify(pragmasSeen[d])}`);
 for (const d of drivers.slice(1)) {
-  if (JSON.stringify(pragmasSeen[d]) !== JSON.stringify(pragmasSeen.sqlite3)) throw new Error(`${d}: pragmas differ from sqlite3's: the comparison would not be fair`);
+  if (JSON.stringify(pragmasSeen[d]) !== JSON.stringify(pragmasSeen.sqlite3))
+    throw new Error(`${d}: pragmas differ from sqlite3's: the comparison would not be fair`);
 }
 
 const runs: Record<Driver, RunResult[]> = { sqlite3: [], 'better-sqlite3': [] };
@@ -166,7 +171,9 @@ for (const m of metrics) {
   const ratio = values.length > 1 ? values[1]! / values[0]! : null;
   const verdict = ratio === null ? '' : m.unit === '' ? '' : (m.higherIsBetter ? ratio > 1 : ratio < 1) ? ' (better-sqlite3 better)' : ' (sqlite3 better)';
   table.push({ metric: m.label.trim(), unit: m.unit, ...Object.fromEntries(drivers.map((d, i) => [d, values[i]])), ratio });
-  console.log(`${m.label.padEnd(42)} ${values.map((v) => fmt(v).padStart(14)).join(' ')}${ratio === null ? '' : `   ${ratio.toFixed(2).padStart(6)}${verdict}`}`);
+  console.log(
+    `${m.label.padEnd(42)} ${values.map((v) => fmt(v).padStart(14)).join(' ')}${ratio === null ? '' : `   ${ratio.toFixed(2).padStart(6)}${verdict}`}`,
+  );
 }
 console.log('');
 console.log(`load average at the end ${load1.map((l) => l.toFixed(2)).join(' ')}`);

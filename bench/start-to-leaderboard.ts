@@ -28,7 +28,11 @@ interface Round {
 async function round(): Promise<Round> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-bench-start-'));
   const t0 = performance.now();
-  const child = execa(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dir], { reject: false, stdin: 'ignore', env: { LPCV_DATABASE_URL: '' } });
+  const child = execa(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', dir], {
+    reject: false,
+    stdin: 'ignore',
+    env: { LPCV_DATABASE_URL: '' },
+  });
   let serving = Number.NaN;
   child.stderr!.on('data', (c: Buffer) => {
     if (Number.isNaN(serving) && c.toString().includes('serving on')) serving = performance.now() - t0;
@@ -62,4 +66,6 @@ for (let i = 0; i < rounds; i++) {
   console.log(`round ${i + 1}: serving after ${s(r.serving)}, first baseline on the leaderboard after ${s(r.first)}, all six after ${s(r.all)}`);
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`median of ${rounds}: serving ${s(median(results.map((r) => r.serving)))}, first ${s(median(results.map((r) => r.first)))}, all six ${s(median(results.map((r) => r.all)))}`);
+console.log(
+  `median of ${rounds}: serving ${s(median(results.map((r) => r.serving)))}, first ${s(median(results.map((r) => r.first)))}, all six ${s(median(results.map((r) => r.all)))}`,
+);

@@ -25,7 +25,7 @@ program
   .requiredOption('--track <name|file>', 'track name (see lpcv tracks) or path to a track.json')
   .option('--split <name>', "split to score on (default: the track's default split)")
   .option('--threads <n>', "intra-op threads (default: the track's, usually 1)", positiveInt('--threads'))
-  .option('--runs <n>', 'exactly n timed runs (default: until the track\'s minimum count and duration)', positiveInt('--runs'))
+  .option('--runs <n>', "exactly n timed runs (default: until the track's minimum count and duration)", positiveInt('--runs'))
   .option('--warmup <n>', "untimed warm-up runs (default: the track's)", positiveInt('--warmup', true))
   .option('--timeout <seconds>', "kill the run past this (default: the track's limit)", positiveInt('--timeout'))
   .option('--json', 'print exactly one JSON object, the result record, on stdout')
@@ -80,7 +80,12 @@ program
   .command('formula')
   .description('compute one score from measures given by hand, e.g. to check a published result')
   .argument('<name[@version]>', 'formula name, optionally @version (default: the latest)')
-  .option('--set <measure=value>', 'a measure with its unit: energy=36.7J, energy=1.37Wh, latency=6.8ms, duration=495s, map=0.3, top1=75% (repeatable)', collect, [])
+  .option(
+    '--set <measure=value>',
+    'a measure with its unit: energy=36.7J, energy=1.37Wh, latency=6.8ms, duration=495s, map=0.3, top1=75% (repeatable)',
+    collect,
+    [],
+  )
   .option('--param <name=value>', 'a formula parameter (repeatable)', collect, [])
   .option('--json', 'print one JSON object on stdout: {formula, version, value, qualified, inputs, params}')
   .action((ref: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/formula.js')).formulaCommand(ref, o)));
@@ -90,16 +95,25 @@ program
   .description('run the competition server: submissions, job queue, scoring, and a local desktop agent (docs/api.md, "Serving")')
   .option('--port <n>', 'TCP port (0 picks a free one)', positiveInt('--port', true), 8080)
   .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
-  .option('--data-dir <dir>', 'the server\'s data folder: database, artifacts, input packs', './data')
+  .option('--data-dir <dir>', "the server's data folder: database, artifacts, input packs", './data')
   .option('--no-local-agent', 'do not run the in-process desktop agent (remote agents lease the jobs)')
   .option('--database-url <url>', 'use this PostgreSQL database instead of <data-dir>/lpcv.sqlite (default: env LPCV_DATABASE_URL)')
   .option('--no-baselines', "do not queue the tracks' baseline models at start (they are queued once, on the first start)")
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
   .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)
-  .option('--offline-after-ms <n>', 'a device not heard from for this long (and not inside a live lease) is offline', positiveInt('--offline-after-ms'), 120_000)
+  .option(
+    '--offline-after-ms <n>',
+    'a device not heard from for this long (and not inside a live lease) is offline',
+    positiveInt('--offline-after-ms'),
+    120_000,
+  )
   .option('--reference-every-min <n>', "run each idle device's reference baseline every n minutes (0: never)", positiveInt('--reference-every-min', true), 0)
-  .option('--reference-baseline <track/name>', "a track's reference baseline (repeatable; default: each track's first baseline)", (v: string, all: string[] = []) => [...all, v])
+  .option(
+    '--reference-baseline <track/name>',
+    "a track's reference baseline (repeatable; default: each track's first baseline)",
+    (v: string, all: string[] = []) => [...all, v],
+  )
   .option('--drift-pct <n>', 'flag a device whose reference latency moved this many percent from its first', positiveInt('--drift-pct'), 10)
   .action((o) => runCommand(false, async () => (await import('./commands/serve.js')).serveCommand(o)));
 
@@ -112,18 +126,25 @@ program
   .option('--token-file <file>', 'read the team token from this file (default: env LPCV_TOKEN)')
   .option('--token <token>', 'the team token (prefer env LPCV_TOKEN or --token-file: command lines are visible to other users)')
   .option('--description <text>', 'free text shown with the submission (at most 4,000 bytes)')
-  .option('--wait', 'wait until it is scored, then print the result record (exit code: the failure\'s, if it failed)')
+  .option('--wait', "wait until it is scored, then print the result record (exit code: the failure's, if it failed)")
   .option('--poll-ms <n>', 'with --wait, how often to ask for the status, in ms', positiveInt('--poll-ms'), 1_000)
   .option('--json', 'print one JSON object on stdout: {id}, or with --wait the result record')
   .action((file: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/submit.js')).submitCommand(file, o)));
 
 program
   .command('agent')
-  .description('run a device agent: lease jobs from a competition server, run them on its devices (this machine, SSH boards, Android phones), report the results')
+  .description(
+    'run a device agent: lease jobs from a competition server, run them on its devices (this machine, SSH boards, Android phones), report the results',
+  )
   .option('--server <url>', 'the competition server, e.g. http://server:8080 (or "server" in --config)')
   .option('--token-file <file>', 'read the agent token from this file (default: env LPCV_AGENT_TOKEN)')
   .option('--token <token>', 'the agent token (prefer env LPCV_AGENT_TOKEN or --token-file: command lines are visible to other users)')
-  .option('--device <spec>', 'a device, repeatable: desktop[?...], ssh://user@host[:port][?...], adb://SERIAL[?...] (docs/agents.md; default desktop)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option(
+    '--device <spec>',
+    'a device, repeatable: desktop[?...], ssh://user@host[:port][?...], adb://SERIAL[?...] (docs/agents.md; default desktop)',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
   .option('--config <file>', 'an agent config file (JSON: server, tokenFile, cacheDir, devices, leaseMs, pollMs, graceMs); the command line wins')
   .option('--name <name>', "the device's name on the server when there is one device (default: this machine's host name)")
   .option('--cache-dir <dir>', 'downloaded models and input packs (default: ~/.cache/lpcv-agent)')
@@ -156,12 +177,19 @@ for (const what of ['team', 'agent'] as const) {
       .option('--database-url <url>', 'use this PostgreSQL database instead (default: env LPCV_DATABASE_URL)')
       .option('--database-schema <name>', 'PostgreSQL schema (default: env LPCV_DATABASE_SCHEMA)')
       .option('--json', 'print one JSON object on stdout');
-  withDatabaseOptions(group.command('add').description(`add ${what === 'agent' ? 'an' : 'a'} ${what} and print its token (shown only this once)`).argument('<name>', `${what} name: letters, digits, - _ . and spaces, at most 64`))
-    .action((name: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminAddCommand(what, name, o)));
-  withDatabaseOptions(group.command('list').description(`list the ${what}s with their token prefixes (never the tokens)`))
-    .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminListCommand(what, o)));
+  withDatabaseOptions(
+    group
+      .command('add')
+      .description(`add ${what === 'agent' ? 'an' : 'a'} ${what} and print its token (shown only this once)`)
+      .argument('<name>', `${what} name: letters, digits, - _ . and spaces, at most 64`),
+  ).action((name: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminAddCommand(what, name, o)));
+  withDatabaseOptions(group.command('list').description(`list the ${what}s with their token prefixes (never the tokens)`)).action((o) =>
+    runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminListCommand(what, o)),
+  );
   if (what === 'agent') {
-    withDatabaseOptions(group.command('token').description("issue a new token for an agent (its other tokens stay valid) and print it once").argument('<name>', 'agent name'))
+    withDatabaseOptions(
+      group.command('token').description('issue a new token for an agent (its other tokens stay valid) and print it once').argument('<name>', 'agent name'),
+    )
       .option('--create', 'add the agent when it does not exist')
       .option('--out <file>', 'write the token to this file (mode 0600) instead of stdout; a token there that still works is kept')
       .action((name: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/admin.js')).adminAgentTokenCommand(name, o)));
@@ -179,6 +207,9 @@ try {
       throw new LpcvError('LPCV_E_USAGE', `${cause} (see lpcv --help)`);
     });
   }
-  if (e instanceof LpcvError) await runCommand(wantsJson(), async () => { throw e; });
+  if (e instanceof LpcvError)
+    await runCommand(wantsJson(), async () => {
+      throw e;
+    });
   throw e;
 }

@@ -10,10 +10,7 @@ export async function runCommand(json: boolean, action: () => Promise<number | v
   try {
     exitCode = (await action()) ?? 0;
   } catch (e) {
-    const err =
-      e instanceof LpcvError
-        ? e
-        : new LpcvError('LPCV_E_INTERNAL', `unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    const err = e instanceof LpcvError ? e : new LpcvError('LPCV_E_INTERNAL', `unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     if (!(e instanceof LpcvError) && process.env.LPCV_DEBUG) console.error(e);
     process.stderr.write(`lpcv: ${err.code}: ${err.message}\n`);
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, fault: err.fault } })}\n`);

@@ -66,7 +66,9 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
   // Robustness passes after the clean run, in their own process: the clean split's latency never includes them.
   const plan = await planRobustness(track, split, inputs, { adversarial: true });
   if (opts.robustness === false) {
-    measurement.robustnessSkipped = Object.fromEntries([...plan.passes.map((p) => p.name), ...Object.keys(plan.skipped)].map((n) => [n, 'skipped (lpcv score --no-robustness)']));
+    measurement.robustnessSkipped = Object.fromEntries(
+      [...plan.passes.map((p) => p.name), ...Object.keys(plan.skipped)].map((n) => [n, 'skipped (lpcv score --no-robustness)']),
+    );
   } else if (plan.passes.length > 0) {
     measurement.robustness = await measureRobustnessOnnx({
       modelPath: report.model.path,

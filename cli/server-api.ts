@@ -103,7 +103,10 @@ export function codedError(error: unknown, prefix = '', detail?: Record<string, 
   if (typeof code !== 'string') return undefined;
   const text = typeof message === 'string' && message !== '' ? message : 'no message';
   if (Object.hasOwn(ERROR_CODES, code)) return new LpcvError(code as ErrorCode, `${prefix}${text}`, detail);
-  return new LpcvError('LPCV_E_SERVER_RESPONSE', `${prefix}the server answered ${code}, a code this lpcv does not know (a newer server?): ${text}`, { ...detail, serverCode: code });
+  return new LpcvError('LPCV_E_SERVER_RESPONSE', `${prefix}the server answered ${code}, a code this lpcv does not know (a newer server?): ${text}`, {
+    ...detail,
+    serverCode: code,
+  });
 }
 
 /** A 2xx answer whose body is not the JSON the API promises. */
@@ -125,7 +128,18 @@ export function parseJson(text: string): unknown {
 }
 
 /** Network error codes that mean the server is not there (or not now). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /** A failed request (no answer at all: refused, DNS, timeout, TLS) as LPCV_E_SERVER_UNREACHABLE. */
 export function unreachable(e: unknown, what: string, server: URL): LpcvError {
@@ -147,5 +161,8 @@ export function isNetworkError(e: unknown): boolean {
   const inner = e instanceof Error && e.cause instanceof Error ? e.cause : e;
   if (inner instanceof Error && (inner.name === 'TimeoutError' || inner.name === 'AbortError')) return true;
   const code = (inner as NodeJS.ErrnoException | undefined)?.code;
-  return (code !== undefined && (UNREACHABLE_CODES.has(code) || code.startsWith('ERR_TLS') || /CERT|SSL/.test(code))) || (e instanceof TypeError && e.message === 'fetch failed');
+  return (
+    (code !== undefined && (UNREACHABLE_CODES.has(code) || code.startsWith('ERR_TLS') || /CERT|SSL/.test(code))) ||
+    (e instanceof TypeError && e.message === 'fetch failed')
+  );
 }

@@ -76,7 +76,7 @@ describe('lpcv serve (startServer) end to end', () => {
     expect(await board()).toMatchObject({ entries: [], withheld: 1 });
   }, 150_000);
 
-  it('fails a model whose outputs are NaN as the submission\'s fault', async () => {
+  it("fails a model whose outputs are NaN as the submission's fault", async () => {
     const id = await submit('nan-output.onnx');
     const shown = await waitFinished(id, 120_000);
     expect(shown).toMatchObject({ status: 'failed', error: { code: 'LPCV_E_MODEL_OUTPUT_NAN' } });

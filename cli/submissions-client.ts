@@ -218,8 +218,5 @@ export async function getSubmission(server: URL, token: string, id: string): Pro
 /** A failed submission's error (`{code, message}`) as the LpcvError the command exits with. */
 export function errorOfFailedSubmission(view: SubmissionView): LpcvError {
   const prefix = `submission ${view.id} failed: `;
-  return (
-    codedError(view.error, prefix) ??
-    new LpcvError('LPCV_E_SERVER_RESPONSE', `${prefix}the server gave no error code for it`)
-  );
+  return codedError(view.error, prefix) ?? new LpcvError('LPCV_E_SERVER_RESPONSE', `${prefix}the server gave no error code for it`);
 }

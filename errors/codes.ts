@@ -38,8 +38,18 @@ export const ERROR_CODES = {
 
   LPCV_E_DATASET_MISSING: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a data set file named by the track is missing' },
   LPCV_E_DATASET_CORRUPT: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a data set file cannot be read' },
-  LPCV_E_INPUT_PACK_INVALID: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'a file is not a valid input pack: bad magic, unknown version, truncated, or a header that does not fit the file' },
-  LPCV_E_INPUT_PACK_HASH: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: "an input pack's sha256 differs from the expected one: the download is corrupt; fetch it again" },
+  LPCV_E_INPUT_PACK_INVALID: {
+    exit: EXIT.dataset,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'a file is not a valid input pack: bad magic, unknown version, truncated, or a header that does not fit the file',
+  },
+  LPCV_E_INPUT_PACK_HASH: {
+    exit: EXIT.dataset,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "an input pack's sha256 differs from the expected one: the download is corrupt; fetch it again",
+  },
 
   LPCV_E_MODEL_FORMAT: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not a model in a format the track accepts' },
   LPCV_E_MODEL_NOT_ONNX: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not an ONNX model' },
@@ -49,7 +59,12 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_INPUT_COUNT: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the model does not have exactly one input' },
   LPCV_E_MODEL_INPUT_SHAPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's input shape differs from the track's" },
   LPCV_E_MODEL_INPUT_DTYPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's input type differs from the track's" },
-  LPCV_E_MODEL_OUTPUT_SHAPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's output shape does not fit the task (e.g. wrong number of classes)" },
+  LPCV_E_MODEL_OUTPUT_SHAPE: {
+    exit: EXIT.model,
+    http: 422,
+    fault: 'submission',
+    summary: "the model's output shape does not fit the task (e.g. wrong number of classes)",
+  },
   LPCV_E_MODEL_OUTPUT_DTYPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's output type is not a float tensor" },
   LPCV_E_MODEL_LOAD: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the runtime refused to load the model' },
 
@@ -57,107 +72,435 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_TIMEOUT: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the run exceeded the time limit and was killed' },
   LPCV_E_MODEL_OUTPUT_NAN: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model produced NaN or infinite outputs' },
   LPCV_E_MODEL_RUNTIME: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the runtime raised an error while running the model' },
-  LPCV_E_RUN_CANCELLED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the run was cancelled (lease lost or agent stopping) and its inference process killed' },
-  LPCV_E_WORKER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the inference process could not be started, or was stopped from outside (SIGTERM, SIGINT, SIGHUP): the job is given back' },
+  LPCV_E_RUN_CANCELLED: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the run was cancelled (lease lost or agent stopping) and its inference process killed',
+  },
+  LPCV_E_WORKER_FAILED: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the inference process could not be started, or was stopped from outside (SIGTERM, SIGINT, SIGHUP): the job is given back',
+  },
 
   LPCV_E_PRED_MALFORMED: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'a predictions file is malformed' },
-  LPCV_E_PRED_MISMATCH: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'predictions do not match the ground truth (missing or unknown ids, wrong sizes)' },
+  LPCV_E_PRED_MISMATCH: {
+    exit: EXIT.predictions,
+    http: 422,
+    fault: 'submission',
+    summary: 'predictions do not match the ground truth (missing or unknown ids, wrong sizes)',
+  },
   LPCV_E_GT_MALFORMED: { exit: EXIT.predictions, http: 500, fault: 'usage', summary: 'a ground-truth file is malformed' },
 
-  LPCV_E_LEASE_LOST: { exit: EXIT.run, http: 409, fault: 'infrastructure', summary: 'the job lease is no longer held: wrong or stale token, job finished, or the lease expired and was reclaimed' },
-  LPCV_E_LEASE_EXPIRED: { exit: EXIT.run, http: 504, fault: 'infrastructure', summary: "the agent stopped heartbeating and the job's lease expired; the job was requeued (or is dead after its last attempt)" },
+  LPCV_E_LEASE_LOST: {
+    exit: EXIT.run,
+    http: 409,
+    fault: 'infrastructure',
+    summary: 'the job lease is no longer held: wrong or stale token, job finished, or the lease expired and was reclaimed',
+  },
+  LPCV_E_LEASE_EXPIRED: {
+    exit: EXIT.run,
+    http: 504,
+    fault: 'infrastructure',
+    summary: "the agent stopped heartbeating and the job's lease expired; the job was requeued (or is dead after its last attempt)",
+  },
 
-  LPCV_E_NAME_INVALID: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a team or agent name is empty, too long or has characters other than letters, digits, - _ . and single inner spaces' },
+  LPCV_E_NAME_INVALID: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'a team or agent name is empty, too long or has characters other than letters, digits, - _ . and single inner spaces',
+  },
   LPCV_E_NAME_TAKEN: { exit: EXIT.usage, http: 409, fault: 'usage', summary: 'a team or agent with that name (in any letter case) already exists' },
-  LPCV_E_DATABASE_UNAVAILABLE: { exit: EXIT.internal, http: 503, fault: 'infrastructure', summary: "the server's database cannot be opened: unreachable, login refused, or a migration failed" },
+  LPCV_E_DATABASE_UNAVAILABLE: {
+    exit: EXIT.internal,
+    http: 503,
+    fault: 'infrastructure',
+    summary: "the server's database cannot be opened: unreachable, login refused, or a migration failed",
+  },
 
-  LPCV_E_ARTIFACT_HASH: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an artifact hash is not 64 lowercase hex digits (a sha256); it is never used as a path' },
+  LPCV_E_ARTIFACT_HASH: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'an artifact hash is not 64 lowercase hex digits (a sha256); it is never used as a path',
+  },
   LPCV_E_ARTIFACT_MISSING: { exit: EXIT.internal, http: 404, fault: 'infrastructure', summary: 'no stored artifact has that sha256' },
-  LPCV_E_ARTIFACT_CORRUPT: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: "a stored artifact's bytes no longer hash to its name (disk fault or tampering)" },
+  LPCV_E_ARTIFACT_CORRUPT: {
+    exit: EXIT.internal,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "a stored artifact's bytes no longer hash to its name (disk fault or tampering)",
+  },
 
-  LPCV_E_UNAUTHORIZED: { exit: EXIT.usage, http: 401, fault: 'usage', summary: 'the request has no bearer token, or one that is unknown, revoked, expired or of the wrong kind for this route' },
-  LPCV_E_BAD_REQUEST: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'the request body is malformed: invalid JSON, a broken multipart form, or the wrong content type' },
+  LPCV_E_UNAUTHORIZED: {
+    exit: EXIT.usage,
+    http: 401,
+    fault: 'usage',
+    summary: 'the request has no bearer token, or one that is unknown, revoked, expired or of the wrong kind for this route',
+  },
+  LPCV_E_BAD_REQUEST: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'the request body is malformed: invalid JSON, a broken multipart form, or the wrong content type',
+  },
   LPCV_E_BODY_TOO_LARGE: { exit: EXIT.usage, http: 413, fault: 'usage', summary: 'a JSON request body is larger than the server accepts' },
-  LPCV_E_FORM_FIELD: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a form field is missing, unknown, repeated or too long, or the form has more than one file' },
+  LPCV_E_FORM_FIELD: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'a form field is missing, unknown, repeated or too long, or the form has more than one file',
+  },
   LPCV_E_FORM_ORDER: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'the file part came before the track field: send track (and description) first' },
   LPCV_E_SUBMISSION_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no submission with that id belongs to this team' },
   LPCV_E_ROUTE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no API route with that method and path' },
-  LPCV_E_QUOTA_EXCEEDED: { exit: EXIT.usage, http: 429, fault: 'usage', summary: 'the team has used its daily submissions on this track (failures of the infrastructure do not count); the message says when the quota resets' },
-  LPCV_E_AGENT_REQUEST: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an agent API request's JSON body or path parameter is invalid (the message names the key)" },
+  LPCV_E_QUOTA_EXCEEDED: {
+    exit: EXIT.usage,
+    http: 429,
+    fault: 'usage',
+    summary: 'the team has used its daily submissions on this track (failures of the infrastructure do not count); the message says when the quota resets',
+  },
+  LPCV_E_AGENT_REQUEST: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: "an agent API request's JSON body or path parameter is invalid (the message names the key)",
+  },
   LPCV_E_DEVICE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no device with that id belongs to this agent' },
 
-  LPCV_E_FORBIDDEN: { exit: EXIT.usage, http: 403, fault: 'usage', summary: 'the token is valid but not allowed here: the route or page is for admins, or for the team that owns the submission' },
-  LPCV_E_CSRF: { exit: EXIT.usage, http: 403, fault: 'usage', summary: "a web form came without this browser's form token, or from another site: reload the page and send it again" },
-  LPCV_E_SERVER_UNREACHABLE: { exit: EXIT.internal, http: 503, fault: 'infrastructure', summary: 'the competition server cannot be reached (connection refused, DNS, timeout); the command did nothing' },
-  LPCV_E_SERVER_RESPONSE: { exit: EXIT.internal, http: 502, fault: 'infrastructure', summary: 'the competition server answered something that is not its API (not JSON, or without an error code)' },
+  LPCV_E_FORBIDDEN: {
+    exit: EXIT.usage,
+    http: 403,
+    fault: 'usage',
+    summary: 'the token is valid but not allowed here: the route or page is for admins, or for the team that owns the submission',
+  },
+  LPCV_E_CSRF: {
+    exit: EXIT.usage,
+    http: 403,
+    fault: 'usage',
+    summary: "a web form came without this browser's form token, or from another site: reload the page and send it again",
+  },
+  LPCV_E_SERVER_UNREACHABLE: {
+    exit: EXIT.internal,
+    http: 503,
+    fault: 'infrastructure',
+    summary: 'the competition server cannot be reached (connection refused, DNS, timeout); the command did nothing',
+  },
+  LPCV_E_SERVER_RESPONSE: {
+    exit: EXIT.internal,
+    http: 502,
+    fault: 'infrastructure',
+    summary: 'the competition server answered something that is not its API (not JSON, or without an error code)',
+  },
 
   // --- device agent and targets (issue 4): add codes below this line ---
-  LPCV_E_TARGET_FORMAT: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "a device was leased a job in a format its driver does not run (the track's target kind and the device's formats disagree)" },
-  LPCV_E_DEVICE_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a --device spec or an agent config file is malformed: unknown driver, unknown or bad setting (the message names it)' },
+  LPCV_E_TARGET_FORMAT: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "a device was leased a job in a format its driver does not run (the track's target kind and the device's formats disagree)",
+  },
+  LPCV_E_DEVICE_SPEC: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'a --device spec or an agent config file is malformed: unknown driver, unknown or bad setting (the message names it)',
+  },
 
   // --- solution-package sandbox (issue 4): add codes below this line ---
-  LPCV_E_SOLUTION_EXIT: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the solution package exited with a non-zero status or was killed by a signal (the message gives its last stderr line)' },
-  LPCV_E_SOLUTION_NO_OUTPUT: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: 'the solution package exited but left no predictions in its output folder (no predictions file, or no label map at all)' },
-  LPCV_E_SANDBOX_NETWORK: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the solution package tried to use the network (the sandbox has none): it was stopped' },
-  LPCV_E_SANDBOX_WRITE: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the solution package tried to write outside its output folder (read-only there) and failed because of it' },
-  LPCV_E_SANDBOX_LABELS: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package tried to open one of the track's label files (never inside the sandbox) and failed because of it" },
-  LPCV_E_SANDBOX_PROCESSES: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package reached the sandbox's process limit (a fork bomb or too many threads): it was stopped" },
+  LPCV_E_SOLUTION_EXIT: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: 'the solution package exited with a non-zero status or was killed by a signal (the message gives its last stderr line)',
+  },
+  LPCV_E_SOLUTION_NO_OUTPUT: {
+    exit: EXIT.predictions,
+    http: 422,
+    fault: 'submission',
+    summary: 'the solution package exited but left no predictions in its output folder (no predictions file, or no label map at all)',
+  },
+  LPCV_E_SANDBOX_NETWORK: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: 'the solution package tried to use the network (the sandbox has none): it was stopped',
+  },
+  LPCV_E_SANDBOX_WRITE: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: 'the solution package tried to write outside its output folder (read-only there) and failed because of it',
+  },
+  LPCV_E_SANDBOX_LABELS: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: "the solution package tried to open one of the track's label files (never inside the sandbox) and failed because of it",
+  },
+  LPCV_E_SANDBOX_PROCESSES: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: "the solution package reached the sandbox's process limit (a fork bomb or too many threads): it was stopped",
+  },
   LPCV_E_SANDBOX_MEMORY: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package ran out of the sandbox's memory limit" },
-  LPCV_E_SANDBOX_SUPERVISOR: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the solution package killed or silenced the sandbox's supervisor process, so the run cannot be vouched for" },
-  LPCV_E_SANDBOX_UNAVAILABLE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the bubblewrap sandbox cannot be set up on this host (bwrap or setpriv missing, user namespaces refused, a bind failed), or did not end when killed' },
+  LPCV_E_SANDBOX_SUPERVISOR: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: "the solution package killed or silenced the sandbox's supervisor process, so the run cannot be vouched for",
+  },
+  LPCV_E_SANDBOX_UNAVAILABLE: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary:
+      'the bubblewrap sandbox cannot be set up on this host (bwrap or setpriv missing, user namespaces refused, a bind failed), or did not end when killed',
+  },
 
   // --- SSH boards (issue 4): add codes below this line ---
-  LPCV_E_SSH_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an ssh:// device spec is malformed: an unknown key, a password, a missing key= or kind=, or a bad value (the message names it)' },
-  LPCV_E_SSH_UNREACHABLE: { exit: EXIT.run, http: 503, fault: 'infrastructure', summary: 'the SSH board cannot be reached: connection refused, timed out, no route, unknown host, or the connection dropped' },
-  LPCV_E_SSH_AUTH: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the SSH board refused the agent's key (Permission denied): the public key is not in the board user's authorized_keys, or the key file is unreadable" },
-  LPCV_E_SSH_HOST_KEY: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the SSH board's host key is not the one in known_hosts (unknown or changed): nothing was sent to it" },
-  LPCV_E_SSH_COPY: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'copying the submission and inputs to the SSH board, or the outputs back, failed' },
-  LPCV_E_SSH_REMOTE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "a harness step on the SSH board failed: its work folder, the page-cache drop, the network lock, the power loop, or the clock" },
-  LPCV_E_SSH_CONFIG: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the track asks for something this SSH board is not set up for (a network lock without lock_cmd/unlock_cmd)' },
-  LPCV_E_BOARD_COMMAND_FAILED: { exit: EXIT.run, http: 422, fault: 'submission', summary: "the track's on-board command exited with a non-zero status or was killed by a signal on the SSH board" },
-  LPCV_E_BOARD_OUTPUT_TOO_LARGE: { exit: EXIT.predictions, http: 422, fault: 'submission', summary: "the on-board command left more in its output folder than the SSH board copies back (the device's maxOutputBytes, 1 GiB by default)" },
+  LPCV_E_SSH_SPEC: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'an ssh:// device spec is malformed: an unknown key, a password, a missing key= or kind=, or a bad value (the message names it)',
+  },
+  LPCV_E_SSH_UNREACHABLE: {
+    exit: EXIT.run,
+    http: 503,
+    fault: 'infrastructure',
+    summary: 'the SSH board cannot be reached: connection refused, timed out, no route, unknown host, or the connection dropped',
+  },
+  LPCV_E_SSH_AUTH: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary:
+      "the SSH board refused the agent's key (Permission denied): the public key is not in the board user's authorized_keys, or the key file is unreadable",
+  },
+  LPCV_E_SSH_HOST_KEY: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "the SSH board's host key is not the one in known_hosts (unknown or changed): nothing was sent to it",
+  },
+  LPCV_E_SSH_COPY: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'copying the submission and inputs to the SSH board, or the outputs back, failed',
+  },
+  LPCV_E_SSH_REMOTE: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'a harness step on the SSH board failed: its work folder, the page-cache drop, the network lock, the power loop, or the clock',
+  },
+  LPCV_E_SSH_CONFIG: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the track asks for something this SSH board is not set up for (a network lock without lock_cmd/unlock_cmd)',
+  },
+  LPCV_E_BOARD_COMMAND_FAILED: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: "the track's on-board command exited with a non-zero status or was killed by a signal on the SSH board",
+  },
+  LPCV_E_BOARD_OUTPUT_TOO_LARGE: {
+    exit: EXIT.predictions,
+    http: 422,
+    fault: 'submission',
+    summary: "the on-board command left more in its output folder than the SSH board copies back (the device's maxOutputBytes, 1 GiB by default)",
+  },
 
   // --- Android phones (issue 4): add codes below this line ---
-  LPCV_E_ANDROID_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list or threads value, or a relative path (a bad power= is LPCV_E_POWER_SPEC)' },
+  LPCV_E_ANDROID_SPEC: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary:
+      'an adb:// device spec is malformed: no serial, an unknown key, a bad cores list or threads value, or a relative path (a bad power= is LPCV_E_POWER_SPEC)',
+  },
   LPCV_E_ADB_MISSING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the adb executable is not installed or not at the configured path' },
-  LPCV_E_ADB_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'an adb command failed (push, pull or shell could not run, or timed out); the message has adb\'s own words' },
-  LPCV_E_ANDROID_DEVICE_NOT_FOUND: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'adb does not see a phone with that serial (unplugged, or another serial)' },
-  LPCV_E_ANDROID_DEVICE_OFFLINE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the phone is attached but offline to adb (booting, or the USB link dropped)' },
-  LPCV_E_ANDROID_DEVICE_UNAUTHORIZED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone has not accepted this host's adb key: confirm the USB debugging prompt on the phone" },
-  LPCV_E_ANDROID_TOOL_MISSING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'benchmark_model or the accuracy runner is not on the phone at the configured path, or not executable' },
-  LPCV_E_ANDROID_STATE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone's battery or thermal state cannot be read or parsed (dumpsys battery, dumpsys thermalservice, /sys/class/thermal)" },
-  LPCV_E_ANDROID_CHARGING: { exit: EXIT.run, http: 503, fault: 'infrastructure', summary: 'the track refuses to measure a charging phone and this one is charging (or its battery state is overridden); the job goes back to the queue' },
-  LPCV_E_ANDROID_HOT: { exit: EXIT.run, http: 503, fault: 'infrastructure', summary: "the phone's thermal status or battery temperature is above the track's limit; the job goes back to the queue" },
-  LPCV_E_ANDROID_BENCHMARK_OUTPUT: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "benchmark_model's output has no parsable timing summary (not the real tool's format, or cut short)" },
-  LPCV_E_ANDROID_RUNNER_FAILED: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the on-device accuracy runner failed for a reason other than the model, or wrote no or unreadable predictions' },
+  LPCV_E_ADB_FAILED: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "an adb command failed (push, pull or shell could not run, or timed out); the message has adb's own words",
+  },
+  LPCV_E_ANDROID_DEVICE_NOT_FOUND: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'adb does not see a phone with that serial (unplugged, or another serial)',
+  },
+  LPCV_E_ANDROID_DEVICE_OFFLINE: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the phone is attached but offline to adb (booting, or the USB link dropped)',
+  },
+  LPCV_E_ANDROID_DEVICE_UNAUTHORIZED: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "the phone has not accepted this host's adb key: confirm the USB debugging prompt on the phone",
+  },
+  LPCV_E_ANDROID_TOOL_MISSING: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'benchmark_model or the accuracy runner is not on the phone at the configured path, or not executable',
+  },
+  LPCV_E_ANDROID_STATE: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "the phone's battery or thermal state cannot be read or parsed (dumpsys battery, dumpsys thermalservice, /sys/class/thermal)",
+  },
+  LPCV_E_ANDROID_CHARGING: {
+    exit: EXIT.run,
+    http: 503,
+    fault: 'infrastructure',
+    summary: 'the track refuses to measure a charging phone and this one is charging (or its battery state is overridden); the job goes back to the queue',
+  },
+  LPCV_E_ANDROID_HOT: {
+    exit: EXIT.run,
+    http: 503,
+    fault: 'infrastructure',
+    summary: "the phone's thermal status or battery temperature is above the track's limit; the job goes back to the queue",
+  },
+  LPCV_E_ANDROID_BENCHMARK_OUTPUT: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "benchmark_model's output has no parsable timing summary (not the real tool's format, or cut short)",
+  },
+  LPCV_E_ANDROID_RUNNER_FAILED: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the on-device accuracy runner failed for a reason other than the model, or wrote no or unreadable predictions',
+  },
 
   // --- power samplers (issue 4): add codes below this line ---
-  LPCV_E_POWER_SAMPLES: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'power samples are unusable: not finite, negative, or not covering the measured window' },
-  LPCV_E_POWER_SPEC: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a device's power= setting is not in the power grammar (none, rapl[:zone], hwmon[:rails], pynq[:rails], ina3221[:path or rail], nvidia-smi[:gpu], scpi://host:port, battery[:folder]) or is a source its driver does not take (the message says which it takes)" },
-  LPCV_E_POWER_NO_SENSOR: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the power source named for the device is not there (no such sysfs files, rail, executable or shell): energy is null' },
-  LPCV_E_POWER_READ: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'reading the power sensor failed during the run (file gone, tool exited, shell failed, meter disconnected)' },
-  LPCV_E_POWER_VALUE: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: 'the power sensor gave something that is not a reading: [N/A], NAN, INF (overrange), negative or unparsable' },
+  LPCV_E_POWER_SAMPLES: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'power samples are unusable: not finite, negative, or not covering the measured window',
+  },
+  LPCV_E_POWER_SPEC: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary:
+      "a device's power= setting is not in the power grammar (none, rapl[:zone], hwmon[:rails], pynq[:rails], ina3221[:path or rail], nvidia-smi[:gpu], scpi://host:port, battery[:folder]) or is a source its driver does not take (the message says which it takes)",
+  },
+  LPCV_E_POWER_NO_SENSOR: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the power source named for the device is not there (no such sysfs files, rail, executable or shell): energy is null',
+  },
+  LPCV_E_POWER_READ: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'reading the power sensor failed during the run (file gone, tool exited, shell failed, meter disconnected)',
+  },
+  LPCV_E_POWER_VALUE: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'the power sensor gave something that is not a reading: [N/A], NAN, INF (overrange), negative or unparsable',
+  },
   LPCV_E_POWER_TIMEOUT: { exit: EXIT.run, http: 504, fault: 'infrastructure', summary: 'the power meter or tool stopped answering within its timeout' },
-  LPCV_E_POWER_STATE: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a power sampler was stopped without being started, or started twice' },
-  LPCV_E_POWER_CHARGING: { exit: EXIT.run, http: 500, fault: 'infrastructure', summary: "the phone's battery is charging (or was charged during the run), so its current is not the device's draw" },
+  LPCV_E_POWER_STATE: {
+    exit: EXIT.internal,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'a power sampler was stopped without being started, or started twice',
+  },
+  LPCV_E_POWER_CHARGING: {
+    exit: EXIT.run,
+    http: 500,
+    fault: 'infrastructure',
+    summary: "the phone's battery is charging (or was charged during the run), so its current is not the device's draw",
+  },
 
   // --- device health (issue 4): add codes below this line ---
-  LPCV_E_DEVICE_BUSY: { exit: EXIT.usage, http: 409, fault: 'usage', summary: "the device already holds a job's lease: one job per device at a time; finish (complete or fail) that job first, or wait until its lease is reclaimed" },
+  LPCV_E_DEVICE_BUSY: {
+    exit: EXIT.usage,
+    http: 409,
+    fault: 'usage',
+    summary:
+      "the device already holds a job's lease: one job per device at a time; finish (complete or fail) that job first, or wait until its lease is reclaimed",
+  },
   LPCV_E_DEVICE_ID_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no registered device has that id (the admin device routes)' },
 
   // --- formula catalog (issue 5): add codes below this line ---
-  LPCV_E_MEASURE_UNKNOWN: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure name given to a formula (lpcv formula --set, an expression) is not one the harness knows' },
-  LPCV_E_MEASURE_UNIT: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value has an unknown unit, a unit of the wrong kind (energy=5ms), or no unit where one is required (energy, time, power)' },
-  LPCV_E_MEASURE_VALUE: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'a measure value is not a finite number, is negative, or is out of range (an accuracy above 1 without %)' },
-  LPCV_E_MEASURE_MISSING: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'lpcv formula was not given a measure the formula needs (the message names it and the --set to add)' },
-  LPCV_E_EXPRESSION_INVALID: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "an expression formula's text does not parse: bad syntax, an unknown measure or function, wrong arity, too deep or too long (the message names the column)" },
+  LPCV_E_MEASURE_UNKNOWN: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'a measure name given to a formula (lpcv formula --set, an expression) is not one the harness knows',
+  },
+  LPCV_E_MEASURE_UNIT: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'a measure value has an unknown unit, a unit of the wrong kind (energy=5ms), or no unit where one is required (energy, time, power)',
+  },
+  LPCV_E_MEASURE_VALUE: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'a measure value is not a finite number, is negative, or is out of range (an accuracy above 1 without %)',
+  },
+  LPCV_E_MEASURE_MISSING: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary: 'lpcv formula was not given a measure the formula needs (the message names it and the --set to add)',
+  },
+  LPCV_E_EXPRESSION_INVALID: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary:
+      "an expression formula's text does not parse: bad syntax, an unknown measure or function, wrong arity, too deep or too long (the message names the column)",
+  },
 
   // --- ranking and re-scoring (issue 5): add codes below this line ---
-  LPCV_E_RESCORE_FORMULA: { exit: EXIT.usage, http: 400, fault: 'usage', summary: "a re-score's formula or parameters are not usable: a malformed name@version, no such registered formula or version, a parameter the formula does not take, or a value of the wrong type" },
-  LPCV_E_RESCORE_FAILED: { exit: EXIT.run, http: 409, fault: 'infrastructure', summary: 'some stored results of the track could not be re-scored (no raw measurement stored, a raw measurement that no longer parses, labels that do not fit): nothing was changed' },
+  LPCV_E_RESCORE_FORMULA: {
+    exit: EXIT.usage,
+    http: 400,
+    fault: 'usage',
+    summary:
+      "a re-score's formula or parameters are not usable: a malformed name@version, no such registered formula or version, a parameter the formula does not take, or a value of the wrong type",
+  },
+  LPCV_E_RESCORE_FAILED: {
+    exit: EXIT.run,
+    http: 409,
+    fault: 'infrastructure',
+    summary:
+      'some stored results of the track could not be re-scored (no raw measurement stored, a raw measurement that no longer parses, labels that do not fit): nothing was changed',
+  },
 
   // --- robustness splits (issue 5): add codes below this line ---
-  LPCV_E_ADVERSARIAL_SET: { exit: EXIT.dataset, http: 500, fault: 'infrastructure', summary: 'an adversarial set does not match its clean split (an id missing, another image size)' },
+  LPCV_E_ADVERSARIAL_SET: {
+    exit: EXIT.dataset,
+    http: 500,
+    fault: 'infrastructure',
+    summary: 'an adversarial set does not match its clean split (an id missing, another image size)',
+  },
 
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;

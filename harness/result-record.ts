@@ -48,7 +48,6 @@ export interface RobustnessRecord {
   notMeasured?: Record<string, string>;
 }
 
-
 export interface TargetInfo {
   kind: string;
   device: string;

@@ -46,7 +46,10 @@ describe('the import-boundary lint', () => {
   });
 
   it.each([
-    ['cli/x.ts', "import { runAgent } from '../devices/agent/run-agent.js';\nimport { startServer } from '../server/serve/start-server.js';\nvoid runAgent; void startServer;"],
+    [
+      'cli/x.ts',
+      "import { runAgent } from '../devices/agent/run-agent.js';\nimport { startServer } from '../server/serve/start-server.js';\nvoid runAgent; void startServer;",
+    ],
     ['server/http/x.ts', "import { listDevices } from '../devices/index.js';\nvoid listDevices;"],
     ['devices/agent/x.ts', "import type { Track } from '../../harness/tracks/track.js';\nexport type T = Track;"],
     ['server/queue/x.test.ts', "import { runAgent } from '../../devices/agent/run-agent.js';\nvoid runAgent;"],

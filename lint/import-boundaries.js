@@ -73,7 +73,8 @@ const rule = {
       const to = topFolder(target);
       if (to === null || to === from) return;
       const allowed = MAY_IMPORT[from];
-      if (!allowed.includes(to)) context.report({ node, messageId: 'backEdge', data: { from, to, spec, allowed: allowed.length > 0 ? allowed.join(', ') : 'nothing' } });
+      if (!allowed.includes(to))
+        context.report({ node, messageId: 'backEdge', data: { from, to, spec, allowed: allowed.length > 0 ? allowed.join(', ') : 'nothing' } });
     };
     const ofSource = (node) => check(node.source, node.source?.value);
     return {

@@ -92,11 +92,7 @@ export function topKFromScores(scores: ArrayLike<number>, k: number): number[] {
  * Top-1 and top-5 accuracy plus per-class top-1 (the recall of each class). Labels must be integers in
  * [0, numClasses): anything else is a ground-truth fault (LPCV_E_GT_MALFORMED).
  */
-export function classificationReport(
-  topk: readonly (readonly number[])[],
-  labels: readonly number[],
-  numClasses: number,
-): ClassificationReport {
+export function classificationReport(topk: readonly (readonly number[])[], labels: readonly number[], numClasses: number): ClassificationReport {
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new LpcvError('LPCV_E_FORMULA_INPUT', `numClasses must be an integer >= 1, got ${numClasses}`);
   }

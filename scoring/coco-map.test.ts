@@ -16,7 +16,10 @@ function groundTruth(imageIds: number[], anns: AnnSpec[], categories = 1): CocoG
   };
 }
 const ann = (image_id: number, bbox: Box, extra: Partial<Ann> = {}): AnnSpec => ({
-  image_id, category_id: 1, bbox, ...extra,
+  image_id,
+  category_id: 1,
+  bbox,
+  ...extra,
 });
 const det = (image_id: number, bbox: Box, score: number, category_id = 1): CocoDetection => ({ image_id, category_id, bbox, score });
 
@@ -40,16 +43,21 @@ describe('evaluateCocoDetections', () => {
     // AR100 = (5 * 2/3 + 5 * 1/3) / 10 = 1/2; AR1 (only the .9 detection, a TP everywhere) = 1/3.
     // All ground truth is small: the medium and large entries have none (-1).
     const gt = groundTruth([1], [ann(1, [0, 0, 10, 10]), ann(1, [20, 0, 10, 10]), ann(1, [40, 0, 10, 10])]);
-    const dets = [
-      det(1, [200, 200, 10, 10], 0.6),
-      det(1, [20, 0, 10, 7.2], 0.7),
-      det(1, [0, 0, 10, 10], 0.9),
-      det(1, [100, 100, 10, 10], 0.8),
-    ];
+    const dets = [det(1, [200, 200, 10, 10], 0.6), det(1, [20, 0, 10, 7.2], 0.7), det(1, [0, 0, 10, 10], 0.9), det(1, [100, 100, 10, 10], 0.8)];
     const m = evaluateCocoDetections(gt, dets);
     expectStats(m, {
-      map: 45 / 101, map50: 56 / 101, map75: 34 / 101, mapSmall: 45 / 101, mapMedium: -1, mapLarge: -1,
-      ar1: 1 / 3, ar10: 1 / 2, ar100: 1 / 2, arSmall: 1 / 2, arMedium: -1, arLarge: -1,
+      map: 45 / 101,
+      map50: 56 / 101,
+      map75: 34 / 101,
+      mapSmall: 45 / 101,
+      mapMedium: -1,
+      mapLarge: -1,
+      ar1: 1 / 3,
+      ar10: 1 / 2,
+      ar100: 1 / 2,
+      arSmall: 1 / 2,
+      arMedium: -1,
+      arLarge: -1,
     });
     expect(m.perClass).toHaveLength(1);
     expect(m.perClass[0]).toMatchObject({ categoryId: 1, name: 'class1' });
@@ -84,8 +92,18 @@ describe('evaluateCocoDetections', () => {
     );
     const dets = [det(1, [0, 0, 10, 10], 0.9), det(1, [50, 50, 40, 40], 0.8, 2), det(2, [0, 0, 200, 100], 0.7)];
     expectStats(evaluateCocoDetections(gt, dets), {
-      map: 1, map50: 1, map75: 1, mapSmall: 1, mapMedium: 1, mapLarge: 1,
-      ar1: 1, ar10: 1, ar100: 1, arSmall: 1, arMedium: 1, arLarge: 1,
+      map: 1,
+      map50: 1,
+      map75: 1,
+      mapSmall: 1,
+      mapMedium: 1,
+      mapLarge: 1,
+      ar1: 1,
+      ar10: 1,
+      ar100: 1,
+      arSmall: 1,
+      arMedium: 1,
+      arLarge: 1,
     });
   });
 
@@ -94,8 +112,18 @@ describe('evaluateCocoDetections', () => {
     const gt = groundTruth([1], [ann(1, [0, 0, 10, 10]), ann(1, [0, 0, 200, 100], { category_id: 2 })], 2);
     const m = evaluateCocoDetections(gt, []);
     expectStats(m, {
-      map: 0, map50: 0, map75: 0, mapSmall: 0, mapMedium: -1, mapLarge: 0,
-      ar1: 0, ar10: 0, ar100: 0, arSmall: 0, arMedium: -1, arLarge: 0,
+      map: 0,
+      map50: 0,
+      map75: 0,
+      mapSmall: 0,
+      mapMedium: -1,
+      mapLarge: 0,
+      ar1: 0,
+      ar10: 0,
+      ar100: 0,
+      arSmall: 0,
+      arMedium: -1,
+      arLarge: 0,
     });
     expect(m.perClass.map((c) => c.ap)).toEqual([0, 0]);
   });
@@ -124,8 +152,18 @@ describe('evaluateCocoDetections', () => {
     const gt = groundTruth([1], [ann(1, [0, 0, 10, 10]), ann(1, [50, 0, 40, 40], { iscrowd: 1 })]);
     const dets = [det(1, [55, 5, 10, 10], 0.9), det(1, [70, 20, 10, 10], 0.8), det(1, [0, 0, 10, 10], 0.7), det(1, [200, 200, 10, 10], 0.6)];
     expectStats(evaluateCocoDetections(gt, dets), {
-      map: 1, map50: 1, map75: 1, mapSmall: 1, mapMedium: -1, mapLarge: -1,
-      ar1: 0, ar10: 1, ar100: 1, arSmall: 1, arMedium: -1, arLarge: -1,
+      map: 1,
+      map50: 1,
+      map75: 1,
+      mapSmall: 1,
+      mapMedium: -1,
+      mapLarge: -1,
+      ar1: 0,
+      ar10: 1,
+      ar100: 1,
+      arSmall: 1,
+      arMedium: -1,
+      arLarge: -1,
     });
   });
 
@@ -157,7 +195,7 @@ describe('evaluateCocoDetections', () => {
     expect(m.ar100).toBe(0.5);
   });
 
-  it("buckets ground truth by its area field and ignores unmatched detections outside a bucket", () => {
+  it('buckets ground truth by its area field and ignores unmatched detections outside a bucket', () => {
     // A [0,0,10,10] area 100 (small). Detections: .9 a large FP [100,100,100,100] (area 10000), .8 = A.
     // all: FP then TP: recall 0 1, precision 0 1/2 -> envelope 1/2 1/2: AP 1/2 at every threshold.
     // small: the large FP is outside the bucket and matches nothing: ignored, AP 1.

@@ -25,7 +25,11 @@ export interface MacroF1Report {
  * themselves, as macroF1 does.
  */
 export function f1FromCounts({ tp, fp, fn }: Counts): number {
-  for (const [name, v] of [['tp', tp], ['fp', fp], ['fn', fn]] as const) {
+  for (const [name, v] of [
+    ['tp', tp],
+    ['fp', fp],
+    ['fn', fn],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0) {
       throw new LpcvError('LPCV_E_FORMULA_INPUT', `F1 count ${name} must be a finite number >= 0, got ${v}`);
     }

@@ -99,8 +99,17 @@ describe('latencyStats', () => {
   it('gives std 0 and every percentile equal to the sample for one sample', () => {
     const s = latencyStats([7.25]);
     expect(s).toEqual({
-      unit: 'ms', count: 1, mean: 7.25, std: 0, min: 7.25, max: 7.25,
-      p50: 7.25, p90: 7.25, p95: 7.25, p99: 7.25, ci95: [7.25, 7.25],
+      unit: 'ms',
+      count: 1,
+      mean: 7.25,
+      std: 0,
+      min: 7.25,
+      max: 7.25,
+      p50: 7.25,
+      p90: 7.25,
+      p95: 7.25,
+      p99: 7.25,
+      ci95: [7.25, 7.25],
     });
   });
 

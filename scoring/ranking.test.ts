@@ -56,7 +56,11 @@ describe('rankEntries', () => {
     const a = entry('zz', 'A', 7, 100);
     const b = entry('aa', 'B', 7, 200);
     const c = entry('mm', 'C', 7, 100);
-    for (const input of [[a, b, c], [c, b, a], [b, a, c]]) {
+    for (const input of [
+      [a, b, c],
+      [c, b, a],
+      [b, a, c],
+    ]) {
       expect(rankEntries(input).map((r) => r.entry.id)).toEqual(['mm', 'zz', 'aa']);
     }
     expect(compareEntries(a, a)).toBe(0);
@@ -88,9 +92,23 @@ describe('paretoFront', () => {
 
 describe('entryPerTeam', () => {
   it("with 'latest' keeps each team's latest entry whatever its score, ties of time by the larger id", () => {
-    const input = [entry('a1', 'A', 30, 1), entry('a2', 'A', 10, 2), entry('b2', 'B', 5, 7), entry('b1', 'B', 9, 7), entry('x', 'base', 1, 9, { baseline: true })];
-    expect(entryPerTeam(input, 'latest').map((e) => e.id).sort()).toEqual(['a2', 'b2', 'x']);
-    expect(entryPerTeam(input, 'best').map((e) => e.id).sort()).toEqual(['a1', 'b1', 'x']);
+    const input = [
+      entry('a1', 'A', 30, 1),
+      entry('a2', 'A', 10, 2),
+      entry('b2', 'B', 5, 7),
+      entry('b1', 'B', 9, 7),
+      entry('x', 'base', 1, 9, { baseline: true }),
+    ];
+    expect(
+      entryPerTeam(input, 'latest')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['a2', 'b2', 'x']);
+    expect(
+      entryPerTeam(input, 'best')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['a1', 'b1', 'x']);
   });
 });
 

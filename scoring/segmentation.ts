@@ -135,11 +135,7 @@ export class SegmentationAccumulator {
 }
 
 /** Scores an iterable of (prediction, ground truth) label maps; each pair is read once (see SegmentationAccumulator). */
-export function segmentationScores(
-  pairs: Iterable<SegmentationPair>,
-  numClasses: number,
-  opts: { ignoreIndex?: number } = {},
-): SegmentationScores {
+export function segmentationScores(pairs: Iterable<SegmentationPair>, numClasses: number, opts: { ignoreIndex?: number } = {}): SegmentationScores {
   const acc = new SegmentationAccumulator(numClasses, opts);
   for (const pair of pairs) acc.add(pair);
   return acc.result();

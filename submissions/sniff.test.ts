@@ -18,12 +18,50 @@ const u32 = (n: number): number[] => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xf
 function zipBytes(prefix = '', comment = ''): Uint8Array {
   const name = ascii('__main__.py');
   const data = ascii('print("hello")\n');
-  const local = [...ascii('PK\x03\x04'), ...u16(20), ...u16(0), ...u16(0), ...u32(0), ...u32(0), ...u32(data.length), ...u32(data.length), ...u16(name.length), ...u16(0), ...name, ...data];
-  const central = [
-    ...ascii('PK\x01\x02'), ...u16(20), ...u16(20), ...u16(0), ...u16(0), ...u32(0), ...u32(0), ...u32(data.length), ...u32(data.length),
-    ...u16(name.length), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(prefix.length), ...name,
+  const local = [
+    ...ascii('PK\x03\x04'),
+    ...u16(20),
+    ...u16(0),
+    ...u16(0),
+    ...u32(0),
+    ...u32(0),
+    ...u32(data.length),
+    ...u32(data.length),
+    ...u16(name.length),
+    ...u16(0),
+    ...name,
+    ...data,
   ];
-  const eocd = [...ascii('PK\x05\x06'), ...u16(0), ...u16(0), ...u16(1), ...u16(1), ...u32(central.length), ...u32(prefix.length + local.length), ...u16(comment.length), ...ascii(comment)];
+  const central = [
+    ...ascii('PK\x01\x02'),
+    ...u16(20),
+    ...u16(20),
+    ...u16(0),
+    ...u16(0),
+    ...u32(0),
+    ...u32(0),
+    ...u32(data.length),
+    ...u32(data.length),
+    ...u16(name.length),
+    ...u16(0),
+    ...u16(0),
+    ...u16(0),
+    ...u16(0),
+    ...u32(0),
+    ...u32(prefix.length),
+    ...name,
+  ];
+  const eocd = [
+    ...ascii('PK\x05\x06'),
+    ...u16(0),
+    ...u16(0),
+    ...u16(1),
+    ...u16(1),
+    ...u32(central.length),
+    ...u32(prefix.length + local.length),
+    ...u16(comment.length),
+    ...ascii(comment),
+  ];
   return Uint8Array.from([...ascii(prefix), ...local, ...central, ...eocd]);
 }
 
@@ -65,7 +103,9 @@ describe('sniffFormat', () => {
   });
 
   it('images, text, empty files are unknown', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     expect(sniffFormat(png)).toBe('unknown');
     expect(sniffFormat(new TextEncoder().encode('import torch\n'))).toBe('unknown');
     expect(sniffFormat(new Uint8Array(0))).toBe('unknown');

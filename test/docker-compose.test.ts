@@ -32,7 +32,12 @@ describe.skipIf(version === null && !required)('docker-compose.yml, as docker-co
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const compose = (args: string[], env: Record<string, string>) =>
-    execa('docker-compose', ['--env-file', emptyEnv, '-f', COMPOSE_FILE, ...args], { reject: false, stdin: 'ignore', cwd: ROOT, env: { LPCV_ADMIN_TOKEN: '', LPCV_DATABASE_URL: '', LPCV_PORT: '', ...env } });
+    execa('docker-compose', ['--env-file', emptyEnv, '-f', COMPOSE_FILE, ...args], {
+      reject: false,
+      stdin: 'ignore',
+      cwd: ROOT,
+      env: { LPCV_ADMIN_TOKEN: '', LPCV_DATABASE_URL: '', LPCV_PORT: '', ...env },
+    });
 
   it('is installed (CI requires it)', () => {
     expect(version, 'docker-compose is not installed but LPCV_REQUIRE_DOCKER_COMPOSE=1').not.toBeNull();

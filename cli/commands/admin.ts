@@ -1,7 +1,17 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { authenticate, checkName, createAgent, createTeam, issueToken, listAgents, listTeams, type AgentSummary, type TeamSummary } from '../../server/auth/index.js';
+import {
+  authenticate,
+  checkName,
+  createAgent,
+  createTeam,
+  issueToken,
+  listAgents,
+  listTeams,
+  type AgentSummary,
+  type TeamSummary,
+} from '../../server/auth/index.js';
 import { withDatabase, type DatabaseOptions } from '../../server/db/index.js';
 import { table } from '../format.js';
 
@@ -11,7 +21,9 @@ export async function adminAddCommand(what: 'team' | 'agent', name: string, o: D
   const created = await withDatabase(o, (db) => (what === 'team' ? createTeam(db, name, Date.now()) : createAgent(db, name, Date.now())));
   process.stdout.write(o.json ? `${JSON.stringify({ id: created.id, name: created.name, token: created.token })}\n` : `${created.token}\n`);
   const use = what === 'team' ? 'submissions (Authorization: Bearer <token>, or the web form)' : 'a device agent on its board (Authorization: Bearer <token>)';
-  process.stderr.write(`lpcv: ${what} ${JSON.stringify(created.name)} added (id ${created.id}). Its token is for ${use}. Keep it now: it is stored hashed and cannot be shown again.\n`);
+  process.stderr.write(
+    `lpcv: ${what} ${JSON.stringify(created.name)} added (id ${created.id}). Its token is for ${use}. Keep it now: it is stored hashed and cannot be shown again.\n`,
+  );
   return 0;
 }
 
@@ -39,7 +51,11 @@ export async function adminAgentTokenCommand(name: string, o: AgentTokenOptions)
     const agent = (await listAgents(db)).find((a) => a.name.toLowerCase() === name.toLowerCase());
     if (agent?.disabledAt != null) throw new LpcvError('LPCV_E_USAGE', `the agent ${JSON.stringify(agent.name)} is disabled: it gets no token`);
     if (agent === undefined) {
-      if (!o.create) throw new LpcvError('LPCV_E_USAGE', `no agent named ${JSON.stringify(name)} (add it with: lpcv admin agent add ${JSON.stringify(name)}, or pass --create)`);
+      if (!o.create)
+        throw new LpcvError(
+          'LPCV_E_USAGE',
+          `no agent named ${JSON.stringify(name)} (add it with: lpcv admin agent add ${JSON.stringify(name)}, or pass --create)`,
+        );
       const created = await createAgent(db, name, now);
       return { id: created.id, name: created.name, token: created.token, issued: true, created: true };
     }
@@ -52,7 +68,9 @@ export async function adminAgentTokenCommand(name: string, o: AgentTokenOptions)
   const { id, name: agentName, issued, created } = outcome;
   if (o.out === undefined) {
     process.stdout.write(o.json ? `${JSON.stringify({ id, name: agentName, token: outcome.token })}\n` : `${outcome.token}\n`);
-    process.stderr.write(`lpcv: a new token for the agent ${JSON.stringify(agentName)}${created ? ' (added now)' : ''} (id ${id}). Keep it now: it is stored hashed and cannot be shown again.\n`);
+    process.stderr.write(
+      `lpcv: a new token for the agent ${JSON.stringify(agentName)}${created ? ' (added now)' : ''} (id ${id}). Keep it now: it is stored hashed and cannot be shown again.\n`,
+    );
     return 0;
   }
   if (issued) writePrivateFile(o.out, `${outcome.token}\n`);

@@ -45,15 +45,22 @@ export async function agentCommand(o: AgentCliOptions): Promise<number> {
   const server = parseServerUrl(serverText);
   // The agent API's routes and the lease's download URLs are absolute paths (/api/...).
   if (server.pathname !== '/') throw new LpcvError('LPCV_E_USAGE', `--server: lpcv agent needs the server's root URL (${server.origin}), not a path under it`);
-  const token = resolveToken({ ...(o.token !== undefined ? { token: o.token } : {}), ...((o.tokenFile ?? config.tokenFile) !== undefined ? { tokenFile: (o.tokenFile ?? config.tokenFile)! } : {}) }, AGENT_TOKEN_ENV);
+  const token = resolveToken(
+    {
+      ...(o.token !== undefined ? { token: o.token } : {}),
+      ...((o.tokenFile ?? config.tokenFile) !== undefined ? { tokenFile: (o.tokenFile ?? config.tokenFile)! } : {}),
+    },
+    AGENT_TOKEN_ENV,
+  );
   const specs = (o.device !== undefined && o.device.length > 0 ? o.device : (config.devices ?? ['desktop'])).map(parseDeviceSpec);
   if (o.name !== undefined) {
     if (specs.length !== 1) throw new LpcvError('LPCV_E_USAGE', '--name names the one device; with several devices give each spec a name=...');
-    if (specs[0]!.name !== undefined) throw new LpcvError('LPCV_E_USAGE', '--name and the spec\'s name= both name the device: keep one');
+    if (specs[0]!.name !== undefined) throw new LpcvError('LPCV_E_USAGE', "--name and the spec's name= both name the device: keep one");
     specs[0] = parseDeviceSpec(withName(specs[0]!.text, o.name));
   }
   const leaseMs = o.leaseMs ?? config.leaseMs ?? DEFAULT_LEASE_MS;
-  if (leaseMs < MIN_LEASE_MS || leaseMs > MAX_LEASE_MS) throw new LpcvError('LPCV_E_USAGE', `--lease-ms must be between ${MIN_LEASE_MS} and ${MAX_LEASE_MS}, got ${leaseMs}`);
+  if (leaseMs < MIN_LEASE_MS || leaseMs > MAX_LEASE_MS)
+    throw new LpcvError('LPCV_E_USAGE', `--lease-ms must be between ${MIN_LEASE_MS} and ${MAX_LEASE_MS}, got ${leaseMs}`);
   const graceMs = o.graceMs ?? config.graceMs ?? GRACE_MS;
   const cacheDir = path.resolve(o.cacheDir ?? config.cacheDir ?? defaultCacheDir());
   try {
@@ -77,7 +84,17 @@ export async function agentCommand(o: AgentCliOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   log(`${devices.map((d) => `${d.name} (${d.kind})`).join(', ')} serving ${server.origin}, cache ${cacheDir}`);
-  await runAgent({ serverUrl: server.origin, token, devices, cacheDir, signal: stop.signal, log, leaseMs, pollMs: o.pollMs ?? config.pollMs ?? 1_000, graceMs });
+  await runAgent({
+    serverUrl: server.origin,
+    token,
+    devices,
+    cacheDir,
+    signal: stop.signal,
+    log,
+    leaseMs,
+    pollMs: o.pollMs ?? config.pollMs ?? 1_000,
+    graceMs,
+  });
   log('stopped');
   return 0;
 }

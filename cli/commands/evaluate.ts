@@ -34,7 +34,13 @@ export async function evaluateCommand(o: EvaluateCliOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return 0;
   }
-  const lines = [`lpcv evaluate: ${task}, ${int(report.count)} ${task === 'detection' ? 'images' : 'items'}`, `  ground truth  ${report.gt}`, `  predictions   ${report.pred}`, '', 'accuracy'];
+  const lines = [
+    `lpcv evaluate: ${task}, ${int(report.count)} ${task === 'detection' ? 'images' : 'items'}`,
+    `  ground truth  ${report.gt}`,
+    `  predictions   ${report.pred}`,
+    '',
+    'accuracy',
+  ];
   for (const [k, v] of Object.entries(report.accuracy)) lines.push(`  ${k.padEnd(6)} ${pct(v)}`);
   const details = Object.entries(report.details);
   if (details.length > 0) {

@@ -58,7 +58,9 @@ export async function formulaCommand(ref: string, o: FormulaCliOptions): Promise
   for (const [k, v] of Object.entries(inputs)) lines.push(`  ${k.padEnd(width)}  ${String(v.value)} ${v.unit}${v.from ? `  (${v.from})` : ''}`);
   const shown = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`);
   if (shown.length > 0) lines.push(`params    ${shown.join(', ')}`);
-  lines.push(`score     ${r.value === null ? '-' : `${num(r.value, 6)} (${r.value})`}  ${r.qualified ? 'qualified' : 'not qualified'}${r.reason ? `: ${r.reason}` : ''}`);
+  lines.push(
+    `score     ${r.value === null ? '-' : `${num(r.value, 6)} (${r.value})`}  ${r.qualified ? 'qualified' : 'not qualified'}${r.reason ? `: ${r.reason}` : ''}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

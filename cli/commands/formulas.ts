@@ -14,7 +14,9 @@ export async function formulasCommand(o: { json?: boolean }): Promise<number> {
     const inputs = f.inputs?.map((i) => `${i.name} (${i.unit})`).join(', ') ?? '(see lpcv formulas --json: description)';
     lines.push(`  inputs  ${inputs}`);
     const params = Object.entries(f.params).map(([k, p]) =>
-      p.default !== undefined ? `${k}=${String(p.default)}` : `${k} (required ${paramType(p) ?? ''}${p.example !== undefined ? `, e.g. ${String(p.example)}` : ''})`,
+      p.default !== undefined
+        ? `${k}=${String(p.default)}`
+        : `${k} (required ${paramType(p) ?? ''}${p.example !== undefined ? `, e.g. ${String(p.example)}` : ''})`,
     );
     lines.push(`  params  ${params.join(', ') || 'none'}`);
     lines.push('');

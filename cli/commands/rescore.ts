@@ -16,11 +16,14 @@ export interface RescoreCommandOptions extends DatabaseOptions {
   readonly json?: boolean;
 }
 
-const params = (p: Readonly<Record<string, unknown>>): string => Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'no parameters';
+const params = (p: Readonly<Record<string, unknown>>): string =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ') || 'no parameters';
 
 export function describeReport(r: RescoreReport): string {
   const lines = [
-    `${r.dryRun ? 'Dry run: would re-score' : 'Re-scored'} track ${r.track}: ${r.old.formula} (${params(r.old.params)}) -> ${r.new.formula} (${params(r.new.params)})${r.new.source === 'track-file' ? ', the track file\'s formula' : ''}`,
+    `${r.dryRun ? 'Dry run: would re-score' : 'Re-scored'} track ${r.track}: ${r.old.formula} (${params(r.old.params)}) -> ${r.new.formula} (${params(r.new.params)})${r.new.source === 'track-file' ? ", the track file's formula" : ''}`,
     `${r.results.total} stored result(s): ${r.results.changed} score(s) changed, ${r.results.failed} could not be re-scored.`,
   ];
   if (r.droppedParams.length > 0) lines.push(`Parameters the new formula does not take were dropped: ${r.droppedParams.join(', ')}.`);

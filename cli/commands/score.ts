@@ -99,17 +99,16 @@ export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): strin
   lines.push('');
   lines.push(`latency, ms per image (${int(l.count)} timed runs after ${int(r.protocol.warmupRuns)} warm-up; inference call only)`);
   lines.push(
-    indent(
-      table(
-        ['mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'],
-        [[l.mean, l.std, l.min, l.p50, l.p90, l.p95, l.p99, l.max].map((v) => ms(v))],
-      ),
-    ),
+    indent(table(['mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'], [[l.mean, l.std, l.min, l.p50, l.p90, l.p95, l.p99, l.max].map((v) => ms(v))])),
   );
   lines.push(`  median 95% confidence interval [${ms(l.ci95[0])}, ${ms(l.ci95[1])}] ms (distribution-free)`);
   if (r.preprocess) lines.push(`pre-processing ${ms(r.preprocess.mean)} ms per image on average (timed apart, not scored)`);
   if (r.robustness) lines.push('', ...formatRobustness(r.robustness));
-  lines.push(r.energy ? `energy    ${num(r.energy.joules)} J, ${num(r.energy.avgWatts)} W average (${r.energy.source})` : `energy    not measured: ${r.energyNote ?? 'no sensor'}`);
+  lines.push(
+    r.energy
+      ? `energy    ${num(r.energy.joules)} J, ${num(r.energy.avgWatts)} W average (${r.energy.source})`
+      : `energy    not measured: ${r.energyNote ?? 'no sensor'}`,
+  );
   lines.push('');
   const s = r.score;
   lines.push(`score     ${num(s.value)}  (${s.formula} v${s.version}${s.qualified ? '' : ', not qualified'}${s.reason ? `: ${s.reason}` : ''})`);

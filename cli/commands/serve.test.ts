@@ -16,7 +16,12 @@ describe('lpcv serve (the command)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints its URL on stderr, answers, and stops cleanly on SIGTERM', async () => {
-    const child = execa(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-baselines'], { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore', timeout: 60_000 });
+    const child = execa(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-baselines'], {
+      reject: false,
+      env: { LPCV_DATABASE_URL: '' },
+      stdin: 'ignore',
+      timeout: 60_000,
+    });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr!.on('data', (c: Buffer) => {
@@ -36,7 +41,11 @@ describe('lpcv serve (the command)', () => {
   }, 60_000);
 
   it('refuses a bad port with one coded line and exit 2', async () => {
-    const r = await execa(process.execPath, [BIN, 'serve', '--port', '70000', '--data-dir', dataDir], { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore' });
+    const r = await execa(process.execPath, [BIN, 'serve', '--port', '70000', '--data-dir', dataDir], {
+      reject: false,
+      env: { LPCV_DATABASE_URL: '' },
+      stdin: 'ignore',
+    });
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr).trim()).toMatch(/^lpcv: LPCV_E_USAGE: port 70000 is not a TCP port/);
   }, 30_000);

@@ -34,7 +34,15 @@ export async function submitCommand(file: string, o: SubmitCliOptions): Promise<
   const token = resolveToken(o, TEAM_TOKEN_ENV);
   const bytes = fileSize(file);
   const filename = path.basename(file);
-  const id = await uploadSubmission({ server, token, track: o.track, file, bytes, filename, ...(o.description !== undefined ? { description: o.description } : {}) });
+  const id = await uploadSubmission({
+    server,
+    token,
+    track: o.track,
+    file,
+    bytes,
+    filename,
+    ...(o.description !== undefined ? { description: o.description } : {}),
+  });
   if (!o.wait) {
     process.stderr.write(`lpcv: submitted ${filename} (${bytes.toLocaleString('en-US')} bytes) to track ${o.track} on ${server.origin}: submission ${id}\n`);
     process.stdout.write(o.json ? `${JSON.stringify({ id })}\n` : `${id}\n`);
@@ -79,7 +87,10 @@ async function waitFinished(server: URL, token: string, id: string, pollMs: numb
       if (!isTransient(e)) throw e;
       awaySince ??= Date.now();
       if (Date.now() - awaySince > UNREACHABLE_PATIENCE_MS) {
-        throw new LpcvError(e.code, `${e.message}; gave up waiting after ${UNREACHABLE_PATIENCE_MS / 1000} s (submission ${id} was accepted: its result stays on the server)`);
+        throw new LpcvError(
+          e.code,
+          `${e.message}; gave up waiting after ${UNREACHABLE_PATIENCE_MS / 1000} s (submission ${id} was accepted: its result stays on the server)`,
+        );
       }
       if (shown !== 'away') process.stderr.write(`lpcv: ${e.message}; trying again\n`);
       shown = 'away';
@@ -105,10 +116,19 @@ export function formatResult(id: string, r: Partial<ResultRecord>): string {
   const lines = [`submission ${id} done: track ${r.track ?? '?'}, split ${r.split ?? '?'}`];
   if (r.model) lines.push(`model     ${r.model.format}, ${r.model.bytes.toLocaleString('en-US')} bytes, sha256 ${r.model.sha256}`);
   if (r.target) lines.push(`target    ${r.target.kind} ${r.target.device}: ${r.target.runtime}, ${r.target.threads} thread(s)`);
-  if (r.accuracy) lines.push(`accuracy  ${Object.entries(r.accuracy).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`);
+  if (r.accuracy)
+    lines.push(
+      `accuracy  ${Object.entries(r.accuracy)
+        .map(([k, v]) => `${k} ${pct(v)}`)
+        .join(', ')}`,
+    );
   const l = r.latency;
   if (l) lines.push(`latency   median ${ms(l.p50)} ms, mean ${ms(l.mean)} ms per image (${l.count.toLocaleString('en-US')} timed runs)`);
-  lines.push(r.energy ? `energy    ${num(r.energy.joules)} J, ${num(r.energy.avgWatts)} W average (${r.energy.source})` : `energy    not measured: ${r.energyNote ?? 'no sensor'}`);
+  lines.push(
+    r.energy
+      ? `energy    ${num(r.energy.joules)} J, ${num(r.energy.avgWatts)} W average (${r.energy.source})`
+      : `energy    not measured: ${r.energyNote ?? 'no sensor'}`,
+  );
   const s = r.score;
   if (s) lines.push(`score     ${num(s.value)}  (${s.formula} v${s.version}${s.qualified ? '' : ', not qualified'}${s.reason ? `: ${s.reason}` : ''})`);
   return lines.join('\n');

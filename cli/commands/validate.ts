@@ -14,7 +14,10 @@ export async function validateCommand(model: string, o: { track: string; json?: 
   } else {
     const lines = [`lpcv validate: ${model} against track ${track.name}`];
     lines.push(`  format  ${report.model.format}, ${report.model.bytes} bytes, sha256 ${report.model.sha256}`);
-    if (report.input) lines.push(`  input   ${report.input.name} ${report.input.dtype} ${shape(report.input.shape)} (track: ${track.input.name} ${track.input.dtype} ${shape(track.input.shape)})`);
+    if (report.input)
+      lines.push(
+        `  input   ${report.input.name} ${report.input.dtype} ${shape(report.input.shape)} (track: ${track.input.name} ${track.input.dtype} ${shape(track.input.shape)})`,
+      );
     if (report.output) lines.push(`  output  ${report.output.name} ${report.output.dtype} ${shape(report.output.shape)}`);
     for (const w of report.warnings) lines.push(`  warning ${w}`);
     for (const p of report.problems) lines.push(`  ${p.code}: ${p.message}`);

@@ -3,9 +3,14 @@ import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { SpecSettings, parseDeviceSpec } from './device-spec.js';
 
 describe('device specs', () => {
-  it('tells the drivers apart and parses the desktop\'s settings', () => {
+  it("tells the drivers apart and parses the desktop's settings", () => {
     expect(parseDeviceSpec('desktop')).toEqual({ driver: 'desktop', text: 'desktop', settings: {} });
-    expect(parseDeviceSpec('desktop?name=box-1&power=rapl')).toEqual({ driver: 'desktop', text: 'desktop?name=box-1&power=rapl', name: 'box-1', settings: { power: 'rapl' } });
+    expect(parseDeviceSpec('desktop?name=box-1&power=rapl')).toEqual({
+      driver: 'desktop',
+      text: 'desktop?name=box-1&power=rapl',
+      name: 'box-1',
+      settings: { power: 'rapl' },
+    });
     expect(parseDeviceSpec(' ssh://xilinx@ultra96?power=pynq ')).toEqual({ driver: 'ssh', text: 'ssh://xilinx@ultra96?power=pynq', settings: {} });
     expect(parseDeviceSpec('adb://9A1Bc0FFEE?cores=4-7')).toMatchObject({ driver: 'adb', text: 'adb://9A1Bc0FFEE?cores=4-7' });
   });

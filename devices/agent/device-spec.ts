@@ -37,7 +37,8 @@ export function parseDeviceSpec(text: string): DeviceSpec {
     for (const [key, value] of new URLSearchParams(trimmed.slice('desktop'.length + 1))) {
       if (Object.hasOwn(settings, key) || (key === 'name' && name !== undefined)) throw bad(text, `setting ${key} is given twice`);
       if (key !== 'name') settings[key] = value;
-      else if (!DEVICE_NAME.test(value)) throw bad(text, `name=${JSON.stringify(value)}: expected 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
+      else if (!DEVICE_NAME.test(value))
+        throw bad(text, `name=${JSON.stringify(value)}: expected 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
       else name = value;
     }
     return { driver: 'desktop', text: trimmed, ...(name !== undefined ? { name } : {}), settings };

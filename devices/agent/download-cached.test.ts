@@ -43,7 +43,9 @@ describe('downloadCached', () => {
 
   it('throws the mismatch code and keeps nothing when the bytes hash otherwise', async () => {
     const file = path.join(dir, 'inputs', 'x.lpcvpack');
-    await expect(downloadCached(client, { route: '/x', sha256: 'c'.repeat(64), file, mismatchCode: 'LPCV_E_INPUT_PACK_HASH' })).rejects.toMatchObject({ code: 'LPCV_E_INPUT_PACK_HASH' });
+    await expect(downloadCached(client, { route: '/x', sha256: 'c'.repeat(64), file, mismatchCode: 'LPCV_E_INPUT_PACK_HASH' })).rejects.toMatchObject({
+      code: 'LPCV_E_INPUT_PACK_HASH',
+    });
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(path.dirname(file))).toEqual([]);
   });

@@ -50,7 +50,10 @@ export async function downloadCached(client: AgentClient, d: CachedDownload): Pr
     }
     const actual = hash.digest('hex');
     if (actual !== expected) {
-      throw new LpcvError(d.mismatchCode, `the download of ${d.route} hashes to ${actual}, not the announced ${expected}: corrupt in transfer or on the server`);
+      throw new LpcvError(
+        d.mismatchCode,
+        `the download of ${d.route} hashes to ${actual}, not the announced ${expected}: corrupt in transfer or on the server`,
+      );
     }
     await rename(tmp, d.file);
     return true;

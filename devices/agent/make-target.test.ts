@@ -10,7 +10,7 @@ import { makeTarget } from './make-target.js';
 const make = (spec: string) => makeTarget(parseDeviceSpec(spec));
 
 describe('targets from device specs', () => {
-  it('builds each driver with the spec\'s name and kind', async () => {
+  it("builds each driver with the spec's name and kind", async () => {
     const desktop = await make('desktop?name=box&kind=lab-desktop');
     expect(desktop).toBeInstanceOf(MultiFormatTarget);
     expect([desktop.name, desktop.kind, [...desktop.formats]]).toEqual(['box', 'lab-desktop', ['onnx', 'zip']]);
@@ -36,7 +36,7 @@ describe('targets from device specs', () => {
     expect((await rejectionOf(make('desktop?power=scpi://127.0.0.1:1'))).code).toMatch(/^LPCV_E_POWER_/);
   });
 
-  it("takes one power= grammar, and each driver refuses at start-up the sources it does not have, naming its own", async () => {
+  it('takes one power= grammar, and each driver refuses at start-up the sources it does not have, naming its own', async () => {
     const refusal = async (spec: string) => {
       const e = await rejectionOf(make(spec));
       expect(e.code, spec).toBe('LPCV_E_POWER_SPEC');
@@ -45,8 +45,12 @@ describe('targets from device specs', () => {
     expect(await refusal('desktop?power=battery')).toContain(
       'power="battery": battery is not a power source for desktop devices; desktop devices take power=rapl[:<zone>]|hwmon[:<rails>]|pynq[:<rails>]|ina3221[:<path or rail>]|nvidia-smi[:<gpu>]|scpi://<host>:<port>[?element=1|2|3|SIGMA]|none',
     );
-    expect(await refusal('ssh://xilinx@ultra96?key=/k&kind=ultra96-v2&power=rapl')).toContain('rapl is not a power source for ssh boards; ssh boards take power=hwmon[:<rails>]|pynq[:<rails>]|scpi://');
-    expect(await refusal('adb://SERIAL?power=hwmon')).toContain('hwmon is not a power source for adb phones; adb phones take power=battery[:<power_supply folder>]|none');
+    expect(await refusal('ssh://xilinx@ultra96?key=/k&kind=ultra96-v2&power=rapl')).toContain(
+      'rapl is not a power source for ssh boards; ssh boards take power=hwmon[:<rails>]|pynq[:<rails>]|scpi://',
+    );
+    expect(await refusal('adb://SERIAL?power=hwmon')).toContain(
+      'hwmon is not a power source for adb phones; adb phones take power=battery[:<power_supply folder>]|none',
+    );
     // The same bad value is refused the same way by every driver.
     for (const spec of ['desktop?power=hwmon:a,,b', 'ssh://xilinx@ultra96?key=/k&kind=ultra96-v2&power=hwmon:a,,b', 'adb://SERIAL?power=hwmon:a,,b']) {
       expect(await refusal(spec)).toContain('power="hwmon:a,,b": an empty rail between commas');

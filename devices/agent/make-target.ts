@@ -13,7 +13,11 @@ import { SpecSettings, type DeviceSpec } from './device-spec.js';
 
 /** The machine's name as a device name: each run on the same machine is the same device. */
 export function hostDeviceName(): string {
-  const name = os.hostname().replace(/[^A-Za-z0-9._:-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100);
+  const name = os
+    .hostname()
+    .replace(/[^A-Za-z0-9._:-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 100);
   return name === '' ? 'desktop' : name;
 }
 
@@ -21,7 +25,10 @@ export function hostDeviceName(): string {
  * The power sources a desktop reads (docs/power.md): sensors of this machine and a meter it reaches. Not a
  * phone's battery (that is read through an adb shell: adb:// devices).
  */
-export const DESKTOP_POWER_SOURCES: DriverPowerSources<HostPowerKind> = { who: 'desktop devices', kinds: ['rapl', 'hwmon', 'ina3221', 'nvidia-smi', 'scpi', 'none'] };
+export const DESKTOP_POWER_SOURCES: DriverPowerSources<HostPowerKind> = {
+  who: 'desktop devices',
+  kinds: ['rapl', 'hwmon', 'ina3221', 'nvidia-smi', 'scpi', 'none'],
+};
 
 /**
  * The target a device spec describes (docs/agents.md, "Device specs"). Each driver takes its settings
@@ -36,7 +43,8 @@ export async function makeTarget(spec: DeviceSpec, log: (line: string) => void =
       const kind = s.string('kind') ?? 'desktop';
       const powerSource = parsePowerSource(s.string('power') ?? 'none', DESKTOP_POWER_SOURCES, `device spec ${JSON.stringify(spec.text)}`);
       const solution = s.string('solution') ?? 'on';
-      if (solution !== 'on' && solution !== 'off') throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: solution=${solution}: expected on or off`);
+      if (solution !== 'on' && solution !== 'off')
+        throw new LpcvError('LPCV_E_DEVICE_SPEC', `device spec ${JSON.stringify(spec.text)}: solution=${solution}: expected on or off`);
       s.done();
       // Opened and probed now: a sensor named in the spec that is not there stops the start
       // (LPCV_E_POWER_NO_SENSOR), rather than the device quietly reporting no energy.

@@ -143,7 +143,12 @@ describe('runAgentLoop', () => {
     await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/fail'));
     stop.abort();
     await loop;
-    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toEqual({ leaseToken: 'tok', fault: 'submission', code: 'LPCV_E_MODEL_OUTPUT_NAN', message: 'NaN on image 3' });
+    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toEqual({
+      leaseToken: 'tok',
+      fault: 'submission',
+      code: 'LPCV_E_MODEL_OUTPUT_NAN',
+      message: 'NaN on image 3',
+    });
 
     const again = await fakeServer(await freePort(), leaseOnce());
     servers.push(again.server);
@@ -154,7 +159,12 @@ describe('runAgentLoop', () => {
     stop2.abort();
     await loop2;
     const body = again.seen.find((s) => s.url === '/api/agent/jobs/7/complete')!.body;
-    expect(body).toMatchObject({ leaseToken: 'tok', energy: null, target: { kind: 'desktop' }, measurement: { predictions: { kind: 'topk', ids: ['0'] }, latencyMs: [1] } });
+    expect(body).toMatchObject({
+      leaseToken: 'tok',
+      energy: null,
+      target: { kind: 'desktop' },
+      measurement: { predictions: { kind: 'topk', ids: ['0'] }, latencyMs: [1] },
+    });
     expect(typeof body.energyNote).toBe('string');
   });
 
@@ -167,7 +177,11 @@ describe('runAgentLoop', () => {
     await until(() => seen.some((s) => s.url === '/api/agent/jobs/7/fail'));
     stop.abort();
     await loop;
-    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toMatchObject({ fault: 'infrastructure', code: 'LPCV_E_INTERNAL', message: 'disk full' });
+    expect(seen.find((s) => s.url === '/api/agent/jobs/7/fail')?.body).toMatchObject({
+      fault: 'infrastructure',
+      code: 'LPCV_E_INTERNAL',
+      message: 'disk full',
+    });
   });
 
   it('abandons the run when a heartbeat answers 409, reporting nothing', async () => {
@@ -205,7 +219,14 @@ describe('runAgentLoop', () => {
     const { server, seen } = await fakeServer(port, leaseOnce());
     servers.push(server);
     const stop = new AbortController();
-    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number; done?: number; total?: number }) => void): Promise<TargetRun> => {
+    const measure = async (
+      _c: unknown,
+      _l: unknown,
+      _d: unknown,
+      _log: unknown,
+      _s: unknown,
+      onProgress: (p: { phase: string; fraction: number; done?: number; total?: number }) => void,
+    ): Promise<TargetRun> => {
       for (let i = 1; i <= 40; i++) {
         onProgress({ phase: 'accuracy', fraction: i / 40, done: i * 200, total: 8000 });
         await new Promise((r) => setTimeout(r, 10));
@@ -233,14 +254,22 @@ describe('runAgentLoop', () => {
     const { server, seen } = await fakeServer(
       port,
       leaseOnce((s, res) => {
-        if (s.url.endsWith('/heartbeat') && 'progress' in s.body) return json(res, 400, { error: { code: 'LPCV_E_AGENT_REQUEST', message: 'the request body is invalid: (body): Unrecognized key: "progress"' } });
+        if (s.url.endsWith('/heartbeat') && 'progress' in s.body)
+          return json(res, 400, { error: { code: 'LPCV_E_AGENT_REQUEST', message: 'the request body is invalid: (body): Unrecognized key: "progress"' } });
         json(res, 200, { leaseExpiresAt: Date.now() + 60_000 });
       }),
     );
     servers.push(server);
     const stop = new AbortController();
     const lines: string[] = [];
-    const measure = async (_c: unknown, _l: unknown, _d: unknown, _log: unknown, _s: unknown, onProgress: (p: { phase: string; fraction: number }) => void): Promise<TargetRun> => {
+    const measure = async (
+      _c: unknown,
+      _l: unknown,
+      _d: unknown,
+      _log: unknown,
+      _s: unknown,
+      onProgress: (p: { phase: string; fraction: number }) => void,
+    ): Promise<TargetRun> => {
       for (let i = 1; i <= 30; i++) {
         onProgress({ phase: 'accuracy', fraction: i / 30 });
         await new Promise((r) => setTimeout(r, 20));

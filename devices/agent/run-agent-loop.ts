@@ -63,7 +63,11 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
           probed = true;
           o.log(`device ${o.device.name}: ${info.kind} ${info.device}, ${info.runtime}, ${info.cpu}`);
         }
-        const answer = await client.json('POST', '/api/agent/devices', { name: o.device.name, kind: o.device.kind, capabilities: o.device.capabilities() } satisfies DeviceRequest);
+        const answer = await client.json('POST', '/api/agent/devices', {
+          name: o.device.name,
+          kind: o.device.kind,
+          capabilities: o.device.capabilities(),
+        } satisfies DeviceRequest);
         deviceId = registeredDeviceId(answer.body);
         o.log(`device ${o.device.name} registered as ${deviceId} at ${o.serverUrl}`);
       }

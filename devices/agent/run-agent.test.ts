@@ -40,7 +40,15 @@ class GatedTarget implements Target {
       await this.gate;
       const ids = job.inputs.ids;
       return {
-        measurement: { predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) }, runtime: 'gated 1.0', threads: 1, protocol: { warmupRuns: 0, minRuns: 3, minDurationMs: 0, maxRuns: 3 }, latencyMs: [1, 2, 3], warmupMs: [], preprocessMs: [] },
+        measurement: {
+          predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) },
+          runtime: 'gated 1.0',
+          threads: 1,
+          protocol: { warmupRuns: 0, minRuns: 3, minDurationMs: 0, maxRuns: 3 },
+          latencyMs: [1, 2, 3],
+          warmupMs: [],
+          preprocessMs: [],
+        },
         target: await this.probe(),
         energy: null,
         energyNote: 'the gated test target has no power sensor',
@@ -86,7 +94,16 @@ describe('one agent, two devices', () => {
     const b = new GatedTarget('dev-b');
     const stop = new AbortController();
     const lines: string[] = [];
-    const agent = runAgent({ serverUrl: api.url, token: api.agentA.token, devices: [a, b], cacheDir, signal: stop.signal, log: (l) => lines.push(l), pollMs: 20, leaseMs: 60_000 });
+    const agent = runAgent({
+      serverUrl: api.url,
+      token: api.agentA.token,
+      devices: [a, b],
+      cacheDir,
+      signal: stop.signal,
+      log: (l) => lines.push(l),
+      pollMs: 20,
+      leaseMs: 60_000,
+    });
     try {
       // Both devices hold a job at the same time: one lease each.
       await until('a job on each device', async () => (a.running === 1 && b.running === 1 ? true : undefined)).catch((e: unknown) => {

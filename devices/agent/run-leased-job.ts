@@ -1,6 +1,14 @@
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { encodeCompletion, heartbeatRequest, leaseExpiresAtOf, type CompletionRequest, type FailRequest, type ReceivedLease, type RunProgress } from '../../harness/wire/index.js';
+import {
+  encodeCompletion,
+  heartbeatRequest,
+  leaseExpiresAtOf,
+  type CompletionRequest,
+  type FailRequest,
+  type ReceivedLease,
+  type RunProgress,
+} from '../../harness/wire/index.js';
 import type { Target, TargetRun } from '../targets/target.js';
 import { ServerAwayError, type AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
@@ -20,7 +28,14 @@ export interface LeasedJobContext {
   readonly graceMs: number;
   readonly now: () => number;
   /** Runs the job (default runOnTarget on `target`); tests pass a stand-in. */
-  readonly measure?: (client: AgentClient, lease: ReceivedLease, cacheDir: string, log: AgentLog, signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<TargetRun>;
+  readonly measure?: (
+    client: AgentClient,
+    lease: ReceivedLease,
+    cacheDir: string,
+    log: AgentLog,
+    signal: AbortSignal,
+    onProgress: (p: RunProgress) => void,
+  ) => Promise<TargetRun>;
   /** A heartbeat that carries new progress is sent at most this often (default 2,000 ms). */
   readonly progressEveryMs?: number;
 }
@@ -133,7 +148,17 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       return;
     case 'grace':
       log(`job ${jobId}: the agent is stopping and the job did not finish within ${ctx.graceMs} ms; giving it back`);
-      await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_LEASE_EXPIRED', message: `the device agent was stopped before the job finished (grace period ${ctx.graceMs} ms); the job is given back` } satisfies FailRequest, deadline);
+      await report(
+        ctx,
+        `${route}/fail`,
+        {
+          leaseToken,
+          fault: 'infrastructure',
+          code: 'LPCV_E_LEASE_EXPIRED',
+          message: `the device agent was stopped before the job finished (grace period ${ctx.graceMs} ms); the job is given back`,
+        } satisfies FailRequest,
+        deadline,
+      );
       return;
     case 'error': {
       const e = outcome.error;
@@ -153,7 +178,17 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       } catch (e) {
         // The server refused the completion (it stays leased): give the job back rather than let it expire.
         log(`job ${jobId}: the completion was refused: ${messageOf(e)}`);
-        await report(ctx, `${route}/fail`, { leaseToken, fault: 'infrastructure', code: 'LPCV_E_INTERNAL', message: `the server refused the agent's completion: ${messageOf(e)}`.slice(0, 4000) } satisfies FailRequest, deadline).catch(() => {});
+        await report(
+          ctx,
+          `${route}/fail`,
+          {
+            leaseToken,
+            fault: 'infrastructure',
+            code: 'LPCV_E_INTERNAL',
+            message: `the server refused the agent's completion: ${messageOf(e)}`.slice(0, 4000),
+          } satisfies FailRequest,
+          deadline,
+        ).catch(() => {});
       }
       return;
     }
@@ -182,5 +217,5 @@ async function report(ctx: LeasedJobContext, route: string, body: unknown, deadl
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+  return e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
 }

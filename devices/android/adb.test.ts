@@ -37,7 +37,7 @@ describe('adb through the stand-in', () => {
     expect(await codeOf(adb.shellText(['cat', '/no such file']))).toBe('LPCV_E_ADB_FAILED');
   });
 
-  it('pushes and pulls files, with adb\'s words when a copy fails', async () => {
+  it("pushes and pulls files, with adb's words when a copy fails", async () => {
     const file = path.join(local, "a file's name");
     await writeFile(file, 'model bytes');
     await adb.push(file, '/data/local/tmp/x/model.tflite');

@@ -41,7 +41,8 @@ export class Adb {
   readonly #env: Readonly<Record<string, string>> | undefined;
 
   constructor(o: AdbOptions) {
-    if (o.serial === '' || o.serial.startsWith('-')) throw new LpcvError('LPCV_E_ANDROID_SPEC', `adb serial ${JSON.stringify(o.serial)} is empty or starts with -`);
+    if (o.serial === '' || o.serial.startsWith('-'))
+      throw new LpcvError('LPCV_E_ANDROID_SPEC', `adb serial ${JSON.stringify(o.serial)} is empty or starts with -`);
     this.serial = o.serial;
     this.adbPath = o.adbPath ?? 'adb';
     this.#timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -83,7 +84,10 @@ export class Adb {
   async shellText(words: readonly string[], o: ShellOptions = {}): Promise<string> {
     const r = await this.shell(words, o);
     if (r.exitCode !== 0) {
-      throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: \`${shellLine(words)}\` exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`, { serial: this.serial, exitCode: r.exitCode });
+      throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: \`${shellLine(words)}\` exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`, {
+        serial: this.serial,
+        exitCode: r.exitCode,
+      });
     }
     return r.stdout;
   }
@@ -107,10 +111,17 @@ export class Adb {
       maxBuffer: 64 * 1024 * 1024,
     });
     if (r.isCanceled) throw cancelled(this.serial, args[0]);
-    if (r.timedOut) throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: adb ${args[0]} did not finish within ${o.timeoutMs ?? this.#timeoutMs} ms`, { serial: this.serial });
+    if (r.timedOut)
+      throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: adb ${args[0]} did not finish within ${o.timeoutMs ?? this.#timeoutMs} ms`, {
+        serial: this.serial,
+      });
     if (r.failed && r.exitCode === undefined) {
       if (r.code === 'ENOENT' || r.code === 'EACCES') {
-        throw new LpcvError('LPCV_E_ADB_MISSING', `cannot run adb at ${JSON.stringify(this.adbPath)} (${r.code}): install it (apt-get install adb) or set the path`, { adbPath: this.adbPath });
+        throw new LpcvError(
+          'LPCV_E_ADB_MISSING',
+          `cannot run adb at ${JSON.stringify(this.adbPath)} (${r.code}): install it (apt-get install adb) or set the path`,
+          { adbPath: this.adbPath },
+        );
       }
       throw new LpcvError('LPCV_E_ADB_FAILED', `${this.serial}: adb ${args[0]} did not run: ${r.shortMessage}`, { serial: this.serial });
     }
@@ -132,13 +143,19 @@ function deviceError(serial: string, what: string, text: string): LpcvError | un
     return new LpcvError('LPCV_E_ANDROID_DEVICE_OFFLINE', `${serial}: adb ${what}: the phone is offline (${tail(text)})`, detail);
   }
   if (/device unauthorized/.test(text)) {
-    return new LpcvError('LPCV_E_ANDROID_DEVICE_UNAUTHORIZED', `${serial}: adb ${what}: the phone has not authorised this host; accept the USB debugging prompt (${tail(text)})`, detail);
+    return new LpcvError(
+      'LPCV_E_ANDROID_DEVICE_UNAUTHORIZED',
+      `${serial}: adb ${what}: the phone has not authorised this host; accept the USB debugging prompt (${tail(text)})`,
+      detail,
+    );
   }
   return undefined;
 }
 
 function classify(serial: string, what: string, text: string, exitCode: number): LpcvError {
-  return deviceError(serial, what, text) ?? new LpcvError('LPCV_E_ADB_FAILED', `${serial}: adb ${what} exited ${exitCode}: ${tail(text)}`, { serial, exitCode });
+  return (
+    deviceError(serial, what, text) ?? new LpcvError('LPCV_E_ADB_FAILED', `${serial}: adb ${what} exited ${exitCode}: ${tail(text)}`, { serial, exitCode })
+  );
 }
 
 /** The last line or two of a tool's words, for a one-line message. */

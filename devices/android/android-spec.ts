@@ -70,7 +70,8 @@ export function parseAndroidSpec(spec: string): AndroidSpec {
   if (!/^[1-9]\d{0,2}$/.test(threadsText)) throw bad(`threads=${JSON.stringify(threadsText)} is not a whole number from 1`);
   const power = parsePowerSource(params.get('power') ?? 'none', ADB_POWER_SOURCES, `device spec ${JSON.stringify(spec)}`);
   const name = params.get('name');
-  if (name !== null && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(name)) throw bad(`name=${JSON.stringify(name)}: 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
+  if (name !== null && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(name))
+    throw bad(`name=${JSON.stringify(name)}: 1-100 letters, digits, . _ : - (starting with a letter or digit)`);
   const kind = params.get('kind') ?? ANDROID_DEFAULTS.kind;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(kind)) throw bad(`kind=${JSON.stringify(kind)}: lower-case letters, digits and dashes`);
   const cores = params.get('cores');

@@ -36,7 +36,11 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'lpcv-android-test-'));
   all = await openInputs(trackWith(), 'val');
   // The stand-in runs no model, so the bytes only need to be a file (and to carry its markers).
-  for (const [kind, marker] of [['good', ''], ['fail', 'LPCV-STANDIN-FAIL'], ['slow', 'LPCV-STANDIN-SLOW']] as const) {
+  for (const [kind, marker] of [
+    ['good', ''],
+    ['fail', 'LPCV-STANDIN-FAIL'],
+    ['slow', 'LPCV-STANDIN-SLOW'],
+  ] as const) {
     models[kind] = path.join(scratch, `${kind}.tflite`);
     await writeFile(models[kind], Buffer.concat([Buffer.from([0x1c, 0, 0, 0]), Buffer.from(`TFL3 stand-in model ${marker}`)]));
   }
@@ -58,7 +62,17 @@ async function toJob(j: ContractJob, progress: TargetProgress[] = [], signal = n
   jobs += 1;
   const workDir = path.join(scratch, `job-${jobs}`);
   await mkdir(workDir, { recursive: true });
-  return { jobId: jobs, track: j.track, split: j.split, artifact: j.artifact, inputs: j.inputs, signal, log: () => {}, onProgress: (p) => progress.push(p), workDir };
+  return {
+    jobId: jobs,
+    track: j.track,
+    split: j.split,
+    artifact: j.artifact,
+    inputs: j.inputs,
+    signal,
+    log: () => {},
+    onProgress: (p) => progress.push(p),
+    workDir,
+  };
 }
 
 /** The stand-in runner's rule: (sum of the pixel bytes) mod 10, then the next classes. */
@@ -110,7 +124,14 @@ describe('Android target against the adb stand-in', SLOW, () => {
   afterAll(async () => phone?.cleanup());
 
   it('probes the phone: model, Android release, platform', async () => {
-    expect(await target('?name=pixel4').probe()).toEqual({ kind: 'android', device: 'pixel4', runtime: 'tflite benchmark_model', threads: 1, os: 'Android 11', cpu: 'Google Pixel 4 (msmnile)' });
+    expect(await target('?name=pixel4').probe()).toEqual({
+      kind: 'android',
+      device: 'pixel4',
+      runtime: 'tflite benchmark_model',
+      threads: 1,
+      os: 'Android 11',
+      cpu: 'Google Pixel 4 (msmnile)',
+    });
   });
 
   it('runs a job: predictions for every input, one latency sample per benchmark_model invocation in ms, state before and after', async () => {
@@ -128,7 +149,13 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(r.stateBefore.battery).toMatchObject({ levelPercent: 78, statusName: 'not charging', charging: false, temperatureC: 29.1 });
     expect(r.stateBefore.thermal).toMatchObject({ status: 0, source: 'thermalservice', maxCelsius: 38.2 });
     expect(r.stateAfter.battery.levelPercent).toBe(78);
-    expect(r.invocations).toMatchObject({ count: 4, timedRuns: [1, 1, 1, 1], warmupRuns: [5, 5, 5, 5], warmupAvgUs: [1112.4, 1098.6, 1139, 1097.2], initUs: [1927, 1714, 2031, 1802] });
+    expect(r.invocations).toMatchObject({
+      count: 4,
+      timedRuns: [1, 1, 1, 1],
+      warmupRuns: [5, 5, 5, 5],
+      warmupAvgUs: [1112.4, 1098.6, 1139, 1097.2],
+      initUs: [1927, 1714, 2031, 1802],
+    });
     expect(r.lastSummary.inference).toEqual({ count: 1, curr: 1034, allSame: true, requestedRuns: 1 });
     expect(JSON.stringify(r).length).toBeLessThan(65_536);
     expect(run.energy).toBeNull();
@@ -139,18 +166,38 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(await phone.read('/data/local/tmp/lpcv/job-' + String(jobs) + '/model.tflite').catch(() => 'gone')).toBe('gone');
   });
 
-  it('pins with taskset and passes the track\'s threads: the exact argv on the phone', async () => {
+  it("pins with taskset and passes the track's threads: the exact argv on the phone", async () => {
     await target('?cores=4-7').run(await toJob(contractJob(trackWith(undefined, 2), models.good, 2)));
     const id = jobs;
     const bench = await phone.shellCalls('/data/local/tmp/benchmark_model');
     expect(bench).toHaveLength(2);
     expect(bench[0]).toEqual([
-      'taskset', 'f0', '/data/local/tmp/benchmark_model', `--graph=/data/local/tmp/lpcv/job-${id}/model.tflite`, '--num_threads=2', '--warmup_runs=5', '--warmup_min_secs=0', '--num_runs=1', '--min_secs=0',
+      'taskset',
+      'f0',
+      '/data/local/tmp/benchmark_model',
+      `--graph=/data/local/tmp/lpcv/job-${id}/model.tflite`,
+      '--num_threads=2',
+      '--warmup_runs=5',
+      '--warmup_min_secs=0',
+      '--num_runs=1',
+      '--min_secs=0',
     ]);
     const runner = await phone.shellCalls('/data/local/tmp/lpcv_accuracy_runner');
-    expect(runner).toEqual([[
-      'taskset', 'f0', '/data/local/tmp/lpcv_accuracy_runner', '--model', `/data/local/tmp/lpcv/job-${id}/model.tflite`, '--inputs', `/data/local/tmp/lpcv/job-${id}/inputs`, '--output', `/data/local/tmp/lpcv/job-${id}/predictions.txt`, '--num_threads', '2',
-    ]]);
+    expect(runner).toEqual([
+      [
+        'taskset',
+        'f0',
+        '/data/local/tmp/lpcv_accuracy_runner',
+        '--model',
+        `/data/local/tmp/lpcv/job-${id}/model.tflite`,
+        '--inputs',
+        `/data/local/tmp/lpcv/job-${id}/inputs`,
+        '--output',
+        `/data/local/tmp/lpcv/job-${id}/predictions.txt`,
+        '--num_threads',
+        '2',
+      ],
+    ]);
   });
 
   it("the track's cores win over the device spec's", async () => {
@@ -163,7 +210,9 @@ describe('Android target against the adb stand-in', SLOW, () => {
     const benchmark = "/data/local/tmp/bench 'model'";
     await mkdir(path.join(phone.root, 'data/local/tmp'), { recursive: true });
     await writeFile(path.join(phone.root, benchmark), await phone.read('/data/local/tmp/benchmark_model'));
-    const run = await target(`?workdir=${encodeURIComponent(workdir)}&benchmark=${encodeURIComponent(benchmark)}`).run(await toJob(contractJob(trackWith(), models.good, 3)));
+    const run = await target(`?workdir=${encodeURIComponent(workdir)}&benchmark=${encodeURIComponent(benchmark)}`).run(
+      await toJob(contractJob(trackWith(), models.good, 3)),
+    );
     const id = jobs;
     expect(run.measurement.predictions.ids).toHaveLength(3);
     const bench = await phone.shellCalls(benchmark);
@@ -183,7 +232,7 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(reportOf(run).stateBefore.battery.charging).toBe(true);
   });
 
-  it('refuses a hot phone: thermal status or battery temperature above the track\'s limit (LPCV_E_ANDROID_HOT)', async () => {
+  it("refuses a hot phone: thermal status or battery temperature above the track's limit (LPCV_E_ANDROID_HOT)", async () => {
     await phone.write('/dumpsys/thermalservice.txt', (await phone.read('/dumpsys/thermalservice.txt')).replace('Thermal Status: 0', 'Thermal Status: 3'));
     const hot = await failure(target().run(await toJob(contractJob(trackWith({ maxThermalStatus: 1 }), models.good))));
     expect(hot.code).toBe('LPCV_E_ANDROID_HOT');
@@ -198,8 +247,15 @@ describe('Android target against the adb stand-in', SLOW, () => {
     await phone.remove('/dumpsys/thermalservice.txt');
     const run = await target().run(await toJob(contractJob(trackWith({ maxThermalStatus: 0 }), models.good, 1)));
     expect(reportOf(run).stateBefore.thermal).toEqual({
-      status: null, overridden: false, source: 'sysfs', maxCelsius: 38.2,
-      temperatures: [{ name: 'cpu0-silver-usr', celsius: 36.8 }, { name: 'cpu4-gold-usr', celsius: 38.2 }, { name: 'battery', celsius: 29.1 }],
+      status: null,
+      overridden: false,
+      source: 'sysfs',
+      maxCelsius: 38.2,
+      temperatures: [
+        { name: 'cpu0-silver-usr', celsius: 36.8 },
+        { name: 'cpu4-gold-usr', celsius: 38.2 },
+        { name: 'battery', celsius: 29.1 },
+      ],
     });
   });
 
@@ -218,7 +274,7 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect((await failure(target().run(await toJob(contractJob(trackWith(), models.good))))).code).toBe('LPCV_E_ANDROID_BENCHMARK_OUTPUT');
   });
 
-  it('a model TFLite cannot run is the submission\'s fault (LPCV_E_MODEL_RUNTIME); a missing tool is ours', async () => {
+  it("a model TFLite cannot run is the submission's fault (LPCV_E_MODEL_RUNTIME); a missing tool is ours", async () => {
     const e = await failure(target().run(await toJob(contractJob(trackWith(), models.fail))));
     expect(e.code).toBe('LPCV_E_MODEL_RUNTIME');
     expect(e.fault).toBe('submission');
@@ -271,7 +327,7 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(run.measurement.latencyMs).toHaveLength(2);
   });
 
-  it('a run past the track\'s time limit is stopped (LPCV_E_MODEL_TIMEOUT)', async () => {
+  it("a run past the track's time limit is stopped (LPCV_E_MODEL_TIMEOUT)", async () => {
     const t = trackWith();
     const slow: Track = { ...t, limits: { ...t.limits, runTimeoutMs: 1500 } };
     const e = await failure(target().run(await toJob(contractJob(slow, models.slow))));

@@ -67,7 +67,10 @@ export class AndroidTarget implements Target {
     this.kind = this.spec.kind;
     this.adb = new Adb({ serial: this.spec.serial, ...(o.adbPath ? { adbPath: o.adbPath } : {}), ...(o.adbEnv ? { env: o.adbEnv } : {}) });
     const power = this.spec.power;
-    this.#openPower = power.kind === 'battery' ? (o.openPowerSampler ?? ((shell) => openAndroidBatterySampler({ shell, ...(power.dir !== undefined ? { dir: power.dir } : {}) }))) : undefined;
+    this.#openPower =
+      power.kind === 'battery'
+        ? (o.openPowerSampler ?? ((shell) => openAndroidBatterySampler({ shell, ...(power.dir !== undefined ? { dir: power.dir } : {}) })))
+        : undefined;
     this.#now = o.now ?? (() => new Date());
   }
 
@@ -123,7 +126,10 @@ export class AndroidTarget implements Target {
       return await this.#run(job, signal);
     } catch (e) {
       if (e instanceof LpcvError && e.code === 'LPCV_E_RUN_CANCELLED' && timeout.signal.aborted && !job.signal.aborted) {
-        throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${this.spec.serial} took longer than the track's ${track.limits.runTimeoutMs} ms and was stopped`);
+        throw new LpcvError(
+          'LPCV_E_MODEL_TIMEOUT',
+          `the run on ${this.spec.serial} took longer than the track's ${track.limits.runTimeoutMs} ms and was stopped`,
+        );
       }
       throw e;
     } finally {
@@ -170,11 +176,24 @@ export class AndroidTarget implements Target {
       // Latency: one benchmark_model invocation per sample (see the class comment).
       const p = track.protocol;
       const maxRuns = p.maxRuns ?? Math.max(p.minRuns, DEFAULT_MAX_INVOCATIONS);
-      const bench = [...pin, this.spec.benchmarkPath, `--graph=${model}`, `--num_threads=${threads}`, `--warmup_runs=${p.warmupRuns}`, '--warmup_min_secs=0', '--num_runs=1', '--min_secs=0'];
+      const bench = [
+        ...pin,
+        this.spec.benchmarkPath,
+        `--graph=${model}`,
+        `--num_threads=${threads}`,
+        `--warmup_runs=${p.warmupRuns}`,
+        '--warmup_min_secs=0',
+        '--num_runs=1',
+        '--min_secs=0',
+      ];
       const summaries: BenchmarkModelOutput[] = [];
       const latencyMs: number[] = [];
       const power = await this.#openSampler(signal);
-      const { energy, note: energyNote, samples } = await bracket(power.sampler, power.note, async () => {
+      const {
+        energy,
+        note: energyNote,
+        samples,
+      } = await bracket(power.sampler, power.note, async () => {
         let timedMs = 0;
         while (latencyMs.length < maxRuns && (latencyMs.length < p.minRuns || timedMs < p.minDurationMs)) {
           const out = await this.#benchmarkOnce(bench, o);
@@ -191,8 +210,10 @@ export class AndroidTarget implements Target {
       const runner = [...pin, this.spec.runnerPath, '--model', model, '--inputs', inputsDir, '--output', predsRemote, '--num_threads', String(threads)];
       const r = await adb.shell(runner, o);
       if (r.exitCode === 126 || r.exitCode === 127) throw toolMissing(this.spec.serial, this.spec.runnerPath, r.stderr || r.stdout);
-      if (r.exitCode === RUNNER_EXIT_MODEL_FAILED) throw new LpcvError('LPCV_E_MODEL_RUNTIME', `the accuracy runner on ${this.spec.serial} could not run the model: ${tail(r.stderr || r.stdout)}`);
-      if (r.exitCode !== 0) throw new LpcvError('LPCV_E_ANDROID_RUNNER_FAILED', `the accuracy runner on ${this.spec.serial} exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`);
+      if (r.exitCode === RUNNER_EXIT_MODEL_FAILED)
+        throw new LpcvError('LPCV_E_MODEL_RUNTIME', `the accuracy runner on ${this.spec.serial} could not run the model: ${tail(r.stderr || r.stdout)}`);
+      if (r.exitCode !== 0)
+        throw new LpcvError('LPCV_E_ANDROID_RUNNER_FAILED', `the accuracy runner on ${this.spec.serial} exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`);
       const predsLocal = path.join(job.workDir, 'predictions.txt');
       await adb.pull(predsRemote, predsLocal, signal);
       const predictions = await readRunnerPredictions(track, job.inputs.ids, names, predsLocal);
@@ -223,7 +244,10 @@ export class AndroidTarget implements Target {
     if (r.exitCode === 126 || r.exitCode === 127) throw toolMissing(this.spec.serial, this.spec.benchmarkPath, r.stderr || r.stdout);
     if (r.exitCode !== 0) {
       // benchmark_model exits 1 when TFLite refuses the model (cannot build the interpreter, an op fails).
-      throw new LpcvError('LPCV_E_MODEL_RUNTIME', `benchmark_model on ${this.spec.serial} failed on the model (exit ${r.exitCode}): ${tail(`${r.stdout}\n${r.stderr}`)}`);
+      throw new LpcvError(
+        'LPCV_E_MODEL_RUNTIME',
+        `benchmark_model on ${this.spec.serial} failed on the model (exit ${r.exitCode}): ${tail(`${r.stdout}\n${r.stderr}`)}`,
+      );
     }
     return parseBenchmarkModelOutput(r.stdout);
   }
@@ -283,7 +307,11 @@ async function bracket(
 }
 
 function toolMissing(serial: string, tool: string, text: string): LpcvError {
-  return new LpcvError('LPCV_E_ANDROID_TOOL_MISSING', `${serial}: ${tool} is not on the phone or not executable (${tail(text)}); see docs/android.md for setting it up`, { serial, tool });
+  return new LpcvError(
+    'LPCV_E_ANDROID_TOOL_MISSING',
+    `${serial}: ${tool} is not on the phone or not executable (${tail(text)}); see docs/android.md for setting it up`,
+    { serial, tool },
+  );
 }
 
 interface ReportInput {
@@ -320,13 +348,15 @@ function targetReport(r: ReportInput): Record<string, unknown> {
     cores: r.cores ?? null,
     threads: r.threads,
     benchmarkCommand: r.bench,
-    sampling: 'one benchmark_model invocation per latency sample: --num_runs=1 after the warm-up runs; each sample is that invocation\'s curr',
+    sampling: "one benchmark_model invocation per latency sample: --num_runs=1 after the warm-up runs; each sample is that invocation's curr",
     stateBefore: r.before,
     stateAfter: r.after,
     firstSummary: s[0] ?? null,
     lastSummary: s[s.length - 1] ?? null,
     invocations,
-    ...(s.some((x) => x.inference.count !== 1) ? { note: 'some invocations ran more than one timed run (a build without --min_secs?); each sample is still the last timed run (curr)' } : {}),
+    ...(s.some((x) => x.inference.count !== 1)
+      ? { note: 'some invocations ran more than one timed run (a build without --min_secs?); each sample is still the last timed run (curr)' }
+      : {}),
     ...(r.energyNote !== undefined ? { energyNote: r.energyNote } : {}),
   };
   let text = JSON.stringify(report);

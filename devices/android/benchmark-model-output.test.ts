@@ -38,7 +38,18 @@ describe('benchmark_model output (newer builds: INFO: prefix and percentiles)', 
   const out = parseBenchmarkModelOutput(fixture('tf2.16-50-runs.txt'));
   it('reads the percentiles beside the summary', () => {
     expect(out.inference).toEqual({
-      count: 63, first: 15911, curr: 15744, min: 15468, max: 17960, avg: 15872.3, std: 402, p5: 15502, median: 15761, p95: 16710, allSame: false, requestedRuns: 50,
+      count: 63,
+      first: 15911,
+      curr: 15744,
+      min: 15468,
+      max: 17960,
+      avg: 15872.3,
+      std: 402,
+      p5: 15502,
+      median: 15761,
+      p95: 16710,
+      allSame: false,
+      requestedRuns: 50,
     });
     expect(out.warmup?.p95).toBe(17402);
     expect(out.timings).toEqual({ initUs: 11542, firstInferenceUs: 21877, warmupAvgUs: 16154.7, inferenceAvgUs: 15872.3 });
@@ -69,7 +80,9 @@ describe('other layouts the tool has printed', () => {
     expect(parseStatLine('count=5 curr=1200(all same)')).toEqual({ count: 5, curr: 1200, allSame: true });
   });
   it('nan where there were no warm-up runs', () => {
-    const out = parseBenchmarkModelOutput('count=0\n\ncount=1 curr=900\n\nInference timings in us: Init: 2000, First inference: 0, Warmup (avg): -nan, Inference (avg): 900\n');
+    const out = parseBenchmarkModelOutput(
+      'count=0\n\ncount=1 curr=900\n\nInference timings in us: Init: 2000, First inference: 0, Warmup (avg): -nan, Inference (avg): 900\n',
+    );
     expect(out.warmup?.count).toBe(0);
     expect(out.timings?.warmupAvgUs).toBeNull();
     expect(out.inference.curr).toBe(900);

@@ -153,7 +153,9 @@ export function parseStatLine(line: string, requestedRuns?: number): RunStat {
 
 function parseTimingsLine(line: string): InferenceTimings | undefined {
   const num = String.raw`(${NUMBER}|-?nan)`;
-  const modern = new RegExp(`^Inference timings in us: Init: ${num}, First inference: ${num}, Warmup \\(avg\\): ${num}, Inference \\(avg\\): ${num}`).exec(line);
+  const modern = new RegExp(`^Inference timings in us: Init: ${num}, First inference: ${num}, Warmup \\(avg\\): ${num}, Inference \\(avg\\): ${num}`).exec(
+    line,
+  );
   if (modern) return { initUs: us(modern[1]!), firstInferenceUs: us(modern[2]!), warmupAvgUs: us(modern[3]!), inferenceAvgUs: us(modern[4]!) };
   const old = new RegExp(`^Average inference timings in us: Warmup: ${num}, Init: ${num}, no stats: ${num}`).exec(line);
   if (old) return { initUs: us(old[2]!), firstInferenceUs: null, warmupAvgUs: us(old[1]!), inferenceAvgUs: us(old[3]!) };

@@ -8,11 +8,20 @@ const phone = (p: string): string => readFileSync(new URL(`./fixtures/phone/${p}
 describe('dumpsys battery', () => {
   it('reads level, status, plugs, temperature (tenths of a degree) and voltage', () => {
     expect(parseDumpsysBattery(phone('dumpsys/battery.txt'))).toEqual({
-      levelPercent: 78, status: 4, statusName: 'not charging', charging: false, plugged: { ac: false, usb: true, wireless: false }, temperatureC: 29.1, voltageMv: 4121, overridden: false,
+      levelPercent: 78,
+      status: 4,
+      statusName: 'not charging',
+      charging: false,
+      plugged: { ac: false, usb: true, wireless: false },
+      temperatureC: 29.1,
+      voltageMv: 4121,
+      overridden: false,
     });
   });
   it('sees charging, and an override (dumpsys battery unplug)', () => {
-    const text = phone('dumpsys/battery.txt').replace('status: 4', 'status: 2').replace('Current Battery Service state:\n', "Current Battery Service state:\n  (UPDATES STOPPED -- use 'reset' to restart)\n");
+    const text = phone('dumpsys/battery.txt')
+      .replace('status: 4', 'status: 2')
+      .replace('Current Battery Service state:\n', "Current Battery Service state:\n  (UPDATES STOPPED -- use 'reset' to restart)\n");
     expect(parseDumpsysBattery(text)).toMatchObject({ charging: true, statusName: 'charging', overridden: true });
   });
   it('refuses a dump without status or level (LPCV_E_ANDROID_STATE)', () => {
@@ -31,13 +40,28 @@ describe('thermal state', () => {
     expect(parseThermalService("Can't find service: thermalservice\n")).toBeUndefined();
   });
   it('reads /sys/class/thermal zones (millidegrees)', () => {
-    const t = parseThermalZones('/sys/class/thermal/thermal_zone0/type:cpu0\n/sys/class/thermal/thermal_zone0/temp:41500\n/sys/class/thermal/thermal_zone3/temp:29000\n');
-    expect(t).toEqual({ status: null, overridden: false, source: 'sysfs', temperatures: [{ name: 'cpu0', celsius: 41.5 }, { name: 'thermal_zone3', celsius: 29 }], maxCelsius: 41.5 });
+    const t = parseThermalZones(
+      '/sys/class/thermal/thermal_zone0/type:cpu0\n/sys/class/thermal/thermal_zone0/temp:41500\n/sys/class/thermal/thermal_zone3/temp:29000\n',
+    );
+    expect(t).toEqual({
+      status: null,
+      overridden: false,
+      source: 'sysfs',
+      temperatures: [
+        { name: 'cpu0', celsius: 41.5 },
+        { name: 'thermal_zone3', celsius: 29 },
+      ],
+      maxCelsius: 41.5,
+    });
   });
 });
 
 describe('refusing a phone', () => {
-  const state = (battery: string, thermal: string): PhoneState => ({ at: 'now', battery: parseDumpsysBattery(battery), thermal: parseThermalService(thermal)! });
+  const state = (battery: string, thermal: string): PhoneState => ({
+    at: 'now',
+    battery: parseDumpsysBattery(battery),
+    thermal: parseThermalService(thermal)!,
+  });
   const ok = state(phone('dumpsys/battery.txt'), phone('dumpsys/thermalservice.txt'));
   const codeOf = (s: PhoneState, req: Parameters<typeof checkPhoneState>[2]): string | undefined => {
     try {

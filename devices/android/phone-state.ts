@@ -156,21 +156,41 @@ export function checkPhoneState(serial: string, s: PhoneState, req: PhoneRequire
   const detail = { serial, battery: b.statusName, levelPercent: b.levelPercent, thermalStatus: s.thermal.status, batteryTempC: b.temperatureC };
   if (req.refuseCharging) {
     if (b.overridden) {
-      throw new LpcvError('LPCV_E_ANDROID_CHARGING', `${serial}: the battery state is overridden (dumpsys battery set/unplug is in force), so whether it charges is unknown; run \`adb shell dumpsys battery reset\``, detail);
+      throw new LpcvError(
+        'LPCV_E_ANDROID_CHARGING',
+        `${serial}: the battery state is overridden (dumpsys battery set/unplug is in force), so whether it charges is unknown; run \`adb shell dumpsys battery reset\``,
+        detail,
+      );
     }
     if (b.charging) {
-      throw new LpcvError('LPCV_E_ANDROID_CHARGING', `${serial}: the phone is charging (battery ${b.statusName}, ${b.levelPercent}%) and the track refuses to measure a charging phone`, detail);
+      throw new LpcvError(
+        'LPCV_E_ANDROID_CHARGING',
+        `${serial}: the phone is charging (battery ${b.statusName}, ${b.levelPercent}%) and the track refuses to measure a charging phone`,
+        detail,
+      );
     }
   }
   if (req.maxThermalStatus !== undefined) {
     if (s.thermal.overridden) {
-      throw new LpcvError('LPCV_E_ANDROID_HOT', `${serial}: the thermal status is overridden (cmd thermalservice override-status), so the phone's heat is unknown`, detail);
+      throw new LpcvError(
+        'LPCV_E_ANDROID_HOT',
+        `${serial}: the thermal status is overridden (cmd thermalservice override-status), so the phone's heat is unknown`,
+        detail,
+      );
     }
     if (s.thermal.status !== null && s.thermal.status > req.maxThermalStatus) {
-      throw new LpcvError('LPCV_E_ANDROID_HOT', `${serial}: thermal status ${s.thermal.status} is above the track's limit ${req.maxThermalStatus}; let the phone cool down`, detail);
+      throw new LpcvError(
+        'LPCV_E_ANDROID_HOT',
+        `${serial}: thermal status ${s.thermal.status} is above the track's limit ${req.maxThermalStatus}; let the phone cool down`,
+        detail,
+      );
     }
   }
   if (req.maxBatteryTempC !== undefined && b.temperatureC !== null && b.temperatureC > req.maxBatteryTempC) {
-    throw new LpcvError('LPCV_E_ANDROID_HOT', `${serial}: the battery is at ${b.temperatureC} °C, above the track's limit of ${req.maxBatteryTempC} °C; let the phone cool down`, detail);
+    throw new LpcvError(
+      'LPCV_E_ANDROID_HOT',
+      `${serial}: the battery is at ${b.temperatureC} °C, above the track's limit of ${req.maxBatteryTempC} °C; let the phone cool down`,
+      detail,
+    );
   }
 }

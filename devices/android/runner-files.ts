@@ -31,7 +31,10 @@ export async function readRunnerPredictions(track: AgentTrack, ids: readonly str
   }
   let predictions: Map<string, number[]>;
   try {
-    predictions = parseClassificationPredictions(text, file, { classNames: track.classes, numClasses: track.output.numClasses ?? track.classes.length }).predictions;
+    predictions = parseClassificationPredictions(text, file, {
+      classNames: track.classes,
+      numClasses: track.output.numClasses ?? track.classes.length,
+    }).predictions;
   } catch (e) {
     throw new LpcvError('LPCV_E_ANDROID_RUNNER_FAILED', `the accuracy runner wrote unreadable predictions: ${(e as Error).message}`);
   }

@@ -24,7 +24,16 @@ describe('measureOnnx', () => {
   it('kills the inference process when the run is cancelled', async () => {
     const inputs = await openInputs(track, 'val');
     const cancel = new AbortController();
-    const run = measureOnnx({ modelPath: fixture('hang.onnx'), inputName: 'input', track, inputs, threads: 1, protocol, timeoutMs: 600_000, signal: cancel.signal });
+    const run = measureOnnx({
+      modelPath: fixture('hang.onnx'),
+      inputName: 'input',
+      track,
+      inputs,
+      threads: 1,
+      protocol,
+      timeoutMs: 600_000,
+      signal: cancel.signal,
+    });
     setTimeout(() => cancel.abort(), 1500);
     const t0 = Date.now();
     const e = await rejectionOf(run);

@@ -38,7 +38,12 @@ function checkedAdversarial(name: string, set: InputSet, clean: InputSet): Input
  * has no folder, it is the input pack the server shipped, else listed as skipped.
  */
 export function planRobustness(track: Track, split: string, clean: InputSet, o: { adversarial: true }): Promise<RobustnessPlan>;
-export function planRobustness(track: AgentTrack, split: string, clean: InputSet, o: { adversarial: false | Readonly<Record<string, InputSet>> }): Promise<RobustnessPlan>;
+export function planRobustness(
+  track: AgentTrack,
+  split: string,
+  clean: InputSet,
+  o: { adversarial: false | Readonly<Record<string, InputSet>> },
+): Promise<RobustnessPlan>;
 export async function planRobustness(
   track: AgentTrack & { readonly dir?: string },
   split: string,
@@ -50,7 +55,8 @@ export async function planRobustness(
   for (const s of robustnessSplitsOf(track, split)) {
     if (s.kind === 'corruption') passes.push({ name: s.name, inputs: corruptedInputs(clean, s.corruption) });
     else if (o.adversarial === true) passes.push({ name: s.name, inputs: await adversarialInputs(s, clean) });
-    else if (o.adversarial !== false && o.adversarial[s.name] !== undefined) passes.push({ name: s.name, inputs: checkedAdversarial(s.name, o.adversarial[s.name]!, clean) });
+    else if (o.adversarial !== false && o.adversarial[s.name] !== undefined)
+      passes.push({ name: s.name, inputs: checkedAdversarial(s.name, o.adversarial[s.name]!, clean) });
     else skipped[s.name] = ADVERSARIAL_NOT_ON_AGENTS;
   }
   return { passes, skipped };

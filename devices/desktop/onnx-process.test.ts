@@ -24,7 +24,15 @@ describe('the ONNX inference child process', () => {
         expect(new Set(row).size).toBe(5);
       }
       expect(res.inferMs).toHaveLength(2);
-      const lat = await proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 3, minRuns: 25, minDurationMs: 0, maxRuns: 25 });
+      const lat = await proc.latency({
+        inputs: [input(0)],
+        shape: [1, 1, 28, 28],
+        dtype: 'float32',
+        warmupRuns: 3,
+        minRuns: 25,
+        minDurationMs: 0,
+        maxRuns: 25,
+      });
       expect(lat.warmupMs).toHaveLength(3);
       expect(lat.samplesMs).toHaveLength(25);
       expect(lat.samplesMs.every((ms) => ms > 0 && ms < 1000)).toBe(true);
@@ -33,7 +41,7 @@ describe('the ONNX inference child process', () => {
     }
   });
 
-  it('stops at the first output whose class count is not the track\'s', async () => {
+  it("stops at the first output whose class count is not the track's", async () => {
     const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
     try {
       await proc.load(tiny, 1, 'input');
@@ -49,7 +57,15 @@ describe('the ONNX inference child process', () => {
     try {
       await proc.load(tiny, 1, 'input');
       const t0 = Date.now();
-      const lat = await proc.latency({ inputs: [input(0)], shape: [1, 1, 28, 28], dtype: 'float32', warmupRuns: 0, minRuns: 1, minDurationMs: 300, maxRuns: 1e9 });
+      const lat = await proc.latency({
+        inputs: [input(0)],
+        shape: [1, 1, 28, 28],
+        dtype: 'float32',
+        warmupRuns: 0,
+        minRuns: 1,
+        minDurationMs: 300,
+        maxRuns: 1e9,
+      });
       expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
       expect(lat.samplesMs.length).toBeGreaterThan(1);
     } finally {
@@ -69,7 +85,7 @@ describe('the ONNX inference child process', () => {
     await proc.close();
   });
 
-  it('runs in its own process group, and a stop signal from outside is the infrastructure\'s fault, not the model\'s', async () => {
+  it("runs in its own process group, and a stop signal from outside is the infrastructure's fault, not the model's", async () => {
     const proc = await OnnxProcess.start({ timeoutMs: 60_000 });
     await proc.load(tiny, 1, 'input');
     // /proc/<pid>/stat field 5 is the process group: its own pid, so a Ctrl-C for the agent never reaches it.
@@ -91,7 +107,9 @@ describe('the ONNX inference child process', () => {
     const e = await rejectionOf(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 }));
     expect(e.code).toBe('LPCV_E_MODEL_TIMEOUT');
     expect(Date.now() - t0).toBeLessThan(10_000);
-    await expect(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 })).rejects.toMatchObject({ code: 'LPCV_E_MODEL_TIMEOUT' });
+    await expect(proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 })).rejects.toMatchObject({
+      code: 'LPCV_E_MODEL_TIMEOUT',
+    });
     await proc.close();
   });
 

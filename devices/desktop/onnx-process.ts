@@ -65,7 +65,9 @@ export class OnnxProcess {
       // A model cannot send itself these: someone stopped the process (a service manager stopping the
       // whole control group, an operator). Not the submission's fault, so never counted against a team.
       if (signal !== null && STOP_SIGNALS.has(signal)) {
-        return this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `the inference process was stopped from outside (${how}); the job is given back`, { code, signal }));
+        return this.fail(
+          new LpcvError('LPCV_E_WORKER_FAILED', `the inference process was stopped from outside (${how}); the job is given back`, { code, signal }),
+        );
       }
       this.fail(new LpcvError('LPCV_E_MODEL_CRASHED', `the inference process died (${how})${tail ? `: ${tail}` : ''}`, { code, signal }));
     });

@@ -56,19 +56,25 @@ export class OnnxTarget implements Target {
     const report = validateModel(job.artifact.file, track);
     assertValid(report);
     const p = track.protocol;
-    const { result: measurement, energy, power } = await measureWithPower(this.#power, () =>
-      measureOnnx({
-        modelPath: job.artifact.file,
-        inputName: report.input!.name,
-        ...(report.output ? { outputName: report.output.name } : {}),
-        track,
-        inputs: job.inputs,
-        threads: p.threads,
-        protocol: { warmupRuns: p.warmupRuns, minRuns: p.minRuns, minDurationMs: p.minDurationMs, maxRuns: p.maxRuns ?? Number.MAX_SAFE_INTEGER },
-        timeoutMs: track.limits.runTimeoutMs,
-        signal: job.signal,
-        onProgress: job.onProgress,
-      }),
+    const {
+      result: measurement,
+      energy,
+      power,
+    } = await measureWithPower(
+      this.#power,
+      () =>
+        measureOnnx({
+          modelPath: job.artifact.file,
+          inputName: report.input!.name,
+          ...(report.output ? { outputName: report.output.name } : {}),
+          track,
+          inputs: job.inputs,
+          threads: p.threads,
+          protocol: { warmupRuns: p.warmupRuns, minRuns: p.minRuns, minDurationMs: p.minDurationMs, maxRuns: p.maxRuns ?? Number.MAX_SAFE_INTEGER },
+          timeoutMs: track.limits.runTimeoutMs,
+          signal: job.signal,
+          onProgress: job.onProgress,
+        }),
       track.power?.idle,
     );
     // The track's corrupted splits of this split (made here from the clean inputs) and its adversarial sets
@@ -77,7 +83,15 @@ export class OnnxTarget implements Target {
     if (Object.keys(plan.skipped).length > 0) measurement.robustnessSkipped = plan.skipped;
     if (plan.passes.length > 0) {
       const o = { modelPath: job.artifact.file, inputName: report.input!.name, ...(report.output ? { outputName: report.output.name } : {}) };
-      measurement.robustness = await measureRobustnessOnnx({ ...o, track, passes: plan.passes, threads: p.threads, timeoutMs: track.limits.runTimeoutMs, signal: job.signal, onProgress: job.onProgress });
+      measurement.robustness = await measureRobustnessOnnx({
+        ...o,
+        track,
+        passes: plan.passes,
+        threads: p.threads,
+        timeoutMs: track.limits.runTimeoutMs,
+        signal: job.signal,
+        onProgress: job.onProgress,
+      });
     }
     const target = { ...desktopTargetInfo(measurement.runtime, measurement.threads), kind: this.kind, device: this.name };
     return energy === null ? { measurement, target, energy, energyNote: this.#energyNote } : { measurement, target, energy, power };

@@ -20,7 +20,13 @@ function send(msg: FromWorker): void {
 
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 500) ?? 'unknown error';
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim()
+      .slice(0, 500) ?? 'unknown error'
+  );
 }
 
 async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
@@ -99,19 +105,11 @@ async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
     }
   }
   const output: InferOutput =
-    msg.postprocess.kind === 'topk'
-      ? { kind: 'topk', topk, outputShape }
-      : { kind: 'argmax-map', maps: maps as Uint8Array[], width, height, outputShape };
+    msg.postprocess.kind === 'topk' ? { kind: 'topk', topk, outputShape } : { kind: 'argmax-map', maps: maps as Uint8Array[], width, height, outputShape };
   send({ type: 'inferred', output, inferMs });
 }
 
-function postprocessInto(
-  pp: Postprocess,
-  data: Float32Array,
-  shape: number[],
-  topk: number[][],
-  maps: (Uint8Array | Uint16Array)[],
-): string | undefined {
+function postprocessInto(pp: Postprocess, data: Float32Array, shape: number[], topk: number[][], maps: (Uint8Array | Uint16Array)[]): string | undefined {
   if (pp.kind === 'topk') {
     const n = shape.length === 0 ? 0 : shape[shape.length - 1]!;
     if (data.length !== n || n !== pp.classes) return `output shape [${shape.join(', ')}] is not one row of ${pp.classes} class scores`;

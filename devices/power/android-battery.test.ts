@@ -74,7 +74,12 @@ describe('openAndroidBatterySampler', () => {
       expect(integrateEnergy(t.samples, t.startMs, t.endMs).joules).toBeCloseTo(JOULES, 12);
       expect(shell.calls).toHaveLength(5);
       expect(shell.calls[0]).toEqual(batteryCommand());
-      expect(shell.calls[0]).toEqual(['cat', '/sys/class/power_supply/battery/current_now', '/sys/class/power_supply/battery/voltage_now', '/sys/class/power_supply/battery/status']);
+      expect(shell.calls[0]).toEqual([
+        'cat',
+        '/sys/class/power_supply/battery/current_now',
+        '/sys/class/power_supply/battery/voltage_now',
+        '/sys/class/power_supply/battery/status',
+      ]);
     });
   }
 
@@ -102,7 +107,11 @@ describe('openAndroidBatterySampler', () => {
     await expect(openAndroidBatterySampler({ shell: fakeShell([]) })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR' });
     const clock = new FakeClock(0);
     const timer = new ManualTimer();
-    const s = await openAndroidBatterySampler({ shell: fakeShell(['-1\n3900000\nDischarging\n', '-1\n3900000\nDischarging\n']), now: clock.now, timer: timer.timer });
+    const s = await openAndroidBatterySampler({
+      shell: fakeShell(['-1\n3900000\nDischarging\n', '-1\n3900000\nDischarging\n']),
+      now: clock.now,
+      timer: timer.timer,
+    });
     await s.start();
     clock.advance(250);
     await timer.fire();

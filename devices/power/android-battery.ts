@@ -45,8 +45,12 @@ export function parseBatteryReading(output: string, dir = ANDROID_BATTERY_DIR): 
   if (/No such file|Permission denied|not found/i.test(output)) {
     throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `the phone has no readable ${dir}/{current_now,voltage_now,status}: ${output.trim().slice(0, 200)}`);
   }
-  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length !== 3) throw new LpcvError('LPCV_E_POWER_VALUE', `expected current_now, voltage_now and status, got ${JSON.stringify(output.slice(0, 200))}`);
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  if (lines.length !== 3)
+    throw new LpcvError('LPCV_E_POWER_VALUE', `expected current_now, voltage_now and status, got ${JSON.stringify(output.slice(0, 200))}`);
   const currentUa = parseInteger(lines[0]!, `${dir}/current_now`);
   const voltageUv = parseInteger(lines[1]!, `${dir}/voltage_now`);
   if (voltageUv < 2_500_000 || voltageUv > 10_000_000) {
@@ -60,7 +64,10 @@ export type CurrentSign = 1 | -1;
 
 function checkDischarging(r: BatteryReading, when: string): void {
   if (r.status !== 'Discharging') {
-    throw new LpcvError('LPCV_E_POWER_CHARGING', `the battery reports "${r.status}" ${when}, not Discharging: unplug the phone (or disable charging) to measure its power`);
+    throw new LpcvError(
+      'LPCV_E_POWER_CHARGING',
+      `the battery reports "${r.status}" ${when}, not Discharging: unplug the phone (or disable charging) to measure its power`,
+    );
   }
 }
 
@@ -69,7 +76,10 @@ export function batteryWatts(r: BatteryReading, dischargeSign: CurrentSign): num
   checkDischarging(r, 'during the run');
   const dischargeUa = dischargeSign * r.currentUa;
   if (dischargeUa < 0) {
-    throw new LpcvError('LPCV_E_POWER_CHARGING', `current_now changed sign during the run (${r.currentUa} uA): current flowed into the battery, so it is not the phone's draw`);
+    throw new LpcvError(
+      'LPCV_E_POWER_CHARGING',
+      `current_now changed sign during the run (${r.currentUa} uA): current flowed into the battery, so it is not the phone's draw`,
+    );
   }
   return (dischargeUa * r.voltageUv) / 1e12;
 }

@@ -120,12 +120,17 @@ function available(devices: readonly HwmonDevice[]): string {
  */
 export function selectHwmonRails(devices: readonly HwmonDevice[], selector?: string): SelectedRail[] {
   const withRails = devices.filter((d) => d.rails.length > 0);
-  if (withRails.length === 0) throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `no hwmon device here measures power (${devices.length} device(s) without power or voltage/current channels)`);
+  if (withRails.length === 0)
+    throw new LpcvError(
+      'LPCV_E_POWER_NO_SENSOR',
+      `no hwmon device here measures power (${devices.length} device(s) without power or voltage/current channels)`,
+    );
   const refuse = (msg: string): never => {
     throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `${msg}; the power rails here are ${available(withRails)}`);
   };
   const one = (device: HwmonDevice, rails: readonly HwmonRail[], term: string): SelectedRail => {
-    if (rails.length !== 1) refuse(`hwmon ${JSON.stringify(term)} has ${rails.length} rails: name one, e.g. ${device.id}/${rails[0]?.label ?? rails[0]?.channel}`);
+    if (rails.length !== 1)
+      refuse(`hwmon ${JSON.stringify(term)} has ${rails.length} rails: name one, e.g. ${device.id}/${rails[0]?.label ?? rails[0]?.channel}`);
     return { device, rail: rails[0]!, description: describe(device, rails[0]!) };
   };
   if (selector === undefined || selector.trim() === '') {
@@ -150,12 +155,18 @@ export function selectHwmonRails(devices: readonly HwmonDevice[], selector?: str
     const railMatch = (r: HwmonRail, key: string): boolean => r.channel === key || r.label?.toLowerCase() === key.toLowerCase();
     if (matches.length === 0 && railPart === undefined) {
       const byLabel = withRails.flatMap((d) => d.rails.filter((r) => railMatch(r, term)).map((r) => ({ device: d, rail: r })));
-      if (byLabel.length !== 1) refuse(byLabel.length === 0 ? `no hwmon device or rail ${JSON.stringify(term)}` : `rail ${JSON.stringify(term)} is on ${byLabel.length} devices: name the device (${byLabel.map((x) => x.device.id).join(', ')})`);
+      if (byLabel.length !== 1)
+        refuse(
+          byLabel.length === 0
+            ? `no hwmon device or rail ${JSON.stringify(term)}`
+            : `rail ${JSON.stringify(term)} is on ${byLabel.length} devices: name the device (${byLabel.map((x) => x.device.id).join(', ')})`,
+        );
       chosen.push({ ...byLabel[0]!, description: describe(byLabel[0]!.device, byLabel[0]!.rail) });
       continue;
     }
     if (matches.length === 0) refuse(`no hwmon device ${JSON.stringify(devicePart)}`);
-    if (matches.length > 1) refuse(`${matches.length} hwmon devices are called ${JSON.stringify(devicePart)}: name one by its directory (${matches.map((d) => d.id).join(', ')})`);
+    if (matches.length > 1)
+      refuse(`${matches.length} hwmon devices are called ${JSON.stringify(devicePart)}: name one by its directory (${matches.map((d) => d.id).join(', ')})`);
     const device = matches[0]!;
     const rails = railPart === undefined ? device.rails : device.rails.filter((r) => railMatch(r, railPart));
     if (railPart !== undefined && rails.length === 0) refuse(`hwmon ${device.id} (${device.name}) has no rail ${JSON.stringify(railPart)}`);

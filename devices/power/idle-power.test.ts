@@ -10,7 +10,13 @@ function scripted(watts: number[]) {
   const clock = new FakeClock(0);
   const timer = new ManualTimer();
   let i = 0;
-  const sampler = new PolledSampler({ source: 'test:scripted', periodMs: 100, readWatts: async () => watts[Math.min(i++, watts.length - 1)]!, now: clock.now, timer: timer.timer });
+  const sampler = new PolledSampler({
+    source: 'test:scripted',
+    periodMs: 100,
+    readWatts: async () => watts[Math.min(i++, watts.length - 1)]!,
+    now: clock.now,
+    timer: timer.timer,
+  });
   /** Waits `ms` on the fake clock, firing each read that falls due. */
   const wait = async (ms: number): Promise<void> => {
     const end = clock.t + ms;
@@ -66,7 +72,14 @@ describe('resolveIdle and the track setting', () => {
     expect(powerSchema.parse({ periodMs: 50, idle: { watts: 1.961 } })).toEqual({ periodMs: 50, idle: { watts: 1.961 } });
     expect(powerSchema.parse({ idle: { measureMs: 5000 } })).toEqual({ idle: { measureMs: 5000 } });
     expect(powerSchema.parse({})).toEqual({});
-    for (const bad of [{ idle: { watts: -1 } }, { idle: { watts: 1, measureMs: 5 } }, { idle: {} }, { periodMs: 0 }, { periodMs: 60001 }, { sampler: 'rapl' }]) {
+    for (const bad of [
+      { idle: { watts: -1 } },
+      { idle: { watts: 1, measureMs: 5 } },
+      { idle: {} },
+      { periodMs: 0 },
+      { periodMs: 60001 },
+      { sampler: 'rapl' },
+    ]) {
       expect(powerSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });

@@ -46,7 +46,11 @@ export async function measureIdle(sampler: PowerSampler, ms: number, o: MeasureI
 }
 
 /** The track's idle setting to a figure: fixed, measured now on `sampler`, or none. */
-export async function resolveIdle(spec: IdlePowerSpec | undefined, sampler: PowerSampler | undefined, o: MeasureIdleOptions = {}): Promise<IdleFigure | undefined> {
+export async function resolveIdle(
+  spec: IdlePowerSpec | undefined,
+  sampler: PowerSampler | undefined,
+  o: MeasureIdleOptions = {},
+): Promise<IdleFigure | undefined> {
   if (spec === undefined) return undefined;
   if ('watts' in spec) return { watts: spec.watts, source: 'track' };
   if (sampler === undefined) return undefined;

@@ -93,7 +93,10 @@ describe('openIna3221Sampler', () => {
 
   it('says there is no sensor, and names the rails there are when the one asked for is absent', async () => {
     tree = await fixtureTree({ 'class/hwmon/hwmon0/name': 'acpitz' });
-    await expect(openIna3221Sampler({ root: tree.root })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR', message: expect.stringContaining('no INA3221') });
+    await expect(openIna3221Sampler({ root: tree.root })).rejects.toMatchObject({
+      code: 'LPCV_E_POWER_NO_SENSOR',
+      message: expect.stringContaining('no INA3221'),
+    });
     await expect(openIna3221Sampler({ select: path.join(tree.root, 'nowhere') })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR' });
     await tree.close();
     tree = await fixtureTree({ ...NANO_L4T32 });

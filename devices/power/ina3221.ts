@@ -81,7 +81,8 @@ export async function findIna3221Devices(root: string): Promise<HwmonDevice[]> {
   }
   const hwBase = path.join(root, 'bus', 'i2c', 'drivers', 'ina3221');
   for (const dev of await listDir(hwBase)) {
-    for (const sub of await listDir(path.join(hwBase, dev, 'hwmon'))) if (/^hwmon\d+$/.test(sub)) out.push(await readDevice(path.join(hwBase, dev, 'hwmon', sub)));
+    for (const sub of await listDir(path.join(hwBase, dev, 'hwmon')))
+      if (/^hwmon\d+$/.test(sub)) out.push(await readDevice(path.join(hwBase, dev, 'hwmon', sub)));
   }
   return out.filter((d) => d.rails.length > 0);
 }
@@ -92,7 +93,11 @@ function pickRail(devices: readonly HwmonDevice[], rail: string | undefined): Se
   const wanted = rail === undefined ? [...INA3221_INPUT_RAILS] : [rail];
   for (const w of wanted) {
     const hits = all.filter((x) => x.rail.label?.toLowerCase() === w.toLowerCase() || x.rail.channel === w);
-    if (hits.length > 1) throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `the INA3221 rail ${w} is on ${hits.length} devices: name the device's path (${hits.map((h) => h.device.dir).join(', ')})`);
+    if (hits.length > 1)
+      throw new LpcvError(
+        'LPCV_E_POWER_NO_SENSOR',
+        `the INA3221 rail ${w} is on ${hits.length} devices: name the device's path (${hits.map((h) => h.device.dir).join(', ')})`,
+      );
     if (hits.length === 1) return { ...hits[0]!, description: hits[0]!.rail.label ?? hits[0]!.rail.channel };
   }
   throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `no INA3221 rail ${rail ?? INA3221_INPUT_RAILS.join(' or ')}; the rails here are ${have}`);
@@ -122,11 +127,16 @@ export async function openIna3221Sampler(o: Ina3221Options = {}): Promise<Ina322
     } else {
       devices = [await readDevice(path.dirname(clean))];
       rail = path.basename(clean);
-      if (devices[0]!.rails.length === 0) throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `${clean} is not an INA3221 device directory (no rail files there or in its parent)`);
+      if (devices[0]!.rails.length === 0)
+        throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `${clean} is not an INA3221 device directory (no rail files there or in its parent)`);
     }
   } else {
     devices = await findIna3221Devices(o.root ?? '/sys');
-    if (devices.length === 0) throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `no INA3221 power monitor under ${path.join(o.root ?? '/sys', 'bus', 'i2c', 'drivers')} (ina3221x or ina3221)`);
+    if (devices.length === 0)
+      throw new LpcvError(
+        'LPCV_E_POWER_NO_SENSOR',
+        `no INA3221 power monitor under ${path.join(o.root ?? '/sys', 'bus', 'i2c', 'drivers')} (ina3221x or ina3221)`,
+      );
   }
   const chosen = pickRail(devices, rail);
   const sampler = railSampler(`ina3221:${chosen.description}`, [chosen], o, INA3221_DEFAULT_PERIOD_MS, ina3221RailWatts);

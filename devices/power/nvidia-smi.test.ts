@@ -74,7 +74,14 @@ describe('openNvidiaSmiSampler', () => {
     cleanup.push(g.close);
     const clock = new FakeClock(0);
     const w = sampleWaiter();
-    const s = await openNvidiaSmiSampler({ ...PATIENT, executable: STANDIN, periodMs: 20, now: clock.now, env: { NVSMI_STANDIN_VALUES: '30.00,40.00,50.00,60.00', NVSMI_STANDIN_GATE: g.dir }, onSample: w.onSample });
+    const s = await openNvidiaSmiSampler({
+      ...PATIENT,
+      executable: STANDIN,
+      periodMs: 20,
+      now: clock.now,
+      env: { NVSMI_STANDIN_VALUES: '30.00,40.00,50.00,60.00', NVSMI_STANDIN_GATE: g.dir },
+      onSample: w.onSample,
+    });
     expect(s.source).toBe('nvidia-smi:gpu0');
     const started = s.start();
     await g.open(1);
@@ -116,9 +123,18 @@ describe('openNvidiaSmiSampler', () => {
   });
 
   it('says there is no sensor: no executable, no GPU, or a GPU that reports [N/A]', async () => {
-    await expect(openNvidiaSmiSampler({ executable: '/nonexistent/nvidia-smi' })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR', message: expect.stringContaining('not installed') });
-    await expect(openNvidiaSmiSampler({ executable: STANDIN, env: { NVSMI_STANDIN_NODEVICE: '1' } })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR', message: expect.stringContaining('No devices were found') });
-    await expect(openNvidiaSmiSampler({ executable: STANDIN, env: { NVSMI_STANDIN_VALUES: '[N/A]' } })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR', message: expect.stringContaining('[N/A]') });
+    await expect(openNvidiaSmiSampler({ executable: '/nonexistent/nvidia-smi' })).rejects.toMatchObject({
+      code: 'LPCV_E_POWER_NO_SENSOR',
+      message: expect.stringContaining('not installed'),
+    });
+    await expect(openNvidiaSmiSampler({ executable: STANDIN, env: { NVSMI_STANDIN_NODEVICE: '1' } })).rejects.toMatchObject({
+      code: 'LPCV_E_POWER_NO_SENSOR',
+      message: expect.stringContaining('No devices were found'),
+    });
+    await expect(openNvidiaSmiSampler({ executable: STANDIN, env: { NVSMI_STANDIN_VALUES: '[N/A]' } })).rejects.toMatchObject({
+      code: 'LPCV_E_POWER_NO_SENSOR',
+      message: expect.stringContaining('[N/A]'),
+    });
   });
 
   it('refuses [N/A] mid-run with LPCV_E_POWER_VALUE', async () => {
@@ -136,7 +152,13 @@ describe('openNvidiaSmiSampler', () => {
   });
 
   it('does not hang when nvidia-smi stops printing: stop() gives LPCV_E_POWER_TIMEOUT and kills it', async () => {
-    const s = new NvidiaSmiSampler({ startTimeoutMs: 30_000, executable: STANDIN, periodMs: 10, stopTimeoutMs: 300, env: { NVSMI_STANDIN_VALUES: '31.00,hang' } });
+    const s = new NvidiaSmiSampler({
+      startTimeoutMs: 30_000,
+      executable: STANDIN,
+      periodMs: 10,
+      stopTimeoutMs: 300,
+      env: { NVSMI_STANDIN_VALUES: '31.00,hang' },
+    });
     await s.start();
     await expect(s.stop()).rejects.toMatchObject({ code: 'LPCV_E_POWER_TIMEOUT' });
     // Stopped for good: a second stop is refused, and it can start again.

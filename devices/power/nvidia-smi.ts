@@ -47,7 +47,10 @@ export interface NvidiaSmiOptions {
 export function parseNvidiaSmiPower(line: string): number {
   const s = line.trim().replace(/\s*W$/, '');
   if (!/^\d+(\.\d+)?$/.test(s)) {
-    throw new LpcvError('LPCV_E_POWER_VALUE', `nvidia-smi printed ${JSON.stringify(line.trim().slice(0, 80))}, not a power in watts${s.startsWith('[') ? ' (this GPU does not report it)' : ''}`);
+    throw new LpcvError(
+      'LPCV_E_POWER_VALUE',
+      `nvidia-smi printed ${JSON.stringify(line.trim().slice(0, 80))}, not a power in watts${s.startsWith('[') ? ' (this GPU does not report it)' : ''}`,
+    );
   }
   return Number(s);
 }
@@ -175,14 +178,20 @@ export async function openNvidiaSmiSampler(o: NvidiaSmiOptions = {}): Promise<Nv
   const exe = o.executable ?? 'nvidia-smi';
   const r = await execa(exe, queryArgs(o), { reject: false, timeout: 15_000, env: o.env, stdin: 'ignore' });
   if (r.failed) {
-    const why = r.code === 'ENOENT' ? `${exe} is not installed or not on PATH` : `${exe} failed (${r.exitCode ?? r.code ?? r.signal}): ${`${r.stdout} ${r.stderr}`.trim().slice(0, 300)}`;
+    const why =
+      r.code === 'ENOENT'
+        ? `${exe} is not installed or not on PATH`
+        : `${exe} failed (${r.exitCode ?? r.code ?? r.signal}): ${`${r.stdout} ${r.stderr}`.trim().slice(0, 300)}`;
     throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `no NVIDIA GPU power reading: ${why}`);
   }
   const line = r.stdout.split('\n')[0] ?? '';
   try {
     parseNvidiaSmiPower(line);
   } catch {
-    throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `GPU ${o.gpu ?? 0} reports ${o.field ?? 'power.draw'} as ${JSON.stringify(line.trim())}: it has no power sensor nvidia-smi can read`);
+    throw new LpcvError(
+      'LPCV_E_POWER_NO_SENSOR',
+      `GPU ${o.gpu ?? 0} reports ${o.field ?? 'power.draw'} as ${JSON.stringify(line.trim())}: it has no power sensor nvidia-smi can read`,
+    );
   }
   return new NvidiaSmiSampler(o);
 }

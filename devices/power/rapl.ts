@@ -80,7 +80,10 @@ async function findZone(root: string, want: string | undefined): Promise<RaplZon
     zones.push({ dir, id, name });
   }
   if (zones.length === 0) throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `no RAPL power zones under ${base} (no intel-rapl powercap driver on this machine)`);
-  const match = want === undefined ? (zones.find((z) => z.name === 'package-0') ?? zones.find((z) => z.id === 'intel-rapl:0')) : zones.find((z) => z.id === want || z.name === want);
+  const match =
+    want === undefined
+      ? (zones.find((z) => z.name === 'package-0') ?? zones.find((z) => z.id === 'intel-rapl:0'))
+      : zones.find((z) => z.id === want || z.name === want);
   if (!match) {
     const have = zones.map((z) => `${z.id} (${z.name})`).join(', ');
     throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `no RAPL zone ${want ?? 'package-0'} under ${base}; there are ${have}`);
@@ -121,7 +124,10 @@ export async function openRaplSampler(o: RaplOptions = {}): Promise<RaplSampler>
     await readInteger(counter, 'LPCV_E_POWER_NO_SENSOR');
   } catch (e) {
     if (e instanceof LpcvError && e.message.includes('not readable')) {
-      throw new LpcvError('LPCV_E_POWER_NO_SENSOR', `${e.message}: since Linux 5.10 energy_uj is root-only; give the agent's user read access (e.g. a udev rule or chmod) to measure RAPL`);
+      throw new LpcvError(
+        'LPCV_E_POWER_NO_SENSOR',
+        `${e.message}: since Linux 5.10 energy_uj is root-only; give the agent's user read access (e.g. a udev rule or chmod) to measure RAPL`,
+      );
     }
     throw e;
   }

@@ -113,7 +113,10 @@ describe('openScpiMeterSampler', () => {
     await expect(openScpiMeterSampler({ host: '127.0.0.1', port: gone.port })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR' });
     const mute = await fakeMeter({ values: [1], after: { count: 0, then: 'silent' } });
     cleanup.push(mute.close);
-    await expect(openScpiMeterSampler({ host: '127.0.0.1', port: mute.port, timeoutMs: 200 })).rejects.toMatchObject({ code: 'LPCV_E_POWER_NO_SENSOR', message: expect.stringMatching(/did not answer :NUMeric:NORMal:VALue\? 1|no power meter answered at/) });
+    await expect(openScpiMeterSampler({ host: '127.0.0.1', port: mute.port, timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'LPCV_E_POWER_NO_SENSOR',
+      message: expect.stringMatching(/did not answer :NUMeric:NORMal:VALue\? 1|no power meter answered at/),
+    });
   });
 });
 

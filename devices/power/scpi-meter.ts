@@ -36,9 +36,13 @@ export const SCPI_DEFAULT_PERIOD_MS = 250;
 export function parseScpiNumber(reply: string): number {
   const s = reply.trim();
   if (/^[+-]?(NAN|INF)$/i.test(s)) {
-    throw new LpcvError('LPCV_E_POWER_VALUE', `the meter answered ${s}${/INF/i.test(s) ? ' (over range: set a higher current or voltage range)' : ' (no data)'}`);
+    throw new LpcvError(
+      'LPCV_E_POWER_VALUE',
+      `the meter answered ${s}${/INF/i.test(s) ? ' (over range: set a higher current or voltage range)' : ' (no data)'}`,
+    );
   }
-  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(E[+-]?\d+)?$/i.test(s)) throw new LpcvError('LPCV_E_POWER_VALUE', `the meter answered ${JSON.stringify(s.slice(0, 80))}, not a number`);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(E[+-]?\d+)?$/i.test(s))
+    throw new LpcvError('LPCV_E_POWER_VALUE', `the meter answered ${JSON.stringify(s.slice(0, 80))}, not a number`);
   const v = Number(s);
   if (Math.abs(v) >= 9.9e37) throw new LpcvError('LPCV_E_POWER_VALUE', `the meter answered ${s}, its code for no data or over range`);
   return v;

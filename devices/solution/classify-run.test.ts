@@ -50,8 +50,8 @@ describe('classifySandboxRun', () => {
 
   it("then the package's own failure, by its last stderr line", () => {
     expect(codeOf(failed('Traceback...\nMemoryError\n'))).toBe('LPCV_E_SANDBOX_MEMORY');
-    expect(codeOf(failed("  os.fork()\nBlockingIOError: [Errno 11] Resource temporarily unavailable\n"))).toBe('LPCV_E_SANDBOX_PROCESSES');
-    expect(codeOf(failed('RuntimeError: can\'t start new thread\n'))).toBe('LPCV_E_SANDBOX_PROCESSES');
+    expect(codeOf(failed('  os.fork()\nBlockingIOError: [Errno 11] Resource temporarily unavailable\n'))).toBe('LPCV_E_SANDBOX_PROCESSES');
+    expect(codeOf(failed("RuntimeError: can't start new thread\n"))).toBe('LPCV_E_SANDBOX_PROCESSES');
     expect(codeOf(failed("FileNotFoundError: [Errno 2] No such file or directory: '/data/track/labels.csv'\n"))).toBe('LPCV_E_SANDBOX_LABELS');
     expect(codeOf(failed("FileNotFoundError: [Errno 2] No such file or directory: '/input/../masks/a.png'\n"))).toBe('LPCV_E_SANDBOX_LABELS');
     expect(codeOf(failed("FileNotFoundError: [Errno 2] No such file or directory: '/submission/weights.pt'\n"))).toBe('LPCV_E_SOLUTION_EXIT');

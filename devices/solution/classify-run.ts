@@ -17,7 +17,10 @@ export interface ClassifyContext {
 
 /** The last non-blank line of a text, trimmed and cut to 300 characters. */
 export function lastLine(text: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return (lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
@@ -25,7 +28,11 @@ export function lastLine(text: string): string {
 export function classifySandboxRun(run: SandboxRun, ctx: ClassifyContext): LpcvError | undefined {
   const detail = { stderrTail: run.stderrTail.slice(-2000), exitCode: run.report?.exitCode ?? run.exitCode, signal: run.report?.signal ?? run.signal };
   if (run.outcome === 'timeout') {
-    return new LpcvError('LPCV_E_MODEL_TIMEOUT', `the solution package ran past the time limit of ${ctx.timeoutMs} ms; the sandbox and every process in it were killed`, detail);
+    return new LpcvError(
+      'LPCV_E_MODEL_TIMEOUT',
+      `the solution package ran past the time limit of ${ctx.timeoutMs} ms; the sandbox and every process in it were killed`,
+      detail,
+    );
   }
   if (run.outcome === 'cancelled') return new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled; the sandbox and every process in it were killed');
   if (!run.started) {
@@ -34,16 +41,31 @@ export function classifySandboxRun(run: SandboxRun, ctx: ClassifyContext): LpcvE
   }
   const report = run.report;
   if (report === undefined) {
-    return new LpcvError('LPCV_E_SANDBOX_SUPERVISOR', `the sandbox's supervisor died before it reported (bwrap ${run.signal ?? `exit ${run.exitCode}`}): the package killed it`, detail);
+    return new LpcvError(
+      'LPCV_E_SANDBOX_SUPERVISOR',
+      `the sandbox's supervisor died before it reported (bwrap ${run.signal ?? `exit ${run.exitCode}`}): the package killed it`,
+      detail,
+    );
   }
   if (report.violation === 'network') {
-    const moved = Object.entries(report.network).map(([k, v]) => `${k} +${v}`).slice(0, 6).join(', ');
-    return new LpcvError('LPCV_E_SANDBOX_NETWORK', `the solution package tried to use the network (the sandbox's IP counters moved: ${moved}); it was stopped`, { ...detail, network: report.network });
+    const moved = Object.entries(report.network)
+      .map(([k, v]) => `${k} +${v}`)
+      .slice(0, 6)
+      .join(', ');
+    return new LpcvError(
+      'LPCV_E_SANDBOX_NETWORK',
+      `the solution package tried to use the network (the sandbox's IP counters moved: ${moved}); it was stopped`,
+      { ...detail, network: report.network },
+    );
   }
   const line = lastLine(run.stderrTail);
   const forkFailed = /BlockingIOError: \[Errno 11\]/.test(line) && /\bfork\b|Popen|spawn/.test(run.stderrTail);
   if (report.violation === 'processes' || forkFailed || /can't start new thread/.test(line)) {
-    return new LpcvError('LPCV_E_SANDBOX_PROCESSES', `the solution package reached the limit of ${ctx.maxProcesses} processes and threads (peak seen ${report.peakTasks}); it was stopped`, { ...detail, peakTasks: report.peakTasks });
+    return new LpcvError(
+      'LPCV_E_SANDBOX_PROCESSES',
+      `the solution package reached the limit of ${ctx.maxProcesses} processes and threads (peak seen ${report.peakTasks}); it was stopped`,
+      { ...detail, peakTasks: report.peakTasks },
+    );
   }
   if (report.exitCode === 0) return undefined;
   const how = report.signal !== null ? `was killed by signal ${report.signal}` : `exited with status ${report.exitCode}`;
@@ -52,10 +74,16 @@ export function classifySandboxRun(run: SandboxRun, ctx: ClassifyContext): LpcvE
   }
   const named = namedPath(line);
   if (named !== undefined && /\[Errno 2\]/.test(line) && named.split('/').some((part) => ctx.labelNames.includes(part))) {
-    return new LpcvError('LPCV_E_SANDBOX_LABELS', `the solution package tried to read a label file, which is never in the sandbox: ${line}`, { ...detail, path: named });
+    return new LpcvError('LPCV_E_SANDBOX_LABELS', `the solution package tried to read a label file, which is never in the sandbox: ${line}`, {
+      ...detail,
+      path: named,
+    });
   }
   if (/\[Errno (30|13)\]/.test(line)) {
-    return new LpcvError('LPCV_E_SANDBOX_WRITE', `the solution package tried to write outside its output folder, which is read-only in the sandbox: ${line}`, { ...detail, ...(named ? { path: named } : {}) });
+    return new LpcvError('LPCV_E_SANDBOX_WRITE', `the solution package tried to write outside its output folder, which is read-only in the sandbox: ${line}`, {
+      ...detail,
+      ...(named ? { path: named } : {}),
+    });
   }
   return new LpcvError('LPCV_E_SOLUTION_EXIT', `the solution package ${how}${line ? `: ${line}` : ''}`, detail);
 }

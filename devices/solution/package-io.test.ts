@@ -112,7 +112,7 @@ describe('readOutputFolder, classification', () => {
     expect(await code(readOutputFolder(classTrack, ids, range))).toBe('LPCV_E_PRED_MALFORMED');
   });
 
-  it('never follows a link out of the output folder (a link to the host\'s labels is no predictions file)', async () => {
+  it("never follows a link out of the output folder (a link to the host's labels is no predictions file)", async () => {
     const dir = await fresh();
     const labels = path.join(scratch, 'host-labels.json');
     await writeFile(labels, JSON.stringify({ [names[0]]: 0, [names[1]]: 1, [names[2]]: 2 }));
@@ -141,7 +141,9 @@ describe('readOutputFolder, segmentation', () => {
     { width: 2, height: 2 },
   ];
   const mask = (width: number, height: number, values: number[]): Promise<Buffer> =>
-    sharp(Buffer.from(values), { raw: { width, height, channels: 1 } }).png().toBuffer();
+    sharp(Buffer.from(values), { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer();
 
   it('reads one label map per input, matched by file name, with its class values', async () => {
     const dir = await fresh();

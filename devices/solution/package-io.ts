@@ -40,7 +40,10 @@ export function inputFileNames(ids: readonly string[]): string[] {
   const taken = new Set<string>();
   return ids.map((id, index) => {
     const stem = /\.png$/i.test(id) ? id.slice(0, -4) : id;
-    let clean = [...stem].map((c) => (SAFE_CHAR.test(c) ? c : '_')).join('').slice(0, MAX_STEM);
+    let clean = [...stem]
+      .map((c) => (SAFE_CHAR.test(c) ? c : '_'))
+      .join('')
+      .slice(0, MAX_STEM);
     if (clean === '' || clean.startsWith('.') || clean.startsWith('-')) clean = `_${clean.slice(1)}`;
     let name = `${clean}.png`;
     if (taken.has(name.toLowerCase())) name = `${clean}~${index}.png`;
@@ -102,7 +105,10 @@ export async function readOutputFolder(track: AgentTrack, ids: readonly string[]
   const files = await listOutputFolder(dir);
   if (track.task === 'classification') return { kind: 'topk', ids: [...ids], topk: await readClassification(track, names, files, dir) };
   if (track.task === 'segmentation') return { kind: 'label-maps', ids: [...ids], maps: await readSegmentation(track, names, files, dir, opts) };
-  throw new LpcvError('LPCV_E_TRACK_INVALID', `track ${track.name}: solution packages are supported for classification and segmentation tracks, not ${track.task}`);
+  throw new LpcvError(
+    'LPCV_E_TRACK_INVALID',
+    `track ${track.name}: solution packages are supported for classification and segmentation tracks, not ${track.task}`,
+  );
 }
 
 /**
@@ -122,7 +128,8 @@ export async function readSelfReportedMs(dir: string): Promise<{ ms?: number; no
     return {};
   }
   const ms = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(ms) || ms < 0) return { note: `${SELF_REPORTED_TIME_FILE} does not hold one number of milliseconds >= 0; ignored` };
+  if (text.trim() === '' || !Number.isFinite(ms) || ms < 0)
+    return { note: `${SELF_REPORTED_TIME_FILE} does not hold one number of milliseconds >= 0; ignored` };
   return { ms };
 }
 
@@ -158,7 +165,13 @@ async function readClassification(track: AgentTrack, names: readonly string[], f
   return names.map((n) => predictions.get(n) as number[]);
 }
 
-async function readSegmentation(track: AgentTrack, names: readonly string[], files: Set<string>, dir: string, opts: ReadOutputOptions): Promise<LabelMapPrediction[]> {
+async function readSegmentation(
+  track: AgentTrack,
+  names: readonly string[],
+  files: Set<string>,
+  dir: string,
+  opts: ReadOutputOptions,
+): Promise<LabelMapPrediction[]> {
   // PNG files are matched like `lpcv evaluate` matches them: the extension without letter case.
   const pngs = new Map<string, string>();
   for (const f of [...files].sort()) {
@@ -184,11 +197,15 @@ async function readSegmentation(track: AgentTrack, names: readonly string[], fil
     }
     for (let p = 0; p < map.data.length; p++) {
       if (map.data[p] >= numClasses) {
-        throw new LpcvError('LPCV_E_PRED_MALFORMED', `${file}: pixel (${p % map.width}, ${Math.floor(p / map.width)}) holds class ${map.data[p]}, outside [0, ${numClasses})`, {
-          file,
-          value: map.data[p],
-          numClasses,
-        });
+        throw new LpcvError(
+          'LPCV_E_PRED_MALFORMED',
+          `${file}: pixel (${p % map.width}, ${Math.floor(p / map.width)}) holds class ${map.data[p]}, outside [0, ${numClasses})`,
+          {
+            file,
+            value: map.data[p],
+            numClasses,
+          },
+        );
       }
     }
     maps.push({ width: map.width, height: map.height, data: map.data });

@@ -21,8 +21,7 @@ describe('sandboxCommand: the argument array', () => {
   const limits: SandboxLimits = { memoryBytes: 512 * MIB, maxProcesses: 32, tmpBytes: 16 * MIB };
   const argsOf = (extra: Partial<Parameters<typeof sandboxCommand>[0]> = {}) =>
     sandboxCommand({ paths, limits, python: '/usr/bin/python3', bwrap: '/usr/bin/bwrap', ...extra });
-  const pairs = (args: readonly string[], flag: string): string[][] =>
-    args.flatMap((a, i) => (a === flag ? [[args[i + 1], args[i + 2]]] : []));
+  const pairs = (args: readonly string[], flag: string): string[][] => args.flatMap((a, i) => (a === flag ? [[args[i + 1], args[i + 2]]] : []));
 
   it('isolates everything: all namespaces, no capabilities, a cleared environment, dies with the harness, no terminal', () => {
     const { file, args } = argsOf();
@@ -115,7 +114,10 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
       ...(user ? { dropTo: { ...user, setpriv: '/usr/bin/setpriv' } } : {}),
     });
 
-  async function run(name: FixturePackage, opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {}): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace }> {
+  async function run(
+    name: FixturePackage,
+    opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {},
+  ): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace }> {
     const pkg = await buildFixturePackage(name, scratch, opts.values);
     const stage = await makeStage(os.tmpdir(), user);
     stages.push(stage);
@@ -167,7 +169,19 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     expect(seen.pids).toEqual([1, 2, 3]);
     expect(seen.netDevices).toEqual(['lo']);
     const optional = ['sbin', 'lib32', 'lib64', 'libx32'];
-    expect((seen.root as string[]).filter((d) => !optional.includes(d))).toEqual(['bin', 'dev', 'etc', 'input', 'lib', 'lpcv', 'output', 'proc', 'submission', 'tmp', 'usr']);
+    expect((seen.root as string[]).filter((d) => !optional.includes(d))).toEqual([
+      'bin',
+      'dev',
+      'etc',
+      'input',
+      'lib',
+      'lpcv',
+      'output',
+      'proc',
+      'submission',
+      'tmp',
+      'usr',
+    ]);
     expect((seen.etc as string[]).filter((f) => !/^(ld\.so\.|alternatives$|localtime$|python3)/.test(f))).toEqual([]);
     expect(seen.rlimitAs).toBe(256 * MIB);
     // The supervisor and bwrap's pid 1 count against the same per-user limit.
@@ -177,7 +191,16 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     expect(writes['/output/ok.txt']).toBe('ok');
     expect(writes['/tmp/ok.txt']).toBe('ok');
     expect(writes['/dev/shm/ok.txt']).toBe('ok');
-    for (const p of ['/planted', '/usr/planted', '/etc/planted', '/input/planted', '/submission/planted', '/lpcv/supervisor.py', '/dev/planted', '/proc/sys/kernel/hostname']) {
+    for (const p of [
+      '/planted',
+      '/usr/planted',
+      '/etc/planted',
+      '/input/planted',
+      '/submission/planted',
+      '/lpcv/supervisor.py',
+      '/dev/planted',
+      '/proc/sys/kernel/hostname',
+    ]) {
       expect(writes[p], `writing ${p}`).toMatch(/^errno (30|13|2)$/);
     }
     expect(seen.mkdirOutput).toBe('ok');

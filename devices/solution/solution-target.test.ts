@@ -144,7 +144,7 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     ['no_output', 'LPCV_E_SOLUTION_NO_OUTPUT'],
     ['memory_hog', 'LPCV_E_SANDBOX_MEMORY'],
     ['kill_supervisor', 'LPCV_E_SANDBOX_SUPERVISOR'],
-  ] as const)('%s is stopped and reported as %s, the submission\'s fault, and nothing of its sandbox survives', async (name, code) => {
+  ] as const)("%s is stopped and reported as %s, the submission's fault, and nothing of its sandbox survives", async (name, code) => {
     let ns: Promise<HeldPidNamespace> | undefined;
     const watched = new SolutionTarget({ name: 'solution-watched', onSpawn: (pid) => (ns = sandboxPidNamespace(pid)) });
     const e = await failure(watched.run(job(classTrack, await pkg(name))));
@@ -154,7 +154,7 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     expect(await survivorsOf(await (ns as Promise<HeldPidNamespace>))).toEqual([]);
   });
 
-  it('a package reaching for the track\'s labels finds nothing there and is reported as LPCV_E_SANDBOX_LABELS', async () => {
+  it("a package reaching for the track's labels finds nothing there and is reported as LPCV_E_SANDBOX_LABELS", async () => {
     const e = await failure(target.run(job(classTrack, await pkg('read_labels', { LABELS_PATH: labelsFile }))));
     expect(e.code).toBe('LPCV_E_SANDBOX_LABELS');
     expect(e.message).toContain(labelsFile);
@@ -170,7 +170,7 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     expect(await hostProcessesWith(marker)).toEqual([]);
   });
 
-  it('refuses a format it does not run (the infrastructure\'s mistake, not the team\'s)', async () => {
+  it("refuses a format it does not run (the infrastructure's mistake, not the team's)", async () => {
     const j = job(classTrack, await pkg('good_classify'));
     const e = await failure(target.run({ ...j, artifact: { ...j.artifact, format: 'onnx' } }));
     expect(e.code).toBe('LPCV_E_TARGET_FORMAT');

@@ -69,7 +69,8 @@ export class SolutionTarget implements Target {
     this.python = opts.python ?? '/usr/bin/python3';
     this.bwrap = opts.bwrap ?? '/usr/bin/bwrap';
     this.setpriv = opts.setpriv ?? '/usr/bin/setpriv';
-    if (!this.python.startsWith('/usr/')) throw new LpcvError('LPCV_E_USAGE', `the sandbox's python must be under /usr (only /usr is bound inside), got ${this.python}`);
+    if (!this.python.startsWith('/usr/'))
+      throw new LpcvError('LPCV_E_USAGE', `the sandbox's python must be under /usr (only /usr is bound inside), got ${this.python}`);
   }
 
   capabilities(): Record<string, unknown> {
@@ -81,9 +82,16 @@ export class SolutionTarget implements Target {
     const stage = await this.makeStage();
     try {
       const script = stage.packageFile;
-      await writeFile(script, 'import sys, os\nopen(os.path.join(sys.argv[sys.argv.index("-o") + 1], "version.txt"), "w").write(sys.version.split()[0])\n', { mode: 0o644 });
+      await writeFile(script, 'import sys, os\nopen(os.path.join(sys.argv[sys.argv.index("-o") + 1], "version.txt"), "w").write(sys.version.split()[0])\n', {
+        mode: 0o644,
+      });
       const run = await runSandboxed(this.command(stage, limitsOf(undefined)), { timeoutMs: PROBE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
-      const failure = classifySandboxRun(run, { timeoutMs: PROBE_TIMEOUT_MS, maxProcesses: DEFAULT_SANDBOX.maxProcesses, memoryMb: DEFAULT_SANDBOX.memoryMb, labelNames: [] });
+      const failure = classifySandboxRun(run, {
+        timeoutMs: PROBE_TIMEOUT_MS,
+        maxProcesses: DEFAULT_SANDBOX.maxProcesses,
+        memoryMb: DEFAULT_SANDBOX.memoryMb,
+        labelNames: [],
+      });
       if (failure !== undefined) {
         throw new LpcvError('LPCV_E_SANDBOX_UNAVAILABLE', `the sandbox probe failed (${failure.code}): ${failure.message}`, failure.detail);
       }
@@ -111,7 +119,11 @@ export class SolutionTarget implements Target {
       await stagePackage(stage, job.artifact.file);
       job.onProgress({ phase: 'running', fraction: 0.1 });
       job.log(`running the solution package in the sandbox: ${job.inputs.ids.length} images, ${job.track.limits.runTimeoutMs} ms limit`);
-      const { result: run, energy, power } = await measureWithPower(this.opts.powerSampler, () =>
+      const {
+        result: run,
+        energy,
+        power,
+      } = await measureWithPower(this.opts.powerSampler, () =>
         runSandboxed(this.command(stage, limits), {
           timeoutMs: job.track.limits.runTimeoutMs,
           signal: job.signal,

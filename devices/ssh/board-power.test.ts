@@ -44,7 +44,9 @@ describe('board power: hwmon listing, rail choice and the loop lines', () => {
   it('turns the loop lines into samples: ms from the window start (ns exactly, as BigInt), summed watts', async () => {
     const board = chooseBoardRails(parseHwmonListing(await listing()), 'ir38060,ina226');
     const start = 1_733_000_000_123_456_789n; // beyond 2^53: a Number would lose the last digits
-    const lines = [`${start - 1_000_000n}\t4000000\t5000\t600`, `${start + 50_500_000n}\t2000000\t5000\t1000`, `${start + 100_000_001n}\t4000000\t4000`].join('\n');
+    const lines = [`${start - 1_000_000n}\t4000000\t5000\t600`, `${start + 50_500_000n}\t2000000\t5000\t1000`, `${start + 100_000_001n}\t4000000\t4000`].join(
+      '\n',
+    );
     const samples = parsePowerLines(`${lines}\n`, board, start);
     // The last line was cut short (the loop was killed mid-write): dropped.
     expect(samples).toEqual([

@@ -43,7 +43,8 @@ export function parseBoardResult(text: string): BoardResult {
   }
   const int = (k: string): string => {
     const v = kv.get(k);
-    if (v === undefined || !/^\d+$/.test(v)) throw new LpcvError('LPCV_E_SSH_REMOTE', `the board's run result has no valid ${k} (${JSON.stringify(text.slice(0, 300))})`);
+    if (v === undefined || !/^\d+$/.test(v))
+      throw new LpcvError('LPCV_E_SSH_REMOTE', `the board's run result has no valid ${k} (${JSON.stringify(text.slice(0, 300))})`);
     return v;
   };
   const startNs = BigInt(int('start_ns'));
@@ -74,10 +75,22 @@ export interface RunOnBoardOptions {
 /** How long a stopped runner gets to finish its bookkeeping before the local ssh is killed too. */
 const STOP_GRACE_MS = 20_000;
 
-const RUNNER_EXIT: Record<number, string> = { 2: 'usage', 3: 'dropping the page cache', 4: 'locking the network', 5: 'the power loop', 6: 'the clock', 7: 'abandoned' };
+const RUNNER_EXIT: Record<number, string> = {
+  2: 'usage',
+  3: 'dropping the page cache',
+  4: 'locking the network',
+  5: 'the power loop',
+  6: 'the clock',
+  7: 'abandoned',
+};
 
 /** Runs `argv` through the runner in `runDir`; returns what it measured, or throws a coded error. */
-export async function runOnBoard(ep: SshEndpoint, runDir: string, argv: readonly string[], o: RunOnBoardOptions): Promise<{ result: BoardResult; hostMs: number }> {
+export async function runOnBoard(
+  ep: SshEndpoint,
+  runDir: string,
+  argv: readonly string[],
+  o: RunOnBoardOptions,
+): Promise<{ result: BoardResult; hostMs: number }> {
   const script = `${runDir}/${RUNNER_NAME}`;
   const t0 = performance.now();
   const child = execa('ssh', sshArgv(ep, shellLine(['sh', script, 'run', runDir, '--', ...argv])), { stdin: 'ignore', reject: false, maxBuffer: 1024 * 1024 });
@@ -126,20 +139,32 @@ export async function runOnBoard(ep: SshEndpoint, runDir: string, argv: readonly
   }
   const hostMs = performance.now() - t0;
   if (r === undefined) {
-    if (stopping === 'abort') throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${ep.host} was cancelled; the board did not confirm that its command was killed`);
+    if (stopping === 'abort')
+      throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${ep.host} was cancelled; the board did not confirm that its command was killed`);
     if (found === 'not-started') {
-      throw new LpcvError('LPCV_E_SSH_REMOTE', `the board did not start the command within ${o.hostDeadlineMs} ms: a harness step before it (page cache, network lock, power loop) hung`);
+      throw new LpcvError(
+        'LPCV_E_SSH_REMOTE',
+        `the board did not start the command within ${o.hostDeadlineMs} ms: a harness step before it (page cache, network lock, power loop) hung`,
+      );
     }
-    if (found === 'killed') throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${ep.host} exceeded its time limit and was killed (the host waited ${o.hostDeadlineMs} ms)`);
-    throw new LpcvError('LPCV_E_SSH_UNREACHABLE', `the board stopped answering during the run (no result within ${o.hostDeadlineMs} ms, and it did not confirm the kill)`);
+    if (found === 'killed')
+      throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${ep.host} exceeded its time limit and was killed (the host waited ${o.hostDeadlineMs} ms)`);
+    throw new LpcvError(
+      'LPCV_E_SSH_UNREACHABLE',
+      `the board stopped answering during the run (no result within ${o.hostDeadlineMs} ms, and it did not confirm the kill)`,
+    );
   }
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   if (stopping === 'abort') throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${ep.host} was cancelled and its command killed on the board`);
   if (stopping === 'deadline' && found === 'not-started') {
-    throw new LpcvError('LPCV_E_SSH_REMOTE', `the board did not start the command within ${o.hostDeadlineMs} ms: a harness step before it (page cache, network lock, power loop) hung`);
+    throw new LpcvError(
+      'LPCV_E_SSH_REMOTE',
+      `the board did not start the command within ${o.hostDeadlineMs} ms: a harness step before it (page cache, network lock, power loop) hung`,
+    );
   }
-  if (stopping === 'deadline') throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${ep.host} exceeded its time limit and was killed (the host waited ${o.hostDeadlineMs} ms)`);
+  if (stopping === 'deadline')
+    throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run on ${ep.host} exceeded its time limit and was killed (the host waited ${o.hostDeadlineMs} ms)`);
   if (r.exitCode === 255) {
     const e = sshFailure(ep, stderr, 'run the command');
     if (e) throw e;
@@ -147,7 +172,13 @@ export async function runOnBoard(ep: SshEndpoint, runDir: string, argv: readonly
   if (r.exitCode === undefined) throw new LpcvError('LPCV_E_SSH_UNREACHABLE', `ssh to ${ep.host} did not run: ${r.message ?? 'unknown'}`);
   if (r.exitCode !== 0) {
     const why = RUNNER_EXIT[r.exitCode] ?? `exit ${r.exitCode}`;
-    const msg = stderr.trim().split('\n').filter((l) => l.startsWith('lpcv-run: ')).pop()?.slice('lpcv-run: '.length) ?? stderr.trim().slice(-300);
+    const msg =
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('lpcv-run: '))
+        .pop()
+        ?.slice('lpcv-run: '.length) ?? stderr.trim().slice(-300);
     const code = r.exitCode === 5 ? 'LPCV_E_POWER_READ' : 'LPCV_E_SSH_REMOTE';
     throw new LpcvError(code, `the run on ${ep.host} failed in ${why}: ${msg || 'no message'}`, { step: why, exitCode: r.exitCode });
   }

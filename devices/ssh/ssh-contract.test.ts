@@ -38,7 +38,9 @@ runTargetContract('SSH board (loopback sshd, fixture hwmon rails)', {
   ...(skip !== undefined ? { skip } : {}),
   makeTarget: async () => {
     const w = await world();
-    return SshTarget.fromSpec(w.sshd.spec({ kind: 'ultra96-v2', name: 'contract-u96', workdir: path.join(w.scratch, 'board'), power: 'hwmon:ir38060,ina226', hwmon_root: w.sys }));
+    return SshTarget.fromSpec(
+      w.sshd.spec({ kind: 'ultra96-v2', name: 'contract-u96', workdir: path.join(w.scratch, 'board'), power: 'hwmon:ir38060,ina226', hwmon_root: w.sys }),
+    );
   },
   goodJob: () => job('contract-good', []),
   failingJob: () => job('contract-fail', ['--mode', 'fail']),

@@ -117,7 +117,11 @@ describe.skipIf(skip !== undefined)('ssh-exec against a real sshd on loopback', 
   });
 
   it('shares one login between calls through a master connection, and connects directly once it is closed', async () => {
-    const logins = (): number => sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length;
+    const logins = (): number =>
+      sshd
+        .log()
+        .split('\n')
+        .filter((l) => l.startsWith('Accepted publickey')).length;
     const master = new SshMaster(ep);
     try {
       await master.ensure();

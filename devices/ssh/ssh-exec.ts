@@ -44,7 +44,8 @@ export interface RemoteOptions {
 
 /** ssh expands %-tokens in file options; a literal % is %%. Whitespace splits option values unless quoted. */
 export function fileOption(p: string): string {
-  if (p.includes('"') || p.includes('\n')) throw new LpcvError('LPCV_E_SSH_SPEC', `the path ${JSON.stringify(p)} cannot be given to ssh (it holds a double quote or a newline)`);
+  if (p.includes('"') || p.includes('\n'))
+    throw new LpcvError('LPCV_E_SSH_SPEC', `the path ${JSON.stringify(p)} cannot be given to ssh (it holds a double quote or a newline)`);
   const escaped = p.replace(/%/g, '%%');
   return /\s/.test(escaped) ? `"${escaped}"` : escaped;
 }
@@ -53,12 +54,17 @@ export function fileOption(p: string): string {
 export function sshOptions(ep: SshEndpoint): string[] {
   const o = (kv: string): string[] => ['-o', kv];
   return [
-    '-F', 'none',
+    '-F',
+    'none',
     '-T',
-    '-e', 'none',
-    '-p', String(ep.port),
-    '-l', ep.user,
-    '-i', ep.key.replace(/%/g, '%%'),
+    '-e',
+    'none',
+    '-p',
+    String(ep.port),
+    '-l',
+    ep.user,
+    '-i',
+    ep.key.replace(/%/g, '%%'),
     ...o('IdentitiesOnly=yes'),
     ...o('IdentityAgent=none'),
     ...o('BatchMode=yes'),
@@ -115,17 +121,28 @@ export function sshFailure(ep: SshEndpoint, stderr: string, what: string): LpcvE
   if (/Permission denied|Too many authentication failures|no such identity|Load key .*: |not accessible/i.test(stderr)) {
     return new LpcvError('LPCV_E_SSH_AUTH', `${where(ep)}: the board refused the key ${ep.key} (${what}): ${msg}`, detail);
   }
-  if (/^ssh: |Connection (refused|timed out|closed|reset)|closed by remote host|No route to host|Could not resolve|Network is unreachable|Broken pipe|kex_exchange_identification|Timeout, server .* not responding|client_loop/im.test(stderr)) {
+  if (
+    /^ssh: |Connection (refused|timed out|closed|reset)|closed by remote host|No route to host|Could not resolve|Network is unreachable|Broken pipe|kex_exchange_identification|Timeout, server .* not responding|client_loop/im.test(
+      stderr,
+    )
+  ) {
     return new LpcvError('LPCV_E_SSH_UNREACHABLE', `${where(ep)}: cannot reach the board (${what}): ${msg}`, detail);
   }
   return undefined;
 }
 
-function checked(ep: SshEndpoint, r: { exitCode?: number; signal?: string; stderr: unknown; isCanceled: boolean; failed: boolean; message?: string }, what: string): RemoteResult | never {
+function checked(
+  ep: SshEndpoint,
+  r: { exitCode?: number; signal?: string; stderr: unknown; isCanceled: boolean; failed: boolean; message?: string },
+  what: string,
+): RemoteResult | never {
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   if (r.isCanceled) throw new LpcvError('LPCV_E_RUN_CANCELLED', `${where(ep)}: cancelled while it was to ${what}`);
   if (r.exitCode === undefined) {
-    throw new LpcvError('LPCV_E_SSH_UNREACHABLE', `${where(ep)}: ssh did not run or was killed (${what}): ${r.signal ?? r.message ?? 'unknown'}`, { board: where(ep), step: what });
+    throw new LpcvError('LPCV_E_SSH_UNREACHABLE', `${where(ep)}: ssh did not run or was killed (${what}): ${r.signal ?? r.message ?? 'unknown'}`, {
+      board: where(ep),
+      step: what,
+    });
   }
   if (r.exitCode === 255) {
     const e = sshFailure(ep, stderr, what);

@@ -43,17 +43,24 @@ export class SshMaster {
     const socket = path.join(this.dir, 'master');
     const log = path.join(this.dir, 'master.log');
     const opts = sshOptions({ ...this.ep, controlPath: undefined });
-    const r = await execa('ssh', [...opts, '-o', 'ControlMaster=yes', '-o', `ControlPath=${fileOption(socket)}`, '-o', `ControlPersist=${PERSIST_S}`, '-N', '-f', '--', this.ep.host], {
-      stdin: 'ignore',
-      stdout: 'ignore',
-      stderr: { file: log },
-      reject: false,
-      ...(signal ? { cancelSignal: signal } : {}),
-    });
+    const r = await execa(
+      'ssh',
+      [...opts, '-o', 'ControlMaster=yes', '-o', `ControlPath=${fileOption(socket)}`, '-o', `ControlPersist=${PERSIST_S}`, '-N', '-f', '--', this.ep.host],
+      {
+        stdin: 'ignore',
+        stdout: 'ignore',
+        stderr: { file: log },
+        reject: false,
+        ...(signal ? { cancelSignal: signal } : {}),
+      },
+    );
     if (r.isCanceled) throw new LpcvError('LPCV_E_RUN_CANCELLED', `cancelled while connecting to ${this.ep.host}`);
     const text = await readFile(log, 'utf8').catch(() => '');
     if (r.exitCode !== 0 || !existsSync(socket)) {
-      throw sshFailure(this.ep, text, 'connect') ?? new LpcvError('LPCV_E_SSH_UNREACHABLE', `cannot connect to ${this.ep.host}: ${text.trim().slice(-300) || `ssh exited ${r.exitCode}`}`);
+      throw (
+        sshFailure(this.ep, text, 'connect') ??
+        new LpcvError('LPCV_E_SSH_UNREACHABLE', `cannot connect to ${this.ep.host}: ${text.trim().slice(-300) || `ssh exited ${r.exitCode}`}`)
+      );
     }
   }
 
@@ -63,7 +70,11 @@ export class SshMaster {
     if (dir === undefined) return;
     const socket = path.join(dir, 'master');
     if (existsSync(socket)) {
-      await execa('ssh', ['-F', 'none', '-o', `ControlPath=${fileOption(socket)}`, '-O', 'exit', '--', this.ep.host], { stdin: 'ignore', reject: false, timeout: 10_000 });
+      await execa('ssh', ['-F', 'none', '-o', `ControlPath=${fileOption(socket)}`, '-O', 'exit', '--', this.ep.host], {
+        stdin: 'ignore',
+        reject: false,
+        timeout: 10_000,
+      });
     }
     this.dir = undefined;
     await rm(dir, { recursive: true, force: true });

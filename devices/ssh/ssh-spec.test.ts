@@ -16,7 +16,9 @@ function refused(spec: string): string {
 
 describe('parseSshSpec', () => {
   it('reads every key, with defaults for the optional ones', () => {
-    const s = parseSshSpec('ssh://xilinx@ultra96:2222?key=/k/id_ed25519&kind=ultra96-v2&known_hosts=/k/known_hosts&power=hwmon:irps5401/VCCINT,/sys/class/hwmon/hwmon3&hwmon_root=/fixture/sys&workdir=/home/xilinx/lpcv&name=u96-a&period_ms=20&connect_timeout_s=5');
+    const s = parseSshSpec(
+      'ssh://xilinx@ultra96:2222?key=/k/id_ed25519&kind=ultra96-v2&known_hosts=/k/known_hosts&power=hwmon:irps5401/VCCINT,/sys/class/hwmon/hwmon3&hwmon_root=/fixture/sys&workdir=/home/xilinx/lpcv&name=u96-a&period_ms=20&connect_timeout_s=5',
+    );
     expect(s).toEqual({
       user: 'xilinx',
       host: 'ultra96',
@@ -39,7 +41,13 @@ describe('parseSshSpec', () => {
   });
 
   it('takes commands URL-encoded, and an IPv6 address without its brackets', () => {
-    const q = new URLSearchParams({ key: '/k', kind: 'jetson-nano', drop_caches_cmd: 'sudo -n sh -c "sync; echo 3 > /proc/sys/vm/drop_caches"', lock_cmd: 'sudo -n /usr/local/sbin/lpcv-lock', unlock_cmd: 'sudo -n /usr/local/sbin/lpcv-unlock' });
+    const q = new URLSearchParams({
+      key: '/k',
+      kind: 'jetson-nano',
+      drop_caches_cmd: 'sudo -n sh -c "sync; echo 3 > /proc/sys/vm/drop_caches"',
+      lock_cmd: 'sudo -n /usr/local/sbin/lpcv-lock',
+      unlock_cmd: 'sudo -n /usr/local/sbin/lpcv-unlock',
+    });
     const s = parseSshSpec(`ssh://nano@[::1]:22?${q.toString()}`);
     expect(s.host).toBe('::1');
     expect(s.dropCachesCommand).toBe('sudo -n sh -c "sync; echo 3 > /proc/sys/vm/drop_caches"');
@@ -98,7 +106,9 @@ describe('parseSshSpec', () => {
     for (const power of ['rapl', 'ina3221', 'nvidia-smi', 'battery']) {
       const m = refusedPower(power);
       expect(m).toMatch(/^device spec "ssh:\/\/pi@h\?key=/);
-      expect(m).toContain(`power="${power}": ${power} is not a power source for ssh boards; ssh boards take power=hwmon[:<rails>]|pynq[:<rails>]|scpi://<host>:<port>[?element=1|2|3|SIGMA]|none`);
+      expect(m).toContain(
+        `power="${power}": ${power} is not a power source for ssh boards; ssh boards take power=hwmon[:<rails>]|pynq[:<rails>]|scpi://<host>:<port>[?element=1|2|3|SIGMA]|none`,
+      );
     }
     expect(refusedPower('hwmon:ina226,,x')).toMatch(/empty rail/);
     expect(refusedPower('scpi://10.0.0.5')).toMatch(/needs a host and a port/);

@@ -127,12 +127,15 @@ export function parseSshSpec(spec: string): SshBoardSpec {
   const key = q.get('key');
   if (key === null || key === '') throw bad(spec, 'needs key=<path of the private key>: boards are reached with keys');
   const kind = q.get('kind');
-  if (kind === null || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(kind)) throw bad(spec, 'needs kind=<target kind> (lower-case letters, digits, dashes), e.g. kind=ultra96-v2');
+  if (kind === null || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(kind))
+    throw bad(spec, 'needs kind=<target kind> (lower-case letters, digits, dashes), e.g. kind=ultra96-v2');
   const name = q.get('name') ?? `ssh-${host}`.replace(/[^A-Za-z0-9._:-]/g, '-');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(name)) throw bad(spec, `name ${JSON.stringify(name)} must be 1-100 letters, digits, . _ : - starting with a letter or digit`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(name))
+    throw bad(spec, `name ${JSON.stringify(name)} must be 1-100 letters, digits, . _ : - starting with a letter or digit`);
   const lockCommand = q.get('lock_cmd') ?? undefined;
   const unlockCommand = q.get('unlock_cmd') ?? undefined;
-  if ((lockCommand === undefined) !== (unlockCommand === undefined)) throw bad(spec, 'lock_cmd and unlock_cmd go together: a lock without its unlock would leave the board cut off');
+  if ((lockCommand === undefined) !== (unlockCommand === undefined))
+    throw bad(spec, 'lock_cmd and unlock_cmd go together: a lock without its unlock would leave the board cut off');
   const workdir = path.posix.normalize(absolutePath(spec, 'workdir', q.get('workdir') ?? '/tmp/lpcv'));
   if (workdir === '/') throw bad(spec, 'workdir cannot be /');
   const power = parsePower(spec, q.get('power'), q.get('hwmon_root'));

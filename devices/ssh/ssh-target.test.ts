@@ -223,7 +223,10 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
 
   it('kills the command and its children at the track time limit (LPCV_E_MODEL_TIMEOUT)', async () => {
     const pidfile = path.join(scratch, 'timeout.pids');
-    const track = await writeBoardTrack(scratch, 'board-timeout', { runTimeoutMs: 3000, target: { command: [...PACKAGE, '--mode', 'sleep', '--pidfile', pidfile] } });
+    const track = await writeBoardTrack(scratch, 'board-timeout', {
+      runTimeoutMs: 3000,
+      target: { command: [...PACKAGE, '--mode', 'sleep', '--pidfile', pidfile] },
+    });
     const e = await failure(target().run(await job(track)));
     expect(e.code).toBe('LPCV_E_MODEL_TIMEOUT');
     expect(e.fault).toBe('submission');
@@ -235,7 +238,9 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
 
   it('abort kills the remote process and its children (LPCV_E_RUN_CANCELLED), unlocks, and removes the folder', async () => {
     const pidfile = path.join(scratch, 'abort.pids');
-    const track = await writeBoardTrack(scratch, 'board-abort', { target: { command: [...PACKAGE, '--mode', 'sleep', '--pidfile', pidfile], lockNetwork: true } });
+    const track = await writeBoardTrack(scratch, 'board-abort', {
+      target: { command: [...PACKAGE, '--mode', 'sleep', '--pidfile', pidfile], lockNetwork: true },
+    });
     await writeFile(marker, '');
     const abort = new AbortController();
     const running = target().run(await job(track, abort.signal));

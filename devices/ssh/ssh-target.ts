@@ -166,7 +166,10 @@ export class SshTarget implements Target {
   private async chooseRails(signal?: AbortSignal): Promise<BoardRails> {
     if (this.spec.power.kind !== 'hwmon') throw new LpcvError('LPCV_E_INTERNAL', 'no power rails on this board');
     const { select = '', root } = this.spec.power;
-    const r = await sshRunOk(this.ep, remoteScript(HWMON_LIST_SCRIPT, [root, ...extraHwmonDirs(select)]), { what: 'list the hwmon devices', ...(signal ? { signal } : {}) });
+    const r = await sshRunOk(this.ep, remoteScript(HWMON_LIST_SCRIPT, [root, ...extraHwmonDirs(select)]), {
+      what: 'list the hwmon devices',
+      ...(signal ? { signal } : {}),
+    });
     return chooseBoardRails(parseHwmonListing(r.stdout), select);
   }
 
@@ -182,7 +185,11 @@ export class SshTarget implements Target {
   /** The board's clock, read between two readings of the meter's (board-clock.ts). */
   private readBoardClock(signal: AbortSignal): Promise<BoardClockReading> {
     const what = "read the board's clock";
-    return readBoardClock('ssh', sshArgv(this.ep, remoteScript(BOARD_CLOCK_LOOP)), { now: defaultClock, signal, failure: (code, stderr) => (code === 255 ? sshFailure(this.ep, stderr, what) : undefined) });
+    return readBoardClock('ssh', sshArgv(this.ep, remoteScript(BOARD_CLOCK_LOOP)), {
+      now: defaultClock,
+      signal,
+      failure: (code, stderr) => (code === 255 ? sshFailure(this.ep, stderr, what) : undefined),
+    });
   }
 
   async run(job: TargetJob): Promise<TargetRun> {
@@ -191,7 +198,10 @@ export class SshTarget implements Target {
       throw new LpcvError('LPCV_E_TARGET_FORMAT', `${this.name} runs ${this.formats.join(', ')} artifacts, not ${job.artifact.format}`);
     }
     if (t.lockNetwork === true && this.spec.lockCommand === undefined) {
-      throw new LpcvError('LPCV_E_SSH_CONFIG', `track ${job.track.name} locks the board's network for the run, and ${this.name} has no lock_cmd/unlock_cmd in its device spec`);
+      throw new LpcvError(
+        'LPCV_E_SSH_CONFIG',
+        `track ${job.track.name} locks the board's network for the run, and ${this.name} has no lock_cmd/unlock_cmd in its device spec`,
+      );
     }
     const cancelled = (): void => {
       if (job.signal.aborted) throw new LpcvError('LPCV_E_RUN_CANCELLED', `the run on ${this.name} was cancelled`);
@@ -219,7 +229,12 @@ export class SshTarget implements Target {
       LOCK_CMD: this.spec.lockCommand ?? '',
       UNLOCK_CMD: this.spec.unlockCommand ?? '',
     };
-    await writeFile(path.join(stage, 'meta', 'config'), Object.entries(config).map(([k, v]) => `${k}=${shellQuote(v)}\n`).join(''));
+    await writeFile(
+      path.join(stage, 'meta', 'config'),
+      Object.entries(config)
+        .map(([k, v]) => `${k}=${shellQuote(v)}\n`)
+        .join(''),
+    );
     await writeFile(path.join(stage, 'meta', 'power-files'), rails ? rails.files.map((f) => `${f}\n`).join('') : '');
     const pkgName = packageFileName(job.artifact.format);
     await copyFile(job.artifact.file, path.join(stage, pkgName));
@@ -253,7 +268,12 @@ export class SshTarget implements Target {
       const callEndMs = defaultClock();
       // A meter that failed during the run fails it below, after the command's own failures are reported.
       meterRunning = false;
-      const traced = meter ? await meter.stop().then((trace) => ({ trace }), (error: unknown) => ({ error })) : undefined;
+      const traced = meter
+        ? await meter.stop().then(
+            (trace) => ({ trace }),
+            (error: unknown) => ({ error }),
+          )
+        : undefined;
       job.onProgress({ phase: 'fetch', fraction: 0.9 });
       const maxOutput = this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
       const tooLarge = result.outputsKiB * 1024 > maxOutput;
@@ -262,26 +282,41 @@ export class SshTarget implements Target {
       cancelled();
       const tail = async (f: string): Promise<string> => (await readFile(path.join(back, 'meta', f), 'utf8').catch(() => '')).trim();
       const stderrTail = await tail('stderr.tail');
-      if (result.timedOut) throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the on-board command exceeded the time limit of ${timeoutMs} ms and was killed on ${this.name}`, { timeoutMs });
+      if (result.timedOut)
+        throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the on-board command exceeded the time limit of ${timeoutMs} ms and was killed on ${this.name}`, {
+          timeoutMs,
+        });
       if (result.killed) throw new LpcvError('LPCV_E_RUN_CANCELLED', `the command on ${this.name} was killed`);
       if (result.status !== 0) {
         const how = result.status > 128 ? `was killed by signal ${result.status - 128}` : `exited with status ${result.status}`;
         const last = stderrTail.split('\n').slice(-1)[0]?.slice(0, 300);
-        throw new LpcvError('LPCV_E_BOARD_COMMAND_FAILED', `the on-board command ${how}${last ? `: ${last}` : ''}`, { exitCode: result.status, stderrTail: stderrTail.slice(-2000) });
+        throw new LpcvError('LPCV_E_BOARD_COMMAND_FAILED', `the on-board command ${how}${last ? `: ${last}` : ''}`, {
+          exitCode: result.status,
+          stderrTail: stderrTail.slice(-2000),
+        });
       }
       if (tooLarge) {
-        throw new LpcvError('LPCV_E_BOARD_OUTPUT_TOO_LARGE', `the on-board command left ${result.outputsKiB} KiB in its output folder, more than the ${Math.floor(maxOutput / 1024)} KiB this board copies back`, {
-          outputsKiB: result.outputsKiB,
-          maxOutputBytes: maxOutput,
-        });
+        throw new LpcvError(
+          'LPCV_E_BOARD_OUTPUT_TOO_LARGE',
+          `the on-board command left ${result.outputsKiB} KiB in its output folder, more than the ${Math.floor(maxOutput / 1024)} KiB this board copies back`,
+          {
+            outputsKiB: result.outputsKiB,
+            maxOutputBytes: maxOutput,
+          },
+        );
       }
       const predictions = await readOutputFolder(job.track, job.inputs.ids, path.join(back, 'outputs'), sizes ? { sizes } : {});
       const self = await readSelfReportedMs(path.join(back, 'outputs'));
       const durationMs = Number(result.endNs - result.startNs) / 1e6;
       const images = job.inputs.ids.length;
       if (traced && 'error' in traced) throw traced.error;
-      const onBoard = traced && sync ? meterSamplesOnBoard(traced.trace, sync, { clock: result.clock, startNs: result.startNs, endNs: result.endNs, callStartMs, callEndMs }) : undefined;
-      const power = rails ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs) : onBoard?.samples;
+      const onBoard =
+        traced && sync
+          ? meterSamplesOnBoard(traced.trace, sync, { clock: result.clock, startNs: result.startNs, endNs: result.endNs, callStartMs, callEndMs })
+          : undefined;
+      const power = rails
+        ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs)
+        : onBoard?.samples;
       const source = rails?.source ?? (traced && 'trace' in traced ? traced.trace.source : undefined);
       const energy = power && source !== undefined ? energyOver(power, durationMs, source) : null;
       cleaned = await cleanUpRun(this.ep, runDir, job.log);

@@ -18,7 +18,20 @@ function part(format: ModelFormat, probeFails = false): Target & { ran: number }
     },
     async run(this: { ran: number }): Promise<TargetRun> {
       this.ran += 1;
-      return { measurement: { predictions: { kind: 'topk', ids: [], topk: [] }, runtime: format, threads: 1, protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 }, latencyMs: [1], warmupMs: [], preprocessMs: [] }, target: { kind: 'desktop', device: 'box', runtime: format, threads: 1, os: 'test', cpu: 'test' }, energy: null, energyNote: 'none' };
+      return {
+        measurement: {
+          predictions: { kind: 'topk', ids: [], topk: [] },
+          runtime: format,
+          threads: 1,
+          protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
+          latencyMs: [1],
+          warmupMs: [],
+          preprocessMs: [],
+        },
+        target: { kind: 'desktop', device: 'box', runtime: format, threads: 1, os: 'test', cpu: 'test' },
+        energy: null,
+        energyNote: 'none',
+      };
     },
   };
 }

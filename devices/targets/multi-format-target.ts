@@ -47,7 +47,14 @@ export class MultiFormatTarget implements Target {
         working.push(p);
       } catch (e) {
         lastError = e;
-        this.log(`device ${this.name}: ${p.formats.join('/')} unavailable (${e instanceof Error ? e.message : String(e)}); serving ${this.#parts.filter((q) => q !== p).flatMap((q) => q.formats).join(', ') || 'nothing'}`);
+        this.log(
+          `device ${this.name}: ${p.formats.join('/')} unavailable (${e instanceof Error ? e.message : String(e)}); serving ${
+            this.#parts
+              .filter((q) => q !== p)
+              .flatMap((q) => q.formats)
+              .join(', ') || 'nothing'
+          }`,
+        );
       }
     }
     if (info === undefined) throw lastError;
@@ -58,7 +65,9 @@ export class MultiFormatTarget implements Target {
   run(job: TargetJob): Promise<TargetRun> {
     const part = this.#parts.find((p) => p.formats.includes(job.artifact.format));
     if (part === undefined) {
-      return Promise.reject(new LpcvError('LPCV_E_TARGET_FORMAT', `device ${this.name} (${this.kind}) runs ${this.formats.join(', ')}, not ${job.artifact.format}`));
+      return Promise.reject(
+        new LpcvError('LPCV_E_TARGET_FORMAT', `device ${this.name} (${this.kind}) runs ${this.formats.join(', ')}, not ${job.artifact.format}`),
+      );
     }
     return part.run(job);
   }

@@ -55,11 +55,7 @@ export async function checkCocoFiles(imagesDir: string, images: readonly CocoIma
  * The ground truth restricted to samples [start, start + count) of the id order: those images (in that
  * order, so that groundTruth.images[i] is the image of ids[i]), their annotations, all categories.
  */
-export function restrictGroundTruth(
-  gt: CocoInstances,
-  start: number,
-  count: number,
-): { ids: string[]; groundTruth: CocoGroundTruth } {
+export function restrictGroundTruth(gt: CocoInstances, start: number, count: number): { ids: string[]; groundTruth: CocoGroundTruth } {
   const images = gt.images.slice(start, start + count);
   const keep = new Set(images.map((im) => im.id));
   return {

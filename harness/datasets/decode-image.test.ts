@@ -57,7 +57,10 @@ describe('decodeImageFile', () => {
     const plain = join(tmp.dir, 'plain.png');
     const p3 = join(tmp.dir, 'p3.png');
     await writePng(plain, 4, 4, 3, rgb);
-    await sharp(Buffer.from(rgb), { raw: { width: 4, height: 4, channels: 3 } }).withIccProfile('p3').png().toFile(p3);
+    await sharp(Buffer.from(rgb), { raw: { width: 4, height: 4, channels: 3 } })
+      .withIccProfile('p3')
+      .png()
+      .toFile(p3);
     // The known pixels of plain.png with p3.png's iCCP chunk spliced in before the image data.
     const file = join(tmp.dir, 'tagged.png');
     writeFileSync(file, withChunk(readFileSync(plain), pngChunk(readFileSync(p3), 'iCCP')));
@@ -83,7 +86,9 @@ describe('decodeImageFile', () => {
     expect((await rejectionOf(decodeImageFile(text, 't'))).message).toMatch(/text\.png: not a decodable image/);
 
     const webp = join(tmp.dir, 'w.png');
-    await sharp(Buffer.from(pattern(2, 2, 3)), { raw: { width: 2, height: 2, channels: 3 } }).webp().toFile(webp);
+    await sharp(Buffer.from(pattern(2, 2, 3)), { raw: { width: 2, height: 2, channels: 3 } })
+      .webp()
+      .toFile(webp);
     expect((await rejectionOf(decodeImageFile(webp, 'w'))).message).toBe(`${webp}: is webp, expected PNG or JPEG`);
 
     const cut = join(tmp.dir, 'cut.png');
@@ -152,7 +157,7 @@ describe('readImageSize', () => {
 
 /** The bytes (length, type, data, CRC) of the first chunk of a type in a PNG file. */
 function pngChunk(png: Buffer, type: string): Buffer {
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     if (png.toString('latin1', at + 4, at + 8) === type) return png.subarray(at, at + 12 + length);
     at += 12 + length;

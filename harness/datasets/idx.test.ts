@@ -27,9 +27,7 @@ describe('parseIdx', () => {
   });
 
   it('rejects short, truncated and over-long files', () => {
-    expect(errorOf(() => parseIdx(new Uint8Array(2), 'a', IDX_LABELS_MAGIC)).message).toBe(
-      'a: 2 bytes, too short for an IDX labels file',
-    );
+    expect(errorOf(() => parseIdx(new Uint8Array(2), 'a', IDX_LABELS_MAGIC)).message).toBe('a: 2 bytes, too short for an IDX labels file');
     expect(errorOf(() => parseIdx(idxBytes([3, 2, 2], pixels).subarray(0, 10), 'b', IDX_IMAGES_MAGIC)).message).toBe(
       'b: 10 bytes, shorter than its 16-byte header',
     );
@@ -38,9 +36,7 @@ describe('parseIdx', () => {
     );
     const long = new Uint8Array(30);
     long.set(idxBytes([3, 2, 2], pixels));
-    expect(errorOf(() => parseIdx(long, 'd', IDX_IMAGES_MAGIC)).message).toBe(
-      'd: has trailing bytes: header dims 3x2x2 need 28 bytes, the file has 30 bytes',
-    );
+    expect(errorOf(() => parseIdx(long, 'd', IDX_IMAGES_MAGIC)).message).toBe('d: has trailing bytes: header dims 3x2x2 need 28 bytes, the file has 30 bytes');
   });
 });
 

@@ -14,11 +14,7 @@ export async function imageFolderInputs(imagesDir: string): Promise<InputSet> {
 }
 
 /** Every image's class index, in sample order. Each image needs exactly one row and each row an image. */
-export async function imageFolderLabels(
-  imagesDir: string,
-  csvFile: string,
-  classes: readonly string[],
-): Promise<{ ids: string[]; labels: number[] }> {
+export async function imageFolderLabels(imagesDir: string, csvFile: string, classes: readonly string[]): Promise<{ ids: string[]; labels: number[] }> {
   const ids = await listImageFiles(imagesDir);
   const images = new Set(ids);
   const text = (await readDatasetFile(csvFile)).toString('utf8');

@@ -18,8 +18,7 @@ const splits = {
 describe('idx', () => {
   const dir = join(tmp.dir, 'idx');
   const pixels = Uint8Array.from({ length: 5 * 4 * 4 }, (_, i) => i);
-  const track = () =>
-    makeTrack(dir, { dataset: { format: 'idx', images: 'data/images.gz', labels: 'data/labels.gz' }, splits });
+  const track = () => makeTrack(dir, { dataset: { format: 'idx', images: 'data/images.gz', labels: 'data/labels.gz' }, splits });
   beforeAll(() => {
     writeText(join(dir, 'data/images.gz'), '');
     writeFileSync(join(dir, 'data/images.gz'), gzipSync(idxBytes([5, 4, 4], pixels)));
@@ -77,9 +76,7 @@ describe('idx', () => {
     );
     const big = makeTrack(dir, { dataset: { format: 'idx', images: 'data/images.gz', labels: 'data/big.gz' }, splits });
     expect(await loadLabels(big, 'first')).toMatchObject({ labels: [0, 1] });
-    expect((await rejectionOf(loadLabels(big, 'rest'))).message).toBe(
-      `${join(dir, 'data/big.gz')}: label 3 of sample 00003 is not a class index (0..2)`,
-    );
+    expect((await rejectionOf(loadLabels(big, 'rest'))).message).toBe(`${join(dir, 'data/big.gz')}: label 3 of sample 00003 is not a class index (0..2)`);
   });
 
   it('reports a missing images file by path', async () => {
@@ -149,14 +146,13 @@ describe('coco', () => {
     const wrong = makeTrack(dir, { dataset: { format: 'coco', images: 'val', annotations: 'instances.json' }, splits });
     const f = await rejectionOf(openInputs(wrong, 'first'));
     expect(f.code).toBe('LPCV_E_TRACK_INVALID');
-    expect(f.message).toContain('dataset.format coco holds detection data, the track\'s task is classification');
+    expect(f.message).toContain("dataset.format coco holds detection data, the track's task is classification");
   });
 });
 
 describe('segmentation', () => {
   const dir = join(tmp.dir, 'seg');
-  const track = () =>
-    makeTrack(dir, { task: 'segmentation', dataset: { format: 'segmentation', images: 'img', masks: 'ann', ignoreIndex: 255 }, splits });
+  const track = () => makeTrack(dir, { task: 'segmentation', dataset: { format: 'segmentation', images: 'img', masks: 'ann', ignoreIndex: 255 }, splits });
   beforeAll(async () => {
     for (const i of [0, 1, 2, 3, 4]) {
       await writePng(join(dir, 'img', `s${i}.png`), 4, 4, 3, pattern(4, 4, 3, i));

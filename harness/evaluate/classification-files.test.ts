@@ -131,6 +131,8 @@ describe('parseClassificationGroundTruth', () => {
     }
     // An out-of-range label on line 1 is an error, not a header.
     expect(errorOf(() => parseClassificationGroundTruth('a.jpg,12\n', 'gt.csv', { numClasses: 10 })).message).toBe('gt.csv:1: class 12 is outside [0, 10)');
-    expect(errorOf(() => parseClassificationGroundTruth('{"a": null}', 'gt.json', {})).message).toBe('gt.json: key "a": expected a class index or name, got null');
+    expect(errorOf(() => parseClassificationGroundTruth('{"a": null}', 'gt.json', {})).message).toBe(
+      'gt.json: key "a": expected a class index or name, got null',
+    );
   });
 });

@@ -27,9 +27,7 @@ const id = z.number().int();
 const bbox = z.tuple([finite, finite, finite.nonnegative(), finite.nonnegative()]);
 
 export const cocoGroundTruthSchema = z.looseObject({
-  images: z.array(
-    z.looseObject({ id, width: finite.positive().optional(), height: finite.positive().optional(), file_name: z.string().optional() }),
-  ),
+  images: z.array(z.looseObject({ id, width: finite.positive().optional(), height: finite.positive().optional(), file_name: z.string().optional() })),
   annotations: z.array(
     z.looseObject({
       id: id.optional(),
@@ -61,7 +59,10 @@ export function parseCocoGroundTruth(text: string, file: string): CocoGroundTrut
   const parsed = cocoGroundTruthSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LpcvError('LPCV_E_GT_MALFORMED', `${file}: ${describeIssues(parsed.error.issues, { max: 1, indices: 'brackets' })}`, { file, key: issueKey(issue.path, '', 'brackets') });
+    throw new LpcvError('LPCV_E_GT_MALFORMED', `${file}: ${describeIssues(parsed.error.issues, { max: 1, indices: 'brackets' })}`, {
+      file,
+      key: issueKey(issue.path, '', 'brackets'),
+    });
   }
   const { images, annotations, categories } = parsed.data;
   const imageIds = uniqueIds(images, file, 'images');
@@ -122,7 +123,8 @@ export function parseCocoDetections(text: string, file: string, gt: CocoGroundTr
   if (unknownImages.size > 0 || unknownCategories.size > 0) {
     const parts: string[] = [];
     if (unknownImages.size > 0) parts.push(`${unknownImages.size} image_id values are not in the ground truth (${listSome([...unknownImages])})`);
-    if (unknownCategories.size > 0) parts.push(`${unknownCategories.size} category_id values are not in the ground truth (${listSome([...unknownCategories])})`);
+    if (unknownCategories.size > 0)
+      parts.push(`${unknownCategories.size} category_id values are not in the ground truth (${listSome([...unknownCategories])})`);
     throw new LpcvError('LPCV_E_PRED_MISMATCH', `${file}: ${parts.join('; ')}`, {
       file,
       unknownImageCount: unknownImages.size,

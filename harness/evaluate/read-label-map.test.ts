@@ -24,7 +24,9 @@ describe('readLabelMap', () => {
 
   it('takes one channel of an RGB PNG whose channels are equal', async () => {
     const file = join(dir, 'rgb.png');
-    await sharp(Buffer.from([3, 3, 3, 1, 1, 1, 2, 2, 2, 200, 200, 200]), { raw: { width: 2, height: 2, channels: 3 } }).png().toFile(file);
+    await sharp(Buffer.from([3, 3, 3, 1, 1, 1, 2, 2, 2, 200, 200, 200]), { raw: { width: 2, height: 2, channels: 3 } })
+      .png()
+      .toFile(file);
     const map = await readLabelMap(file, 'predictions');
     expect([...map.data]).toEqual([3, 1, 2, 200]);
   });
@@ -54,7 +56,9 @@ describe('readLabelMap', () => {
     expect(e2.message).toContain('4-bit');
 
     const colour = join(dir, 'colour.png');
-    await sharp(Buffer.from([1, 1, 1, 1, 2, 1]), { raw: { width: 2, height: 1, channels: 3 } }).png().toFile(colour);
+    await sharp(Buffer.from([1, 1, 1, 1, 2, 1]), { raw: { width: 2, height: 1, channels: 3 } })
+      .png()
+      .toFile(colour);
     const e3 = await rejectionOf(readLabelMap(colour, 'predictions'));
     expect(e3.message).toMatch(/pixel \(1, 0\) is RGB \(1, 2, 1\)/);
   });
@@ -63,7 +67,9 @@ describe('readLabelMap', () => {
     const ga = await writeFileIn(dir, 'ga.png', encodePng(1, 1, 8, 4, [Buffer.from([5, 255])]));
     expect((await rejectionOf(readLabelMap(ga, 'predictions'))).message).toContain('2 channels (with alpha)');
     const jpeg = join(dir, 'really-a-jpeg.png');
-    await sharp(Buffer.from([0, 1, 2, 3]), { raw: { width: 2, height: 2, channels: 1 } }).jpeg().toFile(jpeg);
+    await sharp(Buffer.from([0, 1, 2, 3]), { raw: { width: 2, height: 2, channels: 1 } })
+      .jpeg()
+      .toFile(jpeg);
     expect((await rejectionOf(readLabelMap(jpeg, 'predictions'))).message).toContain('not a PNG');
     const text = await writeFileIn(dir, 'text.png', 'hello');
     const e = await rejectionOf(readLabelMap(text, 'predictions'));

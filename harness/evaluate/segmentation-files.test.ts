@@ -30,7 +30,9 @@ async function writeCase(root: string): Promise<{ gt: string; pred: string }> {
   const { gt, pred } = await writeSegmentationCase(root);
   // b's prediction as an RGB PNG with three equal channels, and an extension in capitals.
   const b = [2, 2, 2, 2, 1, 1].flatMap((v) => [v, v, v]);
-  await sharp(Buffer.from(b), { raw: { width: 3, height: 2, channels: 3 } }).png().toFile(join(pred, 'b.PNG'));
+  await sharp(Buffer.from(b), { raw: { width: 3, height: 2, channels: 3 } })
+    .png()
+    .toFile(join(pred, 'b.PNG'));
   await writeFileIn(pred, 'notes.txt', 'not a mask: ignored');
   return { gt, pred };
 }
@@ -126,7 +128,9 @@ describe('scoreSegmentationFolders', () => {
     await writeGrayPng(join(root, 'gt/x.png'), [[255, 255]]);
     await writeGrayPng(join(root, 'pred/x.png'), [[0, 1]]);
     for (const numClasses of [undefined, 2]) {
-      const e = await rejectionOf(scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred'), { ignoreIndex: 255, ...(numClasses === undefined ? {} : { numClasses }) }));
+      const e = await rejectionOf(
+        scoreSegmentationFolders(join(root, 'gt'), join(root, 'pred'), { ignoreIndex: 255, ...(numClasses === undefined ? {} : { numClasses }) }),
+      );
       expect(e.code).toBe('LPCV_E_GT_MALFORMED');
       expect(e.message).toBe(`${join(root, 'gt')}: every ground-truth pixel is the ignore index 255`);
     }

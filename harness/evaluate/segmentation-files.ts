@@ -71,11 +71,15 @@ export async function scoreSegmentationFolders(gtDir: string, predDir: string, o
     const predFile = predFiles.get(name) as string;
     const [gt, pred] = await Promise.all([readLabelMap(gtFile, 'ground truth'), readLabelMap(predFile, 'predictions')]);
     if (gt.width !== pred.width || gt.height !== pred.height) {
-      throw new LpcvError('LPCV_E_PRED_MISMATCH', `${predFile}: prediction is ${pred.width}x${pred.height}, ground truth ${gtFile} is ${gt.width}x${gt.height}`, {
-        file: predFile,
-        predSize: [pred.width, pred.height],
-        gtSize: [gt.width, gt.height],
-      });
+      throw new LpcvError(
+        'LPCV_E_PRED_MISMATCH',
+        `${predFile}: prediction is ${pred.width}x${pred.height}, ground truth ${gtFile} is ${gt.width}x${gt.height}`,
+        {
+          file: predFile,
+          predSize: [pred.width, pred.height],
+          gtSize: [gt.width, gt.height],
+        },
+      );
     }
     gtMax = Math.max(gtMax, checkedMax(gt, gtFile, 'ground truth', ignoreIndex, numClasses));
     if (opts.numClasses !== undefined) {
@@ -105,9 +109,13 @@ export async function listPngFiles(dir: string, role: InputRole): Promise<Map<st
     const key = `${entry.name.slice(0, -4)}.png`;
     const earlier = out.get(key);
     if (earlier !== undefined) {
-      throw new LpcvError(role === 'ground truth' ? 'LPCV_E_GT_MALFORMED' : 'LPCV_E_PRED_MALFORMED', `${dir}: ${earlier} and ${entry.name} differ only in the case of the extension`, {
-        file: dir,
-      });
+      throw new LpcvError(
+        role === 'ground truth' ? 'LPCV_E_GT_MALFORMED' : 'LPCV_E_PRED_MALFORMED',
+        `${dir}: ${earlier} and ${entry.name} differ only in the case of the extension`,
+        {
+          file: dir,
+        },
+      );
     }
     out.set(key, join(dir, entry.name));
   }
@@ -127,11 +135,15 @@ function checkedMax(map: LabelMap, file: string, role: InputRole, ignore: number
     if (v >= limit) {
       const code = role === 'ground truth' ? 'LPCV_E_GT_MALFORMED' : 'LPCV_E_PRED_MALFORMED';
       const where = `pixel (${i % map.width}, ${Math.floor(i / map.width)})`;
-      throw new LpcvError(code, `${file}: ${where} holds class ${v}, outside [0, ${limit})${ignore === undefined ? '' : ` and not the ignore index ${ignore}`}`, {
-        file,
-        value: v,
-        numClasses: limit,
-      });
+      throw new LpcvError(
+        code,
+        `${file}: ${where} holds class ${v}, outside [0, ${limit})${ignore === undefined ? '' : ` and not the ignore index ${ignore}`}`,
+        {
+          file,
+          value: v,
+          numClasses: limit,
+        },
+      );
     }
     if (v > max) max = v;
   }

@@ -9,9 +9,7 @@ interface Fixture {
   divide255: string[];
   multiplyReciprocal255: string[];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/datasets/normalise-float32.json', import.meta.url), 'utf8'),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/datasets/normalise-float32.json', import.meta.url), 'utf8')) as Fixture;
 
 function bits(values: Float32Array): string[] {
   const u = new Uint32Array(values.buffer, values.byteOffset, values.length);

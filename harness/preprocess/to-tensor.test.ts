@@ -111,7 +111,10 @@ describe('toInputTensor sizes', () => {
 
   it('refuses a shape that contradicts the layout or the channels (a track error)', async () => {
     const c = await rejectionOf(toInputTensor(gray, spec({ shape: [1, 3, 2, 3] })));
-    expect(c).toMatchObject({ code: 'LPCV_E_TRACK_INVALID', message: 'input input: shape [1, 3, 2, 3]: 3 channels in the shape, preprocess.channels gray gives 1' });
+    expect(c).toMatchObject({
+      code: 'LPCV_E_TRACK_INVALID',
+      message: 'input input: shape [1, 3, 2, 3]: 3 channels in the shape, preprocess.channels gray gives 1',
+    });
     expect((await rejectionOf(toInputTensor(gray, spec({ shape: [1, 6] })))).message).toBe('input input: shape [1, 6]: layout NCHW needs a shape of 4 dims');
     expect((await rejectionOf(toInputTensor(rgb, spec({ layout: 'NC', shape: [1, 7], preprocess: rgbNorm })))).code).toBe('LPCV_E_TRACK_INVALID');
   });

@@ -27,10 +27,20 @@ function inputs(track: Track, extra: Partial<RecordInputs> = {}): RecordInputs {
 describe('the measures a record gives its formula', () => {
   it('passes the wall clock, the energy window and the idle figure', () => {
     const m = measuresOf(
-      { accuracy: { map: 0.35 }, energy: { joules: 2000, avgWatts: 2, source: 'pmbus', sampleCount: 10, windowSeconds: 1000, idle: { watts: 1.5, source: 'measured' } }, wall: { durationMs: 1_014_400, images: 20288 } },
+      {
+        accuracy: { map: 0.35 },
+        energy: { joules: 2000, avgWatts: 2, source: 'pmbus', sampleCount: 10, windowSeconds: 1000, idle: { watts: 1.5, source: 'measured' } },
+        wall: { durationMs: 1_014_400, images: 20288 },
+      },
       null,
     );
-    expect(m).toMatchObject({ energyJoules: 2000, durationSeconds: 1014.4, images: 20288, energyWindowSeconds: 1000, idle: { watts: 1.5, source: 'measured' } });
+    expect(m).toMatchObject({
+      energyJoules: 2000,
+      durationSeconds: 1014.4,
+      images: 20288,
+      energyWindowSeconds: 1000,
+      idle: { watts: 1.5, source: 'measured' },
+    });
     // without a wall clock there is no duration and no image count to divide by it
     expect(measuresOf({ accuracy: {}, energy: null }, null)).toMatchObject({ energyJoules: null, durationSeconds: null, images: null, idle: null });
   });

@@ -31,7 +31,12 @@ export interface RecordInputs {
  */
 export function buildResultRecord(r: RecordInputs): ResultRecord {
   const latency = latencyStats(r.latencyMs);
-  const score = computeScore(r.track.score.formula, r.track.score.version, measuresOf(r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r, latency), r.track.score.params);
+  const score = computeScore(
+    r.track.score.formula,
+    r.track.score.version,
+    measuresOf(r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r, latency),
+    r.track.score.params,
+  );
   return {
     track: r.track.name,
     split: r.split,
@@ -43,7 +48,13 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
     energy: r.energy,
     ...(r.wall ? { wall: r.wall } : {}),
     ...(r.energy === null && r.energyNote ? { energyNote: r.energyNote } : {}),
-    score: { formula: score.formula, version: score.version, value: score.value, qualified: score.qualified, ...(score.reason ? { reason: score.reason } : {}) },
+    score: {
+      formula: score.formula,
+      version: score.version,
+      value: score.value,
+      qualified: score.qualified,
+      ...(score.reason ? { reason: score.reason } : {}),
+    },
     protocol: {
       warmupRuns: r.protocol.warmupRuns,
       minRuns: r.protocol.minRuns,

@@ -7,10 +7,15 @@ import { buildResultRecord } from './build-record.js';
 const track = resolveTrack('fashion-mnist');
 const labels = { task: 'classification' as const, ids: ['a', 'b', 'c', 'd'], labels: [1, 2, 3, 4] };
 
-describe('scoring a device\'s predictions with the labels', () => {
+describe("scoring a device's predictions with the labels", () => {
   it('computes top-1, top-5 and per-class figures with class names', async () => {
     // a: right at rank 1; b: right at rank 2; c: absent from its top 5; d: right at rank 5.
-    const topk = [[1, 0, 2, 3, 4], [0, 2, 1, 3, 4], [0, 1, 2, 4, 5], [0, 1, 2, 3, 4]];
+    const topk = [
+      [1, 0, 2, 3, 4],
+      [0, 2, 1, 3, 4],
+      [0, 1, 2, 4, 5],
+      [0, 1, 2, 3, 4],
+    ];
     const r = await scorePredictions(track, { kind: 'topk', ids: labels.ids, topk }, labels);
     expect(r.accuracy).toEqual({ top1: 0.25, top5: 0.75 });
     expect(r.perClass.find((c) => c.classIndex === 1)).toMatchObject({ name: 'Trouser', count: 1, top1: 1 });

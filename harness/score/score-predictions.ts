@@ -33,7 +33,10 @@ export async function scorePredictions(track: Track, predictions: Predictions, l
       const gt = await labels.readMask(i);
       const pred = predictions.maps[i]!;
       if (gt.width !== pred.width || gt.height !== pred.height) {
-        throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `label map of image ${labels.ids[i]} is ${pred.width}x${pred.height}, its mask ${gt.width}x${gt.height}`);
+        throw new LpcvError(
+          'LPCV_E_MODEL_OUTPUT_SHAPE',
+          `label map of image ${labels.ids[i]} is ${pred.width}x${pred.height}, its mask ${gt.width}x${gt.height}`,
+        );
       }
       acc.add({ pred: pred.data, gt: gt.data });
     }

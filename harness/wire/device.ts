@@ -29,7 +29,10 @@ const registeredSchema = z.object({ deviceId: z.number().int().positive() });
 export function registeredDeviceId(body: unknown): number {
   const parsed = registeredSchema.safeParse(body);
   if (!parsed.success) {
-    throw new LpcvError('LPCV_E_INTERNAL', `the server registered the device without an id: ${describeIssues(parsed.error.issues, { max: 3, topLevel: '(body)' })}`);
+    throw new LpcvError(
+      'LPCV_E_INTERNAL',
+      `the server registered the device without an id: ${describeIssues(parsed.error.issues, { max: 3, topLevel: '(body)' })}`,
+    );
   }
   return parsed.data.deviceId;
 }

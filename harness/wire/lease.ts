@@ -75,7 +75,10 @@ export function leaseAnswer(a: LeaseAnswerArgs): LeaseAnswer {
     inputs: { url: inputsUrl(a.job.split), sha256: a.inputs.sha256, bytes: a.inputs.bytes, count: a.inputs.count },
   };
   if (a.robustnessInputs === undefined || a.robustnessInputs.length === 0) return answer;
-  return { ...answer, robustnessInputs: a.robustnessInputs.map((r) => ({ split: r.split, url: inputsUrl(r.split), sha256: r.sha256, bytes: r.bytes, count: r.count })) };
+  return {
+    ...answer,
+    robustnessInputs: a.robustnessInputs.map((r) => ({ split: r.split, url: inputsUrl(r.split), sha256: r.sha256, bytes: r.bytes, count: r.count })),
+  };
 }
 
 /** The agent's side: the lease answer's envelope, or LPCV_E_INTERNAL (the server answered something else). */

@@ -46,7 +46,14 @@ const topk: Predictions = { kind: 'topk', ids: ['00001', '00002'], topk: [[3, 1,
 
 function labelMaps(values: 'uint8' | 'uint16'): Predictions {
   const data = (n: number) => (values === 'uint8' ? new Uint8Array([0, 1, 255, n]) : new Uint16Array([0, 258, 65_535, n]));
-  return { kind: 'label-maps', ids: ['a', 'b'], maps: [{ width: 2, height: 2, data: data(7) }, { width: 4, height: 1, data: data(9) }] };
+  return {
+    kind: 'label-maps',
+    ids: ['a', 'b'],
+    maps: [
+      { width: 2, height: 2, data: data(7) },
+      { width: 4, height: 1, data: data(9) },
+    ],
+  };
 }
 
 /** The agent encodes, the JSON text crosses the wire, the server decodes. */
@@ -84,13 +91,19 @@ describe('the completion across the wire', () => {
     for (const values of ['uint8', 'uint16'] as const) {
       const m = measurement(labelMaps(values));
       // A sampler's samples may carry more than t and watts: the wire takes those two.
-      const power = [{ t: 0, watts: 4 }, { t: 100, watts: 4.4, volts: 12 }];
+      const power = [
+        { t: 0, watts: 4 },
+        { t: 100, watts: 4.4, volts: 12 },
+      ];
       const { completion } = acrossTheWire({ measurement: m, target: TARGET, energy, power });
       expectSamePredictions(completion.measurement.predictions, m.predictions);
       expect(completion.measurement).toEqual(m);
       expect(completion.energy).toEqual(energy);
       expect(completion.energyNote).toBeUndefined();
-      expect(completion.power).toEqual([{ t: 0, watts: 4 }, { t: 100, watts: 4.4 }]);
+      expect(completion.power).toEqual([
+        { t: 0, watts: 4 },
+        { t: 100, watts: 4.4 },
+      ]);
     }
   });
 
@@ -128,11 +141,20 @@ describe('a malformed completion', () => {
   const refusal = (body: unknown) => errorOf(() => parseCompletion(body));
 
   it('is LPCV_E_PRED_MALFORMED naming the key', () => {
-    expect(refusal({ ...base, energy: { joules: -1, avgWatts: 1, source: 's', sampleCount: 1 } })).toMatchObject({ code: 'LPCV_E_PRED_MALFORMED', message: expect.stringMatching(/energy\.joules/) });
-    expect(refusal(withMeasurement({ predictions: { kind: 'topk', ids: ['a'], topk: [[1], [2]] } })).message).toMatch(/measurement\.predictions\.topk: 2 entries for 1 ids/);
+    expect(refusal({ ...base, energy: { joules: -1, avgWatts: 1, source: 's', sampleCount: 1 } })).toMatchObject({
+      code: 'LPCV_E_PRED_MALFORMED',
+      message: expect.stringMatching(/energy\.joules/),
+    });
+    expect(refusal(withMeasurement({ predictions: { kind: 'topk', ids: ['a'], topk: [[1], [2]] } })).message).toMatch(
+      /measurement\.predictions\.topk: 2 entries for 1 ids/,
+    );
     const short = { width: 2, height: 2, bytesPerValue: 2, data: Buffer.alloc(4).toString('base64') };
-    expect(refusal(withMeasurement({ predictions: { kind: 'label-maps', ids: ['a'], maps: [short] } })).message).toMatch(/measurement\.predictions\.maps\.0\.data: 4 bytes, expected 2 x 2 x 2/);
-    expect(refusal(withMeasurement({ predictions: { kind: 'label-maps', ids: ['a'], maps: [{ ...short, data: 'not base64!' }] } })).message).toMatch(/maps\.0\.data: expected base64/);
+    expect(refusal(withMeasurement({ predictions: { kind: 'label-maps', ids: ['a'], maps: [short] } })).message).toMatch(
+      /measurement\.predictions\.maps\.0\.data: 4 bytes, expected 2 x 2 x 2/,
+    );
+    expect(refusal(withMeasurement({ predictions: { kind: 'label-maps', ids: ['a'], maps: [{ ...short, data: 'not base64!' }] } })).message).toMatch(
+      /maps\.0\.data: expected base64/,
+    );
     expect(refusal({ ...base, extra: 1 }).message).toMatch(/extra|Unrecognized/);
     expect(refusal({ ...base, startedAt: 'yesterday' }).message).toMatch(/startedAt/);
     expect(refusal({ ...base, leaseToken: 't' }).message).toMatch(/leaseToken/);
@@ -142,10 +164,12 @@ describe('a malformed completion', () => {
   it('names the robustness split whose predictions are wrong', () => {
     expect(refusal(withMeasurement({ robustness: { 'contrast 5': base.measurement.predictions } })).message).toMatch(/measurement\.robustness/);
     const one = { kind: 'topk', ids: ['a', 'b'], topk: [[1]] };
-    expect(refusal(withMeasurement({ robustness: { 'test~contrast-5': one } })).message).toMatch(/measurement\.robustness\.test~contrast-5\.topk: 1 entries for 2 ids/);
+    expect(refusal(withMeasurement({ robustness: { 'test~contrast-5': one } })).message).toMatch(
+      /measurement\.robustness\.test~contrast-5\.topk: 1 entries for 2 ids/,
+    );
   });
 
-  it('is the caller\'s code when it passes one (a re-score)', () => {
+  it("is the caller's code when it passes one (a re-score)", () => {
     expect(errorOf(() => parseCompletion({ ...base, energy: 'none' }, 'LPCV_E_RESCORE_FAILED')).code).toBe('LPCV_E_RESCORE_FAILED');
   });
 });
@@ -170,19 +194,31 @@ describe('the lease answer across the wire', () => {
     expect(parseAgentTrack(lease.track)).toEqual(trackForAgents(track));
   });
 
-  it('names the adversarial sets\' packs when the split has some', () => {
-    const answer = leaseAnswer({ job, track, artifact, inputs, robustnessInputs: [{ split: 'test~inverted', sha256: 'c'.repeat(64), bytes: 10, count: 8000 }] });
+  it("names the adversarial sets' packs when the split has some", () => {
+    const answer = leaseAnswer({
+      job,
+      track,
+      artifact,
+      inputs,
+      robustnessInputs: [{ split: 'test~inverted', sha256: 'c'.repeat(64), bytes: 10, count: 8000 }],
+    });
     expect(parseLeaseAnswer(JSON.parse(JSON.stringify(answer)) as unknown).robustnessInputs).toEqual([
       { split: 'test~inverted', url: '/api/inputs/fashion-mnist/test~inverted', sha256: 'c'.repeat(64), bytes: 10, count: 8000 },
     ]);
     expect(leaseAnswer({ job, track, artifact, inputs, robustnessInputs: [] })).not.toHaveProperty('robustnessInputs');
   });
 
-  it('refuses a malformed answer as the server\'s fault, and a track the agent cannot take naming its keys', () => {
+  it("refuses a malformed answer as the server's fault, and a track the agent cannot take naming its keys", () => {
     const answer = JSON.parse(JSON.stringify(leaseAnswer({ job, track, artifact, inputs }))) as { job: object; track: Record<string, unknown> };
-    expect(errorOf(() => parseLeaseAnswer({ ...answer, job: { ...answer.job, leaseToken: '' } }))).toMatchObject({ code: 'LPCV_E_INTERNAL', message: expect.stringMatching(/job\.leaseToken/) });
+    expect(errorOf(() => parseLeaseAnswer({ ...answer, job: { ...answer.job, leaseToken: '' } }))).toMatchObject({
+      code: 'LPCV_E_INTERNAL',
+      message: expect.stringMatching(/job\.leaseToken/),
+    });
     // A newer server's key, or a data set an agent must never be sent.
-    expect(errorOf(() => parseAgentTrack({ ...answer.track, dataset: track.dataset }))).toMatchObject({ code: 'LPCV_E_TRACK_INVALID', message: expect.stringMatching(/the leased track: \(top level\): Unrecognized key: "dataset"/) });
+    expect(errorOf(() => parseAgentTrack({ ...answer.track, dataset: track.dataset }))).toMatchObject({
+      code: 'LPCV_E_TRACK_INVALID',
+      message: expect.stringMatching(/the leased track: \(top level\): Unrecognized key: "dataset"/),
+    });
     // The track file's own cross-key checks hold on agents too.
     const protocol = { ...(answer.track.protocol as object), minRuns: 5, maxRuns: 2 };
     expect(errorOf(() => parseAgentTrack({ ...answer.track, protocol })).message).toMatch(/protocol\.maxRuns: must be at least minRuns/);
@@ -191,7 +227,7 @@ describe('the lease answer across the wire', () => {
 });
 
 describe('the small requests', () => {
-  it('are what the server\'s schemas take when the agent builds them', () => {
+  it("are what the server's schemas take when the agent builds them", () => {
     const beat = heartbeatRequest('tok', 60_000, { phase: 'latency', fraction: 0.123_456, done: 12.7, total: Number.NaN });
     expect(beat).toEqual({ leaseToken: 'tok', leaseMs: 60_000, progress: { phase: 'latency', fraction: 0.1235, done: 12 } });
     expect(heartbeatRequestSchema.parse(JSON.parse(JSON.stringify(beat)))).toEqual(beat);
@@ -209,7 +245,7 @@ describe('the small requests', () => {
     expect(heartbeatRequestSchema.safeParse({ leaseToken: 't', leaseMs: 999 }).success).toBe(false);
   });
 
-  it('read the registration\'s answer for the device id', () => {
+  it("read the registration's answer for the device id", () => {
     expect(registeredDeviceId({ deviceId: 3, name: 'd', kind: 'desktop', later: true })).toBe(3);
     expect(errorOf(() => registeredDeviceId({ id: 3 })).code).toBe('LPCV_E_INTERNAL');
   });

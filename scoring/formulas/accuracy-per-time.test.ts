@@ -8,7 +8,10 @@ describe('accuracy-per-time v1', () => {
   it('divides the accuracy by the mean seconds per image', () => {
     // top1 0.9 at 20 ms per image: 0.9 / 0.020 s = 45 per second
     expect(computeScore('accuracy-per-time', 1, measures({ top1: 0.9, top5: 0.99 }, 20), {})).toEqual({
-      formula: 'accuracy-per-time', version: 1, value: 45, qualified: true,
+      formula: 'accuracy-per-time',
+      version: 1,
+      value: 45,
+      qualified: true,
     });
     // LPCVC 2023 style: mean Dice 0.6 at 250 ms per image: 0.6 / 0.25 s = 2.4
     const r = computeScore('accuracy-per-time', 1, measures({ mdice: 0.6, miou: 0.45 }, 250), { accuracy: 'mdice' });

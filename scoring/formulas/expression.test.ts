@@ -127,7 +127,9 @@ describe('expression v1 (the formula)', () => {
     expect(errorOf(() => computeScore('expression', 1, run({}), { expr: 'map +' })).code).toBe('LPCV_E_EXPRESSION_INVALID');
     expect(errorOf(() => computeScore('expression', 1, run({}), {})).message).toMatch(/needs parameter 'expr'/);
     expect(checkScoreSpec({ formula: 'expression', params: { expr: 'relu(map - 0.2' } })).toMatchObject({
-      key: 'score.params.expr', code: 'LPCV_E_EXPRESSION_INVALID', message: expect.stringMatching(/not closed/),
+      key: 'score.params.expr',
+      code: 'LPCV_E_EXPRESSION_INVALID',
+      message: expect.stringMatching(/not closed/),
     });
     expect(checkScoreSpec({ formula: 'expression', params: { expr: 'map * 2' } })).toBeNull();
     expect(checkScoreSpec({ formula: 'expression', params: { expr: 5 } })?.key).toBe('score.params.expr');

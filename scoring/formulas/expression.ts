@@ -16,7 +16,9 @@ const VERSION = 1;
 function parsed(params: Readonly<Record<string, ParamValue>>): Node {
   const expr = params.expr;
   if (typeof expr !== 'string') {
-    throw new LpcvError('LPCV_E_EXPRESSION_INVALID', `${NAME} v${VERSION}: parameter 'expr' must be the expression as a string, got ${String(expr)}`, { param: 'expr' });
+    throw new LpcvError('LPCV_E_EXPRESSION_INVALID', `${NAME} v${VERSION}: parameter 'expr' must be the expression as a string, got ${String(expr)}`, {
+      param: 'expr',
+    });
   }
   try {
     return parseExpression(expr);

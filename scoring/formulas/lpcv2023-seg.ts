@@ -51,7 +51,9 @@ export const lpcv2023SegV1: Formula = Object.freeze({
       throw new LpcvError('LPCV_E_FORMULA_INPUT', `${id}: sampleAccuracy must be a fraction in [0, 1], got ${acc}`, { param: 'sampleAccuracy' });
     }
     if (!(sec > 0)) {
-      throw new LpcvError('LPCV_E_FORMULA_INPUT', `${id}: qualify=beat-sample needs sampleSeconds, the sample's seconds per image (> 0), got ${sec}`, { param: 'sampleSeconds' });
+      throw new LpcvError('LPCV_E_FORMULA_INPUT', `${id}: qualify=beat-sample needs sampleSeconds, the sample's seconds per image (> 0), got ${sec}`, {
+        param: 'sampleSeconds',
+      });
     }
   },
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {

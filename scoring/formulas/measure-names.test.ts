@@ -5,7 +5,9 @@ import { computeScore } from './registry.js';
 
 describe('measures from name=value assignments', () => {
   it('converts each to the unit Measures keeps (J, ms latency, s, fraction)', () => {
-    const m = measuresFromGiven(parseAssignments(['map=0.3', 'energy=1.37Wh', 'latency=6.8ms', 'latency_p99=9ms', 'duration=495s', 'images=600', 'fps=20', 'idle=1961mW', 'top1=75%']));
+    const m = measuresFromGiven(
+      parseAssignments(['map=0.3', 'energy=1.37Wh', 'latency=6.8ms', 'latency_p99=9ms', 'duration=495s', 'images=600', 'fps=20', 'idle=1961mW', 'top1=75%']),
+    );
     expect(m.accuracy).toEqual({ map: 0.3, top1: 0.75 });
     expect(m.energyJoules).toBeCloseTo(4932, 9);
     expect(m.latency?.mean).toBe(6.8); // ms to ms without a detour through seconds

@@ -45,7 +45,7 @@ export const MEASURES: readonly MeasureSpec[] = Object.freeze([
   { name: 'fps', kind: 'rate', description: 'frames (images) per second; when not given, images / duration, else 1 / mean latency' },
   { name: 'energy', kind: 'energy', description: 'energy of the whole measured run (gross, idle included)' },
   { name: 'window', kind: 'time', description: 'the window the energy was integrated over (default: duration)' },
-  { name: 'idle', kind: 'power', description: 'idle power measured before the run (the record\'s idle figure)' },
+  { name: 'idle', kind: 'power', description: "idle power measured before the run (the record's idle figure)" },
 ]);
 
 const byName = new Map(MEASURES.map((m) => [m.name, m]));
@@ -104,8 +104,17 @@ export function measuresFromGiven(given: GivenMeasures): Measures {
   };
   const latency: LatencyStats | null = anyLatency
     ? {
-        unit: 'ms', count: Number.NaN, mean: ms('mean'), std: ms('std'), min: ms('min'), max: ms('max'),
-        p50: ms('p50'), p90: ms('p90'), p95: ms('p95'), p99: ms('p99'), ci95: [Number.NaN, Number.NaN],
+        unit: 'ms',
+        count: Number.NaN,
+        mean: ms('mean'),
+        std: ms('std'),
+        min: ms('min'),
+        max: ms('max'),
+        p50: ms('p50'),
+        p90: ms('p90'),
+        p95: ms('p95'),
+        p99: ms('p99'),
+        ci95: [Number.NaN, Number.NaN],
       }
     : null;
   const idle = get('idle');

@@ -167,7 +167,11 @@ export class MeasureView {
   unscored(reason?: string): FormulaResult {
     const why = reason ?? (this.why.join('; ') || 'not computable from these measures');
     return {
-      formula: this.name, version: this.version, value: null, qualified: false, reason: why,
+      formula: this.name,
+      version: this.version,
+      value: null,
+      qualified: false,
+      reason: why,
       inputs: { ...this.inputs },
       ...(this.missingNames.length > 0 ? { missing: [...this.missingNames] } : {}),
     };
@@ -177,7 +181,10 @@ export class MeasureView {
   scored(value: number, qualified: boolean, reason?: string): FormulaResult {
     if (!Number.isFinite(value)) return this.unscored(`the score is ${value}${reason ? ` (${reason})` : ''}`);
     return {
-      formula: this.name, version: this.version, value, qualified,
+      formula: this.name,
+      version: this.version,
+      value,
+      qualified,
       ...(reason === undefined ? {} : { reason }),
       inputs: { ...this.inputs },
     };

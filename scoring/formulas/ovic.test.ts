@@ -4,7 +4,7 @@ import { computeScore } from './registry.js';
 import { run } from './testing/measures.js';
 
 describe('ovic v1: latency budget and improvement over a(t) = k ln(t) + a0', () => {
-  it('scores accuracy in percent minus the frontier at the entry\'s latency (2020 detection defaults)', () => {
+  it("scores accuracy in percent minus the frontier at the entry's latency (2020 detection defaults)", () => {
     // a(30) = 16.894553358968146 x ln 30 - 34.42191514521174 = 16.894553... x 3.4011973816621555 - 34.4219...
     //       = 57.46171064887403 - 34.42191514521174 = 23.03979550366229 (% mAP)
     // mAP 25% at 30 ms: 25 - 23.0398 = 1.9602044963377097 points above the frontier, on budget (30 ms): qualifies

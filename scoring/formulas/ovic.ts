@@ -18,7 +18,7 @@ export const ovicV1: Formula = Object.freeze({
   description:
     'With t the mean per-image latency in ms and A% the accuracy metric named by `accuracy` in percent (default ' +
     'map), the frontier is a(t) = k ln(t) + a0 (percent) and, with rank=frontier (default), score = A% - a(t): ' +
-    'percentage points above (positive) or below (negative) the frontier at the entry\'s own latency. With ' +
+    "percentage points above (positive) or below (negative) the frontier at the entry's own latency. With " +
     'rank=accuracy, score = A as a fraction. An entry qualifies when t <= budgetMs; over the budget the score is ' +
     'still shown but not qualified. Edges: no latency -> null (missing); t = 0 ms -> null (ln 0).',
   source:

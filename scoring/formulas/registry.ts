@@ -90,10 +90,16 @@ export function resolveParams(f: Formula, params: Readonly<Record<string, ParamV
     const type = paramType(spec);
     const valid = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
     if (!valid || (type !== undefined && typeof value !== type)) {
-      throw new LpcvError('LPCV_E_FORMULA_INPUT', `${id}: parameter '${key}' must be a ${type === 'string' ? 'string' : 'finite number'}, got ${String(value)}`, { param: key });
+      throw new LpcvError(
+        'LPCV_E_FORMULA_INPUT',
+        `${id}: parameter '${key}' must be a ${type === 'string' ? 'string' : 'finite number'}, got ${String(value)}`,
+        { param: key },
+      );
     }
     if (spec.choices !== undefined && !spec.choices.includes(String(value))) {
-      throw new LpcvError('LPCV_E_FORMULA_INPUT', `${id}: parameter '${key}' must be one of ${spec.choices.join(', ')}, got '${String(value)}'`, { param: key });
+      throw new LpcvError('LPCV_E_FORMULA_INPUT', `${id}: parameter '${key}' must be one of ${spec.choices.join(', ')}, got '${String(value)}'`, {
+        param: key,
+      });
     }
     resolved[key] = value;
   }
@@ -108,12 +114,7 @@ export function resolveParams(f: Formula, params: Readonly<Record<string, ParamV
 }
 
 /** Checks `params` as resolveParams does and computes. */
-export function computeScore(
-  name: string,
-  version: number | undefined,
-  measures: Measures,
-  params: Readonly<Record<string, ParamValue>> = {},
-): FormulaResult {
+export function computeScore(name: string, version: number | undefined, measures: Measures, params: Readonly<Record<string, ParamValue>> = {}): FormulaResult {
   const f = getFormula(name, version);
   return f.compute(measures, resolveParams(f, params));
 }
@@ -122,7 +123,11 @@ export function computeScore(
  * A track's `score` checked when the track loads, so that a bad track file fails at start-up: the key
  * (`score.formula`, `score.params.expr`, ...) and the message of the first problem, or null when it is fine.
  */
-export function checkScoreSpec(score: { formula: string; version?: number; params: Readonly<Record<string, ParamValue>> }): { key: string; message: string; code: string } | null {
+export function checkScoreSpec(score: {
+  formula: string;
+  version?: number;
+  params: Readonly<Record<string, ParamValue>>;
+}): { key: string; message: string; code: string } | null {
   let f: Formula;
   try {
     f = getFormula(score.formula, score.version);

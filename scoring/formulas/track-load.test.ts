@@ -33,9 +33,17 @@ describe('a track file names a usable formula', () => {
   it('fails at load on an unknown formula or version, an unknown parameter, a bad choice or a missing required parameter', () => {
     expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2099', params: {} }))).message).toMatch(/: score\.formula: no score formula named 'lpcv2099'/);
     expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpirc', version: 2, params: {} }))).message).toMatch(/: score\.version: .*no version 2/);
-    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'ovic', params: { budget: 30 } }))).message).toMatch(/: score\.params\.budget: ovic v1 has no parameter 'budget'/);
-    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2020-fpga', params: { time: 'cpu' } }))).message).toMatch(/: score\.params\.time: .*one of auto, wall, latency/);
-    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2025', params: {} }))).message).toMatch(/: score\.params\.cutoffMs: .*needs parameter 'cutoffMs'/);
-    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2023-seg', params: { qualify: 'beat-sample', sampleAccuracy: 0.5 } }))).message).toMatch(/: score\.params\.sampleSeconds:/);
+    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'ovic', params: { budget: 30 } }))).message).toMatch(
+      /: score\.params\.budget: ovic v1 has no parameter 'budget'/,
+    );
+    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2020-fpga', params: { time: 'cpu' } }))).message).toMatch(
+      /: score\.params\.time: .*one of auto, wall, latency/,
+    );
+    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2025', params: {} }))).message).toMatch(
+      /: score\.params\.cutoffMs: .*needs parameter 'cutoffMs'/,
+    );
+    expect(errorOf(() => loadTrackFile(trackWith({ formula: 'lpcv2023-seg', params: { qualify: 'beat-sample', sampleAccuracy: 0.5 } }))).message).toMatch(
+      /: score\.params\.sampleSeconds:/,
+    );
   });
 });

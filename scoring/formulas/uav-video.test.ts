@@ -22,7 +22,7 @@ describe('lpcv2020-video v1 and lpcv2021-video v1: A / (E_Wh - idle W x s / 3600
     expect(r.inputs?.window).toEqual({ value: 1800, unit: 's', from: 'duration' });
   });
 
-  it('uses the record\'s measured idle figure only when asked (idle=record), and a different fixed figure by parameter', () => {
+  it("uses the record's measured idle figure only when asked (idle=record), and a different fixed figure by parameter", () => {
     const m = run({ accuracy: 0.8 }, { energyJoules: 18000, energyWindowSeconds: 3600, idle: { watts: 2, source: 'measured' } });
     // fixed (default): the measured 2 W is ignored
     expect(computeScore('lpcv2020-video', 1, m).value).toBeCloseTo(0.2632444883185258, 12);

@@ -18,7 +18,7 @@ function uavVideo(name: string, year: 2020 | 2021, metric: string, metricText: s
       'score = A / (E_Wh - P_idle x t / 3600), where A is the accuracy metric named by `accuracy` (default ' +
       `${metric}: ${metricText}, a fraction), E_Wh the gross energy of the run in Wh, P_idle the idle power in W ` +
       "(parameter idleWatts, default 1.961, or with idle=record the record's own idle figure, measured before the run) " +
-      'and t the seconds the energy was integrated over (the energy window, else the run\'s duration); unit 1/Wh. ' +
+      "and t the seconds the energy was integrated over (the energy window, else the run's duration); unit 1/Wh. " +
       'Edges: no energy, no window or (idle=record) no idle figure -> null (reason, missing); energy above idle <= 0 ' +
       '-> null (the idle figure is too high for this run: no score rather than a negative or infinite one); A = 0 -> 0.',
     source:

@@ -51,10 +51,7 @@ export function parseQuantity(measure: string, kind: QuantityKind, text: string)
   if (!Number.isFinite(value)) throw new LpcvError('LPCV_E_MEASURE_VALUE', `${measure}=${shown}: not a finite number`);
   if (value < 0) throw new LpcvError('LPCV_E_MEASURE_VALUE', `${measure}=${shown}: must not be negative`);
   if (kind === 'fraction' && value > 1) {
-    throw new LpcvError(
-      'LPCV_E_MEASURE_VALUE',
-      `${measure}=${shown}: a fraction must be in [0, 1]${unit === '' ? `; write ${m[1]}% for percent` : ''}`,
-    );
+    throw new LpcvError('LPCV_E_MEASURE_VALUE', `${measure}=${shown}: a fraction must be in [0, 1]${unit === '' ? `; write ${m[1]}% for percent` : ''}`);
   }
   if (kind === 'count' && !Number.isSafeInteger(value)) {
     throw new LpcvError('LPCV_E_MEASURE_VALUE', `${measure}=${shown}: must be a whole number`);

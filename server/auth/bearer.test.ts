@@ -12,7 +12,20 @@ describe('parseBearer', () => {
   });
 
   it('refuses a missing, repeated or malformed header, or another scheme', () => {
-    for (const h of [undefined, null, '', 'Bearer', 'Bearer ', `Basic ${TOKEN}`, `Bearer ${TOKEN} extra`, `Bearer\t${TOKEN}`, `Bearer ${TOKEN},x`, `Token ${TOKEN}`, 'Bearer =abc', 'Bearer a=b']) {
+    for (const h of [
+      undefined,
+      null,
+      '',
+      'Bearer',
+      'Bearer ',
+      `Basic ${TOKEN}`,
+      `Bearer ${TOKEN} extra`,
+      `Bearer\t${TOKEN}`,
+      `Bearer ${TOKEN},x`,
+      `Token ${TOKEN}`,
+      'Bearer =abc',
+      'Bearer a=b',
+    ]) {
       expect(parseBearer(h), String(h)).toBeNull();
     }
     expect(parseBearer([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`])).toBeNull();

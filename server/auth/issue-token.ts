@@ -40,7 +40,8 @@ export async function insertToken(tx: Db, args: IssueArgs, now: number): Promise
  */
 export async function issueToken(db: Db, args: IssueArgs, now: number): Promise<IssuedToken> {
   if (!Number.isSafeInteger(args.ownerId)) throw new Error(`issueToken: ownerId must be an integer id, got ${args.ownerId}`);
-  if (args.expiresAt !== undefined && !Number.isSafeInteger(args.expiresAt)) throw new Error(`issueToken: expiresAt must be epoch milliseconds, got ${args.expiresAt}`);
+  if (args.expiresAt !== undefined && !Number.isSafeInteger(args.expiresAt))
+    throw new Error(`issueToken: expiresAt must be epoch milliseconds, got ${args.expiresAt}`);
   return withWriteTransaction(db, async (tx) => {
     const owner = await tx(ownerTableOf(args.kind)).where('id', args.ownerId).first('id');
     if (owner === undefined) throw new Error(`issueToken: no ${args.kind === 'agent' ? 'agent' : 'team'} with id ${args.ownerId}`);

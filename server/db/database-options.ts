@@ -27,11 +27,15 @@ export function databaseConfigFrom(o: DatabaseOptions, env: Readonly<Record<stri
   const url = o.databaseUrl ?? (env[DATABASE_URL_ENV] || undefined);
   const schema = o.databaseSchema ?? (env[DATABASE_SCHEMA_ENV] || undefined);
   if (url === undefined) {
-    if (schema !== undefined) throw new LpcvError('LPCV_E_USAGE', `a database schema (--database-schema or ${DATABASE_SCHEMA_ENV}) needs a PostgreSQL --database-url`);
+    if (schema !== undefined)
+      throw new LpcvError('LPCV_E_USAGE', `a database schema (--database-schema or ${DATABASE_SCHEMA_ENV}) needs a PostgreSQL --database-url`);
     return { client: 'sqlite', filename: path.join(path.resolve(o.dataDir ?? 'data'), SQLITE_FILE) };
   }
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new LpcvError('LPCV_E_USAGE', `--database-url (or ${DATABASE_URL_ENV}) must be a PostgreSQL URL (postgres://user@host:5432/db); without it the database is <data-dir>/${SQLITE_FILE}`);
+    throw new LpcvError(
+      'LPCV_E_USAGE',
+      `--database-url (or ${DATABASE_URL_ENV}) must be a PostgreSQL URL (postgres://user@host:5432/db); without it the database is <data-dir>/${SQLITE_FILE}`,
+    );
   }
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new LpcvError('LPCV_E_USAGE', `database schema ${JSON.stringify(schema)} must be a lower-case identifier (${SCHEMA_NAME.source})`);

@@ -83,7 +83,11 @@ export function knexConfigFor(config: DatabaseConfig): Knex.Config {
             conn.all('PRAGMA journal_mode=WAL', (err, rows) => {
               if (err) return done(err, conn);
               const mode = rows[0]?.journal_mode;
-              if (mode !== 'wal') return done(new Error(`database: ${config.filename}: SQLite refused WAL mode (journal_mode is ${String(mode)}): is it on a network file system?`), conn);
+              if (mode !== 'wal')
+                return done(
+                  new Error(`database: ${config.filename}: SQLite refused WAL mode (journal_mode is ${String(mode)}): is it on a network file system?`),
+                  conn,
+                );
               conn.exec(`PRAGMA busy_timeout=${busyTimeoutMs}; PRAGMA foreign_keys=ON;`, (e) => done(e, conn));
             });
           },

@@ -9,7 +9,17 @@ import { useTempDir, useTestDatabase } from './testing/suite-hooks.js';
 const NOW = 1_800_000_000_000;
 
 function insertJob(db: Db, submissionId: string): Promise<unknown> {
-  return db('jobs').insert({ submission_id: submissionId, team: 't', track: 'x', target_kind: 'k', state: 'queued', max_attempts: 1, run_after: NOW, created_at: NOW, updated_at: NOW });
+  return db('jobs').insert({
+    submission_id: submissionId,
+    team: 't',
+    track: 'x',
+    target_kind: 'k',
+    state: 'queued',
+    max_attempts: 1,
+    run_after: NOW,
+    created_at: NOW,
+    updated_at: NOW,
+  });
 }
 
 describe('openDatabase on SQLite', () => {
@@ -38,15 +48,41 @@ describe('openDatabase on SQLite', () => {
   it('refuses an in-memory database and bad settings, naming the key', async () => {
     await expect(openDatabase({ client: 'sqlite', filename: ':memory:' })).rejects.toThrow(/filename: expected a file path/);
     await expect(openDatabase({ client: 'sqlite', filename: join(tempDir(), 'b.sqlite'), busyTimeoutMs: -1 })).rejects.toThrow(/busyTimeoutMs/);
-    await expect(openDatabase({ client: 'postgres', connectionString: POSTGRES_TEST_URL, schema: 'Bad-Name' })).rejects.toThrow(/schema: expected a lower-case identifier/);
+    await expect(openDatabase({ client: 'postgres', connectionString: POSTGRES_TEST_URL, schema: 'Bad-Name' })).rejects.toThrow(
+      /schema: expected a lower-case identifier/,
+    );
   });
 
   it('enforces the job table checks', async () => {
     const db = await openDatabase({ client: 'sqlite', filename: join(tempDir(), 'c.sqlite') });
     try {
-      await expect(db('jobs').insert({ submission_id: 's', team: 't', track: 'x', target_kind: 'k', state: 'running', max_attempts: 1, run_after: NOW, created_at: NOW, updated_at: NOW })).rejects.toThrow(/CHECK/);
+      await expect(
+        db('jobs').insert({
+          submission_id: 's',
+          team: 't',
+          track: 'x',
+          target_kind: 'k',
+          state: 'running',
+          max_attempts: 1,
+          run_after: NOW,
+          created_at: NOW,
+          updated_at: NOW,
+        }),
+      ).rejects.toThrow(/CHECK/);
       // leased without a token
-      await expect(db('jobs').insert({ submission_id: 's', team: 't', track: 'x', target_kind: 'k', state: 'leased', max_attempts: 1, run_after: NOW, created_at: NOW, updated_at: NOW })).rejects.toThrow(/CHECK/);
+      await expect(
+        db('jobs').insert({
+          submission_id: 's',
+          team: 't',
+          track: 'x',
+          target_kind: 'k',
+          state: 'leased',
+          max_attempts: 1,
+          run_after: NOW,
+          created_at: NOW,
+          updated_at: NOW,
+        }),
+      ).rejects.toThrow(/CHECK/);
     } finally {
       await db.destroy();
     }
@@ -89,7 +125,24 @@ describe('openDatabase on PostgreSQL', () => {
       const row = (await db('jobs').where('submission_id', 'big').first()) as { run_after: unknown; id: unknown };
       expect(row.run_after).toBe(NOW);
       const tables = (await db('information_schema.tables').where('table_schema', config.schema).pluck('table_name')) as string[];
-      expect(tables.sort()).toEqual(['agents', 'devices', 'job_events', 'jobs', 'lpcv_migrations', 'lpcv_migrations_lock', 'queue_teams', 'reference_runs', 'rescore_audit', 'results', 'server_settings', 'submissions', 'teams', 'tokens', 'track_formulas', 'track_reveals']);
+      expect(tables.sort()).toEqual([
+        'agents',
+        'devices',
+        'job_events',
+        'jobs',
+        'lpcv_migrations',
+        'lpcv_migrations_lock',
+        'queue_teams',
+        'reference_runs',
+        'rescore_audit',
+        'results',
+        'server_settings',
+        'submissions',
+        'teams',
+        'tokens',
+        'track_formulas',
+        'track_reveals',
+      ]);
       // 0008: the record lives in results only; the lease reads the artifact format from the job row.
       const jobColumns = Object.keys(await db('jobs').columnInfo());
       expect(jobColumns).toContain('artifact_format');

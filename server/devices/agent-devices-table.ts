@@ -54,4 +54,3 @@ export async function findAgentDevice(db: Db, agentId: number, deviceId: number)
   const row = (await db('devices').where({ id: deviceId, agent_id: agentId }).first('id', 'agent_id', 'name', 'kind', 'state')) as DeviceRow | undefined;
   return row === undefined ? undefined : toDevice(row);
 }
-

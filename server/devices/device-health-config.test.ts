@@ -6,7 +6,12 @@ import { checkReferenceBaselines, referenceBaselineFor } from './reference-runs.
 
 describe('deviceHealthConfig', () => {
   it('fills in the defaults: offline after 120 s, reference runs off, drift at 10%', () => {
-    expect(deviceHealthConfig()).toEqual({ offlineAfterMs: DEFAULT_OFFLINE_AFTER_MS, referenceEveryMs: null, referenceBaselines: new Map(), driftPct: DEFAULT_DRIFT_PCT });
+    expect(deviceHealthConfig()).toEqual({
+      offlineAfterMs: DEFAULT_OFFLINE_AFTER_MS,
+      referenceEveryMs: null,
+      referenceBaselines: new Map(),
+      driftPct: DEFAULT_DRIFT_PCT,
+    });
     expect([DEFAULT_OFFLINE_AFTER_MS, DEFAULT_DRIFT_PCT]).toEqual([120_000, 10]);
   });
 
@@ -42,7 +47,12 @@ describe('deviceDrift', () => {
   });
 
   it('starts a new reference point when the baseline file changed', () => {
-    expect(deviceDrift([run(10, 1, 'old'), run(20, 2, 'new'), run(21, 3, 'new')], 10)).toMatchObject({ referenceP50Ms: 20, latestP50Ms: 21, drifted: false, runs: 2 });
+    expect(deviceDrift([run(10, 1, 'old'), run(20, 2, 'new'), run(21, 3, 'new')], 10)).toMatchObject({
+      referenceP50Ms: 20,
+      latestP50Ms: 21,
+      drifted: false,
+      runs: 2,
+    });
   });
 });
 

@@ -40,7 +40,8 @@ export function deviceHealthConfig(s: DeviceHealthSettings = {}): DeviceHealthCo
   const offlineAfterMs = s.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
   if (!positiveWhole(offlineAfterMs)) throw new LpcvError('LPCV_E_USAGE', `--offline-after-ms must be a whole number of ms > 0, not ${String(offlineAfterMs)}`);
   const referenceEveryMs = s.referenceEveryMs ?? null;
-  if (referenceEveryMs !== null && !positiveWhole(referenceEveryMs)) throw new LpcvError('LPCV_E_USAGE', `--reference-every-min must be a whole number of minutes > 0, not ${String(referenceEveryMs / 60_000)}`);
+  if (referenceEveryMs !== null && !positiveWhole(referenceEveryMs))
+    throw new LpcvError('LPCV_E_USAGE', `--reference-every-min must be a whole number of minutes > 0, not ${String(referenceEveryMs / 60_000)}`);
   const driftPct = s.driftPct ?? DEFAULT_DRIFT_PCT;
   if (!(Number.isFinite(driftPct) && driftPct > 0)) throw new LpcvError('LPCV_E_USAGE', `--drift-pct must be a percentage > 0, not ${String(driftPct)}`);
   const referenceBaselines = new Map<string, string>();

@@ -13,7 +13,11 @@ export function deviceSweeps(o: { db: Db; tracks: readonly Track[]; config: Devi
   checkReferenceBaselines(o.tracks, o.config);
   return async (now) => {
     for (const d of await sweepDevices(o.db, o.config.offlineAfterMs, now)) {
-      o.log(d.state === 'offline' ? `serve: device ${d.id} (${d.name}) is offline: not heard from for ${o.config.offlineAfterMs} ms` : `serve: device ${d.id} (${d.name}) holds no job any more: ${d.state}`);
+      o.log(
+        d.state === 'offline'
+          ? `serve: device ${d.id} (${d.name}) is offline: not heard from for ${o.config.offlineAfterMs} ms`
+          : `serve: device ${d.id} (${d.name}) holds no job any more: ${d.state}`,
+      );
     }
     for (const r of await queueReferenceRuns(o.db, o.tracks, o.config, now)) {
       o.log(`serve: queued reference run job ${r.jobId} (${r.track}/${r.baseline}) for device ${r.deviceId} (${r.deviceName})`);

@@ -28,8 +28,7 @@ export type DeviceLease = { readonly kind: 'job'; readonly leased: LeasedJob } |
 export async function leaseForDevice(db: Db, args: DeviceLeaseArgs, now: number): Promise<DeviceLease> {
   const outcome = await withWriteTransaction(db, async (tx) => {
     const device = (await lockRows(tx('devices').where('id', args.deviceId).select('drained_at', 'capabilities_json'), tx.dialect, 'wait').first()) as
-      | { drained_at: number | null; capabilities_json: string | null }
-      | undefined;
+      { drained_at: number | null; capabilities_json: string | null } | undefined;
     if (device === undefined) throw new LpcvError('LPCV_E_INTERNAL', `leaseForDevice: no device ${args.deviceId}`);
     const held = await heldJobOf(tx, args.deviceId);
     if (held !== undefined) {
@@ -41,7 +40,11 @@ export async function leaseForDevice(db: Db, args: DeviceLeaseArgs, now: number)
       return { kind: 'none' as const, state: 'draining' as const };
     }
     const formats = declaredFormats(device.capabilities_json);
-    const leased = await leaseJob(tx, { agentId: leaseHolder(args.deviceId), targetKinds: [args.kind], leaseMs: args.leaseMs, deviceId: args.deviceId, ...(formats ? { formats } : {}) }, now);
+    const leased = await leaseJob(
+      tx,
+      { agentId: leaseHolder(args.deviceId), targetKinds: [args.kind], leaseMs: args.leaseMs, deviceId: args.deviceId, ...(formats ? { formats } : {}) },
+      now,
+    );
     await settleDeviceState(tx, args.deviceId, now);
     return leased === null ? { kind: 'none' as const, state: 'idle' as const } : { kind: 'job' as const, leased };
   });

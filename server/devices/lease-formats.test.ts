@@ -6,7 +6,11 @@ import { startAgentTestApi, type AgentTestApi } from '../http/testing/agent-api-
 import { declaredFormats } from './lease-for-device.js';
 
 async function call(api: AgentTestApi, token: string, route: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${api.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${api.url}${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }

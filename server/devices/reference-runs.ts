@@ -46,9 +46,17 @@ export function referenceBaselineFor(kind: string, tracks: readonly Track[], con
 export function checkReferenceBaselines(tracks: readonly Track[], config: DeviceHealthConfig): void {
   for (const [name, baseline] of config.referenceBaselines) {
     const track = tracks.find((t) => t.name === name);
-    if (track === undefined) throw new LpcvError('LPCV_E_USAGE', `--reference-baseline ${name}/${baseline}: the server has no track ${name} (tracks: ${tracks.map((t) => t.name).join(', ')})`);
+    if (track === undefined)
+      throw new LpcvError(
+        'LPCV_E_USAGE',
+        `--reference-baseline ${name}/${baseline}: the server has no track ${name} (tracks: ${tracks.map((t) => t.name).join(', ')})`,
+      );
     const names = (track.baselines ?? []).map((b) => b.name);
-    if (!names.includes(baseline)) throw new LpcvError('LPCV_E_USAGE', `--reference-baseline ${name}/${baseline}: ${track.file} lists no baseline ${baseline} (baselines: ${names.join(', ') || 'none'})`);
+    if (!names.includes(baseline))
+      throw new LpcvError(
+        'LPCV_E_USAGE',
+        `--reference-baseline ${name}/${baseline}: ${track.file} lists no baseline ${baseline} (baselines: ${names.join(', ') || 'none'})`,
+      );
   }
 }
 
@@ -110,7 +118,15 @@ export async function queueReferenceRuns(db: Db, tracks: readonly Track[], confi
         },
         now,
       );
-      await tx('reference_runs').insert({ job_id: job.id, device_id: device.id, track: track.name, submission_id: submission.id, baseline_name: baseline, sha256: submission.sha256, created_at: now });
+      await tx('reference_runs').insert({
+        job_id: job.id,
+        device_id: device.id,
+        track: track.name,
+        submission_id: submission.id,
+        baseline_name: baseline,
+        sha256: submission.sha256,
+        created_at: now,
+      });
       return { deviceId: device.id, deviceName: device.name, jobId: job.id, track: track.name, baseline };
     });
     if (run !== undefined) queued.push(run);

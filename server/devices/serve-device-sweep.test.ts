@@ -25,7 +25,16 @@ describe('the device sweep in the reaper loop of startServer', () => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir, seedBaselines: false, log, env: {}, now: () => clock, reapEveryMs: 50, deviceHealth: { offlineAfterMs: 30_000 } });
+    server = await startServer({
+      port: 0,
+      dataDir,
+      seedBaselines: false,
+      log,
+      env: {},
+      now: () => clock,
+      reapEveryMs: 50,
+      deviceHealth: { offlineAfterMs: 30_000 },
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -35,7 +44,11 @@ describe('the device sweep in the reaper loop of startServer', () => {
   it('marks a silent device offline once the clock passes its silence, and a registration brings it back', async () => {
     const agent = await createAgent(server.db, 'sweep-agent', T0);
     const register = async (): Promise<number> => {
-      const res = await fetch(`${server.url}/api/agent/devices`, { method: 'POST', headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-1', kind: 'desktop' }) });
+      const res = await fetch(`${server.url}/api/agent/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench-1', kind: 'desktop' }),
+      });
       expect(res.status).toBe(200);
       return ((await res.json()) as { deviceId: number }).deviceId;
     };
@@ -45,6 +58,9 @@ describe('the device sweep in the reaper loop of startServer', () => {
     expect(await offline).toContain('bench-1');
     expect(((await server.db('devices').where('id', id).first('state')) as { state: string }).state).toBe('offline');
     await register();
-    expect(((await server.db('devices').where('id', id).first('state', 'last_seen_at')) as { state: string; last_seen_at: number })).toEqual({ state: 'idle', last_seen_at: clock });
+    expect((await server.db('devices').where('id', id).first('state', 'last_seen_at')) as { state: string; last_seen_at: number }).toEqual({
+      state: 'idle',
+      last_seen_at: clock,
+    });
   });
 });

@@ -43,7 +43,10 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
     const track = await trackWithEffectiveFormula(db, lookUpTrack(tracks, held.track));
     const submission = await submissionOfJob(db, held.submissionId, jobId);
     if (completion.target.kind !== held.targetKind) {
-      throw new LpcvError('LPCV_E_PRED_MALFORMED', `the completion is malformed: target.kind: the job runs on ${held.targetKind}, not ${completion.target.kind}`);
+      throw new LpcvError(
+        'LPCV_E_PRED_MALFORMED',
+        `the completion is malformed: target.kind: the job runs on ${held.targetKind}, not ${completion.target.kind}`,
+      );
     }
     let record: ResultRecord;
     try {
@@ -51,7 +54,12 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       record = await scoreCompletion({
         track,
         split: submission.split,
-        model: { path: submission.filename ?? `${submission.sha256}.${submission.format}`, sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
+        model: {
+          path: submission.filename ?? `${submission.sha256}.${submission.format}`,
+          sha256: submission.sha256,
+          bytes: submission.bytes,
+          format: submission.format,
+        },
         completion,
         labels,
       });

@@ -48,7 +48,8 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const body = parseAgentBody(leaseRequestSchema, req.body);
     const device = await findAgentDevice(db, agent.ownerId, body.deviceId);
     // Another agent's device is "unknown" too.
-    if (device === undefined) throw new LpcvError('LPCV_E_DEVICE_UNKNOWN', `agent ${agent.ownerName} has no device ${body.deviceId}: register it with POST /api/agent/devices`);
+    if (device === undefined)
+      throw new LpcvError('LPCV_E_DEVICE_UNKNOWN', `agent ${agent.ownerName} has no device ${body.deviceId}: register it with POST /api/agent/devices`);
     // One job per device (409 LPCV_E_DEVICE_BUSY); a drained device finishes what it has and takes nothing
     // new. No job is 204 either way; the header tells a drained device why (docs/devices.md).
     const lease = await leaseForDevice(db, { deviceId: device.id, kind: device.kind, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS }, now());
@@ -67,10 +68,21 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       const pack = await inputPacks.get(track, submission.split);
       // The track's adversarial sets of this split are data the agent cannot derive (docs/robustness.md).
       const robustnessInputs = await Promise.all(
-        adversarialSplitsOf(track, submission.split).map(async (a): Promise<InputPackRef & { split: string }> => ({ split: a.name, ...(await inputPacks.get(track, a.name)) })),
+        adversarialSplitsOf(track, submission.split).map(async (a): Promise<InputPackRef & { split: string }> => ({
+          split: a.name,
+          ...(await inputPacks.get(track, a.name)),
+        })),
       );
       answer = leaseAnswer({
-        job: { id: job.id, submissionId: job.submissionId, track: job.track, split: submission.split, leaseToken: token, leaseExpiresAt: job.leaseExpiresAt, attempt: job.attempts },
+        job: {
+          id: job.id,
+          submissionId: job.submissionId,
+          track: job.track,
+          split: submission.split,
+          leaseToken: token,
+          leaseExpiresAt: job.leaseExpiresAt,
+          attempt: job.attempts,
+        },
         track,
         artifact: { sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
         inputs: pack,
@@ -100,7 +112,11 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     // The heartbeat is the device's sign of life too (last_seen_at; an offline device is busy again).
     const t = now();
     const beat = await withWriteTransaction(db, async (tx) => {
-      const extended = await heartbeatJob(tx, { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS, ...(body.progress ? { progress: body.progress } : {}) }, t);
+      const extended = await heartbeatJob(
+        tx,
+        { jobId, token: body.leaseToken, leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS, ...(body.progress ? { progress: body.progress } : {}) },
+        t,
+      );
       if (extended.ok) await settleDeviceState(tx, held.deviceId, t);
       return extended;
     });

@@ -17,7 +17,9 @@ export interface ArtifactRoutesDeps {
 /** Send a file whole; a stored path may sit under a dot folder (e.g. ~/.lpcv), which sendFile would hide. */
 function sendWhole(res: Response, file: string, sha256: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    res.sendFile(file, { dotfiles: 'allow', headers: { 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': sha256 } }, (e) => (e ? reject(e) : resolve()));
+    res.sendFile(file, { dotfiles: 'allow', headers: { 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': sha256 } }, (e) =>
+      e ? reject(e) : resolve(),
+    );
   });
 }
 

@@ -59,7 +59,13 @@ export function createApp(options: AppOptions): Express {
   const quota = validateQuotaConfig(options.quota ?? DEFAULT_QUOTA);
   const logError = options.logError ?? stderrErrorLog;
   const trackList: readonly Track[] = options.tracks instanceof Map ? [...options.tracks.values()] : [];
-  const auth = { db: options.db, key: options.webKey ?? randomBytes(32), admin: options.admin ?? null, now: options.now, secureCookies: options.secureCookies ?? false };
+  const auth = {
+    db: options.db,
+    key: options.webKey ?? randomBytes(32),
+    admin: options.admin ?? null,
+    now: options.now,
+    secureCookies: options.secureCookies ?? false,
+  };
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
   app.use(submissionsRoutes({ ...options, quota }));
   app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));

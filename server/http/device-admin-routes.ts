@@ -33,7 +33,13 @@ export function deviceJson(d: DeviceHealth): Record<string, unknown> {
   };
 }
 
-const changeJson = (c: DrainChange): Record<string, unknown> => ({ id: c.deviceId, state: c.state, drained: c.drainedAt !== null, drainedAt: iso(c.drainedAt), drainedBy: c.drainedBy });
+const changeJson = (c: DrainChange): Record<string, unknown> => ({
+  id: c.deviceId,
+  state: c.state,
+  drained: c.drainedAt !== null,
+  drainedAt: iso(c.drainedAt),
+  drainedBy: c.drainedBy,
+});
 
 /**
  * `GET /api/admin/devices` (the admin token, or an admin's login cookie: it changes nothing) and
@@ -48,14 +54,20 @@ export function deviceAdminRoutes(deps: DeviceAdminRoutesDeps): Router {
     const viewer = await viewerOf(auth, req);
     if (viewer.kind === 'anonymous') throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs the admin token: Authorization: Bearer <LPCV_ADMIN_TOKEN>');
     if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
-    if (change && req.headers.authorization === undefined) throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes that change something take the admin token as a bearer token, not a login cookie');
+    if (change && req.headers.authorization === undefined)
+      throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes that change something take the admin token as a bearer token, not a login cookie');
   };
 
   router.get('/api/admin/devices', async (req: Request, res: Response) => {
     await requireAdmin(req, false);
     const devices = await listDevices(db, deps.deviceHealth.driftPct);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ devices: devices.map(deviceJson), offlineAfterMs: deps.deviceHealth.offlineAfterMs, driftPct: deps.deviceHealth.driftPct, referenceEveryMs: deps.deviceHealth.referenceEveryMs });
+    res.json({
+      devices: devices.map(deviceJson),
+      offlineAfterMs: deps.deviceHealth.offlineAfterMs,
+      driftPct: deps.deviceHealth.driftPct,
+      referenceEveryMs: deps.deviceHealth.referenceEveryMs,
+    });
   });
 
   router.post('/api/admin/devices/:id/drain', async (req: Request<{ id: string }>, res: Response) => {

@@ -33,7 +33,8 @@ export function toHttpError(e: unknown): { error: LpcvError; internal: boolean }
       return { error: new LpcvError('LPCV_E_BODY_TOO_LARGE', `the JSON body is larger than the limit of ${e.limit ?? '?'} bytes`), internal: false };
     }
     if (e.type === 'entity.parse.failed') return { error: new LpcvError('LPCV_E_BAD_REQUEST', 'the body is not valid JSON'), internal: false };
-    if (e.status >= 400 && e.status < 500) return { error: new LpcvError('LPCV_E_BAD_REQUEST', `the request body cannot be read (${e.type})`), internal: false };
+    if (e.status >= 400 && e.status < 500)
+      return { error: new LpcvError('LPCV_E_BAD_REQUEST', `the request body cannot be read (${e.type})`), internal: false };
   }
   return { error: new LpcvError('LPCV_E_INTERNAL', 'internal server error (logged on the server)'), internal: true };
 }

@@ -67,7 +67,8 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
     // A logged-in browser's cookie is not enough for a state change over the API: cross-site requests
     // could carry it. The pages' own forms carry a form token instead.
-    if (req.headers.authorization === undefined) throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes take the admin token as a bearer token, not a login cookie');
+    if (req.headers.authorization === undefined)
+      throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes take the admin token as a bearer token, not a login cookie');
   };
 
   router.post('/api/admin/tracks/:track/reveal', async (req: Request<{ track: string }>, res: Response) => {
@@ -89,7 +90,8 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     await requireAdmin(req);
     const track = lookUpTrack(deps.tracks, req.params.track);
     const parsed = rescoreBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw new LpcvError('LPCV_E_BAD_REQUEST', `the re-score request is malformed: ${describeIssues(parsed.error.issues, { topLevel: '(body)' })}`);
+    if (!parsed.success)
+      throw new LpcvError('LPCV_E_BAD_REQUEST', `the re-score request is malformed: ${describeIssues(parsed.error.issues, { topLevel: '(body)' })}`);
     const b = parsed.data;
     const report = await rescoreTrack(db, track, {
       ...(b.formula !== undefined ? { formula: b.formula } : {}),

@@ -26,7 +26,13 @@ async function expectError(res: Response, status: number, code: string): Promise
 }
 
 /** A request on a plain socket, for bodies fetch would not send. */
-function rawRequest(api: TestApi, method: string, path: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
+function rawRequest(
+  api: TestApi,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${api.url}${path}`, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       let text = '';
@@ -72,7 +78,8 @@ describe('the submissions API on SQLite', () => {
       ids.push(((await res.json()) as { id: string }).id);
     }
     const [good, bad] = ids as [string, string];
-    const statusOf = async (id: string): Promise<Record<string, unknown>> => (await (await getSubmission(api, id, api.teamB.token)).json()) as Record<string, unknown>;
+    const statusOf = async (id: string): Promise<Record<string, unknown>> =>
+      (await (await getSubmission(api, id, api.teamB.token)).json()) as Record<string, unknown>;
 
     // teamA's earlier job is older but the queue alternates teams; lease until both of B's are taken.
     const leases = new Map<string, { jobId: number; token: string }>();
@@ -144,7 +151,10 @@ describe('the submissions API on SQLite', () => {
       let answered = false;
       const req = request(
         `${api.url}/api/submissions`,
-        { method: 'POST', headers: { authorization: `Bearer ${api.teamA.token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(total) } },
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${api.teamA.token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(total) },
+        },
         (res) => {
           answered = true;
           let text = '';

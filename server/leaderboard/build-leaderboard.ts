@@ -158,7 +158,8 @@ async function runsOn(db: Db, track: Track, board: Board, metric: string): Promi
   return runs;
 }
 
-const ranksById = (ranked: readonly RankedEntry<Candidate>[]): Map<string, OtherRank> => new Map(ranked.map((r) => [r.entry.id, { rank: r.rank, shownRank: r.shownRank, tied: r.tied }]));
+const ranksById = (ranked: readonly RankedEntry<Candidate>[]): Map<string, OtherRank> =>
+  new Map(ranked.map((r) => [r.entry.id, { rank: r.rank, shownRank: r.shownRank, tied: r.tied }]));
 
 export interface BuildOptions {
   /** Which board; default: the public one until the reveal (when the track has one), else the private one. */
@@ -172,7 +173,8 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const reveal = await trackReveal(db, track.name);
   const revealed = reveal !== null || !privateHidden;
   const board: Board = options.board ?? (publicSplit !== null && !revealed ? 'public' : 'private');
-  if (board === 'public' && publicSplit === null) throw new LpcvError('LPCV_E_BAD_REQUEST', `track ${track.name} has no public leaderboard split (leaderboard.publicSplit in its track file)`);
+  if (board === 'public' && publicSplit === null)
+    throw new LpcvError('LPCV_E_BAD_REQUEST', `track ${track.name} has no public leaderboard split (leaderboard.publicSplit in its track file)`);
   const formula = await effectiveFormula(db, track);
   const metric = primaryMetric(track, formula.params);
   const entryRule: EntryRule = track.leaderboard?.entry ?? 'best';
@@ -227,7 +229,13 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   };
 }
 
-function toEntry(ranked: RankedEntry<Candidate>, complete: boolean, metric: string, pareto: boolean, other: { publicRank: OtherRank | null; privateRank: OtherRank | null }): LeaderboardEntry {
+function toEntry(
+  ranked: RankedEntry<Candidate>,
+  complete: boolean,
+  metric: string,
+  pareto: boolean,
+  other: { publicRank: OtherRank | null; privateRank: OtherRank | null },
+): LeaderboardEntry {
   const c = ranked.entry;
   const r = c.record;
   return {

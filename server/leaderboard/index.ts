@@ -1,6 +1,23 @@
 /** The leaderboard: visibility (reveals), public and private boards, entries per team, ranks and ties, Pareto front; JSON and CSV. */
-export { buildLeaderboard, primaryMetric, type Board, type BuildOptions, type Leaderboard, type LeaderboardEntry, type OtherRank } from './build-leaderboard.js';
+export {
+  buildLeaderboard,
+  primaryMetric,
+  type Board,
+  type BuildOptions,
+  type Leaderboard,
+  type LeaderboardEntry,
+  type OtherRank,
+} from './build-leaderboard.js';
 export { LEADERBOARD_CSV_COLUMNS, csvField, leaderboardCsv } from './leaderboard-csv.js';
-export { effectiveFormula, formulaLabel, sameFormula, setTrackFormula, trackFileFormula, trackWithEffectiveFormula, type EffectiveFormula, type TrackFormula } from './track-formulas.js';
+export {
+  effectiveFormula,
+  formulaLabel,
+  sameFormula,
+  setTrackFormula,
+  trackFileFormula,
+  trackWithEffectiveFormula,
+  type EffectiveFormula,
+  type TrackFormula,
+} from './track-formulas.js';
 export { hideTrack, revealTrack, trackReveal, type Reveal } from './track-reveals.js';
 export { ANONYMOUS, type Viewer } from './viewer.js';

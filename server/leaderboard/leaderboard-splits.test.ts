@@ -27,7 +27,11 @@ describe('leaderboard splits', () => {
     const both: Track = { ...fashion, leaderboard: { entry: 'latest', publicSplit: 'val', privateSplit: 'test' } };
     expect([submissionSplit(both), publicLeaderboardSplit(both)]).toEqual(['test', 'val']);
     const splits = { a: { start: 0, count: 10, visibility: 'hidden' }, b: { start: 10, count: 10, visibility: 'hidden' } };
-    const kaggle = { ...fashion, splits: trackSchema.parse({ ...file, splits, defaultSplit: 'a' }).splits, leaderboard: { entry: 'best' as const, publicSplit: 'a' } };
+    const kaggle = {
+      ...fashion,
+      splits: trackSchema.parse({ ...file, splits, defaultSplit: 'a' }).splits,
+      leaderboard: { entry: 'best' as const, publicSplit: 'a' },
+    };
     expect(submissionSplit(kaggle)).toBe('b');
     expect(issues({ publicSplit: 'a' }, splits).filter((i) => i.startsWith('leaderboard'))).toEqual([]);
   });
@@ -37,7 +41,9 @@ describe('leaderboard splits', () => {
     expect(issues({ privateSplit: 'nope' })).toEqual(['leaderboard.privateSplit: names no split (have val, test)']);
     // One split only: the private split would default to the public one.
     const one = { a: { start: 0, count: 10, visibility: 'hidden' } };
-    expect(issues({ publicSplit: 'a' }, one).filter((i) => i.startsWith('leaderboard'))).toEqual(['leaderboard.publicSplit: must differ from the private split (a); name the private one in leaderboard.privateSplit']);
+    expect(issues({ publicSplit: 'a' }, one).filter((i) => i.startsWith('leaderboard'))).toEqual([
+      'leaderboard.publicSplit: must differ from the private split (a); name the private one in leaderboard.privateSplit',
+    ]);
     expect(issues({ publicSplit: 'val', privateSplit: 'val' })[0]).toMatch(/^leaderboard\.publicSplit: must differ from the private split \(val\)/);
     expect(issues({ entry: 'worst' })[0]).toMatch(/^leaderboard\.entry/);
   });

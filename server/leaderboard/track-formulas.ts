@@ -42,7 +42,14 @@ export function trackFileFormula(track: Track): TrackFormula {
 export async function effectiveFormula(db: Db, track: Track): Promise<EffectiveFormula> {
   const row = (await db('track_formulas').where('track', track.name).first()) as Row | undefined;
   if (row === undefined) return { ...trackFileFormula(track), source: 'track-file', setAt: null, setBy: null };
-  return { formula: row.formula, version: Number(row.version), params: JSON.parse(row.params_json) as Record<string, ParamValue>, source: 'rescore', setAt: Number(row.set_at), setBy: row.set_by };
+  return {
+    formula: row.formula,
+    version: Number(row.version),
+    params: JSON.parse(row.params_json) as Record<string, ParamValue>,
+    source: 'rescore',
+    setAt: Number(row.set_at),
+    setBy: row.set_by,
+  };
 }
 
 /** The track as the server scores it now: its `score` replaced by the effective formula. */
@@ -53,7 +60,12 @@ export async function trackWithEffectiveFormula(db: Db, track: Track): Promise<T
 }
 
 export function sameFormula(a: TrackFormula, b: TrackFormula): boolean {
-  const keys = (p: Readonly<Record<string, ParamValue>>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+  const keys = (p: Readonly<Record<string, ParamValue>>): string =>
+    JSON.stringify(
+      Object.keys(p)
+        .sort()
+        .map((k) => [k, p[k]]),
+    );
   return a.formula === b.formula && a.version === b.version && keys(a.params) === keys(b.params);
 }
 
@@ -64,7 +76,14 @@ export function sameFormula(a: TrackFormula, b: TrackFormula): boolean {
 export async function setTrackFormula(db: Db, track: Track, formula: TrackFormula, by: string, now: number): Promise<void> {
   await db('track_formulas').where('track', track.name).delete();
   if (sameFormula(formula, trackFileFormula(track))) return;
-  await db('track_formulas').insert({ track: track.name, formula: formula.formula, version: formula.version, params_json: JSON.stringify(formula.params), set_at: now, set_by: by });
+  await db('track_formulas').insert({
+    track: track.name,
+    formula: formula.formula,
+    version: formula.version,
+    params_json: JSON.stringify(formula.params),
+    set_at: now,
+    set_by: by,
+  });
 }
 
 /** `name@version`. */

@@ -17,7 +17,9 @@ function stateCell(d: DeviceHealth): Html {
 function jobCell(d: DeviceHealth): Html {
   const j = d.currentJob;
   if (j === null) return html`—`;
-  const what = j.reference ? html`reference run of <a href="/submissions/${j.submissionId}"><code>${j.submissionId}</code></a>` : html`<a href="/submissions/${j.submissionId}"><code>${j.submissionId}</code></a>`;
+  const what = j.reference
+    ? html`reference run of <a href="/submissions/${j.submissionId}"><code>${j.submissionId}</code></a>`
+    : html`<a href="/submissions/${j.submissionId}"><code>${j.submissionId}</code></a>`;
   return html`job ${j.id}: ${what} on ${j.track}`;
 }
 

@@ -36,7 +36,10 @@ function otherColumn(b: Leaderboard): 'public' | 'private' | null {
 function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
   const mine = ctx.viewer.kind === 'admin' || (ctx.viewer.kind === 'team' && e.baseline === null && e.team === ctx.viewer.teamName);
   const submission = mine ? html`<a href="/submissions/${e.submission}"><code>${e.submission}</code></a>` : html`<code>${e.submission}</code>`;
-  const latency = e.latency === null ? html`—` : html`${ms(e.latency.p50)} <span class="hint">[${e.latency.ci95[0].toPrecision(3)}, ${e.latency.ci95[1].toPrecision(3)}]</span>`;
+  const latency =
+    e.latency === null
+      ? html`—`
+      : html`${ms(e.latency.p50)} <span class="hint">[${e.latency.ci95[0].toPrecision(3)}, ${e.latency.ci95[1].toPrecision(3)}]</span>`;
   const other = otherColumn(b);
   return html`<tr id="entry-${e.submission}"${e.baseline !== null ? html` class="baseline"` : ''}>
   <td class="num">${rankCell(e)}</td>
@@ -53,13 +56,19 @@ function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
 
 function visibilityNotice(ctx: PageContext, b: Leaderboard): Html {
   if (b.board === 'public') {
-    const after = b.revealedAt !== null ? html` The organizers revealed the final results ${when(b.revealedAt)}: <a href="/leaderboard/${b.track}?board=private">the private leaderboard</a>.` : html` The final ranking is on the private split <code>${b.privateSplit}</code>, shown once the organizers reveal it.`;
+    const after =
+      b.revealedAt !== null
+        ? html` The organizers revealed the final results ${when(b.revealedAt)}: <a href="/leaderboard/${b.track}?board=private">the private leaderboard</a>.`
+        : html` The final ranking is on the private split <code>${b.privateSplit}</code>, shown once the organizers reveal it.`;
     return html`<div class="notice" id="visibility"><p>Public leaderboard: scored on the split <code>${b.split}</code> during the competition.${after}</p></div>`;
   }
-  const publicLink = b.publicSplit === null ? '' : html` <a href="/leaderboard/${b.track}?board=public">The public leaderboard</a> (split <code>${b.publicSplit}</code>).`;
+  const publicLink =
+    b.publicSplit === null ? '' : html` <a href="/leaderboard/${b.track}?board=public">The public leaderboard</a> (split <code>${b.publicSplit}</code>).`;
   if (!b.hiddenSplit) return html`<p>Scored on the public split <code>${b.split}</code>.${publicLink}</p>`;
-  if (b.revealedAt !== null) return html`<p>Private leaderboard: scored on the hidden split <code>${b.split}</code>; the organizers revealed the results ${when(b.revealedAt)}.${publicLink}</p>`;
-  const who = ctx.viewer.kind === 'admin' ? 'You see every entry as an admin.' : `You see the baselines${ctx.viewer.kind === 'team' ? ' and your own team' : ''} only.`;
+  if (b.revealedAt !== null)
+    return html`<p>Private leaderboard: scored on the hidden split <code>${b.split}</code>; the organizers revealed the results ${when(b.revealedAt)}.${publicLink}</p>`;
+  const who =
+    ctx.viewer.kind === 'admin' ? 'You see every entry as an admin.' : `You see the baselines${ctx.viewer.kind === 'team' ? ' and your own team' : ''} only.`;
   return html`<div class="notice" id="visibility"><p>Scored on the hidden split <code>${b.split}</code>. Results stay private to each team until the organizers reveal them. ${who}${b.withheld > 0 ? ` ${b.withheld} other entr${b.withheld === 1 ? 'y is' : 'ies are'} not shown yet.` : ''}${b.complete ? '' : ' Ranks are shown once every entry is.'}${publicLink}</p></div>`;
 }
 
@@ -67,7 +76,9 @@ function adminControls(ctx: PageContext, b: Leaderboard): Html {
   if (ctx.viewer.kind !== 'admin') return html``;
   const action = b.revealedAt === null ? 'reveal' : 'hide';
   const label = b.revealedAt === null ? 'Reveal the hidden-split results to everyone' : 'Hide the results again';
-  const reveal = b.privateHidden ? html`<form method="post" action="/leaderboard/${b.track}/${action}">${csrfField(ctx)}<button type="submit" class="secondary">${label}</button></form>` : html``;
+  const reveal = b.privateHidden
+    ? html`<form method="post" action="/leaderboard/${b.track}/${action}">${csrfField(ctx)}<button type="submit" class="secondary">${label}</button></form>`
+    : html``;
   return html`${reveal}
 <details id="rescore"><summary>Re-score this track</summary>
 <form method="post" action="/leaderboard/${b.track}/rescore">${csrfField(ctx)}
@@ -111,7 +122,10 @@ ${figure}
   return renderPage(ctx, { title: `Leaderboard: ${b.track}`, body });
 }
 
-const paramsText = (p: Readonly<Record<string, unknown>>): string => Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'no parameters';
+const paramsText = (p: Readonly<Record<string, unknown>>): string =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ') || 'no parameters';
 
 /** What a re-score from the page did (or, as a dry run, would do). */
 export function rescoreResultPage(ctx: PageContext, r: RescoreReport): string {

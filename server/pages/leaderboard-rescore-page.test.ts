@@ -38,7 +38,10 @@ describe('the leaderboard page: public and private boards, ties, and the re-scor
     expect(res.status).toBe(303);
     return b;
   }
-  const rankCells = (body: string): string[] => [...body.matchAll(/<tr id="entry-[^"]+"[^>]*>\s*<td class="num">(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<span class="tag"[^>]*>tie<\/span>/, '(tie)').trim());
+  const rankCells = (body: string): string[] =>
+    [...body.matchAll(/<tr id="entry-[^"]+"[^>]*>\s*<td class="num">(.*?)<\/td>/g)].map((m) =>
+      m[1]!.replace(/<span class="tag"[^>]*>tie<\/span>/, '(tie)').trim(),
+    );
 
   it('shows the public board to everyone before the reveal, and the private board with tie markers to the admin', async () => {
     const page = await new TestBrowser(api.url).get('/leaderboard/fashion-public');
@@ -57,12 +60,16 @@ describe('the leaderboard page: public and private boards, ties, and the re-scor
   it('lets only the admin re-score from the page, with the form token; a dry run shows the rank changes and stores nothing', async () => {
     const team = await loggedIn(teams.F!.token);
     const teamPage = await team.get('/leaderboard/fashion-public');
-    expect((await team.post('/leaderboard/fashion-public/rescore', { _csrf: TestBrowser.formToken(teamPage), formula: 'lpcv2025@1', params: 'cutoffMs=3' })).status).toBe(403);
+    expect(
+      (await team.post('/leaderboard/fashion-public/rescore', { _csrf: TestBrowser.formToken(teamPage), formula: 'lpcv2025@1', params: 'cutoffMs=3' })).status,
+    ).toBe(403);
 
     const admin = await loggedIn(TEST_ADMIN_TOKEN);
     const page = await admin.get('/leaderboard/fashion-public');
     expect(page.body).toContain('action="/leaderboard/fashion-public/rescore"');
-    expect((await admin.post('/leaderboard/fashion-public/rescore', { _csrf: 'forged', formula: 'lpcv2025@1', params: 'cutoffMs=3', dryRun: '1' })).status).toBe(403);
+    expect(
+      (await admin.post('/leaderboard/fashion-public/rescore', { _csrf: 'forged', formula: 'lpcv2025@1', params: 'cutoffMs=3', dryRun: '1' })).status,
+    ).toBe(403);
 
     const csrf = TestBrowser.formToken(page);
     const dry = await admin.post('/leaderboard/fashion-public/rescore', { _csrf: csrf, formula: 'lpcv2025@1', params: 'cutoffMs=3', dryRun: '1' });

@@ -45,7 +45,10 @@ const STYLE_FILE = fileURLToPath(new URL('./static/style.css', import.meta.url))
 
 /** Headers of every page: no script, no frames, styles from this server only. */
 function pageHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('Cache-Control', 'no-store');
@@ -164,7 +167,11 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
     if (ctx.viewer.kind === 'anonymous') return toLogin(req, res);
     const details = await submissionDetails(db, req.params.id, ctx.viewer);
     if (details === undefined) {
-      return send(res, 404, errorPage(ctx, 'No such submission', 'LPCV_E_SUBMISSION_UNKNOWN', `there is no submission ${JSON.stringify(req.params.id)} that you may see`));
+      return send(
+        res,
+        404,
+        errorPage(ctx, 'No such submission', 'LPCV_E_SUBMISSION_UNKNOWN', `there is no submission ${JSON.stringify(req.params.id)} that you may see`),
+      );
     }
     send(res, 200, submissionPage(ctx, details, req.query.refresh !== 'off', now()));
   });
@@ -182,7 +189,12 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
     if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', "only an admin may re-score a track's results");
     const track = lookUpTrack(deps.tracks, req.params.track);
     const formula = postedField(req, 'formula')?.trim();
-    const params = parseParamArgs((postedField(req, 'params') ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== ''));
+    const params = parseParamArgs(
+      (postedField(req, 'params') ?? '')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    );
     const report = await rescoreTrack(db, track, {
       ...(formula ? { formula } : {}),
       params,
@@ -242,7 +254,8 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
       // The error may be about the login itself: show the page as to nobody.
     }
     const ctx: PageContext = { viewer, csrf: formToken(auth, req, res), path: req.path };
-    const title = error.httpStatus === 404 ? 'Not found' : error.httpStatus === 403 ? 'Not allowed' : error.httpStatus === 401 ? 'Not logged in' : 'Something went wrong';
+    const title =
+      error.httpStatus === 404 ? 'Not found' : error.httpStatus === 403 ? 'Not allowed' : error.httpStatus === 401 ? 'Not logged in' : 'Something went wrong';
     send(res, error.httpStatus, errorPage(ctx, title, error.code, error.message));
   };
   router.use(pageErrors);

@@ -184,7 +184,11 @@ describe('the pages, over HTTP on SQLite', () => {
     }
     const held = leases.get(id)!;
     expect((await b.get(`/submissions/${id}`)).body).toContain('preparing');
-    await heartbeatJob(api.db, { jobId: held.jobId, token: held.token, leaseMs: 60_000, progress: { phase: 'accuracy', fraction: 0.25, done: 2000, total: 8000 } }, T0 + 1_000_010);
+    await heartbeatJob(
+      api.db,
+      { jobId: held.jobId, token: held.token, leaseMs: 60_000, progress: { phase: 'accuracy', fraction: 0.25, done: 2000, total: 8000 } },
+      T0 + 1_000_010,
+    );
     const running = await b.get(`/submissions/${id}`);
     expect(running.body).toContain('Status: running');
     expect(running.body).toContain('<strong>bench-01</strong> (desktop, agent pages-agent)');
@@ -201,7 +205,11 @@ describe('the pages, over HTTP on SQLite', () => {
     expect(done.body).toMatch(/leased → done/);
 
     const f = leases.get(failing)!;
-    await failJob(api.db, { jobId: f.jobId, token: f.token, fault: 'submission', code: 'LPCV_E_MODEL_OUTPUT_NAN', message: 'the model produced NaN on image 00017' }, T0 + 1_000_030);
+    await failJob(
+      api.db,
+      { jobId: f.jobId, token: f.token, fault: 'submission', code: 'LPCV_E_MODEL_OUTPUT_NAN', message: 'the model produced NaN on image 00017' },
+      T0 + 1_000_030,
+    );
     const failed = await b.get(`/submissions/${failing}`);
     expect(failed.body).toContain('Status: failed');
     expect(failed.body).toContain('<code>LPCV_E_MODEL_OUTPUT_NAN</code>: the submission failed.');

@@ -89,7 +89,9 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
     parts.push(`<line x1="${M.left - 6}" x2="${M.left}" y1="${ty}" y2="${ty}"/>`);
     parts.push(`<text x="${M.left - 10}" y="${ty}" dy="0.32em" text-anchor="end">${escapeHtml(`${t}%`)}</text>`);
   }
-  parts.push(`<text transform="rotate(-90)" x="${-(M.top + HEIGHT - M.bottom) / 2}" y="18" text-anchor="middle">${escapeHtml(`${metric} accuracy (%)`)}</text>`);
+  parts.push(
+    `<text transform="rotate(-90)" x="${-(M.top + HEIGHT - M.bottom) / 2}" y="18" text-anchor="middle">${escapeHtml(`${metric} accuracy (%)`)}</text>`,
+  );
   parts.push('</g>');
 
   // The Pareto front, as a staircase: between two front points the better accuracy is not reached until
@@ -126,7 +128,9 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
     if (e.pareto || e.baseline !== null) {
       // Labels near the right edge end at their point instead of running off the figure.
       const right = px > WIDTH - M.right - 140;
-      parts.push(`<text class="label" x="${fixed(right ? px - 8 : px + 8)}" y="${fixed(py - 8)}"${right ? ' text-anchor="end"' : ''}>${escapeHtml(label(e))}</text>`);
+      parts.push(
+        `<text class="label" x="${fixed(right ? px - 8 : px + 8)}" y="${fixed(py - 8)}"${right ? ' text-anchor="end"' : ''}>${escapeHtml(label(e))}</text>`,
+      );
     }
   }
   parts.push('</g>');

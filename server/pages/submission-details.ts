@@ -82,8 +82,7 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
     deviceId === undefined
       ? undefined
       : ((await db('devices as d').join('agents as a', 'a.id', 'd.agent_id').where('d.id', deviceId).first('d.name', 'd.kind', 'a.name as agent')) as
-          | { name: string; kind: string; agent: string }
-          | undefined);
+          { name: string; kind: string; agent: string } | undefined);
   return {
     id: row.id,
     track: row.track,
@@ -136,8 +135,18 @@ export async function listSubmissions(db: Db, viewer: Viewer, limit = 200): Prom
     created_at: number;
     job_id: number;
   }>;
-  const jobs = new Map((await getJobs(db, rows.map((r) => r.job_id))).map((j) => [j.id, j]));
-  const records = await getRecordJsonsOfJobs(db, rows.map((r) => r.job_id));
+  const jobs = new Map(
+    (
+      await getJobs(
+        db,
+        rows.map((r) => r.job_id),
+      )
+    ).map((j) => [j.id, j]),
+  );
+  const records = await getRecordJsonsOfJobs(
+    db,
+    rows.map((r) => r.job_id),
+  );
   // Every submission row is written with its job (recordSubmission): a missing one is no entry.
   return rows.flatMap((r) => {
     const job = jobs.get(r.job_id);

@@ -58,13 +58,18 @@ ${infra ? html`<p>This is not your model's fault: it does not count against your
 function eventDetail(e: JobEvent): string {
   if (e.detail === null) return '';
   return Object.entries(e.detail)
-    .map(([k, v]) => `${k}=${typeof v === 'number' && /(At|After)$/.test(k) && v > 1e12 ? new Date(v).toISOString() : typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'number' && /(At|After)$/.test(k) && v > 1e12 ? new Date(v).toISOString() : typeof v === 'string' ? v : JSON.stringify(v)}`,
+    )
     .join(' ')
     .slice(0, 500);
 }
 
 function logBlock(events: readonly JobEvent[]): Html {
-  const rows = events.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.fromState ?? '—'} → ${e.toState}</td><td>${e.actor}</td><td><code>${eventDetail(e)}</code></td></tr>`);
+  const rows = events.map(
+    (e) => html`<tr><td>${when(e.at)}</td><td>${e.fromState ?? '—'} → ${e.toState}</td><td>${e.actor}</td><td><code>${eventDetail(e)}</code></td></tr>`,
+  );
   return html`<h2>Log</h2>
 <table><caption>Every state change of the job</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Change</th><th scope="col">By</th><th scope="col">Detail</th></tr></thead>
@@ -77,7 +82,10 @@ export function submissionPage(ctx: PageContext, d: SubmissionDetails, refresh: 
   const j = d.job;
   let state: Html;
   if (status === 'queued') {
-    const retry = j.runAfter > now ? html` It waits for a retry until ${when(j.runAfter)} (attempt ${j.attempts} of ${j.maxAttempts} failed for the infrastructure's reasons).` : '';
+    const retry =
+      j.runAfter > now
+        ? html` It waits for a retry until ${when(j.runAfter)} (attempt ${j.attempts} of ${j.maxAttempts} failed for the infrastructure's reasons).`
+        : '';
     state = html`<p id="queue">${d.queuePosition === null ? 'Queued.' : d.queuePosition === 0 ? 'Queued: it is next.' : `Queued: ${d.queuePosition} job${d.queuePosition === 1 ? '' : 's'} ahead of it.`}${retry}</p>`;
   } else if (status === 'running') state = progressBlock(d);
   else if (status === 'done') state = resultBlock(d);
@@ -118,9 +126,13 @@ export function submissionsListPage(ctx: PageContext, list: readonly SubmissionS
 </tr>`,
   );
   const body = html`<h1>${ctx.viewer.kind === 'admin' ? 'All submissions' : 'Your submissions'}</h1>
-${list.length === 0 ? html`<p>None yet. <a href="/submit">Submit a model</a>.</p>` : html`<table>
+${
+  list.length === 0
+    ? html`<p>None yet. <a href="/submit">Submit a model</a>.</p>`
+    : html`<table>
 <caption>Newest first (at most 200)</caption>
 <thead><tr><th scope="col">Submission</th><th scope="col">Track</th>${ctx.viewer.kind === 'admin' ? html`<th scope="col">Team</th>` : ''}<th scope="col">File</th><th scope="col">Status</th><th scope="col" class="num">Score</th><th scope="col">Submitted</th></tr></thead>
-<tbody>${rows}</tbody></table>`}`;
+<tbody>${rows}</tbody></table>`
+}`;
   return renderPage(ctx, { title: 'Submissions', body });
 }

@@ -36,8 +36,12 @@ ${state.error ? html`<div class="error" role="alert" id="submit-error"><p><code>
 ${v.kind === 'team' ? html`<p>Submitting as team <strong>${v.teamName}</strong>.</p>` : html`<p>Paste your team token below, or <a href="/login?next=/submit">log in</a> first.${v.kind === 'admin' ? ' (The admin token is not a team: baselines come from the track files.)' : ''}</p>`}
 <form method="post" action="/submit" enctype="multipart/form-data">
   ${csrfField(ctx)}
-  ${v.kind === 'team' ? '' : html`<label for="token">Team token<span class="hint">lpcv_team_...; it logs this browser in for 12 hours</span></label>
-  <input type="password" id="token" name="token" required autocomplete="off" spellcheck="false">`}
+  ${
+    v.kind === 'team'
+      ? ''
+      : html`<label for="token">Team token<span class="hint">lpcv_team_...; it logs this browser in for 12 hours</span></label>
+  <input type="password" id="token" name="token" required autocomplete="off" spellcheck="false">`
+  }
   <label for="track">Track</label>
   <select id="track" name="track" required>${options}</select>
   <label for="description">Description<span class="hint">optional, at most ${MAX_DESCRIPTION_BYTES} bytes: what this model is</span></label>

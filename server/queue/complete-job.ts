@@ -21,7 +21,11 @@ export async function completeJob(db: Db, args: CompleteArgs, now: number): Prom
       .update({ state: 'done', lease_token: null, finished_at: now, updated_at: now })
       .returning('*')) as JobRow[];
     if (row === undefined) return LEASE_LOST;
-    await recordJobEvents(tx, [{ jobId: row.id, fromState: 'leased', toState: 'done', actor: row.leased_by ?? 'unknown', detail: { attempt: row.attempts } }], now);
+    await recordJobEvents(
+      tx,
+      [{ jobId: row.id, fromState: 'leased', toState: 'done', actor: row.leased_by ?? 'unknown', detail: { attempt: row.attempts } }],
+      now,
+    );
     return { ok: true, job: toJob(row) };
   });
 }

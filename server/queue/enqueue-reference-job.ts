@@ -13,7 +13,8 @@ export interface EnqueueReferenceArgs extends EnqueueArgs {
  * offers it only to a lease that names this device.
  */
 export async function enqueueReferenceJob(db: Db, args: EnqueueReferenceArgs, now: number): Promise<Job> {
-  if (!(Number.isInteger(args.pinnedDeviceId) && args.pinnedDeviceId > 0)) throw new Error(`enqueueReferenceJob: pinnedDeviceId must be a device id, got ${args.pinnedDeviceId}`);
+  if (!(Number.isInteger(args.pinnedDeviceId) && args.pinnedDeviceId > 0))
+    throw new Error(`enqueueReferenceJob: pinnedDeviceId must be a device id, got ${args.pinnedDeviceId}`);
   return withWriteTransaction(db, async (tx) => {
     const { pinnedDeviceId, ...job } = args;
     const queued = await enqueueJob(tx, job, now);

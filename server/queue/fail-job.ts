@@ -61,7 +61,15 @@ export async function failJob(db: Db, args: FailArgs, now: number): Promise<JobC
       .returning('*')) as JobRow[];
     await recordJobEvents(
       tx,
-      [{ jobId: row.id, fromState: 'leased', toState: state, actor: held.leased_by ?? 'unknown', detail: { attempt: held.attempts, fault: args.fault, code: args.code, ...(runAfter === undefined ? {} : { runAfter }) } }],
+      [
+        {
+          jobId: row.id,
+          fromState: 'leased',
+          toState: state,
+          actor: held.leased_by ?? 'unknown',
+          detail: { attempt: held.attempts, fault: args.fault, code: args.code, ...(runAfter === undefined ? {} : { runAfter }) },
+        },
+      ],
       now,
     );
     return { ok: true, job: toJob(row) };

@@ -41,7 +41,9 @@ const INSERT_CHUNK = 100;
 export async function recordJobEvents(tx: Db, events: readonly NewJobEvent[], now: number): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    const inserted = (await tx('job_events').insert(toRows(events.slice(i, i + INSERT_CHUNK), now)).returning('id')) as Array<{ id: number }>;
+    const inserted = (await tx('job_events')
+      .insert(toRows(events.slice(i, i + INSERT_CHUNK), now))
+      .returning('id')) as Array<{ id: number }>;
     ids.push(...inserted.map((r) => r.id));
   }
   return ids;

@@ -56,7 +56,9 @@ export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<Le
         .where('j.state', 'queued')
         .andWhere('j.run_after', '<=', now)
         .whereIn('j.target_kind', [...args.targetKinds])
-        .andWhere((q) => (args.deviceId === undefined ? q.whereNull('j.pinned_device_id') : q.whereNull('j.pinned_device_id').orWhere('j.pinned_device_id', args.deviceId)))
+        .andWhere((q) =>
+          args.deviceId === undefined ? q.whereNull('j.pinned_device_id') : q.whereNull('j.pinned_device_id').orWhere('j.pinned_device_id', args.deviceId),
+        )
         // A device that cannot run a format (a desktop without bubblewrap and a solution package) leaves
         // the job to one that can, rather than failing it attempt after attempt. The format is on the job
         // row (migration 0008): the pick reads no table but the queue's own.

@@ -33,7 +33,13 @@ export async function reclaimExpiredLeases(db: Db, now: number): Promise<Job[]> 
     rows.sort((a, b) => a.id - b.id);
     await recordJobEvents(
       tx,
-      rows.map((r) => ({ jobId: r.id, fromState: 'leased' as const, toState: r.state, actor: 'reaper', detail: { attempt: r.attempts, leasedBy: r.leased_by, leaseExpiresAt: r.lease_expires_at } })),
+      rows.map((r) => ({
+        jobId: r.id,
+        fromState: 'leased' as const,
+        toState: r.state,
+        actor: 'reaper',
+        detail: { attempt: r.attempts, leasedBy: r.leased_by, leaseExpiresAt: r.lease_expires_at },
+      })),
       now,
     );
     return rows.map(toJob);

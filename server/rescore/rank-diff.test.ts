@@ -19,6 +19,11 @@ describe('rankDiff', () => {
       ['gone', '4', null, true],
     ]);
     expect(diff.find((c) => c.submission === 'c')).toMatchObject({ from: { score: 7 }, to: { score: 3 } });
-    expect(describeMoves(diff)).toEqual(['private board: B (b): 2 -> 1', 'private board: A (a): 1 -> =1', 'private board: N (new): absent -> —', 'private board: G (gone): 4 -> absent']);
+    expect(describeMoves(diff)).toEqual([
+      'private board: B (b): 2 -> 1',
+      'private board: A (a): 1 -> =1',
+      'private board: N (new): absent -> —',
+      'private board: G (gone): 4 -> absent',
+    ]);
   });
 });

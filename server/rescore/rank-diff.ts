@@ -41,7 +41,15 @@ export function rankDiff(before: Leaderboard, after: Leaderboard): RankChange[] 
     const e = (now.get(id) ?? old.get(id))!;
     const from = standing(old.get(id));
     const to = standing(now.get(id));
-    return { board: after.board, submission: id, team: e.baseline ?? e.team, baseline: e.baseline, from, to, moved: from?.rank !== to?.rank || from?.shown !== to?.shown };
+    return {
+      board: after.board,
+      submission: id,
+      team: e.baseline ?? e.team,
+      baseline: e.baseline,
+      from,
+      to,
+      moved: from?.rank !== to?.rank || from?.shown !== to?.shown,
+    };
   });
 }
 
@@ -49,5 +57,8 @@ export function rankDiff(before: Leaderboard, after: Leaderboard): RankChange[] 
 export function describeMoves(changes: readonly RankChange[]): string[] {
   return changes
     .filter((c) => c.moved)
-    .map((c) => `${c.board} board: ${c.baseline !== null ? `baseline ${c.baseline}` : c.team} (${c.submission}): ${c.from?.shown ?? 'absent'} -> ${c.to?.shown ?? 'absent'}`);
+    .map(
+      (c) =>
+        `${c.board} board: ${c.baseline !== null ? `baseline ${c.baseline}` : c.team} (${c.submission}): ${c.from?.shown ?? 'absent'} -> ${c.to?.shown ?? 'absent'}`,
+    );
 }

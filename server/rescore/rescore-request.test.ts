@@ -30,16 +30,26 @@ describe('the formula a re-score applies', () => {
     expect(r.formula).toEqual({ formula: 'lpcv2025', version: 1, params: { accuracy: 'top5', cutoffMs: 2.5 } });
     expect(r.dropped).toEqual(['gone']);
     // No formula: the current one with new parameters.
-    expect(resolveRescoreFormula(current, file, { params: { accuracy: 'top5' } }).formula).toEqual({ formula: 'accuracy-per-time', version: 1, params: { accuracy: 'top5' } });
+    expect(resolveRescoreFormula(current, file, { params: { accuracy: 'top5' } }).formula).toEqual({
+      formula: 'accuracy-per-time',
+      version: 1,
+      params: { accuracy: 'top5' },
+    });
     expect(resolveRescoreFormula({ formula: 'lpcv2025', version: 1, params: { cutoffMs: 3 } }, file, { trackFile: true }).formula).toBe(file);
   });
 
   it('refuses unknown, mistyped, missing and badly checked parameters before anything runs', () => {
     expect(codeOf(() => resolveRescoreFormula(current, file, { params: { budget: 3 } }))).toMatch(/has no parameter 'budget' \(it takes: accuracy\)/);
-    expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: 'fast' } }))).toMatch(/'cutoffMs' must be a finite number, got "fast"/);
+    expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: 'fast' } }))).toMatch(
+      /'cutoffMs' must be a finite number, got "fast"/,
+    );
     expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1' }))).toMatch(/needs parameter 'cutoffMs'/);
-    expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: -1 } }))).toMatch(/^LPCV_E_RESCORE_FORMULA: lpcv2025@1: .*cutoffMs must be > 0/);
-    expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: 3, latencyStat: 'worst' } }))).toMatch(/'latencyStat' must be one of/);
+    expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: -1 } }))).toMatch(
+      /^LPCV_E_RESCORE_FORMULA: lpcv2025@1: .*cutoffMs must be > 0/,
+    );
+    expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: 3, latencyStat: 'worst' } }))).toMatch(
+      /'latencyStat' must be one of/,
+    );
     expect(codeOf(() => resolveRescoreFormula(current, file, { trackFile: true, formula: 'lpcv2025@1' }))).toMatch(/takes no formula/);
   });
 

@@ -66,7 +66,8 @@ function typedParam(f: Formula, key: string, value: string | number): ParamValue
   const wantsNumber = declared === undefined ? typeof value === 'number' || NUMBER_TEXT.test(value.trim()) : declared === 'number';
   if (!wantsNumber) {
     const text = String(value);
-    if (spec.choices !== undefined && !spec.choices.includes(text)) throw bad(`${id}: parameter '${key}' must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(text)}`);
+    if (spec.choices !== undefined && !spec.choices.includes(text))
+      throw bad(`${id}: parameter '${key}' must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(text)}`);
     return text;
   }
   const n = typeof value === 'number' ? value : NUMBER_TEXT.test(value.trim()) ? Number(value.trim()) : Number.NaN;
@@ -87,7 +88,8 @@ export interface ResolvedFormula {
  */
 export function resolveRescoreFormula(current: TrackFormula, fromTrackFile: TrackFormula, request: RescoreRequest): ResolvedFormula {
   if (request.trackFile === true) {
-    if (request.formula !== undefined || Object.keys(request.params ?? {}).length > 0) throw bad('going back to the track file\'s formula takes no formula and no parameters');
+    if (request.formula !== undefined || Object.keys(request.params ?? {}).length > 0)
+      throw bad("going back to the track file's formula takes no formula and no parameters");
     return { formula: fromTrackFile, dropped: [] };
   }
   const f = request.formula === undefined ? lookUpFormula(`${current.formula}@${current.version}`) : lookUpFormula(request.formula);

@@ -94,10 +94,24 @@ async function storedResults(db: Db, track: Track): Promise<StoredRow[]> {
     .join('submissions as s', leaderboardResult)
     .where('s.track', track.name)
     .orderBy('r.id')
-    .select('r.id', 'r.job_id', 'r.submission_id', 'r.record_json', 'r.raw_json', 's.split as submission_split')) as Array<Omit<StoredRow, 'split'> & { submission_split: string }>;
+    .select('r.id', 'r.job_id', 'r.submission_id', 'r.record_json', 'r.raw_json', 's.split as submission_split')) as Array<
+    Omit<StoredRow, 'split'> & { submission_split: string }
+  >;
   // The job's own split (a public-split job's is not its submission's); null before migration 0007.
-  const splitOf = new Map((await getJobs(db, rows.map((r) => Number(r.job_id)))).map((j) => [j.id, j.split]));
-  return rows.map(({ submission_split, ...r }) => ({ ...r, id: Number(r.id), job_id: Number(r.job_id), split: splitOf.get(Number(r.job_id)) ?? submission_split }));
+  const splitOf = new Map(
+    (
+      await getJobs(
+        db,
+        rows.map((r) => Number(r.job_id)),
+      )
+    ).map((j) => [j.id, j.split]),
+  );
+  return rows.map(({ submission_split, ...r }) => ({
+    ...r,
+    id: Number(r.id),
+    job_id: Number(r.job_id),
+    split: splitOf.get(Number(r.job_id)) ?? submission_split,
+  }));
 }
 
 type Rescorable = StoredRow & { raw_json: string };
@@ -107,7 +121,12 @@ const withRaw = (rows: readonly StoredRow[]): Rescorable[] => rows.filter((r): r
 function withoutRaw(rows: readonly StoredRow[]): RescoreFailure[] {
   return rows
     .filter((r) => r.raw_json === null)
-    .map((r) => ({ submission: r.submission_id, split: r.split, code: 'LPCV_E_RESCORE_FAILED', message: 'no raw measurement is stored for this result (results.raw_json): it cannot be re-scored without running the device again' }));
+    .map((r) => ({
+      submission: r.submission_id,
+      split: r.split,
+      code: 'LPCV_E_RESCORE_FAILED',
+      message: 'no raw measurement is stored for this result (results.raw_json): it cannot be re-scored without running the device again',
+    }));
 }
 
 const scoreKey = (s: ResultRecord['score']): string => JSON.stringify([s.formula, s.version, s.value, s.qualified, s.reason ?? null]);
@@ -164,14 +183,26 @@ export async function rescoreTrack(db: Db, track: Track, options: RescoreOptions
     const before = await boardsOf(tx, track);
     // Results that completed meanwhile (scored with the formula before this one) are re-scored too.
     const stored = await storedResults(tx, track);
-    await rescore(withRaw(stored).filter((r) => !done.has(r.id) && !failures.some((f) => f.submission === r.submission_id)), done);
+    await rescore(
+      withRaw(stored).filter((r) => !done.has(r.id) && !failures.some((f) => f.submission === r.submission_id)),
+      done,
+    );
     failures.push(...withoutRaw(stored));
     if (failures.length > 0 && !dryRun) {
-      const list = failures.slice(0, 5).map((f) => `${f.submission} (${f.split}): ${f.code} ${f.message}`).join('; ');
-      throw new LpcvError('LPCV_E_RESCORE_FAILED', `${failures.length} stored result(s) of track ${track.name} could not be re-scored, so nothing was changed: ${list}${failures.length > 5 ? '; ...' : ''}`);
+      const list = failures
+        .slice(0, 5)
+        .map((f) => `${f.submission} (${f.split}): ${f.code} ${f.message}`)
+        .join('; ');
+      throw new LpcvError(
+        'LPCV_E_RESCORE_FAILED',
+        `${failures.length} stored result(s) of track ${track.name} could not be re-scored, so nothing was changed: ${list}${failures.length > 5 ? '; ...' : ''}`,
+      );
     }
     // The one result store: the leaderboard, the status pages and the submissions API all read it.
-    for (const { row, record } of done.values()) await tx('results').where('id', row.id).update({ record_json: JSON.stringify(record) });
+    for (const { row, record } of done.values())
+      await tx('results')
+        .where('id', row.id)
+        .update({ record_json: JSON.stringify(record) });
     await setTrackFormula(tx, track, next, options.actor, at);
     const after = await boardsOf(tx, track);
     const changes = [...before.keys()].flatMap((b) => rankDiff(before.get(b)!, after.get(b)!));

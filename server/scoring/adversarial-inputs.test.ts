@@ -51,7 +51,10 @@ async function adversarialTrack(): Promise<Track> {
   for (let i = 0; i < clean.ids.length; i++) {
     const img = await clean.read(i);
     const inverted = Buffer.from(img.data.map((v) => 255 - v));
-    await sharp(inverted, { raw: { width: img.width, height: img.height, channels: img.channels } }).toColourspace(img.channels === 1 ? 'b-w' : 'srgb').png().toFile(path.join(dir, 'inverted', `${img.id}.png`));
+    await sharp(inverted, { raw: { width: img.width, height: img.height, channels: img.channels } })
+      .toColourspace(img.channels === 1 ? 'b-w' : 'srgb')
+      .png()
+      .toFile(path.join(dir, 'inverted', `${img.id}.png`));
   }
   return track;
 }
@@ -109,7 +112,7 @@ describe('adversarial sets shipped to agents', () => {
     }
   }, 120_000);
 
-  it('a shipped set whose ids are not the clean split\'s is refused', async () => {
+  it("a shipped set whose ids are not the clean split's is refused", async () => {
     const cache = new InputPackCache(mkdtempSync(path.join(os.tmpdir(), 'lpcv-adv-packs-')));
     const pack = await openInputPack((await cache.get(track, 'hidden~inverted')).file);
     const shuffled: InputSet = { ids: [...pack.ids].reverse(), read: (i) => pack.read(i) };
@@ -150,9 +153,17 @@ describe('adversarial sets shipped to agents', () => {
       const auth = (token: string) => ({ authorization: `Bearer ${token}` });
       expect((await fetch(`${api.url}/api/submissions`, { method: 'POST', body: form, headers: auth(api.team.token) })).status).toBe(201);
       const post = async (route: string, body: unknown) =>
-        (await fetch(`${api.url}${route}`, { method: 'POST', headers: { ...auth(api.agentA.token), 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, unknown>>;
+        (
+          await fetch(`${api.url}${route}`, {
+            method: 'POST',
+            headers: { ...auth(api.agentA.token), 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json() as Promise<Record<string, unknown>>;
       const { deviceId } = (await post('/api/agent/devices', { name: 'adv', kind: 'desktop' })) as { deviceId: number };
-      const lease = (await post('/api/agent/lease', { deviceId, leaseMs: 60_000 })) as { robustnessInputs?: Array<{ split: string; url: string; sha256: string; count: number }> };
+      const lease = (await post('/api/agent/lease', { deviceId, leaseMs: 60_000 })) as {
+        robustnessInputs?: Array<{ split: string; url: string; sha256: string; count: number }>;
+      };
       expect(lease.robustnessInputs).toHaveLength(1);
       const r = lease.robustnessInputs![0]!;
       expect(r).toMatchObject({ split: 'hidden~inverted', url: `/api/inputs/${track.name}/hidden~inverted`, count: COUNT });

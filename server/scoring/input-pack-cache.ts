@@ -44,7 +44,8 @@ export class InputPackCache {
     const key = `${track.name}-${split}`;
     let pack = this.packs.get(key);
     if (pack === undefined) {
-      const open = (): Promise<InputSet> => (adversarial === undefined ? openInputs(track, split) : openInputs(track, adversarial.of).then((clean) => adversarialInputs(adversarial, clean)));
+      const open = (): Promise<InputSet> =>
+        adversarial === undefined ? openInputs(track, split) : openInputs(track, adversarial.of).then((clean) => adversarialInputs(adversarial, clean));
       pack = this.build(track, split, count, path.join(this.dir, `${key}.lpcvpack`), open);
       this.packs.set(key, pack);
       pack.catch(() => this.packs.delete(key));

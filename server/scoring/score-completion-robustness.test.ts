@@ -36,7 +36,10 @@ function serverTrack(): Track {
         of: 'hidden',
         seed: 11,
         profile: 'cifar-10-c',
-        corruptions: [{ kind: 'gaussian-noise', severities: [5] }, { kind: 'contrast', severities: [5] }],
+        corruptions: [
+          { kind: 'gaussian-noise', severities: [5] },
+          { kind: 'contrast', severities: [5] },
+        ],
         adversarial: [{ name: 'adv', images: 'adv-images' }],
       },
     }),
@@ -120,7 +123,9 @@ describe('robustness splits on the server path', () => {
     });
     const score = async (b: unknown) => scoreCompletion({ track, split: 'hidden', model: modelRef, completion: parseCompletion(b).completion, labels });
 
-    const full = await score(body({ 'hidden~gaussian-noise-5': topk(right), 'hidden~contrast-5': topk(wrong), 'hidden~adv': topk(wrong), 'hidden~fog-1': topk(right) }));
+    const full = await score(
+      body({ 'hidden~gaussian-noise-5': topk(right), 'hidden~contrast-5': topk(wrong), 'hidden~adv': topk(wrong), 'hidden~fog-1': topk(right) }),
+    );
     expect(full.robustness).toEqual({
       metric: 'top1',
       splits: { 'hidden~gaussian-noise-5': { top1: 1, top5: 1 }, 'hidden~contrast-5': { top1: 0, top5: 0 } },
@@ -135,6 +140,8 @@ describe('robustness splits on the server path', () => {
     const shuffled = { kind: 'topk', ids: [...labels.ids].reverse(), topk: right };
     expect((await rejectionOf(score(body({ 'hidden~contrast-5': shuffled })))).code).toBe('LPCV_E_PRED_MISMATCH');
     expect((await rejectionOf(score(body({ 'contrast 5': topk(right) })))).message).toMatch(/measurement\.robustness/);
-    expect((await rejectionOf(score(body({ 'hidden~contrast-5': { kind: 'topk', ids: labels.ids, topk: [[1]] } })))).message).toMatch(/measurement\.robustness\.hidden~contrast-5\.topk: 1 entries for 60 ids/);
+    expect((await rejectionOf(score(body({ 'hidden~contrast-5': { kind: 'topk', ids: labels.ids, topk: [[1]] } })))).message).toMatch(
+      /measurement\.robustness\.hidden~contrast-5\.topk: 1 entries for 60 ids/,
+    );
   });
 });

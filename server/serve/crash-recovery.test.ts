@@ -179,7 +179,11 @@ describe('crash recovery of lpcv serve', () => {
 
     // The test is the agent: one job completed before the crash, two leased (1 s, the shortest lease) and
     // left hanging, three never leased.
-    const devices = [await registerDevice(first, agentToken, 'crash-1'), await registerDevice(first, agentToken, 'crash-2'), await registerDevice(first, agentToken, 'crash-3')];
+    const devices = [
+      await registerDevice(first, agentToken, 'crash-1'),
+      await registerDevice(first, agentToken, 'crash-2'),
+      await registerDevice(first, agentToken, 'crash-3'),
+    ];
     const completed = await lease(first, agentToken, devices[0]!, 60_000);
     const answer = await callJson(first.url, agentToken, 'POST', `/api/agent/jobs/${completed.job.id}/complete`, fakeCompletion(completed.job.leaseToken));
     expect(answer).toMatchObject({ status: 200, body: { status: 'done' } });
@@ -210,7 +214,12 @@ describe('crash recovery of lpcv serve', () => {
     expect(jobs.size).toBe(6);
     const testDevice = (id: number): string => `device:${id}`;
     expect(transitions(events.get(completed.job.id)!)).toEqual(['->queued', 'queued>leased', 'leased>done']);
-    expect(events.get(completed.job.id)!.map((e) => e.actor).slice(1)).toEqual([testDevice(devices[0]!), testDevice(devices[0]!)]);
+    expect(
+      events
+        .get(completed.job.id)!
+        .map((e) => e.actor)
+        .slice(1),
+    ).toEqual([testDevice(devices[0]!), testDevice(devices[0]!)]);
     for (const [i, l] of stale.entries()) {
       const history = events.get(l.job.id)!;
       expect(jobs.get(l.job.id)!.attempts).toBe(2);
@@ -236,17 +245,28 @@ describe('crash recovery of lpcv serve', () => {
     // A short lease, so that it expires soon after the kill (this server never reaps).
     const first = await start(dir, [...SERVE_QUIET, '--lease-ms', '3000', ...NO_REAPING]);
     const model = fixtureBytes('tiny-conv.onnx');
-    const ids = [await submitModel(first.url, teamToken, 'fashion-mnist', model, 'a.onnx'), await submitModel(first.url, teamToken, 'fashion-mnist', model, 'b.onnx')];
+    const ids = [
+      await submitModel(first.url, teamToken, 'fashion-mnist', model, 'a.onnx'),
+      await submitModel(first.url, teamToken, 'fashion-mnist', model, 'b.onnx'),
+    ];
 
     // Mid-measurement: the local agent has leased the first job and its inference process is running.
     const leased = await first.waitForLog(/local agent: job (\d+): submission (\S+) on fashion-mnist\/test, attempt 1/, 60_000);
     const jobId = Number(leased[1]);
     expect(leased[2]).toBe(ids[0]);
-    const workers = await pollUntil('the inference process of the local agent', async () => {
-      const pids = childPids(first.pid);
-      return pids.length > 0 ? pids : undefined;
-    }, 60_000, 100);
-    const held = await withDatabase(dir, async (db) => ((await db('jobs').where('id', jobId).first('lease_token', 'state')) as { lease_token: string; state: string }));
+    const workers = await pollUntil(
+      'the inference process of the local agent',
+      async () => {
+        const pids = childPids(first.pid);
+        return pids.length > 0 ? pids : undefined;
+      },
+      60_000,
+      100,
+    );
+    const held = await withDatabase(
+      dir,
+      async (db) => (await db('jobs').where('id', jobId).first('lease_token', 'state')) as { lease_token: string; state: string },
+    );
     expect(held.state).toBe('leased');
 
     await first.kill9();

@@ -17,7 +17,8 @@ export async function localAgentToken(db: Db, dataDir: string, now: number): Pro
   if (kept !== '' && (await authenticate(db, kept, 'agent', now)) !== null) return kept;
   const existing = (await listAgents(db)).find((a) => a.name.toLowerCase() === LOCAL_AGENT_NAME);
   if (existing?.disabledAt != null) return null;
-  const token = existing === undefined ? (await createAgent(db, LOCAL_AGENT_NAME, now)).token : (await issueToken(db, { kind: 'agent', ownerId: existing.id }, now)).token;
+  const token =
+    existing === undefined ? (await createAgent(db, LOCAL_AGENT_NAME, now)).token : (await issueToken(db, { kind: 'agent', ownerId: existing.id }, now)).token;
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return token;

@@ -11,7 +11,13 @@ export interface Reaper {
  * first at once (leases a crashed server left behind), then runs `afterReclaim` with the same clock reading
  * (the device sweeps, server/devices). Errors are logged; the next pass tries again.
  */
-export function startReaper(o: { db: Db; now: () => number; everyMs: number; log: (line: string) => void; afterReclaim?: (now: number) => Promise<void> }): Reaper {
+export function startReaper(o: {
+  db: Db;
+  now: () => number;
+  everyMs: number;
+  log: (line: string) => void;
+  afterReclaim?: (now: number) => Promise<void>;
+}): Reaper {
   let running: Promise<void> = Promise.resolve();
   let busy = false;
   const pass = (): void => {

@@ -23,7 +23,7 @@ describe('lpcv serve with its defaults', () => {
   const dir = useTempDir('lpcv-serve-baselines-');
 
   it('queues the baselines once, measures them, and shows them on the leaderboard with the recorded accuracy', async () => {
-    const recorded = new Map(((JSON.parse(readFileSync(BASELINES, 'utf8')) as { models: BaselineFacts[] }).models).map((m) => [m.name, m.test]));
+    const recorded = new Map((JSON.parse(readFileSync(BASELINES, 'utf8')) as { models: BaselineFacts[] }).models.map((m) => [m.name, m.test]));
     const server = await startServeProcess(dir(), []);
     let firstName: string;
     try {

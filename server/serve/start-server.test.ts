@@ -10,11 +10,17 @@ describe('startServer configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-cfg-'));
     try {
       const base = { dataDir: dir, log: () => {}, env: {} };
-      await expect(startServer({ ...base, port: 70_000 })).rejects.toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringMatching(/port 70000/) as unknown });
+      await expect(startServer({ ...base, port: 70_000 })).rejects.toMatchObject({
+        code: 'LPCV_E_USAGE',
+        message: expect.stringMatching(/port 70000/) as unknown,
+      });
       await expect(startServer({ ...base, port: -1 })).rejects.toBeInstanceOf(LpcvError);
       const file = path.join(dir, 'a-file');
       writeFileSync(file, 'x');
-      await expect(startServer({ ...base, port: 0, dataDir: file })).rejects.toMatchObject({ code: 'LPCV_E_USAGE', message: expect.stringMatching(/data folder/) as unknown });
+      await expect(startServer({ ...base, port: 0, dataDir: file })).rejects.toMatchObject({
+        code: 'LPCV_E_USAGE',
+        message: expect.stringMatching(/data folder/) as unknown,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -78,7 +78,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   try {
     db = await openDatabase(config);
   } catch (e) {
-    throw new LpcvError('LPCV_E_DATABASE_UNAVAILABLE', `cannot open the database (${config.client}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new LpcvError(
+      'LPCV_E_DATABASE_UNAVAILABLE',
+      `cannot open the database (${config.client}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
   }
   const cleanups: (() => Promise<void>)[] = [() => db.destroy()];
   const unwind = async (): Promise<void> => {
@@ -112,10 +115,18 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const port = (server.address() as AddressInfo).port;
     const url = localUrlOf(host, port);
 
-    const reaper = startReaper({ db, now, everyMs: o.reapEveryMs ?? 5_000, log: o.log, afterReclaim: deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log }) });
+    const reaper = startReaper({
+      db,
+      now,
+      everyMs: o.reapEveryMs ?? 5_000,
+      log: o.log,
+      afterReclaim: deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log }),
+    });
     cleanups.push(() => reaper.stop());
 
-    o.log(`serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`);
+    o.log(
+      `serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`,
+    );
     return { url, db, dataDir, now, close: unwind };
   } catch (e) {
     await unwind();
@@ -130,7 +141,8 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') reject(new LpcvError('LPCV_E_USAGE', `port ${port} on ${host} is already in use (pick another with --port)`));
       else if (e.code === 'EACCES') reject(new LpcvError('LPCV_E_USAGE', `not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`));
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new LpcvError('LPCV_E_USAGE', `cannot listen on host ${host}: no such local address`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+        reject(new LpcvError('LPCV_E_USAGE', `cannot listen on host ${host}: no such local address`));
       else reject(e);
     });
   });

@@ -88,8 +88,7 @@ export interface SubmissionView {
 /** The team's submission with its job, or undefined (no such id, or another team's). */
 export async function findTeamSubmission(db: Db, teamId: number, id: string): Promise<SubmissionView | undefined> {
   const row = (await db('submissions').where({ id, team_id: teamId }).first('id', 'track', 'created_at', 'job_id')) as
-    | { id: string; track: string; created_at: number; job_id: number }
-    | undefined;
+    { id: string; track: string; created_at: number; job_id: number } | undefined;
   const job = row === undefined ? undefined : await getJob(db, row.job_id);
   if (row === undefined || job === undefined) return undefined;
   return {

@@ -60,7 +60,9 @@ export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmi
       const at = now();
       const team = teamId!;
       const subject = { teamId: team, track: f.track.name };
-      return recordSubmission(db, { id, teamId: team, track: f.track, description: f.description, accepted: f.accepted }, at, (tx) => checkQuota(tx, quota, subject, at, { lock: true }));
+      return recordSubmission(db, { id, teamId: team, track: f.track, description: f.description, accepted: f.accepted }, at, (tx) =>
+        checkQuota(tx, quota, subject, at, { lock: true }),
+      );
     },
   });
   return { ...form, id, teamId: teamId! };

@@ -9,7 +9,10 @@ const FORM_KEY = 'web_form_key';
  * two processes racing both read the one that was inserted first.
  */
 export async function loadServerKey(db: Db, now: number): Promise<Buffer> {
-  await db('server_settings').insert({ key: FORM_KEY, value: randomBytes(32).toString('base64url'), created_at: now }).onConflict('key').ignore();
+  await db('server_settings')
+    .insert({ key: FORM_KEY, value: randomBytes(32).toString('base64url'), created_at: now })
+    .onConflict('key')
+    .ignore();
   const row = (await db('server_settings').where('key', FORM_KEY).first('value')) as { value: string };
   return Buffer.from(row.value, 'base64url');
 }

@@ -59,7 +59,7 @@ export async function viewerOf(auth: WebAuth, req: Request): Promise<Viewer> {
 }
 
 /** The team a team token belongs to, or null (not a team token, unknown, revoked). */
-export async function teamOfToken(auth: WebAuth, token: string): Promise<Viewer & { kind: 'team' } | null> {
+export async function teamOfToken(auth: WebAuth, token: string): Promise<(Viewer & { kind: 'team' }) | null> {
   const team = await authenticate(auth.db, token.trim(), 'team', auth.now());
   return team === null ? null : { kind: 'team', teamId: team.ownerId, teamName: team.ownerName };
 }
@@ -74,7 +74,14 @@ export async function logIn(auth: WebAuth, res: Response, token: string): Promis
   const given = token.trim();
   if (isAdminToken(given, auth.admin)) {
     const expiresAt = now + SESSION_MS;
-    res.append('Set-Cookie', serializeCookie(ADMIN_COOKIE, `${expiresAt}.${adminMac(auth, expiresAt)}`, { maxAgeSeconds: SESSION_MS / 1000, secure: auth.secureCookies, sameSite: 'Lax' }));
+    res.append(
+      'Set-Cookie',
+      serializeCookie(ADMIN_COOKIE, `${expiresAt}.${adminMac(auth, expiresAt)}`, {
+        maxAgeSeconds: SESSION_MS / 1000,
+        secure: auth.secureCookies,
+        sameSite: 'Lax',
+      }),
+    );
     return { kind: 'admin' };
   }
   const team = await teamOfToken(auth, given);
@@ -104,7 +111,9 @@ export async function logOut(auth: WebAuth, req: Request, res: Response): Promis
  * changed admin token ends every admin session, and nothing about the token is in the cookie.
  */
 function adminMac(auth: WebAuth, expiresAt: number): string {
-  return createHmac('sha256', auth.key).update(`admin-session:${expiresAt}:${auth.admin?.digest.toString('hex') ?? ''}`).digest('base64url');
+  return createHmac('sha256', auth.key)
+    .update(`admin-session:${expiresAt}:${auth.admin?.digest.toString('hex') ?? ''}`)
+    .digest('base64url');
 }
 
 function verifyAdminSession(auth: WebAuth, value: string, now: number): boolean {

@@ -27,7 +27,10 @@ function withLimits(track: Track, limits: Partial<Track['limits']>): Track {
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 const nothingReferenced = async (): Promise<boolean> => false;
@@ -64,7 +67,13 @@ describe('acceptSubmission', () => {
 
   it('rejects a text file as not a model, naming the upload and never the server path', async () => {
     const e = await rejectionOf(
-      acceptSubmission({ store, track: fashion, upload: upload(new TextEncoder().encode('these are my notes, not weights\n')), filename: 'notes.onnx', isReferenced: nothingReferenced }),
+      acceptSubmission({
+        store,
+        track: fashion,
+        upload: upload(new TextEncoder().encode('these are my notes, not weights\n')),
+        filename: 'notes.onnx',
+        isReferenced: nothingReferenced,
+      }),
     );
     expect(e.code).toBe('LPCV_E_MODEL_NOT_ONNX');
     expect(e.httpStatus).toBe(415);

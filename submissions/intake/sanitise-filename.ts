@@ -15,7 +15,10 @@ export function sanitiseFilename(name: string | null | undefined): string {
   if (typeof name !== 'string') return '';
   const visible = name.normalize('NFC').replace(INVISIBLE, '');
   const lastSegment = visible.split(/[/\\]/).pop() ?? '';
-  const base = lastSegment.replace(/^[A-Za-z]:/, '').replace(/\s+/g, ' ').trim();
+  const base = lastSegment
+    .replace(/^[A-Za-z]:/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (base === '' || /^\.+$/.test(base)) return '';
   return capLength(base);
 }

@@ -6,12 +6,4 @@ export { inferShapes } from './shape-inference.js';
 export type { InferredShapes, KnownTensor, ShapeInferenceOptions } from './shape-inference.js';
 export { modelCost, CIO_DEFINITIONS } from './model-cost.js';
 export type { CioScope, LayerCost, ModelCost, ModelCostOptions } from './model-cost.js';
-export type {
-  OnnxAttribute,
-  OnnxDim,
-  OnnxGraph,
-  OnnxModel,
-  OnnxNode,
-  OnnxTensorInfo,
-  OnnxValueInfo,
-} from './onnx-model.js';
+export type { OnnxAttribute, OnnxDim, OnnxGraph, OnnxModel, OnnxNode, OnnxTensorInfo, OnnxValueInfo } from './onnx-model.js';

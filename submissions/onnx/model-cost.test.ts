@@ -118,11 +118,7 @@ describe('modelCost on hand-built graphs', () => {
   it('an unused initializer and a Clip bound are not parameters; a weight shared by two layers counts once', () => {
     const m = model({
       inputs: [valueInfo('x', [1, 4])],
-      nodes: [
-        node('MatMul', ['x', 'w'], ['a']),
-        node('MatMul', ['a', 'w'], ['b']),
-        node('Clip', ['b', 'lo', 'hi'], ['y']),
-      ],
+      nodes: [node('MatMul', ['x', 'w'], ['a']), node('MatMul', ['a', 'w'], ['b']), node('Clip', ['b', 'lo', 'hi'], ['y'])],
       initializers: [tensor('w', [4, 4]), tensor('lo', []), tensor('hi', []), tensor('unused', [100])],
     });
     expect(modelCost(m).params).toBe(16);

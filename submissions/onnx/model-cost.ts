@@ -66,8 +66,7 @@ const CONV_WEIGHT_INPUT: Record<string, number> = { Conv: 1, ConvInteger: 1, QLi
 const MATMUL_B_INPUT: Record<string, number> = { MatMul: 1, MatMulInteger: 1, QLinearMatMul: 3 };
 
 export const CIO_DEFINITIONS: Record<CioScope, string> = {
-  conv:
-    'CIO (HarDNet, Chao et al. 2019): the sum over convolution layers of input plus output feature-map elements (c*h*w per image); Gemm/MatMul not counted; MoC = conv MACs / CIO',
+  conv: 'CIO (HarDNet, Chao et al. 2019): the sum over convolution layers of input plus output feature-map elements (c*h*w per image); Gemm/MatMul not counted; MoC = conv MACs / CIO',
   'conv+linear':
     'CIO (HarDNet, Chao et al. 2019, extended): the sum over convolution, Gemm and MatMul layers of input plus output tensor elements; MoC = their MACs / CIO',
 };
@@ -86,8 +85,7 @@ export function modelCost(model: OnnxModel, opts: ModelCostOptions = {}): ModelC
   // Weight tensors: initializers and Constant-node values that something uses, other than as an argument.
   const argumentOnly = argumentOnlyTensors(graph);
   const used = new Set([...graph.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
-  const isWeight = (name: string | undefined): name is string =>
-    name !== undefined && name !== '' && used.has(name) && !argumentOnly.has(name);
+  const isWeight = (name: string | undefined): name is string => name !== undefined && name !== '' && used.has(name) && !argumentOnly.has(name);
   const weights = new Map<string, number>();
   for (const t of graph.initializers) if (isWeight(t.name)) weights.set(t.name, numel(t.dims));
   for (const node of graph.nodes) {

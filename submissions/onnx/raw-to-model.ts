@@ -128,9 +128,7 @@ export function toOnnxModel(raw: RawModel & { graph: RawGraph }): OnnxModel {
  */
 export function findExternalTensor(graph: RawGraph): { name: string; location: string } | undefined {
   const check = (t: RawTensor): { name: string; location: string } | undefined =>
-    t.dataLocation === DATA_LOCATION_EXTERNAL
-      ? { name: t.name ?? '', location: t.externalData.find((e) => e.key === 'location')?.value ?? '?' }
-      : undefined;
+    t.dataLocation === DATA_LOCATION_EXTERNAL ? { name: t.name ?? '', location: t.externalData.find((e) => e.key === 'location')?.value ?? '?' } : undefined;
   for (const t of graph.initializer) {
     const hit = check(t);
     if (hit) return hit;

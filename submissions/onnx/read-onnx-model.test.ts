@@ -88,7 +88,7 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
 
   it('random bytes -> LPCV_E_MODEL_NOT_ONNX (40 seeds, 16 B to 64 KiB)', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      expect(errorOf(() => readOnnxModel(randomBytes(seed, 16 << seed % 13), `random-${seed}`)).code, `seed ${seed}`).toBe('LPCV_E_MODEL_NOT_ONNX');
+      expect(errorOf(() => readOnnxModel(randomBytes(seed, 16 << (seed % 13)), `random-${seed}`)).code, `seed ${seed}`).toBe('LPCV_E_MODEL_NOT_ONNX');
     }
   });
 
@@ -124,9 +124,7 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
       graph: {
         name: 'g',
         node: [{ opType: 'Add', input: ['x', 'w'], output: ['y'] }],
-        initializer: [
-          { name: 'w', dims: [4], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }] },
-        ],
+        initializer: [{ name: 'w', dims: [4], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }] }],
         input: [rawValueInfo('x', [4])],
         output: [rawValueInfo('y', [4])],
       },

@@ -29,12 +29,9 @@ describe('Conv', () => {
   it('asymmetric pads and dilations', () => {
     // H: dilated kernel (3 - 1) * 2 + 1 = 5; floor((32 + 2 + 0 - 5) / 1) + 1 = 30
     // W: floor((20 + 0 + 1 - 5) / 2) + 1 = 9
-    const y = shapeAfter(
-      x([1, 4, 32, 20]),
-      [node('Conv', ['x', 'w'], ['y'], { pads: [2, 0, 0, 1], strides: [1, 2], dilations: [2, 2] })],
-      'y',
-      [w([6, 4, 3, 3])],
-    );
+    const y = shapeAfter(x([1, 4, 32, 20]), [node('Conv', ['x', 'w'], ['y'], { pads: [2, 0, 0, 1], strides: [1, 2], dilations: [2, 2] })], 'y', [
+      w([6, 4, 3, 3]),
+    ]);
     expect(y).toEqual([1, 6, 30, 9]);
   });
 
@@ -59,7 +56,9 @@ describe('Conv', () => {
 
 describe('pooling', () => {
   it('MaxPool 3x3 s2 p1: 112 -> 56', () => {
-    expect(shapeAfter(x([1, 64, 112, 112]), [node('MaxPool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })], 'y')).toEqual([1, 64, 56, 56]);
+    expect(shapeAfter(x([1, 64, 112, 112]), [node('MaxPool', ['x'], ['y'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })], 'y')).toEqual([
+      1, 64, 56, 56,
+    ]);
   });
 
   it('ceil_mode rounds up, but never starts a window in the end padding (PyTorch / onnxruntime rule)', () => {
@@ -140,10 +139,7 @@ describe('layout ops', () => {
   });
 
   it('Reshape from a Constant node', () => {
-    const nodes = [
-      node('Constant', [], ['s'], { value: tensor('v', [3], 'int64', [0, 12, -1]) }),
-      node('Reshape', ['x', 's'], ['y']),
-    ];
+    const nodes = [node('Constant', [], ['s'], { value: tensor('v', [3], 'int64', [0, 12, -1]) }), node('Reshape', ['x', 's'], ['y'])];
     expect(shapeAfter(x([2, 3, 4, 5]), nodes, 'y')).toEqual([2, 12, 5]);
   });
 
@@ -156,7 +152,12 @@ describe('layout ops', () => {
   it('Slice, Squeeze, Unsqueeze, Resize by scales', () => {
     const i64 = (name: string, v: number[]): OnnxTensorInfo => tensor(name, [v.length], 'int64', v);
     expect(
-      shapeAfter(x([1, 3, 10, 10]), [node('Slice', ['x', 'st', 'en', 'ax', 'sp'], ['y'])], 'y', [i64('st', [1, -1]), i64('en', [9, 0]), i64('ax', [2, 3]), i64('sp', [3, -2])]),
+      shapeAfter(x([1, 3, 10, 10]), [node('Slice', ['x', 'st', 'en', 'ax', 'sp'], ['y'])], 'y', [
+        i64('st', [1, -1]),
+        i64('en', [9, 0]),
+        i64('ax', [2, 3]),
+        i64('sp', [3, -2]),
+      ]),
     ).toEqual([1, 3, 3, 5]); // ceil((9 - 1) / 3) = 3; from 9 down to (exclusive) 0 by 2: 9, 7, 5, 3, 1
     expect(shapeAfter(x([1, 3, 1, 5]), [node('Squeeze', ['x'], ['y'])], 'y')).toEqual([3, 5]);
     expect(shapeAfter(x([3, 5]), [node('Unsqueeze', ['x', 'a'], ['y'])], 'y', [i64('a', [0, -1])])).toEqual([1, 3, 5, 1]);

@@ -13,7 +13,10 @@ const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 /** Every file under a folder, as paths relative to it. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 /** A stream of `count` chunks of `size` bytes that counts how many chunks were read from it. */
@@ -127,25 +130,19 @@ describe('ArtifactStore', () => {
     expect(await new ArtifactStore(path.join(root, 'never-used')).sweepTemp(0)).toEqual([]);
   });
 
-  it.each([
-    ['../../etc/passwd'],
-    ['/etc/passwd'],
-    ['A'.repeat(64)],
-    ['abc123'],
-    ['a'.repeat(65)],
-    [`${'a'.repeat(62)}/.`],
-    [`${'a'.repeat(63)}\0`],
-    [''],
-  ])('refuses the hostile hash %j everywhere with LPCV_E_ARTIFACT_HASH', async (bad) => {
-    expect(errorOf(() => store.path(bad)).code).toBe('LPCV_E_ARTIFACT_HASH');
-    expect(errorOf(() => store.hold(bad)).code).toBe('LPCV_E_ARTIFACT_HASH');
-    const calls: (() => Promise<unknown>)[] = [() => store.has(bad), () => store.verify(bad), () => store.remove(bad), () => store.removeUnlessHeld(bad)];
-    for (const call of calls) {
-      const e = await rejectionOf(Promise.resolve().then(call));
-      expect(e.code).toBe('LPCV_E_ARTIFACT_HASH');
-      expect(e.httpStatus).toBe(400);
-    }
-  });
+  it.each([['../../etc/passwd'], ['/etc/passwd'], ['A'.repeat(64)], ['abc123'], ['a'.repeat(65)], [`${'a'.repeat(62)}/.`], [`${'a'.repeat(63)}\0`], ['']])(
+    'refuses the hostile hash %j everywhere with LPCV_E_ARTIFACT_HASH',
+    async (bad) => {
+      expect(errorOf(() => store.path(bad)).code).toBe('LPCV_E_ARTIFACT_HASH');
+      expect(errorOf(() => store.hold(bad)).code).toBe('LPCV_E_ARTIFACT_HASH');
+      const calls: (() => Promise<unknown>)[] = [() => store.has(bad), () => store.verify(bad), () => store.remove(bad), () => store.removeUnlessHeld(bad)];
+      for (const call of calls) {
+        const e = await rejectionOf(Promise.resolve().then(call));
+        expect(e.code).toBe('LPCV_E_ARTIFACT_HASH');
+        expect(e.httpStatus).toBe(400);
+      }
+    },
+  );
 
   it('verify re-hashes the file: a flipped byte is LPCV_E_ARTIFACT_CORRUPT, a missing file LPCV_E_ARTIFACT_MISSING', async () => {
     const stored = await store.putBytes(bytesOf('an honest model'));

@@ -99,7 +99,10 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
 
   const inputs = graphInputs(model);
   if (inputs.length !== 1) {
-    problem('LPCV_E_MODEL_INPUT_COUNT', `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'}); the track feeds exactly one`);
+    problem(
+      'LPCV_E_MODEL_INPUT_COUNT',
+      `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'}); the track feeds exactly one`,
+    );
   } else {
     const input = inputs[0]!;
     report.input = input;

@@ -20,7 +20,8 @@ import type { RunningServer } from '../../server/serve/start-server.js';
 const CHROMIUM = '/usr/bin/chromium';
 const required = process.env.LPCV_REQUIRE_BROWSER === '1';
 const available = existsSync(CHROMIUM);
-if (!available && !required) console.warn(`${CHROMIUM} is not installed: skipping the browser test (apt-get install chromium; LPCV_REQUIRE_BROWSER=1 fails instead)`);
+if (!available && !required)
+  console.warn(`${CHROMIUM} is not installed: skipping the browser test (apt-get install chromium; LPCV_REQUIRE_BROWSER=1 fails instead)`);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUTPUT = path.join(ROOT, 'test-output', 'browser');
@@ -41,7 +42,16 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
     team = await createTeam(server.db, 'Browser Team', Date.now());
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

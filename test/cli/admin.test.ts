@@ -44,7 +44,10 @@ describe('lpcv admin on the embedded SQLite database', () => {
     const dup = await lpcv(['admin', 'team', 'add', 'team ROCKET', '--data-dir', dataDir]);
     expect(dup.exitCode).toBe(2);
     expect(dup.stdout).toBe('');
-    expect(expectOneLineError(dup)).toEqual({ code: 'LPCV_E_NAME_TAKEN', message: 'a team named "team ROCKET" already exists (as "Team Rocket": names are compared ignoring letter case)' });
+    expect(expectOneLineError(dup)).toEqual({
+      code: 'LPCV_E_NAME_TAKEN',
+      message: 'a team named "team ROCKET" already exists (as "Team Rocket": names are compared ignoring letter case)',
+    });
 
     const bad = await lpcv(['admin', 'agent', 'add', 'rm -rf /', '--data-dir', dataDir, '--json']);
     expect(bad.exitCode).toBe(2);
@@ -63,7 +66,15 @@ describe('lpcv admin on the embedded SQLite database', () => {
     expect(list.exitCode, list.stderr).toBe(0);
     expect(list.stdout).not.toContain(created.token);
     expect(JSON.parse(list.stdout)).toEqual({
-      agents: [{ id: created.id, name: 'pixel-4 lab 2', createdAt: expect.any(Number), disabledAt: null, tokens: [{ id: expect.any(Number), prefix: created.token.slice(0, 19), createdAt: expect.any(Number), lastUsedAt: expect.any(Number) }] }],
+      agents: [
+        {
+          id: created.id,
+          name: 'pixel-4 lab 2',
+          createdAt: expect.any(Number),
+          disabledAt: null,
+          tokens: [{ id: expect.any(Number), prefix: created.token.slice(0, 19), createdAt: expect.any(Number), lastUsedAt: expect.any(Number) }],
+        },
+      ],
     });
   });
 

@@ -30,9 +30,13 @@ describe('lpcv agent against a running server', () => {
 
   it('registers its device, completes a submission, and exits 0 on SIGTERM', async () => {
     const cacheDir = path.join(dir, 'cache');
-    const child = spawnLpcv(['agent', '--server', server.url, '--name', 'test-desktop', '--cache-dir', cacheDir, '--poll-ms', '200'], { LPCV_AGENT_TOKEN: agent.token });
+    const child = spawnLpcv(['agent', '--server', server.url, '--name', 'test-desktop', '--cache-dir', cacheDir, '--poll-ms', '200'], {
+      LPCV_AGENT_TOKEN: agent.token,
+    });
     try {
-      const r = await lpcvWithEnv(['submit', TINY, '--track', 'fashion-mnist', '--server', server.url, '--wait', '--json', '--poll-ms', '200'], { LPCV_TOKEN: team.token });
+      const r = await lpcvWithEnv(['submit', TINY, '--track', 'fashion-mnist', '--server', server.url, '--wait', '--json', '--poll-ms', '200'], {
+        LPCV_TOKEN: team.token,
+      });
       expect(r.exitCode, `${r.stderr}\nserver log:\n${log.join('\n')}`).toBe(0);
       const record = JSON.parse(r.stdout) as ResultRecord;
       expect(record).toMatchObject({ track: 'fashion-mnist', target: { kind: 'desktop' } });
@@ -50,7 +54,9 @@ describe('lpcv agent against a running server', () => {
   }, 150_000);
 
   it('a refused token ends it with LPCV_E_UNAUTHORIZED (exit 2) instead of retrying', async () => {
-    const r = await lpcvWithEnv(['agent', '--server', server.url, '--cache-dir', path.join(dir, 'cache-bad')], { LPCV_AGENT_TOKEN: 'lpcv_agent_not-a-real-token' });
+    const r = await lpcvWithEnv(['agent', '--server', server.url, '--cache-dir', path.join(dir, 'cache-bad')], {
+      LPCV_AGENT_TOKEN: 'lpcv_agent_not-a-real-token',
+    });
     expect(r.exitCode).toBe(2);
     const last = r.stderr.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^lpcv: LPCV_E_UNAUTHORIZED: /);

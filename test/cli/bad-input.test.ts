@@ -15,7 +15,12 @@ const tmpFile = (name: string, content: string | Uint8Array): string => {
 
 /** Each bad input: the command, the stable code, and a phrase the message must contain. */
 const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODES; says: RegExp }[] = [
-  { what: 'a text file', args: () => ['score', tmpFile('notes.onnx', 'this is not a model\n'), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_NOT_ONNX', says: /not an ONNX model/ },
+  {
+    what: 'a text file',
+    args: () => ['score', tmpFile('notes.onnx', 'this is not a model\n'), '--track', 'fashion-mnist'],
+    code: 'LPCV_E_MODEL_NOT_ONNX',
+    says: /not an ONNX model/,
+  },
   {
     what: 'a truncated model',
     args: () => {
@@ -26,15 +31,50 @@ const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODE
     says: /ends early/,
   },
   { what: 'an empty file', args: () => ['score', tmpFile('empty.onnx', ''), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_EMPTY', says: /empty/ },
-  { what: 'a missing model', args: () => ['score', path.join(tmp, 'nope.onnx'), '--track', 'fashion-mnist'], code: 'LPCV_E_FILE_NOT_FOUND', says: /nope\.onnx/ },
-  { what: 'a wrong input shape', args: () => ['score', fixture('wrong-input.onnx'), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_INPUT_SHAPE', says: /\[1, 1, 28, 28\]/ },
-  { what: 'the wrong number of classes', args: () => ['score', fixture('wrong-classes.onnx'), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_OUTPUT_SHAPE', says: /10 classes/ },
+  {
+    what: 'a missing model',
+    args: () => ['score', path.join(tmp, 'nope.onnx'), '--track', 'fashion-mnist'],
+    code: 'LPCV_E_FILE_NOT_FOUND',
+    says: /nope\.onnx/,
+  },
+  {
+    what: 'a wrong input shape',
+    args: () => ['score', fixture('wrong-input.onnx'), '--track', 'fashion-mnist'],
+    code: 'LPCV_E_MODEL_INPUT_SHAPE',
+    says: /\[1, 1, 28, 28\]/,
+  },
+  {
+    what: 'the wrong number of classes',
+    args: () => ['score', fixture('wrong-classes.onnx'), '--track', 'fashion-mnist'],
+    code: 'LPCV_E_MODEL_OUTPUT_SHAPE',
+    says: /10 classes/,
+  },
   { what: 'two inputs', args: () => ['validate', fixture('two-inputs.onnx'), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_INPUT_COUNT', says: /2 inputs/ },
   { what: 'a uint8 input', args: () => ['score', fixture('uint8-input.onnx'), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_INPUT_DTYPE', says: /uint8/ },
-  { what: 'NaN outputs', args: () => ['score', fixture('nan-output.onnx'), '--track', 'fashion-mnist', '--runs', '5'], code: 'LPCV_E_MODEL_OUTPUT_NAN', says: /first on image 00000/ },
-  { what: 'a model that never finishes', args: () => ['score', fixture('hang.onnx'), '--track', 'fashion-mnist', '--timeout', '3'], code: 'LPCV_E_MODEL_TIMEOUT', says: /3000 ms/ },
-  { what: 'an unknown track', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'imagenet-2099'], code: 'LPCV_E_TRACK_UNKNOWN', says: /known: .*fashion-mnist/ },
-  { what: 'an unknown split', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--split', 'train'], code: 'LPCV_E_SPLIT_UNKNOWN', says: /val, test/ },
+  {
+    what: 'NaN outputs',
+    args: () => ['score', fixture('nan-output.onnx'), '--track', 'fashion-mnist', '--runs', '5'],
+    code: 'LPCV_E_MODEL_OUTPUT_NAN',
+    says: /first on image 00000/,
+  },
+  {
+    what: 'a model that never finishes',
+    args: () => ['score', fixture('hang.onnx'), '--track', 'fashion-mnist', '--timeout', '3'],
+    code: 'LPCV_E_MODEL_TIMEOUT',
+    says: /3000 ms/,
+  },
+  {
+    what: 'an unknown track',
+    args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'imagenet-2099'],
+    code: 'LPCV_E_TRACK_UNKNOWN',
+    says: /known: .*fashion-mnist/,
+  },
+  {
+    what: 'an unknown split',
+    args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--split', 'train'],
+    code: 'LPCV_E_SPLIT_UNKNOWN',
+    says: /val, test/,
+  },
   {
     what: 'a missing data set',
     args: () => {
@@ -51,7 +91,12 @@ const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODE
     code: 'LPCV_E_PRED_MALFORMED',
     says: /pred\.txt:2: expected/,
   },
-  { what: 'a bad option value', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--threads', 'zero'], code: 'LPCV_E_USAGE', says: /--threads/ },
+  {
+    what: 'a bad option value',
+    args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--threads', 'zero'],
+    code: 'LPCV_E_USAGE',
+    says: /--threads/,
+  },
   { what: 'an unknown option', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--turbo'], code: 'LPCV_E_USAGE', says: /--turbo/ },
   { what: 'an unknown command', args: () => ['benchmark'], code: 'LPCV_E_USAGE', says: /benchmark/ },
 ];

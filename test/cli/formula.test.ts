@@ -10,7 +10,19 @@ describe('lpcv formulas and lpcv formula (the real CLI)', () => {
     expect(r.exitCode).toBe(0);
     const { formulas } = json(r.stdout) as { formulas: { name: string; version: number; params: Record<string, { default?: unknown; required?: boolean }> }[] };
     expect(formulas.map((f) => `${f.name}@${f.version}`)).toEqual(
-      expect.arrayContaining(['lpirc@1', 'lpcv2020-video@1', 'lpcv2021-video@1', 'lpcv2020-fpga@1', 'lpcv2021-fpga@1', 'lpcv2023-seg@1', 'ovic@1', 'lpcv2025@1', 'dac-sdc-2022@1', 'expression@1', 'accuracy-per-time@1']),
+      expect.arrayContaining([
+        'lpirc@1',
+        'lpcv2020-video@1',
+        'lpcv2021-video@1',
+        'lpcv2020-fpga@1',
+        'lpcv2021-fpga@1',
+        'lpcv2023-seg@1',
+        'ovic@1',
+        'lpcv2025@1',
+        'dac-sdc-2022@1',
+        'expression@1',
+        'accuracy-per-time@1',
+      ]),
     );
     expect(formulas.find((f) => f.name === 'lpcv2020-video')?.params.idleWatts?.default).toBe(1.961);
     expect(formulas.find((f) => f.name === 'lpcv2025')?.params.cutoffMs?.required).toBe(true);
@@ -21,9 +33,27 @@ describe('lpcv formulas and lpcv formula (the real CLI)', () => {
 
   it('computes lpcv2021-fpga from measures with units, showing the converted inputs', async () => {
     // 20288 images in 1014.4 s = 20 fps; 0.5 Wh = 1800 J; 1e4 / 1800 x (0.35 - 0.2) x (20 - 5) = 12.5
-    const r = await lpcv(['formula', 'lpcv2021-fpga@1', '--set', 'map=0.35', '--set', 'energy=0.5Wh', '--set', 'duration=1014.4s', '--set', 'images=20288', '--json']);
+    const r = await lpcv([
+      'formula',
+      'lpcv2021-fpga@1',
+      '--set',
+      'map=0.35',
+      '--set',
+      'energy=0.5Wh',
+      '--set',
+      'duration=1014.4s',
+      '--set',
+      'images=20288',
+      '--json',
+    ]);
     expect(r.exitCode).toBe(0);
-    const out = json(r.stdout) as { formula: string; version: number; value: number; qualified: boolean; inputs: Record<string, { value: number; unit: string; from?: string }> };
+    const out = json(r.stdout) as {
+      formula: string;
+      version: number;
+      value: number;
+      qualified: boolean;
+      inputs: Record<string, { value: number; unit: string; from?: string }>;
+    };
     expect(out).toMatchObject({ formula: 'lpcv2021-fpga', version: 1, qualified: true });
     expect(out.value).toBeCloseTo(12.5, 10);
     expect(out.inputs.energy).toEqual({ value: 1800, unit: 'J' });
@@ -56,7 +86,11 @@ describe('lpcv formulas and lpcv formula (the real CLI)', () => {
       [['formula', 'lpirc', '--set', 'map50=0.3'], 'LPCV_E_MEASURE_MISSING', /lpirc v1 needs energy \(e\.g\. --set energy=36\.7J/],
       [['formula', 'lpirc', '--set', 'energy=3J'], 'LPCV_E_MEASURE_MISSING', /needs map50/],
       [['formula', 'lpirc', '--set', 'mAP=0.3'], 'LPCV_E_MEASURE_UNKNOWN', /--set mAP: unknown measure/],
-      [['formula', 'expression', '--param', 'expr=relu(map - 0.2', '--set', 'map=0.3'], 'LPCV_E_EXPRESSION_INVALID', /column 15: 'relu\(' at column 1 is not closed/],
+      [
+        ['formula', 'expression', '--param', 'expr=relu(map - 0.2', '--set', 'map=0.3'],
+        'LPCV_E_EXPRESSION_INVALID',
+        /column 15: 'relu\(' at column 1 is not closed/,
+      ],
     ];
     await Promise.all(
       cases.map(async ([args, code, says]) => {

@@ -24,7 +24,21 @@ const baselinesDir = path.join(ROOT, 'baselines/fashion-mnist');
 const baselines = (JSON.parse(readFileSync(path.join(baselinesDir, 'baselines.json'), 'utf8')) as { models: Baseline[] }).models;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lpcv-score-'));
 
-const RECORD_KEYS = ['accuracy', 'energy', 'energyNote', 'finishedAt', 'latency', 'model', 'preprocess', 'protocol', 'score', 'split', 'startedAt', 'target', 'track'];
+const RECORD_KEYS = [
+  'accuracy',
+  'energy',
+  'energyNote',
+  'finishedAt',
+  'latency',
+  'model',
+  'preprocess',
+  'protocol',
+  'score',
+  'split',
+  'startedAt',
+  'target',
+  'track',
+];
 const LATENCY_KEYS = ['ci95', 'count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'std', 'unit'];
 
 describe('lpcv score on the baselines', () => {

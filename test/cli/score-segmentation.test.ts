@@ -25,8 +25,7 @@ const RGB: readonly (readonly [number, number, number])[] = [
 const fixture = (name: string): string => path.join(ROOT, 'test/fixtures/onnx', name);
 
 /** A SIZE x SIZE map, row-major, from a function of (x, y). */
-const grid = (f: (x: number, y: number) => number): number[] =>
-  Array.from({ length: SIZE * SIZE }, (_, p) => f(p % SIZE, Math.floor(p / SIZE)));
+const grid = (f: (x: number, y: number) => number): number[] => Array.from({ length: SIZE * SIZE }, (_, p) => f(p % SIZE, Math.floor(p / SIZE)));
 
 /** One sample: the class colour of each pixel of the image, and the mask's label of each pixel. */
 interface Sample {
@@ -87,11 +86,15 @@ const EXPECTED_MIOU = ((7 / 8 + 15 / 17) / 2 + (0 + 7 / 8) / 2 + (1 + 21 / 26 + 
 async function writeImage(file: string, colours: number[]): Promise<void> {
   const data = Buffer.alloc(colours.length * 3);
   colours.forEach((k, p) => data.set(RGB[k]!, p * 3));
-  await sharp(data, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(file);
+  await sharp(data, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 async function writeMask(file: string, labels: number[], size = SIZE): Promise<void> {
-  await sharp(Buffer.from(labels), { raw: { width: size, height: size, channels: 1 } }).png().toFile(file);
+  await sharp(Buffer.from(labels), { raw: { width: size, height: size, channels: 1 } })
+    .png()
+    .toFile(file);
 }
 
 function track(name: string): object {

@@ -55,7 +55,10 @@ describe('lpcv submit and answers that are not the API', () => {
     };
     const r = await submit();
     expect(r.exitCode).toBe(1);
-    expect(expectOneLineError(r)).toMatchObject({ code: 'LPCV_E_SERVER_RESPONSE', message: expect.stringMatching(/HTTP 200 with text\/html.*Welcome to nginx/) as unknown });
+    expect(expectOneLineError(r)).toMatchObject({
+      code: 'LPCV_E_SERVER_RESPONSE',
+      message: expect.stringMatching(/HTTP 200 with text\/html.*Welcome to nginx/) as unknown,
+    });
     expect(seen).toEqual(['POST /api/submissions']);
   });
 
@@ -81,7 +84,9 @@ describe('lpcv submit and answers that are not the API', () => {
       req.on('data', (c: string) => (body += c));
       req.on('end', () => json(res, 201, { id: 'AAAAAAAAAAAAAAAA' }));
     };
-    const r = await lpcvWithEnv(['submit', TINY, '--track', 'fashion-mnist', '--server', `${url}/lpcv`, '--description', 'première', '--json'], { LPCV_TOKEN: 'lpcv_team_test' });
+    const r = await lpcvWithEnv(['submit', TINY, '--track', 'fashion-mnist', '--server', `${url}/lpcv`, '--description', 'première', '--json'], {
+      LPCV_TOKEN: 'lpcv_team_test',
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ id: 'AAAAAAAAAAAAAAAA' });
     expect(seen).toEqual(['POST /lpcv/api/submissions']);
@@ -137,7 +142,13 @@ describe('lpcv submit and answers that are not the API', () => {
     handle = (req, res) => {
       req.resume();
       if (req.method === 'POST') return void req.on('end', () => json(res, 201, { id: 'BBBBBBBBBBBBBBBB' }));
-      json(res, 200, { id: 'BBBBBBBBBBBBBBBB', status: 'failed', track: 'fashion-mnist', createdAt: 1, error: { code: 'LPCV_E_BOARD_ON_FIRE', message: 'the board overheated' } });
+      json(res, 200, {
+        id: 'BBBBBBBBBBBBBBBB',
+        status: 'failed',
+        track: 'fashion-mnist',
+        createdAt: 1,
+        error: { code: 'LPCV_E_BOARD_ON_FIRE', message: 'the board overheated' },
+      });
     };
     const r = await submit(['--wait', '--poll-ms', '50']);
     expect(r.exitCode, r.stderr).toBe(1);

@@ -22,7 +22,15 @@ describe('lpcv submit against a running server', () => {
   let tokenFile: string;
 
   beforeAll(async () => {
-    server = await startServe({ port: 0, dataDir: path.join(dir, 'data'), localAgent: true, seedBaselines: false, log: (l) => log.push(l), env: {}, agentPollMs: 200 });
+    server = await startServe({
+      port: 0,
+      dataDir: path.join(dir, 'data'),
+      localAgent: true,
+      seedBaselines: false,
+      log: (l) => log.push(l),
+      env: {},
+      agentPollMs: 200,
+    });
     team = await createTeam(server.db, 'submit-team', Date.now());
     tokenFile = path.join(dir, 'team.token');
     writeFileSync(tokenFile, `${team.token}\n`, { mode: 0o600 });
@@ -35,10 +43,18 @@ describe('lpcv submit against a running server', () => {
   const submissionCount = async (): Promise<number> => Number(((await server.db('submissions').count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
 
   it('--wait --json: uploads, waits until the local agent has scored it, prints the result record', async () => {
-    const r = await lpcvWithEnv(['submit', TINY, '--track', 'fashion-mnist', '--server', server.url, '--description', 'first try', '--wait', '--json', '--poll-ms', '200'], { LPCV_TOKEN: team.token });
+    const r = await lpcvWithEnv(
+      ['submit', TINY, '--track', 'fashion-mnist', '--server', server.url, '--description', 'first try', '--wait', '--json', '--poll-ms', '200'],
+      { LPCV_TOKEN: team.token },
+    );
     expect(r.exitCode, `${r.stderr}\nserver log:\n${log.join('\n')}`).toBe(0);
     const record = JSON.parse(r.stdout) as ResultRecord;
-    expect(record).toMatchObject({ track: 'fashion-mnist', split: 'test', target: { kind: 'desktop' }, model: { format: 'onnx', bytes: readFileSync(TINY).length } });
+    expect(record).toMatchObject({
+      track: 'fashion-mnist',
+      split: 'test',
+      target: { kind: 'desktop' },
+      model: { format: 'onnx', bytes: readFileSync(TINY).length },
+    });
     expect(record.model.sha256).toBe(createHash('sha256').update(readFileSync(TINY)).digest('hex'));
     expect(record.latency.count).toBeGreaterThanOrEqual(1);
     const id = /submission (\S+): done/.exec(r.stderr)?.[1];
@@ -46,7 +62,11 @@ describe('lpcv submit against a running server', () => {
     // The status changes were shown on stderr, in order, ending with done.
     const states = [...r.stderr.matchAll(/submission \S+: (\w+)$/gm)].map((m) => m[1]);
     expect(states.at(-1)).toBe('done');
-    const row = (await server.db('submissions').where('id', id!).first('description', 'filename', 'track')) as { description: string; filename: string; track: string };
+    const row = (await server.db('submissions').where('id', id!).first('description', 'filename', 'track')) as {
+      description: string;
+      filename: string;
+      track: string;
+    };
     expect(row).toEqual({ description: 'first try', filename: 'tiny-conv.onnx', track: 'fashion-mnist' });
   }, 150_000);
 
@@ -85,7 +105,9 @@ describe('lpcv submit against a running server', () => {
 
   it('a token named on the command line (--token-file) wins over LPCV_TOKEN', async () => {
     // The bad environment token would be a 401; the file's token gets as far as judging the file.
-    const r = await lpcvWithEnv(['submit', path.join(ROOT, 'README.md'), '--track', 'fashion-mnist', '--server', server.url, '--token-file', tokenFile], { LPCV_TOKEN: 'lpcv_team_wrong' });
+    const r = await lpcvWithEnv(['submit', path.join(ROOT, 'README.md'), '--track', 'fashion-mnist', '--server', server.url, '--token-file', tokenFile], {
+      LPCV_TOKEN: 'lpcv_team_wrong',
+    });
     expect(r.exitCode).toBe(5);
     expect(expectOneLineError(r).code).toBe('LPCV_E_MODEL_NOT_ONNX');
   });
@@ -133,7 +155,9 @@ describe('lpcv submit before or without a server', () => {
 
   it('a missing file is LPCV_E_FILE_NOT_FOUND before any request (not "unreachable")', async () => {
     const port = await unusedPort();
-    const r = await lpcvWithEnv(['submit', 'no/such/model.onnx', '--track', 'fashion-mnist', '--server', `http://127.0.0.1:${port}`], { LPCV_TOKEN: 'lpcv_team_x' });
+    const r = await lpcvWithEnv(['submit', 'no/such/model.onnx', '--track', 'fashion-mnist', '--server', `http://127.0.0.1:${port}`], {
+      LPCV_TOKEN: 'lpcv_team_x',
+    });
     expect(r.exitCode).toBe(2);
     expect(expectOneLineError(r)).toEqual({ code: 'LPCV_E_FILE_NOT_FOUND', message: 'model file not found: no/such/model.onnx' });
   });

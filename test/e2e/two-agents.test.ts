@@ -58,7 +58,19 @@ describe('two agents, one killed mid-job', () => {
       await submitModel(url, tokens.teamA, 'fashion-mnist', tiny, 'a2.onnx'),
     ];
 
-    const agentArgs = (name: string) => ['agent', '--server', url, '--device', `desktop?name=${name}`, '--cache-dir', path.join(dir, `cache-${name}`), '--lease-ms', '3000', '--poll-ms', '100'];
+    const agentArgs = (name: string) => [
+      'agent',
+      '--server',
+      url,
+      '--device',
+      `desktop?name=${name}`,
+      '--cache-dir',
+      path.join(dir, `cache-${name}`),
+      '--lease-ms',
+      '3000',
+      '--poll-ms',
+      '100',
+    ];
     const env = { LPCV_AGENT_TOKEN: tokens.agent };
     const agentA = spawnLpcv(agentArgs('desk-a'), env);
     agentA.catch(() => undefined);
@@ -103,7 +115,11 @@ describe('two agents, one killed mid-job', () => {
       expect(new Set(results.map((r) => r.job_id)).size).toBe(jobs.length);
       expect(new Set(results.map((r) => r.submission_id))).toEqual(new Set(ids));
       const devices = new Map(((await db('devices').select('id', 'name')) as Array<{ id: number; name: string }>).map((d) => [d.id, d.name]));
-      const events = (await db('job_events').where('job_id', victim.id).orderBy('id').select('from_state', 'to_state', 'actor')) as Array<{ from_state: string | null; to_state: string; actor: string }>;
+      const events = (await db('job_events').where('job_id', victim.id).orderBy('id').select('from_state', 'to_state', 'actor')) as Array<{
+        from_state: string | null;
+        to_state: string;
+        actor: string;
+      }>;
       const leasedBy = events.filter((e) => e.to_state === 'leased').map((e) => devices.get(Number(/(\d+)$/.exec(e.actor)?.[1])) ?? e.actor);
       // The victim's job: leased by A, reclaimed when the lease expired, then leased by B and done.
       expect(leasedBy[0]).toBe('desk-a');

@@ -24,7 +24,10 @@ export async function lpcv(args: string[], opts: { cwd?: string; timeoutMs?: num
 
 /** The one-line error a failing command must print: code and message, and no stack trace. */
 export function expectOneLineError(r: CliResult): { code: string; message: string } {
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('lpcv: warning:'));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('lpcv: warning:'));
   if (lines.length !== 1) throw new Error(`expected one line on stderr, got:\n${r.stderr}`);
   const m = /^lpcv: (LPCV_E_[A-Z0-9_]+): (.+)$/.exec(lines[0]!);
   if (!m) throw new Error(`not a coded error line: ${lines[0]}`);

@@ -32,7 +32,9 @@ export async function writePng(file: string, width: number, height: number, chan
 /** Writes RGB pixels as a JPEG of top quality (lossy still: compare decoded values loosely). */
 export async function writeJpeg(file: string, width: number, height: number, data: Uint8Array): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
-  await sharp(Buffer.from(data), { raw: { width, height, channels: 3 } }).jpeg({ quality: 100 }).toFile(file);
+  await sharp(Buffer.from(data), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 100 })
+    .toFile(file);
 }
 
 export function writeText(file: string, text: string): void {

@@ -39,7 +39,10 @@ export async function makeStandinPhone(serial = 'PIXEL4-STANDIN'): Promise<Stand
   const at = (p: string): string => path.join(root, p);
   const calls = async (): Promise<StandinCall[]> => {
     const text = await readFile(log, 'utf8').catch(() => '');
-    return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as StandinCall);
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as StandinCall);
   };
   return {
     serial,

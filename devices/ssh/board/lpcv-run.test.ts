@@ -31,7 +31,12 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     const dir = path.join(scratch, `run ${runs} 'q'`);
     await mkdir(path.join(dir, 'meta'), { recursive: true });
     await copyFile(RUNNER, path.join(dir, 'lpcv-run.sh'));
-    await writeFile(path.join(dir, 'meta', 'config'), Object.entries(config).map(([k, v]) => `${k}=${shellQuote(v)}\n`).join(''));
+    await writeFile(
+      path.join(dir, 'meta', 'config'),
+      Object.entries(config)
+        .map(([k, v]) => `${k}=${shellQuote(v)}\n`)
+        .join(''),
+    );
     await writeFile(path.join(dir, 'meta', 'power-files'), powerFiles.map((f) => `${f}\n`).join(''));
     return dir;
   }
@@ -49,7 +54,10 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     expect(res).toMatchObject({ status: 4, clock: 'realtime-ns', timedOut: false, killed: false, dropped: false, network: 'none', ownGroup: true });
     // The window holds the command's 0.3 s sleep (a lower bound: the clock cannot run slow).
     expect(Number(res.endNs - res.startNs)).toBeGreaterThanOrEqual(300_000_000);
-    const lines = (await readFile(path.join(dir, 'meta', 'power.tsv'), 'utf8')).trim().split('\n').map((l) => l.split('\t'));
+    const lines = (await readFile(path.join(dir, 'meta', 'power.tsv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(lines.every((l) => l.length === 2 && l[1] === '2500000')).toBe(true);
     const times = lines.map((l) => BigInt(l[0]!));
     expect(times[0]! <= res.startNs).toBe(true);
@@ -91,7 +99,13 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
   it('drops the page cache and locks/unlocks around the command; a failed step is its own exit status', async () => {
     const steps = path.join(scratch, `steps-${runs}.log`);
     const q = shellQuote(steps);
-    const ok = await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: `echo drop >> ${q}`, LOCK: '1', LOCK_CMD: `echo lock >> ${q}`, UNLOCK_CMD: `echo unlock >> ${q}` });
+    const ok = await runDir({
+      DROP_CACHES: '1',
+      DROP_CACHES_CMD: `echo drop >> ${q}`,
+      LOCK: '1',
+      LOCK_CMD: `echo lock >> ${q}`,
+      UNLOCK_CMD: `echo unlock >> ${q}`,
+    });
     const r = await run(ok, ['sh', '-c', `echo command >> ${q}`]);
     expect(parseBoardResult(r.stdout)).toMatchObject({ status: 0, dropped: true, network: 'unlocked' });
     expect(await readFile(steps, 'utf8')).toBe('drop\nlock\ncommand\nunlock\n');
@@ -101,7 +115,13 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     await writeFile(steps, '');
     const goFile = path.join(scratch, `go-${runs}`);
     const go = shellQuote(goFile);
-    const hung = await runDir({ DROP_CACHES: '1', DROP_CACHES_CMD: `until [ -e ${go} ]; do sleep 0.05; done; echo drop >> ${q}`, LOCK: '1', LOCK_CMD: `echo lock >> ${q}`, UNLOCK_CMD: `echo unlock >> ${q}` });
+    const hung = await runDir({
+      DROP_CACHES: '1',
+      DROP_CACHES_CMD: `until [ -e ${go} ]; do sleep 0.05; done; echo drop >> ${q}`,
+      LOCK: '1',
+      LOCK_CMD: `echo lock >> ${q}`,
+      UNLOCK_CMD: `echo unlock >> ${q}`,
+    });
     const stuck = run(hung, ['sh', '-c', `echo command >> ${q}`]);
     expect((await execa(shell, [path.join(hung, 'lpcv-run.sh'), 'kill', hung], { stdin: 'ignore' })).stdout).toBe('not-started');
     await writeFile(goFile, '');

@@ -28,5 +28,5 @@ export const HOSTILE_WORDS: readonly string[] = [
   '!history',
   '#comment',
   'd é ü 中文',
-  "mixed 'single' \"double\" $(x) `y` \\z",
+  'mixed \'single\' "double" $(x) `y` \\z',
 ];

@@ -46,7 +46,12 @@ function meanAbsDiff(a: DecodedImage, b: DecodedImage): number {
   return s / a.data.length;
 }
 
-const spec = (kind: CorruptionSpec['kind'], severity: CorruptionSpec['severity'], seed = 1, profile: CorruptionSpec['profile'] = 'imagenet-c'): CorruptionSpec => ({ kind, severity, seed, profile });
+const spec = (
+  kind: CorruptionSpec['kind'],
+  severity: CorruptionSpec['severity'],
+  seed = 1,
+  profile: CorruptionSpec['profile'] = 'imagenet-c',
+): CorruptionSpec => ({ kind, severity, seed, profile });
 
 describe('corruptions: determinism', () => {
   it('same seed, same bytes, for every kind, severity and profile, whatever order the images are read in', async () => {

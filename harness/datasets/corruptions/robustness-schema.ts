@@ -12,7 +12,13 @@ const splitNamePart = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, '1-63 lower-
 export const corruptionEntrySchema = z.strictObject({
   kind: z.enum(CORRUPTION_KINDS),
   severities: z
-    .array(z.number().int().min(SEVERITIES[0]).max(SEVERITIES[SEVERITIES.length - 1]!))
+    .array(
+      z
+        .number()
+        .int()
+        .min(SEVERITIES[0])
+        .max(SEVERITIES[SEVERITIES.length - 1]!),
+    )
     .min(1)
     .refine((s) => new Set(s).size === s.length, 'a severity is listed twice'),
 });

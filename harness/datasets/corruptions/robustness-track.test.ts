@@ -28,7 +28,15 @@ function writeTrack(robustness: unknown, extra: Record<string, unknown> = {}): s
   return file;
 }
 
-const ok = { of: 'small', seed: 3, corruptions: [{ kind: 'gaussian-noise', severities: [1, 3, 5] }, { kind: 'jpeg', severities: [2] }], adversarial: [{ name: 'fgsm', images: 'adv' }] };
+const ok = {
+  of: 'small',
+  seed: 3,
+  corruptions: [
+    { kind: 'gaussian-noise', severities: [1, 3, 5] },
+    { kind: 'jpeg', severities: [2] },
+  ],
+  adversarial: [{ name: 'fgsm', images: 'adv' }],
+};
 
 describe('the robustness block of a track', () => {
   it('loads and names the splits <of>~<kind>-<severity> and <of>~<set>, in declaration order', () => {
@@ -49,9 +57,23 @@ describe('the robustness block of a track', () => {
     ['a fractional severity', { ...ok, corruptions: [{ kind: 'contrast', severities: [2.5] }] }, /robustness\.corruptions\.0\.severities\.0: /],
     ['`of` naming no split', { ...ok, of: 'test' }, /robustness\.of: names no split \(have small, val\)/],
     ['`of` listing one unknown', { ...ok, of: ['small', 'nope'] }, /robustness\.of\.1: names no split/],
-    ['a kind twice', { ...ok, corruptions: [{ kind: 'jpeg', severities: [1] }, { kind: 'jpeg', severities: [2] }] }, /robustness\.corruptions\.1\.kind: jpeg is listed twice/],
+    [
+      'a kind twice',
+      {
+        ...ok,
+        corruptions: [
+          { kind: 'jpeg', severities: [1] },
+          { kind: 'jpeg', severities: [2] },
+        ],
+      },
+      /robustness\.corruptions\.1\.kind: jpeg is listed twice/,
+    ],
     ['a severity twice', { ...ok, corruptions: [{ kind: 'jpeg', severities: [2, 2] }] }, /robustness\.corruptions\.0\.severities: a severity is listed twice/],
-    ['an adversarial set named like a corrupted split', { ...ok, adversarial: [{ name: 'jpeg-2', images: 'x' }] }, /robustness\.adversarial\.0\.name: "jpeg-2" is the name of a corrupted split/],
+    [
+      'an adversarial set named like a corrupted split',
+      { ...ok, adversarial: [{ name: 'jpeg-2', images: 'x' }] },
+      /robustness\.adversarial\.0\.name: "jpeg-2" is the name of a corrupted split/,
+    ],
     ['a bad set name', { ...ok, adversarial: [{ name: 'A~b', images: 'x' }] }, /robustness\.adversarial\.0\.name: /],
     ['no split at all', { of: 'small', seed: 1 }, /robustness: declares no corruption and no adversarial set/],
     ['a seed out of range', { ...ok, seed: -1 }, /robustness\.seed: /],
@@ -79,7 +101,10 @@ describe('adversarial sets', () => {
     for (let i = 0; i < clean.ids.length; i++) {
       const img = await clean.read(i);
       const inverted = Buffer.from(img.data.map((v) => 255 - v));
-      await sharp(inverted, { raw: { width: 28, height: 28, channels: 1 } }).toColourspace('b-w').png().toFile(path.join(dir, 'adv', `${clean.ids[i]}.png`));
+      await sharp(inverted, { raw: { width: 28, height: 28, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toFile(path.join(dir, 'adv', `${clean.ids[i]}.png`));
     }
     const split = robustnessSplitsOf(t, 'small').find((s) => s.kind === 'adversarial')!;
     if (split.kind !== 'adversarial') throw new Error('expected the adversarial split');

@@ -7,9 +7,9 @@ export function packInvalid(file: string, what: string, detail: Record<string, u
 
 /** The pack's bytes are not the ones announced: a corrupt (or cut short, or stale) download. */
 export function packHashMismatch(file: string, expected: string, actual: string): LpcvError {
-  return new LpcvError(
-    'LPCV_E_INPUT_PACK_HASH',
-    `${file}: sha256 ${actual}, expected ${expected}: the download is corrupt; delete it and fetch it again`,
-    { file, expected, actual },
-  );
+  return new LpcvError('LPCV_E_INPUT_PACK_HASH', `${file}: sha256 ${actual}, expected ${expected}: the download is corrupt; delete it and fetch it again`, {
+    file,
+    expected,
+    actual,
+  });
 }

@@ -90,7 +90,9 @@ describe('openInputPack', () => {
   it('refuses a header that claims pixels past the end of the file, without reading there', async () => {
     const images = twoGray();
     images[1].offset = 1e15;
-    await expect(openInputPack(craft(header(images), new Uint8Array(10)))).rejects.toMatchObject(invalid(/image 1 \("y"\) claims pixel bytes 1000000000000000\.\..*past the end/));
+    await expect(openInputPack(craft(header(images), new Uint8Array(10)))).rejects.toMatchObject(
+      invalid(/image 1 \("y"\) claims pixel bytes 1000000000000000\.\..*past the end/),
+    );
     const huge = [{ id: 'x', width: 65535, height: 65535, channels: 3, offset: 0, length: 65535 * 65535 * 3 }];
     await expect(openInputPack(craft(header(huge), new Uint8Array(10)))).rejects.toMatchObject(invalid(/past the end of the pixel data \(10 bytes\)/));
   });

@@ -5,13 +5,7 @@ import { LpcvError } from '../../../errors/lpcv-error.js';
 import { checkIndex, datasetMissing, errnoCode } from '../dataset-errors.js';
 import type { DecodedImage, InputSet } from '../types.js';
 import { packHashMismatch, packInvalid } from './input-pack-errors.js';
-import {
-  INPUT_PACK_MAGIC,
-  INPUT_PACK_MAX_HEADER_BYTES,
-  INPUT_PACK_PREAMBLE_BYTES,
-  INPUT_PACK_VERSION,
-  type InputPackHeader,
-} from './input-pack-format.js';
+import { INPUT_PACK_MAGIC, INPUT_PACK_MAX_HEADER_BYTES, INPUT_PACK_PREAMBLE_BYTES, INPUT_PACK_VERSION, type InputPackHeader } from './input-pack-format.js';
 import { parseHeader } from './input-pack-header.js';
 
 /** An opened input pack: random access to its images through one file handle. Call close() when done. */
@@ -134,7 +128,7 @@ async function readExactly(fh: FileHandle, file: string, position: number, lengt
 async function sha256Of(fh: FileHandle, size: number): Promise<string> {
   const hash = createHash('sha256');
   const buf = Buffer.alloc(Math.min(HASH_CHUNK, Math.max(size, 1)));
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const { bytesRead } = await fh.read(buf, 0, buf.length, position);
     if (bytesRead === 0) break;
     hash.update(buf.subarray(0, bytesRead));

@@ -51,7 +51,11 @@ describe('writeInputPack', () => {
     const b = await writeInputPack(syntheticInputs(MIXED_SPECS), { track: 'toy', split: 'val' }, join(dir, 'b'));
     expect(b).toEqual(a);
     expect(readFileSync(join(dir, 'b')).equals(readFileSync(join(dir, 'a')))).toBe(true);
-    expect(createHash('sha256').update(readFileSync(join(dir, 'a'))).digest('hex')).toBe(a.sha256);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'a')))
+        .digest('hex'),
+    ).toBe(a.sha256);
 
     const other = await writeInputPack(syntheticInputs(MIXED_SPECS), { track: 'toy', split: 'test' }, join(dir, 'c'));
     expect(other.sha256).not.toBe(a.sha256);

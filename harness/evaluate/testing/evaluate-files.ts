@@ -19,7 +19,10 @@ export async function writeGrayPng(file: string, rows: readonly (readonly number
   const height = rows.length;
   const width = rows[0].length;
   await mkdir(join(file, '..'), { recursive: true });
-  await sharp(Buffer.from(rows.flat()), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+  await sharp(Buffer.from(rows.flat()), { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toFile(file);
 }
 
 /**

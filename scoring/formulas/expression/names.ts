@@ -26,9 +26,17 @@ Object.assign(variables, {
   energy_wh: { unit: 'Wh', description: 'gross energy of the run in watt-hours (J / 3600)', read: (v: MeasureView) => v.energy()?.wattHours ?? null },
   duration_s: { unit: 's', description: 'wall-clock seconds of the whole run', read: (v: MeasureView) => v.duration()?.seconds ?? null },
   window_s: { unit: 's', description: 'seconds the energy was integrated over (else duration)', read: (v: MeasureView) => v.energyWindow()?.seconds ?? null },
-  fps: { unit: '1/s', description: 'images per second (given, else images / duration, else 1000 / latency_mean)', read: (v: MeasureView) => v.fps()?.perSecond ?? null },
+  fps: {
+    unit: '1/s',
+    description: 'images per second (given, else images / duration, else 1000 / latency_mean)',
+    read: (v: MeasureView) => v.fps()?.perSecond ?? null,
+  },
   images: { unit: 'count', description: 'images processed in duration_s', read: (v: MeasureView) => v.images() },
-  idle_watts: { unit: 'W', description: "the record's idle power figure (measured before the run, or the track's)", read: (v: MeasureView) => v.recordIdle()?.watts ?? null },
+  idle_watts: {
+    unit: 'W',
+    description: "the record's idle power figure (measured before the run, or the track's)",
+    read: (v: MeasureView) => v.recordIdle()?.watts ?? null,
+  },
 } satisfies Record<string, VariableSpec>);
 
 export const VARIABLES: Readonly<Record<string, VariableSpec>> = Object.freeze(variables);

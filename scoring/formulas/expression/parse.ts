@@ -208,7 +208,8 @@ class Parser {
     this.leave();
     this.expect(')', `'${name.text}(' at column ${name.column} is not closed`);
     if (args.length < spec.minArgs || args.length > spec.maxArgs) {
-      const want = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : spec.maxArgs === Infinity ? `at least ${spec.minArgs}` : `${spec.minArgs} to ${spec.maxArgs}`;
+      const want =
+        spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : spec.maxArgs === Infinity ? `at least ${spec.minArgs}` : `${spec.minArgs} to ${spec.maxArgs}`;
       fail(name.column, `${name.text} takes ${want} argument${want === '1' ? '' : 's'}, got ${args.length}`);
     }
     return { kind: 'call', fn: name.text, args, column: name.column };

@@ -124,7 +124,12 @@ export function authContract(backend: TestDatabase): void {
       const team = await createTeam(db, uniqueName('web'), T0);
       const session = await issueToken(db, { kind: 'session', ownerId: team.id, expiresAt: T0 + 1000 }, T0);
       expect(session.token).toMatch(/^lpcv_session_[A-Za-z0-9_-]{43}$/);
-      expect(await authenticate(db, session.token, 'session', T0 + 999)).toEqual({ kind: 'session', ownerId: team.id, ownerName: team.name, tokenId: session.id });
+      expect(await authenticate(db, session.token, 'session', T0 + 999)).toEqual({
+        kind: 'session',
+        ownerId: team.id,
+        ownerName: team.name,
+        tokenId: session.id,
+      });
       expect(await authenticate(db, session.token, 'session', T0 + 1000)).toBeNull();
       expect(await authenticate(db, session.token, 'team', T0)).toBeNull();
       await expect(issueToken(db, { kind: 'session', ownerId: 987_654_321 }, T0)).rejects.toThrow(/no team with id 987654321/);
@@ -150,7 +155,10 @@ export function authContract(backend: TestDatabase): void {
         const secret = token.slice(token.indexOf('_', 5) + 1);
         expect(secret).toHaveLength(43);
         // Only the display prefix's 8 characters of the secret may appear anywhere.
-        expect(values.filter((v) => v.includes(secret.slice(0, 9))), token).toEqual([]);
+        expect(
+          values.filter((v) => v.includes(secret.slice(0, 9))),
+          token,
+        ).toEqual([]);
         expect(values).toContain(hashToken(token));
       }
     });
@@ -195,7 +203,11 @@ export function authContract(backend: TestDatabase): void {
       });
       expect(JSON.stringify(await listTeams(db))).not.toContain(team.token);
       const agent = await createAgent(db, uniqueName('listed'), T0);
-      expect((await listAgents(db)).find((a) => a.id === agent.id)).toMatchObject({ name: agent.name, disabledAt: null, tokens: [{ prefix: agent.token.slice(0, 19) }] });
+      expect((await listAgents(db)).find((a) => a.id === agent.id)).toMatchObject({
+        name: agent.name,
+        disabledAt: null,
+        tokens: [{ prefix: agent.token.slice(0, 19) }],
+      });
     });
   });
 }

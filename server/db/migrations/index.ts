@@ -9,4 +9,13 @@ import { oneResultStoreMigration } from './0008-one-result-store.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [jobsMigration, teamsAgentsMigration, submissionsMigration, devicesResultsMigration, leaderboardMigration, deviceHealthMigration, rescoringMigration, oneResultStoreMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  jobsMigration,
+  teamsAgentsMigration,
+  submissionsMigration,
+  devicesResultsMigration,
+  leaderboardMigration,
+  deviceHealthMigration,
+  rescoringMigration,
+  oneResultStoreMigration,
+];

@@ -71,7 +71,11 @@ export function deviceHealthContract(database: TestDatabase): void {
       for (;;) {
         const leased = await leaseJob(api.db, { agentId: 'test-cleaner', targetKinds: ['desktop'], leaseMs: 60_000 }, api.clock);
         if (leased === null) break;
-        await failJob(api.db, { jobId: leased.job.id, token: leased.token, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'cleared by the test' }, api.clock);
+        await failJob(
+          api.db,
+          { jobId: leased.job.id, token: leased.token, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'cleared by the test' },
+          api.clock,
+        );
       }
     });
 
@@ -101,13 +105,26 @@ export function deviceHealthContract(database: TestDatabase): void {
     }
 
     const failRoute = (token: string, l: LeaseBody): ReturnType<typeof callApi> =>
-      callApi(api, 'POST', `/api/agent/jobs/${l.job.id}/fail`, token, { leaseToken: l.job.leaseToken, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'test' });
+      callApi(api, 'POST', `/api/agent/jobs/${l.job.id}/fail`, token, {
+        leaseToken: l.job.leaseToken,
+        fault: 'submission',
+        code: 'LPCV_E_MODEL_CRASHED',
+        message: 'test',
+      });
 
     /** A completion of the hidden split whose every timed run took `latencyMs`. */
     const complete = (token: string, l: LeaseBody, latencyMs: number): ReturnType<typeof callApi> =>
       callApi(api, 'POST', `/api/agent/jobs/${l.job.id}/complete`, token, {
         leaseToken: l.job.leaseToken,
-        measurement: { predictions: { kind: 'topk', ids: hiddenIds, topk: hiddenIds.map(() => [0, 1, 2, 3, 4]) }, runtime: 'fake 1.0', threads: 1, protocol: PROTOCOL, latencyMs: [latencyMs, latencyMs, latencyMs], warmupMs: [5], preprocessMs: [0.1] },
+        measurement: {
+          predictions: { kind: 'topk', ids: hiddenIds, topk: hiddenIds.map(() => [0, 1, 2, 3, 4]) },
+          runtime: 'fake 1.0',
+          threads: 1,
+          protocol: PROTOCOL,
+          latencyMs: [latencyMs, latencyMs, latencyMs],
+          warmupMs: [5],
+          preprocessMs: [0.1],
+        },
         target: TARGET,
         energy: null,
         energyNote: 'no power sensor',
@@ -116,7 +133,11 @@ export function deviceHealthContract(database: TestDatabase): void {
       });
 
     const row = async (id: number): Promise<{ state: string; last_seen_at: number; drained_at: number | null }> =>
-      (await api.db('devices').where('id', id).first('state', 'last_seen_at', 'drained_at')) as { state: string; last_seen_at: number; drained_at: number | null };
+      (await api.db('devices').where('id', id).first('state', 'last_seen_at', 'drained_at')) as {
+        state: string;
+        last_seen_at: number;
+        drained_at: number | null;
+      };
     const stateOf = async (id: number): Promise<string> => (await row(id)).state;
 
     async function adminDevices(): Promise<Map<number, AdminDevice>> {
@@ -124,7 +145,8 @@ export function deviceHealthContract(database: TestDatabase): void {
       expect(r.status).toBe(200);
       return new Map((r.body as { devices: AdminDevice[] }).devices.map((d) => [d.id, d]));
     }
-    const drain = (id: number, method: 'POST' | 'DELETE' = 'POST'): ReturnType<typeof callApi> => callApi(api, method, `/api/admin/devices/${id}/drain`, TEST_ADMIN_TOKEN);
+    const drain = (id: number, method: 'POST' | 'DELETE' = 'POST'): ReturnType<typeof callApi> =>
+      callApi(api, method, `/api/admin/devices/${id}/drain`, TEST_ADMIN_TOKEN);
 
     it('marks a device offline after the silence and not at it, and brings it back when it registers again', async () => {
       const seen = tick(1_000);
@@ -135,7 +157,13 @@ export function deviceHealthContract(database: TestDatabase): void {
       const swept = await sweepDevices(api.db, OFFLINE_AFTER_MS, seen + OFFLINE_AFTER_MS + 1);
       expect(swept).toContainEqual({ id, name: 'quiet-1', state: 'offline' });
       expect(await stateOf(id)).toBe('offline');
-      expect((await adminDevices()).get(id)).toMatchObject({ state: 'offline', kind: 'desktop', agent: api.agentA.name, lastSeenAt: new Date(seen).toISOString(), currentJob: null });
+      expect((await adminDevices()).get(id)).toMatchObject({
+        state: 'offline',
+        kind: 'desktop',
+        agent: api.agentA.name,
+        lastSeenAt: new Date(seen).toISOString(),
+        currentJob: null,
+      });
 
       tick(OFFLINE_AFTER_MS + 10);
       expect(await register(api.agentA.token, 'quiet-1')).toBe(id);
@@ -207,11 +235,29 @@ export function deviceHealthContract(database: TestDatabase): void {
       // all. Without the device row's lock in leaseForDevice this leased three of them on PostgreSQL.
       for (let i = 0; i < 6; i++) await submit();
       await Promise.all(Array.from({ length: 4 }, () => api.db.raw(api.db.dialect === 'postgres' ? 'SELECT pg_sleep(0.05)' : 'SELECT 1')));
-      const all = await Promise.allSettled(Array.from({ length: 6 }, () => leaseForDevice(api.db, { deviceId: id, kind: 'desktop', leaseMs: 60_000 }, api.clock)));
-      expect(all.map((r) => (r.status === 'fulfilled' ? r.value.kind : (r.reason as LpcvError).code)).sort()).toEqual(['LPCV_E_DEVICE_BUSY', 'LPCV_E_DEVICE_BUSY', 'LPCV_E_DEVICE_BUSY', 'LPCV_E_DEVICE_BUSY', 'LPCV_E_DEVICE_BUSY', 'job']);
-      const mine = (await api.db('jobs').where({ state: 'leased', leased_by: `device:${id}` }).select('id')) as Array<{ id: number }>;
+      const all = await Promise.allSettled(
+        Array.from({ length: 6 }, () => leaseForDevice(api.db, { deviceId: id, kind: 'desktop', leaseMs: 60_000 }, api.clock)),
+      );
+      expect(all.map((r) => (r.status === 'fulfilled' ? r.value.kind : (r.reason as LpcvError).code)).sort()).toEqual([
+        'LPCV_E_DEVICE_BUSY',
+        'LPCV_E_DEVICE_BUSY',
+        'LPCV_E_DEVICE_BUSY',
+        'LPCV_E_DEVICE_BUSY',
+        'LPCV_E_DEVICE_BUSY',
+        'job',
+      ]);
+      const mine = (await api
+        .db('jobs')
+        .where({ state: 'leased', leased_by: `device:${id}` })
+        .select('id')) as Array<{ id: number }>;
       expect(mine).toHaveLength(1);
-      for (const r of all) if (r.status === 'fulfilled' && r.value.kind === 'job') await failJob(api.db, { jobId: r.value.leased.job.id, token: r.value.leased.token, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'test' }, api.clock);
+      for (const r of all)
+        if (r.status === 'fulfilled' && r.value.kind === 'job')
+          await failJob(
+            api.db,
+            { jobId: r.value.leased.job.id, token: r.value.leased.token, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'test' },
+            api.clock,
+          );
     });
 
     it('drains a device over the admin API: its running job finishes, it leases nothing until undrained, and the drain outlives a silence', async () => {
@@ -325,7 +371,12 @@ export function deviceHealthContract(database: TestDatabase): void {
 
       const log: string[] = [];
       await deviceSweeps({ db: api.db, tracks: [api.track], config: REFERENCE, log: (l) => log.push(l) })(api.clock);
-      const runs = (await api.db('reference_runs').orderBy('id').select('job_id', 'device_id', 'baseline_name', 'submission_id')) as Array<{ job_id: number; device_id: number; baseline_name: string; submission_id: string }>;
+      const runs = (await api.db('reference_runs').orderBy('id').select('job_id', 'device_id', 'baseline_name', 'submission_id')) as Array<{
+        job_id: number;
+        device_id: number;
+        baseline_name: string;
+        submission_id: string;
+      }>;
       expect(runs).toEqual([{ job_id: runs[0]!.job_id, device_id: a, baseline_name: 'linear', submission_id: api.baselineSubmissionId }]);
       const jobA = runs[0]!.job_id;
       expect(log).toContainEqual(expect.stringContaining(`queued reference run job ${jobA} (fashion-mnist/linear) for device ${a} (ref-a)`));
@@ -349,7 +400,11 @@ export function deviceHealthContract(database: TestDatabase): void {
       expect(lb.job.id).toBe(runB!.jobId);
 
       expect(await complete(api.agentA.token, la, 10)).toMatchObject({ status: 200, body: { status: 'done' } });
-      expect((await adminDevices()).get(a)).toMatchObject({ state: 'idle', drifted: false, drift: { referenceP50Ms: 10, latestP50Ms: 10, runs: 1, baseline: 'linear' } });
+      expect((await adminDevices()).get(a)).toMatchObject({
+        state: 'idle',
+        drifted: false,
+        drift: { referenceP50Ms: 10, latestP50Ms: 10, runs: 1, baseline: 'linear' },
+      });
       expect(await complete(api.agentB.token, lb, 20)).toMatchObject({ status: 200, body: { status: 'done' } });
       // Both idle: ref-a's last run started a period ago, ref-b's just now (not again yet).
       const next = await queueReferenceRuns(api.db, [api.track], REFERENCE, api.clock);

@@ -82,7 +82,15 @@ export function agentApiContract(database: TestDatabase): void {
     function fakeCompletion(leaseToken: string, ids: readonly string[]): Record<string, unknown> {
       return {
         leaseToken,
-        measurement: { predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) }, runtime: 'fake 1.0', threads: 1, protocol: PROTOCOL, latencyMs: [1, 2, 3], warmupMs: [5], preprocessMs: [0.1] },
+        measurement: {
+          predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) },
+          runtime: 'fake 1.0',
+          threads: 1,
+          protocol: PROTOCOL,
+          latencyMs: [1, 2, 3],
+          warmupMs: [5],
+          preprocessMs: [0.1],
+        },
         target: TARGET,
         energy: null,
         energyNote: 'no power sensor',
@@ -113,13 +121,15 @@ export function agentApiContract(database: TestDatabase): void {
       }
     });
 
-    it('registers a device once per agent and name, and refuses another agent\'s device', async () => {
+    it("registers a device once per agent and name, and refuses another agent's device", async () => {
       const first = await device(api.agentA.token, 'desk-reg');
       expect(await device(api.agentA.token, 'desk-reg')).toBe(first);
       const other = await device(api.agentB.token, 'desk-reg');
       expect(other).not.toBe(first);
       await expectError(await call(api, 'POST', '/api/agent/lease', api.agentB.token, { deviceId: first }), 404, 'LPCV_E_DEVICE_UNKNOWN');
-      expect(await expectError(await call(api, 'POST', '/api/agent/devices', api.agentA.token, { name: 'a/b', kind: 'desktop' }), 400, 'LPCV_E_AGENT_REQUEST')).toMatch(/name/);
+      expect(
+        await expectError(await call(api, 'POST', '/api/agent/devices', api.agentA.token, { name: 'a/b', kind: 'desktop' }), 400, 'LPCV_E_AGENT_REQUEST'),
+      ).toMatch(/name/);
       expect((await call(api, 'POST', '/api/agent/lease', api.agentA.token, { deviceId: first })).status).toBe(204);
     });
 
@@ -163,7 +173,16 @@ export function agentApiContract(database: TestDatabase): void {
         // The model's own input and output names, found as `lpcv score` finds them.
         const report = validateModel(modelFile, track);
         assertValid(report);
-        measurement = await measureOnnx({ modelPath: modelFile, inputName: report.input!.name, ...(report.output ? { outputName: report.output.name } : {}), track, inputs: pack, threads: 1, protocol: PROTOCOL, timeoutMs: 120_000 });
+        measurement = await measureOnnx({
+          modelPath: modelFile,
+          inputName: report.input!.name,
+          ...(report.output ? { outputName: report.output.name } : {}),
+          track,
+          inputs: pack,
+          threads: 1,
+          protocol: PROTOCOL,
+          timeoutMs: 120_000,
+        });
       } finally {
         await pack.close();
       }
@@ -179,13 +198,20 @@ export function agentApiContract(database: TestDatabase): void {
       };
 
       // A wrong token changes nothing.
-      await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, { ...body, leaseToken: 'not-the-token' }), 409, 'LPCV_E_LEASE_LOST');
+      await expectError(
+        await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, { ...body, leaseToken: 'not-the-token' }),
+        409,
+        'LPCV_E_LEASE_LOST',
+      );
       expect((await getJob(api.db, lease.job.id))?.state).toBe('leased');
       expect(await getResultOfJob(api.db, lease.job.id)).toBeUndefined();
       // Nor does another agent holding the right token.
       await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentB.token, body), 409, 'LPCV_E_LEASE_LOST');
 
-      const beat = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/heartbeat`, api.agentA.token, { leaseToken: lease.job.leaseToken, leaseMs: 120_000 });
+      const beat = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/heartbeat`, api.agentA.token, {
+        leaseToken: lease.job.leaseToken,
+        leaseMs: 120_000,
+      });
       expect(beat.status).toBe(200);
       expect(((await beat.json()) as { leaseExpiresAt: number }).leaseExpiresAt).toBeGreaterThan(lease.job.leaseExpiresAt);
 
@@ -197,7 +223,13 @@ export function agentApiContract(database: TestDatabase): void {
       const shown = await status(submissionId);
       expect(shown.status).toBe('done');
       expect(shown.result?.accuracy.top1).toBe(local.accuracy.top1);
-      expect(shown.result).toMatchObject({ track: 'fashion-mnist', split: 'test', target: TARGET, energy: null, model: { sha256: lease.artifact.sha256, format: 'onnx' } });
+      expect(shown.result).toMatchObject({
+        track: 'fashion-mnist',
+        split: 'test',
+        target: TARGET,
+        energy: null,
+        model: { sha256: lease.artifact.sha256, format: 'onnx' },
+      });
       expect(shown.result?.latency.count).toBe(measurement.latencyMs.length);
 
       const stored = await getResultOfJob(api.db, lease.job.id);
@@ -208,7 +240,13 @@ export function agentApiContract(database: TestDatabase): void {
       expect(raw.leaseToken).toBeUndefined();
       // The stored raw completion re-scores to the same record, by the same code.
       const { completion } = parseCompletion(raw);
-      const rescored = await scoreCompletion({ track: api.track, split: 'test', model: shown.result!.model, completion, labels: await loadLabels(api.track, 'test') });
+      const rescored = await scoreCompletion({
+        track: api.track,
+        split: 'test',
+        model: shown.result!.model,
+        completion,
+        labels: await loadLabels(api.track, 'test'),
+      });
       expect(rescored).toEqual(shown.result);
       expect(((await api.db('devices').where('id', deviceId).first('state')) as { state: string }).state).toBe('idle');
 
@@ -232,9 +270,26 @@ export function agentApiContract(database: TestDatabase): void {
       const reclaimed = await reclaimExpiredLeases(api.db, api.now() + 10_000_000);
       expect(reclaimed.map((j) => j.id)).toContain(lease.job.id);
       const token = lease.job.leaseToken;
-      await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/heartbeat`, api.agentA.token, { leaseToken: token }), 409, 'LPCV_E_LEASE_LOST');
-      await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, fakeCompletion(token, hiddenIds)), 409, 'LPCV_E_LEASE_LOST');
-      await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, { leaseToken: token, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'x' }), 409, 'LPCV_E_LEASE_LOST');
+      await expectError(
+        await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/heartbeat`, api.agentA.token, { leaseToken: token }),
+        409,
+        'LPCV_E_LEASE_LOST',
+      );
+      await expectError(
+        await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, fakeCompletion(token, hiddenIds)),
+        409,
+        'LPCV_E_LEASE_LOST',
+      );
+      await expectError(
+        await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, {
+          leaseToken: token,
+          fault: 'submission',
+          code: 'LPCV_E_MODEL_CRASHED',
+          message: 'x',
+        }),
+        409,
+        'LPCV_E_LEASE_LOST',
+      );
       expect((await getJob(api.db, lease.job.id))?.state).toBe('queued');
     });
 
@@ -242,15 +297,28 @@ export function agentApiContract(database: TestDatabase): void {
       const { lease } = await submitAndLease();
       const body = fakeCompletion(lease.job.leaseToken, hiddenIds);
       const bad = { ...body, measurement: { ...(body.measurement as object), latencyMs: [1, -2] } };
-      expect(await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, bad), 422, 'LPCV_E_PRED_MALFORMED')).toMatch(/measurement\.latencyMs\.1/);
+      expect(
+        await expectError(await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, bad), 422, 'LPCV_E_PRED_MALFORMED'),
+      ).toMatch(/measurement\.latencyMs\.1/);
       expect((await getJob(api.db, lease.job.id))?.state).toBe('leased');
-      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, { leaseToken: lease.job.leaseToken, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'cleanup' });
+      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, {
+        leaseToken: lease.job.leaseToken,
+        fault: 'submission',
+        code: 'LPCV_E_MODEL_CRASHED',
+        message: 'cleanup',
+      });
       expect(res.status).toBe(200);
     });
 
     it('fails the submission when its predictions do not match the split', async () => {
       const { submissionId, lease } = await submitAndLease();
-      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, api.agentA.token, fakeCompletion(lease.job.leaseToken, [...hiddenIds].reverse()));
+      const res = await call(
+        api,
+        'POST',
+        `/api/agent/jobs/${lease.job.id}/complete`,
+        api.agentA.token,
+        fakeCompletion(lease.job.leaseToken, [...hiddenIds].reverse()),
+      );
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: 'failed', error: { code: 'LPCV_E_PRED_MISMATCH' } });
       expect(await status(submissionId)).toMatchObject({ status: 'failed', error: { code: 'LPCV_E_PRED_MISMATCH' } });
@@ -259,7 +327,12 @@ export function agentApiContract(database: TestDatabase): void {
 
     it('fails a job for the submission at once', async () => {
       const { submissionId, lease, deviceId } = await submitAndLease();
-      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, { leaseToken: lease.job.leaseToken, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'segfault' });
+      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, {
+        leaseToken: lease.job.leaseToken,
+        fault: 'submission',
+        code: 'LPCV_E_MODEL_CRASHED',
+        message: 'segfault',
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ state: 'failed' });
       expect(await status(submissionId)).toMatchObject({ status: 'failed', error: { code: 'LPCV_E_MODEL_CRASHED' } });
@@ -269,7 +342,12 @@ export function agentApiContract(database: TestDatabase): void {
     // Last: the requeued job waits out its backoff, which the 1 ms-per-call clock of the later tests would not.
     it('queues a job again after an infrastructure failure', async () => {
       const { submissionId, lease } = await submitAndLease();
-      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, { leaseToken: lease.job.leaseToken, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'no memory' });
+      const res = await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, {
+        leaseToken: lease.job.leaseToken,
+        fault: 'infrastructure',
+        code: 'LPCV_E_WORKER_FAILED',
+        message: 'no memory',
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ state: 'queued' });
       expect((await status(submissionId)).status).toBe('queued');

@@ -28,7 +28,14 @@ export function leaderboardApiContract(label: string, database: TestDatabase): v
         const seeded = await seedBaselines(api.db, api.store, [fashion], () => T0);
         for (const b of seeded) ids[`baseline:${b.name}`] = b.submissionId;
         const upload = async (key: string, token: string): Promise<void> => {
-          const res = await postSubmission(api, [{ name: 'track', value: 'fashion-mnist' }, { name: 'file', value: fixtureBytes('tiny-conv.onnx'), filename: `${key}.onnx` }], token);
+          const res = await postSubmission(
+            api,
+            [
+              { name: 'track', value: 'fashion-mnist' },
+              { name: 'file', value: fixtureBytes('tiny-conv.onnx'), filename: `${key}.onnx` },
+            ],
+            token,
+          );
           expect(res.status).toBe(201);
           ids[key] = ((await res.json()) as { id: string }).id;
         };
@@ -57,11 +64,12 @@ export function leaderboardApiContract(label: string, database: TestDatabase): v
       expect(res.status).toBe(200);
       return (await res.json()) as Leaderboard;
     };
-    const summary = (b: Leaderboard): Array<[number | null, string, string | null, boolean]> => b.entries.map((e) => [e.rank, e.submission, e.baseline, e.pareto]);
+    const summary = (b: Leaderboard): Array<[number | null, string, string | null, boolean]> =>
+      b.entries.map((e) => [e.rank, e.submission, e.baseline, e.pareto]);
     const reveal = (method: 'POST' | 'DELETE', token?: string): Promise<Response> =>
       fetch(`${api.url}/api/admin/tracks/fashion-mnist/reveal`, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 
-    it('shows an admin every team\'s best entry ranked by score, baselines unranked, and the Pareto front', async () => {
+    it("shows an admin every team's best entry ranked by score, baselines unranked, and the Pareto front", async () => {
       const b = await board(TEST_ADMIN_TOKEN);
       expect({ split: b.split, hiddenSplit: b.hiddenSplit, revealedAt: b.revealedAt, complete: b.complete, withheld: b.withheld, metric: b.metric }).toEqual({
         split: 'test',
@@ -80,7 +88,14 @@ export function leaderboardApiContract(label: string, database: TestDatabase): v
         [3, ids.B1, null, true],
       ]);
       const a2 = b.entries[2]!;
-      expect(a2).toMatchObject({ team: api.teamA.name, accuracy: 0.91, score: 18_200, qualified: true, energy: { joules: 3.5 }, formula: 'accuracy-per-time@1' });
+      expect(a2).toMatchObject({
+        team: api.teamA.name,
+        accuracy: 0.91,
+        score: 18_200,
+        qualified: true,
+        energy: { joules: 3.5 },
+        formula: 'accuracy-per-time@1',
+      });
       expect(a2.latency).toEqual({ unit: 'ms', p50: 0.05, ci95: [0.05 * 0.98, 0.05 * 1.02], count: 1000 });
       expect(b.entries[0]).toMatchObject({ energy: null, energyNote: 'no power sensor on this target' });
       expect(b.entries[1]).toMatchObject({ team: 'baseline', baseline: 'linear' });
@@ -116,7 +131,11 @@ export function leaderboardApiContract(label: string, database: TestDatabase): v
       expect(again.revealedAt).toBe(revealedAt);
 
       const anonymous = await board();
-      expect({ complete: anonymous.complete, withheld: anonymous.withheld, revealedAt: anonymous.revealedAt }).toEqual({ complete: true, withheld: 0, revealedAt });
+      expect({ complete: anonymous.complete, withheld: anonymous.withheld, revealedAt: anonymous.revealedAt }).toEqual({
+        complete: true,
+        withheld: 0,
+        revealedAt,
+      });
       expect(summary(anonymous)).toEqual(summary(await board(TEST_ADMIN_TOKEN)));
 
       const hidden = await reveal('DELETE', TEST_ADMIN_TOKEN);

@@ -18,7 +18,19 @@ export interface ChosenResult {
 }
 
 export function resultRecord(track: string, split: string, c: ChosenResult): ResultRecord {
-  const latency = { unit: 'ms' as const, count: 1000, mean: c.p50, std: c.p50 / 50, min: c.p50 * 0.9, max: c.p50 * 1.5, p50: c.p50, p90: c.p50 * 1.1, p95: c.p50 * 1.15, p99: c.p50 * 1.3, ci95: [c.p50 * 0.98, c.p50 * 1.02] as [number, number] };
+  const latency = {
+    unit: 'ms' as const,
+    count: 1000,
+    mean: c.p50,
+    std: c.p50 / 50,
+    min: c.p50 * 0.9,
+    max: c.p50 * 1.5,
+    p50: c.p50,
+    p90: c.p50 * 1.1,
+    p95: c.p50 * 1.15,
+    p99: c.p50 * 1.3,
+    ci95: [c.p50 * 0.98, c.p50 * 1.02] as [number, number],
+  };
   return {
     track,
     split,
@@ -29,7 +41,13 @@ export function resultRecord(track: string, split: string, c: ChosenResult): Res
     preprocess: null,
     energy: c.joules === undefined ? null : { joules: c.joules, avgWatts: c.joules / 10, source: 'test meter', sampleCount: 100 },
     ...(c.joules === undefined ? { energyNote: 'no power sensor on this target' } : {}),
-    score: { formula: 'accuracy-per-time', version: 1, value: c.score, qualified: c.qualified ?? c.score !== null, ...(c.score === null ? { reason: 'no score' } : {}) },
+    score: {
+      formula: 'accuracy-per-time',
+      version: 1,
+      value: c.score,
+      qualified: c.qualified ?? c.score !== null,
+      ...(c.score === null ? { reason: 'no score' } : {}),
+    },
     protocol: { warmupRuns: 20, minRuns: 300, minDurationMs: 2000, timedRuns: 1000, accuracyImages: 8000 },
     startedAt: '2027-01-15T08:00:00.000Z',
     finishedAt: '2027-01-15T08:00:09.000Z',

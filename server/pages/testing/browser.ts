@@ -46,7 +46,12 @@ export class TestBrowser {
   async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<PageAnswer> {
     const body = new URLSearchParams(fields).toString();
     return this.answer(
-      await fetch(`${this.url}${path}`, { method: 'POST', redirect: 'manual', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.cookieHeader(), ...headers } }),
+      await fetch(`${this.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.cookieHeader(), ...headers },
+      }),
     );
   }
 

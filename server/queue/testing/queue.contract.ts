@@ -67,7 +67,17 @@ export function queueContract(backend: TestDatabase): void {
     it('enqueues a queued job and reads it back', async () => {
       const s = scope();
       const job = await enqueue(s.kind, s.team('a'), T0, { priority: 2, maxAttempts: 3 });
-      expect(job).toMatchObject({ team: s.team('a'), targetKind: s.kind, state: 'queued', priority: 2, attempts: 0, maxAttempts: 3, runAfter: T0, createdAt: T0, updatedAt: T0 });
+      expect(job).toMatchObject({
+        team: s.team('a'),
+        targetKind: s.kind,
+        state: 'queued',
+        priority: 2,
+        attempts: 0,
+        maxAttempts: 3,
+        runAfter: T0,
+        createdAt: T0,
+        updatedAt: T0,
+      });
       expect(job).toMatchObject({ artifactFormat: 'onnx', split: null, pinnedDeviceId: null, progress: null });
       expect(job).not.toHaveProperty('leaseToken');
       expect(await getJob(db, job.id)).toEqual(job);
@@ -123,7 +133,7 @@ export function queueContract(backend: TestDatabase): void {
       expect((await mustLease([s.kind], T0 + 2)).job.id).toBe(urgent.id);
     });
 
-    it('leases only jobs of the agent\'s target kinds', async () => {
+    it("leases only jobs of the agent's target kinds", async () => {
       const s = scope();
       const other = scope();
       const jobX = await enqueue(s.kind, s.team('a'));
@@ -150,11 +160,19 @@ export function queueContract(backend: TestDatabase): void {
 
     it('leases a pinned job only to its device', async () => {
       const s = scope();
-      const pinned = await enqueueReferenceJob(db, { submissionId: `sub-${++submissions}`, team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx', pinnedDeviceId: 7 }, T0);
+      const pinned = await enqueueReferenceJob(
+        db,
+        { submissionId: `sub-${++submissions}`, team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx', pinnedDeviceId: 7 },
+        T0,
+      );
       expect(pinned.pinnedDeviceId).toBe(7);
       expect(await getJob(db, pinned.id)).toMatchObject({ pinnedDeviceId: 7, artifactFormat: 'onnx' });
       const leaseAs = (deviceId?: number): Promise<LeasedJob | null> =>
-        leaseJob(db, { agentId: `device:${deviceId ?? 'none'}`, targetKinds: [s.kind], leaseMs: LEASE_MS, ...(deviceId === undefined ? {} : { deviceId }) }, T0 + 1);
+        leaseJob(
+          db,
+          { agentId: `device:${deviceId ?? 'none'}`, targetKinds: [s.kind], leaseMs: LEASE_MS, ...(deviceId === undefined ? {} : { deviceId }) },
+          T0 + 1,
+        );
       expect(await unfinishedJobPinnedTo(db, 7)).toMatchObject({ id: pinned.id, state: 'queued' });
       expect(await unfinishedJobPinnedTo(db, 8)).toBeUndefined();
       expect(await leaseAs(undefined)).toBeNull();
@@ -189,7 +207,7 @@ export function queueContract(backend: TestDatabase): void {
       expect(await getLeasedJob(db, first.job.id, first.token)).toBeUndefined();
     });
 
-    it('counts the jobs that ended as the infrastructure\'s fault: dead, or failed by the infrastructure', async () => {
+    it("counts the jobs that ended as the infrastructure's fault: dead, or failed by the infrastructure", async () => {
       const s = scope();
       const ids: number[] = [];
       const finish = async (how: 'done' | 'submission' | 'infrastructure-retry' | 'dead' | 'leased' | 'queued'): Promise<void> => {
@@ -198,7 +216,8 @@ export function queueContract(backend: TestDatabase): void {
         if (how === 'queued') return;
         const held = await leaseJob(db, { agentId: 'agent-q', targetKinds: [s.kind], leaseMs: LEASE_MS }, T0 + ids.length);
         expect(held?.job.id).toBe(job.id);
-        const fail = (fault: 'submission' | 'infrastructure') => failJob(db, { jobId: job.id, token: held!.token, fault, code: 'LPCV_E_WORKER_FAILED', message: how, backoff: NO_JITTER }, T0 + ids.length);
+        const fail = (fault: 'submission' | 'infrastructure') =>
+          failJob(db, { jobId: job.id, token: held!.token, fault, code: 'LPCV_E_WORKER_FAILED', message: how, backoff: NO_JITTER }, T0 + ids.length);
         if (how === 'done') await completeJob(db, { jobId: job.id, token: held!.token }, T0 + ids.length);
         else if (how === 'submission') await fail('submission');
         else if (how !== 'leased') await fail('infrastructure');
@@ -220,7 +239,15 @@ export function queueContract(backend: TestDatabase): void {
       const s = scope();
       const job = await enqueue(s.kind, s.team('a'));
       const first = await mustLease([s.kind], T0, 'agent-1', 1000);
-      expect(first.job).toMatchObject({ id: job.id, state: 'leased', attempts: 1, leasedBy: 'agent-1', leaseExpiresAt: T0 + 1000, heartbeatAt: T0, updatedAt: T0 });
+      expect(first.job).toMatchObject({
+        id: job.id,
+        state: 'leased',
+        attempts: 1,
+        leasedBy: 'agent-1',
+        leaseExpiresAt: T0 + 1000,
+        heartbeatAt: T0,
+        updatedAt: T0,
+      });
       expect(await getJob(db, job.id)).toMatchObject({ state: 'leased', attempts: 1 });
       await reclaimExpiredLeases(db, T0 + 1001);
       const second = await mustLease([s.kind], T0 + 1002, 'agent-2');
@@ -252,7 +279,9 @@ export function queueContract(backend: TestDatabase): void {
       const second = await mustLease([s.kind], T0 + 1002, 'agent-2');
       // The first agent comes back late with its stale token: refused, and the second lease is untouched.
       expect(await completeJob(db, { jobId: job.id, token: first.token }, T0 + 1003)).toEqual({ ok: false, reason: 'lease-lost' });
-      expect(await failJob(db, { jobId: job.id, token: first.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'late' }, T0 + 1003)).toEqual({ ok: false, reason: 'lease-lost' });
+      expect(
+        await failJob(db, { jobId: job.id, token: first.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'late' }, T0 + 1003),
+      ).toEqual({ ok: false, reason: 'lease-lost' });
       const done = await completeJob(db, { jobId: job.id, token: second.token }, T0 + 1004);
       expect(done).toMatchObject({ ok: true, job: { state: 'done', finishedAt: T0 + 1004, attempts: 2 } });
       expect(await completeJob(db, { jobId: job.id, token: second.token }, T0 + 1005)).toEqual({ ok: false, reason: 'lease-lost' });
@@ -266,7 +295,17 @@ export function queueContract(backend: TestDatabase): void {
       const job = await enqueue(s.kind, s.team('a'), T0, { maxAttempts: 5 });
       const held = await mustLease([s.kind]);
       const result = await failJob(db, { jobId: job.id, token: held.token, fault: 'submission', code: 'LPCV_E_MODEL_TIMEOUT', message: 'too slow' }, T0 + 10);
-      expect(result).toMatchObject({ ok: true, job: { state: 'failed', attempts: 1, errorFault: 'submission', lastErrorCode: 'LPCV_E_MODEL_TIMEOUT', lastErrorMessage: 'too slow', finishedAt: T0 + 10 } });
+      expect(result).toMatchObject({
+        ok: true,
+        job: {
+          state: 'failed',
+          attempts: 1,
+          errorFault: 'submission',
+          lastErrorCode: 'LPCV_E_MODEL_TIMEOUT',
+          lastErrorMessage: 'too slow',
+          finishedAt: T0 + 10,
+        },
+      });
       expect(await lease([s.kind], T0 + 1e9)).toBeNull();
       expect(await queuePosition(db, job.id)).toBeNull();
     });
@@ -279,7 +318,11 @@ export function queueContract(backend: TestDatabase): void {
       for (let attempt = 1; attempt <= 4; attempt++) {
         const held = await mustLease([s.kind], now);
         expect(held.job.attempts).toBe(attempt);
-        const result = await failJob(db, { jobId: job.id, token: held.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: `boom ${attempt}`, backoff: NO_JITTER }, now);
+        const result = await failJob(
+          db,
+          { jobId: job.id, token: held.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: `boom ${attempt}`, backoff: NO_JITTER },
+          now,
+        );
         expect(result.ok).toBe(true);
         if (!result.ok) return;
         if (attempt < 4) {
@@ -303,7 +346,11 @@ export function queueContract(backend: TestDatabase): void {
         const job = await enqueue(s.kind, s.team(`t${i}`));
         const held = await mustLease([s.kind]);
         expect(held.job.id).toBe(job.id);
-        const result = await failJob(db, { jobId: job.id, token: held.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'x', backoff }, T0);
+        const result = await failJob(
+          db,
+          { jobId: job.id, token: held.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'x', backoff },
+          T0,
+        );
         if (result.ok) waits.push(result.job.runAfter - T0);
       }
       expect(waits).toHaveLength(6);
@@ -320,8 +367,19 @@ export function queueContract(backend: TestDatabase): void {
       await mustLease([s.kind], T0, 'agent-2', 1000);
       await mustLease([s.kind], T0 + 500, 'agent-3', 1000);
       const reclaimed = (await reclaimExpiredLeases(db, T0 + 1001)).filter((j) => j.targetKind === s.kind);
-      expect(reclaimed.map((j) => [j.id, j.state]).sort()).toEqual([[retried.id, 'queued'], [lastTry.id, 'dead']].sort());
-      expect(await getJob(db, retried.id)).toMatchObject({ state: 'queued', runAfter: T0 + 1001, lastErrorCode: 'LPCV_E_LEASE_EXPIRED', errorFault: 'infrastructure', finishedAt: null });
+      expect(reclaimed.map((j) => [j.id, j.state]).sort()).toEqual(
+        [
+          [retried.id, 'queued'],
+          [lastTry.id, 'dead'],
+        ].sort(),
+      );
+      expect(await getJob(db, retried.id)).toMatchObject({
+        state: 'queued',
+        runAfter: T0 + 1001,
+        lastErrorCode: 'LPCV_E_LEASE_EXPIRED',
+        errorFault: 'infrastructure',
+        finishedAt: null,
+      });
       expect(await getJob(db, lastTry.id)).toMatchObject({ state: 'dead', lastErrorCode: 'LPCV_E_LEASE_EXPIRED', finishedAt: T0 + 1001 });
       expect((await getJob(db, fresh.id))?.state).toBe('leased');
       // The expired lease is not reclaimed twice.
@@ -332,7 +390,11 @@ export function queueContract(backend: TestDatabase): void {
     async function enqueueMany(kind: string, team: (name: string) => string, count: number): Promise<void> {
       await withWriteTransaction(db, async (tx) => {
         for (let i = 0; i < count; i++) {
-          await enqueueJob(tx, { submissionId: `bulk-${kind}-${i}`, team: team(`team${i % 7}`), track: 'fashion-mnist', targetKind: kind, artifactFormat: 'onnx' }, T0 + i);
+          await enqueueJob(
+            tx,
+            { submissionId: `bulk-${kind}-${i}`, team: team(`team${i % 7}`), track: 'fashion-mnist', targetKind: kind, artifactFormat: 'onnx' },
+            T0 + i,
+          );
         }
       });
     }
@@ -343,7 +405,10 @@ export function queueContract(backend: TestDatabase): void {
       const rows = (await db('jobs').where('target_kind', kind).select('state', 'attempts')) as Array<{ state: string; attempts: number }>;
       expect(rows).toHaveLength(count);
       expect(rows.filter((r) => r.state !== 'done' || r.attempts !== 1)).toEqual([]);
-      const events = (await db('job_events as e').join('jobs as j', 'j.id', 'e.job_id').where('j.target_kind', kind).select('e.to_state as to_state')) as Array<{ to_state: string }>;
+      const events = (await db('job_events as e')
+        .join('jobs as j', 'j.id', 'e.job_id')
+        .where('j.target_kind', kind)
+        .select('e.to_state as to_state')) as Array<{ to_state: string }>;
       expect(events.filter((e) => e.to_state === 'leased')).toHaveLength(count);
       expect(events.filter((e) => e.to_state === 'done')).toHaveLength(count);
     }
@@ -380,7 +445,11 @@ export function queueContract(backend: TestDatabase): void {
       const job = await enqueue(s.kind, s.team('a'));
       const first = await mustLease([s.kind], T0 + 1, 'agent-1');
       await heartbeatJob(db, { jobId: job.id, token: first.token, leaseMs: LEASE_MS }, T0 + 2);
-      const failed = await failJob(db, { jobId: job.id, token: first.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'x', backoff: NO_JITTER }, T0 + 3);
+      const failed = await failJob(
+        db,
+        { jobId: job.id, token: first.token, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', message: 'x', backoff: NO_JITTER },
+        T0 + 3,
+      );
       const second = await mustLease([s.kind], T0 + 1003, 'agent-2', 10);
       await reclaimExpiredLeases(db, T0 + 1014);
       const third = await mustLease([s.kind], T0 + 1015, 'agent-3');
@@ -399,7 +468,7 @@ export function queueContract(backend: TestDatabase): void {
       expect(events[2]?.detail).toMatchObject({ attempt: 1, fault: 'infrastructure', code: 'LPCV_E_WORKER_FAILED', runAfter: T0 + 1003 });
     });
 
-    it('rolls an enqueue back with the caller\'s transaction', async () => {
+    it("rolls an enqueue back with the caller's transaction", async () => {
       const s = scope();
       await expect(
         withWriteTransaction(db, async (tx) => {
@@ -432,8 +501,16 @@ export function queueContract(backend: TestDatabase): void {
     it('keeps queued and leased jobs across close and reopen; the leased one is reclaimed and completes once', async () => {
       const s = scope();
       const first = await backend.open();
-      const a = await enqueueJob(first, { submissionId: 'durable-a', team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' }, T0);
-      const b = await enqueueJob(first, { submissionId: 'durable-b', team: s.team('b'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' }, T0 + 1);
+      const a = await enqueueJob(
+        first,
+        { submissionId: 'durable-a', team: s.team('a'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' },
+        T0,
+      );
+      const b = await enqueueJob(
+        first,
+        { submissionId: 'durable-b', team: s.team('b'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx' },
+        T0 + 1,
+      );
       const held = await leaseJob(first, { agentId: 'agent-gone', targetKinds: [s.kind], leaseMs: 1000 }, T0 + 2);
       expect(held?.job.id).toBe(a.id);
       await first.destroy();

@@ -75,8 +75,10 @@ export function rescoreContract(label: string, database: TestDatabase): void {
       return (await res.json()) as Leaderboard;
     };
     const name = (submission: string): string => Object.entries(ids).find(([, v]) => v === submission)?.[0] ?? submission;
-    const ranks = (b: Leaderboard): Array<[string, string]> => b.entries.map((e) => [name(e.submission), e.shownRank === null ? '—' : `${e.tied ? '=' : ''}${e.shownRank}`]);
-    const rescore = async (body: unknown, token = TEST_ADMIN_TOKEN): Promise<Response> => call(api, 'POST', '/api/admin/tracks/fashion-public/rescore', token, body);
+    const ranks = (b: Leaderboard): Array<[string, string]> =>
+      b.entries.map((e) => [name(e.submission), e.shownRank === null ? '—' : `${e.tied ? '=' : ''}${e.shownRank}`]);
+    const rescore = async (body: unknown, token = TEST_ADMIN_TOKEN): Promise<Response> =>
+      call(api, 'POST', '/api/admin/tracks/fashion-public/rescore', token, body);
 
     it('runs each submission on both splits as two jobs, and counts it once against the quota', async () => {
       const jobs = (await api.db('jobs').where('submission_id', ids.A1!).orderBy('id').select('split', 'state')) as Array<{ split: string; state: string }>;
@@ -93,7 +95,14 @@ export function rescoreContract(label: string, database: TestDatabase): void {
 
     it('shows everyone the public board before the reveal, and the private one only to its teams and admins', async () => {
       const pub = await board('fashion-public');
-      expect({ board: pub.board, split: pub.split, hiddenSplit: pub.hiddenSplit, complete: pub.complete, formula: pub.formula, entryRule: pub.entryRule }).toEqual({
+      expect({
+        board: pub.board,
+        split: pub.split,
+        hiddenSplit: pub.hiddenSplit,
+        complete: pub.complete,
+        formula: pub.formula,
+        entryRule: pub.entryRule,
+      }).toEqual({
         board: 'public',
         split: 'val',
         hiddenSplit: false,
@@ -153,7 +162,12 @@ export function rescoreContract(label: string, database: TestDatabase): void {
       const res = await rescore({ formula: 'lpcv2025@1', params: { cutoffMs: 3 }, dryRun: true });
       expect(res.status).toBe(200);
       const report = (await res.json()) as RescoreReport;
-      expect(report).toMatchObject({ dryRun: true, old: { formula: 'accuracy-per-time@1' }, new: { formula: 'lpcv2025@1', params: { accuracy: 'top1', cutoffMs: 3 } }, results: { total: 10, changed: 10, failed: 0 } });
+      expect(report).toMatchObject({
+        dryRun: true,
+        old: { formula: 'accuracy-per-time@1' },
+        new: { formula: 'lpcv2025@1', params: { accuracy: 'top1', cutoffMs: 3 } },
+        results: { total: 10, changed: 10, failed: 0 },
+      });
       expect(report.moves).toContain(`private board: ${teams.A!.name} (${ids.A1}): 1 -> 3`);
       const pub = await board('fashion-public');
       expect(pub.formula).toBe('accuracy-per-time@1');
@@ -165,7 +179,12 @@ export function rescoreContract(label: string, database: TestDatabase): void {
       const res = await rescore({ formula: 'lpcv2025@1', params: { cutoffMs: 3 } });
       expect(res.status).toBe(200);
       const report = (await res.json()) as RescoreReport;
-      expect(report).toMatchObject({ dryRun: false, actor: 'admin (api)', new: { formula: 'lpcv2025@1', source: 'rescore' }, results: { total: 10, changed: 10, failed: 0 } });
+      expect(report).toMatchObject({
+        dryRun: false,
+        actor: 'admin (api)',
+        new: { formula: 'lpcv2025@1', source: 'rescore' },
+        results: { total: 10, changed: 10, failed: 0 },
+      });
 
       const pub = await board('fashion-public');
       expect({ formula: pub.formula, formulaSource: pub.formulaSource }).toEqual({ formula: 'lpcv2025@1', formulaSource: 'rescore' });
@@ -190,7 +209,9 @@ export function rescoreContract(label: string, database: TestDatabase): void {
       const status = (await (await call(api, 'GET', `/api/submissions/${ids.B1}`, teams.B!.token)).json()) as { result: ResultRecord };
       expect(status.result.score).toEqual({ formula: 'lpcv2025', version: 1, value: 0.9, qualified: true });
 
-      const audit = ((await (await call(api, 'GET', '/api/admin/tracks/fashion-public/rescores', TEST_ADMIN_TOKEN)).json()) as { rescores: RescoreAuditEntry[] }).rescores;
+      const audit = (
+        (await (await call(api, 'GET', '/api/admin/tracks/fashion-public/rescores', TEST_ADMIN_TOKEN)).json()) as { rescores: RescoreAuditEntry[] }
+      ).rescores;
       expect(audit.map((a) => a.dryRun)).toEqual([false, true]);
       const entry = audit[0]!;
       expect(entry).toMatchObject({
@@ -217,7 +238,12 @@ export function rescoreContract(label: string, database: TestDatabase): void {
         ['public', 'C1', '4', '—'],
       ]);
       const a1 = entry.rankDiff.find((c) => c.board === 'private' && c.submission === ids.A1)!;
-      expect({ from: a1.from?.score, to: a1.to?.score, fromFormula: a1.from?.formula, toFormula: a1.to?.formula }).toEqual({ from: 0.8 / 0.001, to: 0.8, fromFormula: 'accuracy-per-time@1', toFormula: 'lpcv2025@1' });
+      expect({ from: a1.from?.score, to: a1.to?.score, fromFormula: a1.from?.formula, toFormula: a1.to?.formula }).toEqual({
+        from: 0.8 / 0.001,
+        to: 0.8,
+        fromFormula: 'accuracy-per-time@1',
+        toFormula: 'lpcv2025@1',
+      });
       expect(api.internalErrors).toEqual([]);
     });
 
@@ -257,8 +283,12 @@ export function rescoreContract(label: string, database: TestDatabase): void {
 
     it('re-scores from the command line (dry run, then for real, then back to the track file), auditing it as cli', async () => {
       const config = database.config();
-      const dbArgs = config.client === 'sqlite' ? ['--data-dir', (await import('node:path')).dirname(config.filename)] : ['--database-url', config.connectionString, ...(config.schema ? ['--database-schema', config.schema] : [])];
-      const lpcv = (...args: string[]) => execa('node', ['bin/lpcv.js', 'rescore', '--track', 'fashion-mnist', ...args, ...dbArgs], { reject: false, env: { LPCV_DATABASE_URL: '' } });
+      const dbArgs =
+        config.client === 'sqlite'
+          ? ['--data-dir', (await import('node:path')).dirname(config.filename)]
+          : ['--database-url', config.connectionString, ...(config.schema ? ['--database-schema', config.schema] : [])];
+      const lpcv = (...args: string[]) =>
+        execa('node', ['bin/lpcv.js', 'rescore', '--track', 'fashion-mnist', ...args, ...dbArgs], { reject: false, env: { LPCV_DATABASE_URL: '' } });
       const before = await board('fashion-mnist', TEST_ADMIN_TOKEN);
       expect(ranks(before)).toEqual([
         ['P1', '1'],
@@ -295,7 +325,11 @@ export function rescoreContract(label: string, database: TestDatabase): void {
         ['Q1', 0.875 / 0.002],
       ]);
       expect(await api.db('track_formulas').where('track', 'fashion-mnist').first()).toBeUndefined();
-      const audit = (await api.db('rescore_audit').where('track', 'fashion-mnist').orderBy('id').select('actor', 'dry_run', 'new_formula')) as Array<{ actor: string; dry_run: unknown; new_formula: string }>;
+      const audit = (await api.db('rescore_audit').where('track', 'fashion-mnist').orderBy('id').select('actor', 'dry_run', 'new_formula')) as Array<{
+        actor: string;
+        dry_run: unknown;
+        new_formula: string;
+      }>;
       expect(audit.map((a) => [a.actor, Boolean(a.dry_run), a.new_formula])).toEqual([
         ['cli', true, 'lpcv2025@1'],
         ['cli', false, 'lpcv2025@1'],
@@ -318,7 +352,9 @@ export function rescoreContract(label: string, database: TestDatabase): void {
       expect(body.error.code).toBe('LPCV_E_RESCORE_FAILED');
       expect(body.error.message).toContain(id);
       expect((await board('fashion-mnist', TEST_ADMIN_TOKEN)).formula).toBe('accuracy-per-time@1');
-      const dry = (await (await call(api, 'POST', '/api/admin/tracks/fashion-mnist/rescore', TEST_ADMIN_TOKEN, { formula: 'lpcv2025@1', params: { cutoffMs: 3 }, dryRun: true })).json()) as RescoreReport;
+      const dry = (await (
+        await call(api, 'POST', '/api/admin/tracks/fashion-mnist/rescore', TEST_ADMIN_TOKEN, { formula: 'lpcv2025@1', params: { cutoffMs: 3 }, dryRun: true })
+      ).json()) as RescoreReport;
       expect(dry.failures.map((f) => f.submission)).toEqual([id]);
       expect(dry.results).toEqual({ total: 3, changed: 2, failed: 1 });
     });

@@ -22,12 +22,63 @@ export function broadcastShapes(shapes: readonly (readonly number[])[]): number[
 
 /** Ops whose (first) output has the shape of input 0. */
 const SAME_SHAPE_OPS = [
-  'Identity', 'Dropout', 'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'ThresholdedRelu', 'Sigmoid',
-  'HardSigmoid', 'HardSwish', 'Tanh', 'Softplus', 'Softsign', 'Gelu', 'Mish', 'Clip', 'Shrink', 'Exp', 'Log',
-  'Sqrt', 'Abs', 'Neg', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Erf', 'Not', 'BitwiseNot', 'Sin',
-  'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'IsNaN', 'IsInf',
-  'Softmax', 'LogSoftmax', 'Hardmax', 'LRN', 'InstanceNormalization', 'MeanVarianceNormalization',
-  'LayerNormalization', 'QuantizeLinear', 'DequantizeLinear', 'CastLike', 'Trilu', 'CumSum',
+  'Identity',
+  'Dropout',
+  'Relu',
+  'LeakyRelu',
+  'PRelu',
+  'Elu',
+  'Selu',
+  'Celu',
+  'ThresholdedRelu',
+  'Sigmoid',
+  'HardSigmoid',
+  'HardSwish',
+  'Tanh',
+  'Softplus',
+  'Softsign',
+  'Gelu',
+  'Mish',
+  'Clip',
+  'Shrink',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Abs',
+  'Neg',
+  'Reciprocal',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'Erf',
+  'Not',
+  'BitwiseNot',
+  'Sin',
+  'Cos',
+  'Tan',
+  'Asin',
+  'Acos',
+  'Atan',
+  'Sinh',
+  'Cosh',
+  'Asinh',
+  'Acosh',
+  'Atanh',
+  'IsNaN',
+  'IsInf',
+  'Softmax',
+  'LogSoftmax',
+  'Hardmax',
+  'LRN',
+  'InstanceNormalization',
+  'MeanVarianceNormalization',
+  'LayerNormalization',
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'CastLike',
+  'Trilu',
+  'CumSum',
 ];
 
 const BOOL_RESULT_OPS = ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf', 'Not'];
@@ -36,7 +87,13 @@ const sameShape: ShapeRule = (ctx) => {
   const x = ctx.input(0);
   if (!x.shape) return null;
   const op = ctx.node.opType;
-  const dtype = BOOL_RESULT_OPS.includes(op) ? 'bool' : op === 'DequantizeLinear' ? 'float32' : op === 'QuantizeLinear' ? (ctx.input(2).dtype ?? 'uint8') : x.dtype;
+  const dtype = BOOL_RESULT_OPS.includes(op)
+    ? 'bool'
+    : op === 'DequantizeLinear'
+      ? 'float32'
+      : op === 'QuantizeLinear'
+        ? (ctx.input(2).dtype ?? 'uint8')
+        : x.dtype;
   // PRelu broadcasts its slope into X; the result still has X's shape.
   const values = op === 'Identity' ? x.values : null;
   // Dropout's optional mask has X's shape; other extra outputs (LayerNormalization's mean) stay unknown.
@@ -95,8 +152,29 @@ const broadcast: ShapeRule = (ctx): RuleResult | null => {
 };
 
 const BROADCAST_OPS = [
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Where', 'BitShift', 'Equal', 'Less',
-  'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Mod',
+  'Max',
+  'Min',
+  'Sum',
+  'Mean',
+  'Where',
+  'BitShift',
+  'Equal',
+  'Less',
+  'LessOrEqual',
+  'Greater',
+  'GreaterOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'BitwiseAnd',
+  'BitwiseOr',
+  'BitwiseXor',
 ];
 
 export const ELEMENTWISE_RULES: Record<string, ShapeRule> = {

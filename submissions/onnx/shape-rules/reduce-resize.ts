@@ -4,8 +4,16 @@ import { intsArgument } from './tensor-layout.js';
 import { normAxis, type ShapeRule } from './rule-types.js';
 
 const REDUCE_OPS = [
-  'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
-  'ReduceLogSumExp', 'ReduceSumSquare',
+  'ReduceMean',
+  'ReduceSum',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
 ];
 
 /** Reduce*: axes from the attribute or (ReduceSum 13+, the rest 18+) input 1; none means all, unless noop_with_empty_axes. */
