@@ -22,6 +22,17 @@ describe("scoring a device's predictions with the labels", () => {
     expect(r.perClass.find((c) => c.classIndex === 0)).toMatchObject({ name: 'T-shirt/top', count: 0, top1: null });
   });
 
+  it('adds the macro F1 of the top-1 predictions when the track lists f1', async () => {
+    const withF1 = { ...track, metrics: ['top1', 'f1'] as typeof track.metrics };
+    // Top-1: a->1 (right), b->0 (label 2), c->0 (label 3), d->4 (right). Per class: 1 and 4 have F1 1; 0 is
+    // predicted twice and never true (F1 0); 2 and 3 occur once and are never predicted (F1 0); classes
+    // 5..9 take no part. Macro F1 = (1 + 1 + 0 + 0 + 0) / 5.
+    const topk = [[1], [0], [0], [4]];
+    const r = await scorePredictions(withF1, { kind: 'topk', ids: labels.ids, topk }, labels);
+    expect(r.accuracy).toEqual({ top1: 0.5, f1: 0.4 });
+    expect((await scorePredictions(track, { kind: 'topk', ids: labels.ids, topk }, labels)).accuracy).not.toHaveProperty('f1');
+  });
+
   it('refuses predictions for other images, or in another order', async () => {
     const topk = [[1], [2], [3], [4]];
     const swapped = await rejectionOf(scorePredictions(track, { kind: 'topk', ids: ['b', 'a', 'c', 'd'], topk }, labels));

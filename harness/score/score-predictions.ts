@@ -1,5 +1,6 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { classificationReport } from '../../scoring/classification.js';
+import { macroF1 } from '../../scoring/f1.js';
 import { SegmentationAccumulator } from '../../scoring/segmentation.js';
 import type { LabelSet } from '../datasets/types.js';
 import type { Predictions } from '../measurement.js';
@@ -22,9 +23,13 @@ export async function scorePredictions(track: Track, predictions: Predictions, l
   }
   const name = (c: number): string | undefined => track.classes[c];
   if (labels.task === 'classification' && predictions.kind === 'topk') {
-    const rep = classificationReport(predictions.topk, labels.labels, track.output.numClasses ?? track.classes.length);
+    const numClasses = track.output.numClasses ?? track.classes.length;
+    const rep = classificationReport(predictions.topk, labels.labels, numClasses);
     const accuracy: Record<string, number> = { top1: rep.top1 };
     if (track.metrics.includes('top5')) accuracy.top5 = rep.top5;
+    // Macro-averaged F1 of the top-1 predictions, for tracks that list it (classes absent from both the
+    // labels and the predictions take no part: scoring/f1.ts).
+    if (track.metrics.includes('f1')) accuracy.f1 = macroF1(predictions.topk.map((t) => t[0] ?? -1), labels.labels, numClasses).macroF1;
     return { accuracy, perClass: rep.perClass.map((c) => ({ ...c, name: name(c.classIndex) })) };
   }
   if (labels.task === 'segmentation' && predictions.kind === 'label-maps') {
