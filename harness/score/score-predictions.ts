@@ -29,7 +29,12 @@ export async function scorePredictions(track: Track, predictions: Predictions, l
     if (track.metrics.includes('top5')) accuracy.top5 = rep.top5;
     // Macro-averaged F1 of the top-1 predictions, for tracks that list it (classes absent from both the
     // labels and the predictions take no part: scoring/f1.ts).
-    if (track.metrics.includes('f1')) accuracy.f1 = macroF1(predictions.topk.map((t) => t[0] ?? -1), labels.labels, numClasses).macroF1;
+    if (track.metrics.includes('f1'))
+      accuracy.f1 = macroF1(
+        predictions.topk.map((t) => t[0] ?? -1),
+        labels.labels,
+        numClasses,
+      ).macroF1;
     return { accuracy, perClass: rep.perClass.map((c) => ({ ...c, name: name(c.classIndex) })) };
   }
   if (labels.task === 'segmentation' && predictions.kind === 'label-maps') {
