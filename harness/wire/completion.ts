@@ -140,22 +140,15 @@ export function parseCompletion(body: unknown, code: ErrorCode = 'LPCV_E_PRED_MA
   const parsed = completionSchema.safeParse(body);
   if (!parsed.success) throw new LpcvError(code, `the completion is malformed: ${describeIssues(parsed.error.issues)}`);
   const json = parsed.data;
-  const m = json.measurement;
+  // The schema is strict: the validated measurement holds exactly its keys, so only the predictions change.
+  const { predictions, robustness, ...measured } = json.measurement;
   return {
     json,
     completion: {
       measurement: {
-        predictions: decodePredictions(m.predictions, 'measurement.predictions', code),
-        runtime: m.runtime,
-        threads: m.threads,
-        protocol: m.protocol,
-        latencyMs: m.latencyMs,
-        warmupMs: m.warmupMs,
-        preprocessMs: m.preprocessMs,
-        ...(m.wall ? { wall: m.wall } : {}),
-        ...(m.targetReport ? { targetReport: m.targetReport } : {}),
-        ...(m.robustness ? { robustness: decodeRobustness(m.robustness, code) } : {}),
-        ...(m.robustnessSkipped ? { robustnessSkipped: m.robustnessSkipped } : {}),
+        ...measured,
+        predictions: decodePredictions(predictions, 'measurement.predictions', code),
+        ...(robustness ? { robustness: decodeRobustness(robustness, code) } : {}),
       },
       target: json.target,
       energy: json.energy,
