@@ -1,3 +1,6 @@
+import type { LayerProfile } from './layer-profile.js';
+import type { OfflineTrial, ProtocolApplied, TrialSamples } from './trials.js';
+
 /**
  * What a device run produces, before any label is looked at: predictions, raw timings and the protocol
  * actually applied. The local `lpcv score` and the device agents produce it; the server (or the local
@@ -19,9 +22,12 @@ export interface LabelMapPrediction {
 /** The run protocol as applied (the track's, with command-line overrides). */
 export interface AppliedProtocol {
   warmupRuns: number;
+  /** Per trial (protocol v2): each trial runs until both minimums are met, or maxRuns. */
   minRuns: number;
   minDurationMs: number;
   maxRuns: number;
+  /** Independent trials (fresh processes); 1 for targets that run once. Absent in records made before protocol v2. */
+  trials?: number;
 }
 
 export interface Measurement {
@@ -30,7 +36,7 @@ export interface Measurement {
   runtime: string;
   threads: number;
   protocol: AppliedProtocol;
-  /** Timed runs of the latency pass, in ms, around the runtime call alone. */
+  /** Timed runs of the latency pass, in ms, around the runtime call alone: every trial's, in trial order. */
   latencyMs: number[];
   warmupMs: number[];
   /** Per image: decode and pre-processing, in ms (never scored). */
@@ -55,6 +61,16 @@ export interface Measurement {
   robustness?: Record<string, Predictions>;
   /** Robustness splits the track declares that this run did not measure, and why (e.g. adversarial sets on an agent). */
   robustnessSkipped?: Record<string, string>;
+  /** Protocol v2: each independent trial's samples (latencyMs above is their concatenation). Absent: one run, as before v2. */
+  trials?: TrialSamples[];
+  /** The reference model the trials were paired with (`protocol.reference`): its baseline name and sha256. */
+  reference?: { name: string; sha256: string };
+  /** The Offline scenario's trials, instead of per-run latency (latencyMs then holds no samples). */
+  offline?: OfflineTrial[];
+  /** What of protocol v2 the target applied (absent: a target from before v2). */
+  applied?: ProtocolApplied;
+  /** Per-layer times from a profiling run after the trials (desktop ONNX target). */
+  profile?: LayerProfile;
 }
 
 export interface WallClock {

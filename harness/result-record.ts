@@ -1,4 +1,6 @@
 import type { ModelFormat } from '../submissions/model-format.js';
+import type { TrialEnvironment } from './environment.js';
+import type { LayerProfile } from './layer-profile.js';
 import type { WallClock } from './measurement.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
 
@@ -13,8 +15,12 @@ export interface ResultRecord {
   target: TargetInfo;
   /** Metric name -> value in [0, 1]: top1, top5 | map, map50 | miou, mdice. */
   accuracy: Record<string, number>;
-  /** Inference latency per image, around the runtime call alone. */
-  latency: LatencyStats;
+  /**
+   * Inference latency per image, around the runtime call alone. With protocol v2's trials each statistic is the
+   * median over the trials of that statistic (p50: the median of the trial medians) and `ci95` the between-trial
+   * interval of the p50; without trials (records from before v2, targets that run once) the pooled samples'.
+   */
+  latency: RecordLatency;
   /** Pre-processing time per image (decode + normalise), measured separately and never part of the score. */
   preprocess: LatencyStats | null;
   energy: EnergyRecord | null;
@@ -29,6 +35,18 @@ export interface ResultRecord {
   protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number };
   /** Accuracy on the track's robustness splits of this split (docs/robustness.md), when it declares any. */
   robustness?: RobustnessRecord;
+  /** Submission / reference latency, paired per trial in one process (when the track names a reference). */
+  relativeLatency?: BetweenTrials & { reference: string; perTrial: number[] };
+  /** relativeLatency x the reference's latency fixed in the track (`protocol.referenceLatencyMs`), in ms. */
+  calibratedLatency?: BetweenTrials & { referenceLatencyMs: number };
+  /** The Offline scenario: images per second over each trial's stream, across trials. */
+  throughput?: BetweenTrials;
+  /** Which parts of the protocol held (docs/protocol.md, "Validity"); absent in records made before protocol v2. */
+  validity?: Validity;
+  /** What the environment guards saw, per trial (the accepted attempt), and how many attempts they refused. */
+  environment?: { trials: (TrialEnvironment | null)[]; refusedAttempts: number };
+  /** Per-layer times from a profiling run after the trials (desktop ONNX target). */
+  profile?: LayerProfile;
   startedAt: string;
   finishedAt: string;
 }
@@ -46,6 +64,43 @@ export interface RobustnessRecord {
   robustAccuracy: number | null;
   adversarial: Record<string, Record<string, number>>;
   notMeasured?: Record<string, string>;
+}
+
+/** A figure measured in several independent trials: the median over trials and its distribution-free interval. */
+export interface BetweenTrials {
+  value: number;
+  ci95: [number, number];
+  /** The interval's exact coverage for this many trials (below 0.95 for fewer than 6: docs/protocol.md). */
+  coverage: number;
+  count: number;
+}
+
+export type RecordLatency = LatencyStats & {
+  /** Protocol v2: each trial's own statistics, in trial order. */
+  trials?: LatencyStats[];
+  /** MLPerf LoadGen's early-stopping estimate of the p90 (confidence 0.99) over every timed run; null when too few runs. */
+  p90EarlyStopping?: number | null;
+  /** Between-trial summaries of the statistics formulas use (value = the median over trials). */
+  betweenTrials?: { mean: BetweenTrials; p50: BetweenTrials; p90: BetweenTrials };
+};
+
+/** Which parts of the measurement protocol held; `valid` is all of the applicable ones. */
+export interface Validity {
+  /** Every trial reached minRuns. */
+  minRunsMet: boolean;
+  /** Every trial's timed phase lasted minDurationMs. */
+  minDurationMet: boolean;
+  /** maxRuns ended at least one trial early (then one of the two above is false). */
+  cappedByMaxRuns: boolean;
+  /** Enough timed runs for LoadGen's early-stopping p90 at 0.99 confidence. */
+  earlyStoppingMet: boolean;
+  /** Every accepted trial passed the environment guards; null where the target reads no environment. */
+  environmentPassed: boolean | null;
+  /** Trials ran in fresh processes (false: a target that runs once, e.g. a batch package or a hosted farm). */
+  freshProcessTrials: boolean;
+  /** The track names a reference and it was paired in-process; null when the track names none. */
+  referencePaired: boolean | null;
+  valid: boolean;
 }
 
 export interface TargetInfo {

@@ -34,6 +34,21 @@ describe('track files', () => {
     expect(resolveTrack(path.dirname(file)).file).toBe(file);
   });
 
+  it('refuses a reference model that is not one of its baselines, or whose file is missing, naming the file and key', () => {
+    const protocol = sample.protocol as Record<string, unknown>;
+    const unknown = writeTrack({ ...sample, protocol: { ...protocol, reference: 'resnet_xl' } });
+    const e1 = errorOf(() => loadTrackFile(unknown));
+    expect(e1.code).toBe('LPCV_E_TRACK_INVALID');
+    expect(e1.message).toMatch(new RegExp(`^${unknown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: protocol\\.reference: "resnet_xl" names no baseline of this track \\(it has linear, mlp`));
+    // The baselines' files are relative to the track's folder: in a temporary folder they are missing.
+    const missing = writeTrack({ ...sample, protocol: { ...protocol, reference: 'resnet_s' } });
+    const e2 = errorOf(() => loadTrackFile(missing));
+    expect(e2.code).toBe('LPCV_E_TRACK_INVALID');
+    expect(e2.message).toMatch(/protocol\.reference: the reference "resnet_s" is baselines' file \.\.\/\.\.\/baselines\/fashion-mnist\/resnet_s\.onnx, which does not exist/);
+    const calibratedAlone = writeTrack({ ...sample, protocol: { ...protocol, referenceLatencyMs: 0.2 } });
+    expect(errorOf(() => loadTrackFile(calibratedAlone)).message).toMatch(/protocol\.referenceLatencyMs: needs protocol\.reference/);
+  });
+
   it('names the file, the key and what was expected for a bad file', () => {
     const bad = { ...sample, task: 'pose', protocol: { ...(sample.protocol as object), minRuns: -3 } };
     const file = writeTrack(bad);

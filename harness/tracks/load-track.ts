@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { checkScoreSpec } from '../../scoring/formulas/registry.js';
-import { trackSchema } from './track-schema.js';
+import { trackSchema, type TrackFile } from './track-schema.js';
 import type { Track } from './track.js';
 import { describeIssues } from '../schema-issues.js';
 
@@ -42,7 +42,25 @@ export function loadTrackFile(file: string): Track {
       issues: [{ key: score.key, message: score.message, code: score.code }],
     });
   }
+  const reference = referenceProblem(parsed.data, path.dirname(abs));
+  if (reference !== null) {
+    throw new LpcvError('LPCV_E_TRACK_INVALID', `${file}: protocol.reference: ${reference}`, { file, issues: [{ key: 'protocol.reference', message: reference }] });
+  }
   return deepFreeze({ ...parsed.data, file: abs, dir: path.dirname(abs) });
+}
+
+/** Why the track's reference model cannot be used (not one of its baselines, or its file missing), or null. */
+function referenceProblem(t: TrackFile, dir: string): string | null {
+  const name = t.protocol.reference;
+  if (name === undefined) return null;
+  const baseline = (t.baselines ?? []).find((b) => b.name === name);
+  if (baseline === undefined) {
+    const names = (t.baselines ?? []).map((b) => b.name);
+    return `${JSON.stringify(name)} names no baseline of this track (${names.length > 0 ? `it has ${names.join(', ')}` : 'it lists none'})`;
+  }
+  const model = path.resolve(dir, baseline.file);
+  if (!existsSync(model) || !statSync(model).isFile()) return `the reference ${JSON.stringify(name)} is baselines' file ${baseline.file}, which does not exist (${model})`;
+  return null;
 }
 
 /** Names of the built-in tracks (folders of tracks/ that hold a track.json), sorted. */

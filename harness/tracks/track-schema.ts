@@ -91,17 +91,54 @@ export const scoreSchema = z.strictObject({
   params: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
 });
 
+/**
+ * Environment guards (docs/protocol.md, "Environment guards"): what the device is read for before and after
+ * each trial, the limits a trial must stay within, how often a refused trial is repeated before the job fails
+ * as the infrastructure's fault, and an optional cooldown between trials.
+ */
+export const guardsSchema = z.strictObject({
+  /** Other processes' busy share of the run's cores over a trial, in percent (the run's own CPU time excluded). */
+  maxOtherBusyPct: z.number().min(0).max(100).optional(),
+  /** The hottest thermal zone (or a phone's battery) after a trial, in degrees C. */
+  maxTempC: z.number().positive().max(200).optional(),
+  /** A core's frequency after a trial as a percentage of before it: a drop below this refuses the trial. */
+  minFreqPct: z.number().min(1).max(100).optional(),
+  /** Attempts per trial beyond the first when the guards refuse it. */
+  repeats: nonNegativeInt.max(10).default(2),
+  /** Before each trial: a fixed pause, and/or waiting (at most maxWaitMs) until the hottest zone is at most untilTempC. */
+  cooldown: z
+    .strictObject({
+      pauseMs: nonNegativeInt.max(600_000).optional(),
+      untilTempC: z.number().positive().max(200).optional(),
+      maxWaitMs: positiveInt.max(3_600_000).default(120_000),
+    })
+    .optional(),
+});
+
 export const protocolSchema = z.strictObject({
-  /** Untimed runs before timing starts. */
+  /** Untimed runs before timing starts (per trial). */
   warmupRuns: nonNegativeInt,
-  /** Timing continues until at least this many timed runs ... */
+  /** Timing continues until at least this many timed runs ... (per trial) */
   minRuns: positiveInt,
-  /** ... and at least this much time spent in timed runs (as MLPerf LoadGen's min_query_count and min_duration). */
+  /** ... and at least this much time spent in timed runs (as MLPerf LoadGen's min_query_count and min_duration; per trial). */
   minDurationMs: nonNegativeInt,
-  /** Hard cap on timed runs, so that a tiny model does not loop for ever. */
+  /** Hard cap on timed runs per trial, so that a tiny model does not loop for ever. */
   maxRuns: positiveInt.optional(),
   /** Intra-op threads (OVIC measured with one). */
   threads: positiveInt.default(1),
+  /** Independent trials, each a fresh inference process with its own warm-up and timed runs (protocol v2). */
+  trials: positiveInt.max(100).default(1),
+  /** A baseline of this track timed in the same process as the submission, in alternating blocks, every trial. */
+  reference: z.string().min(1).optional(),
+  /** The reference's latency in ms fixed by the organizer: relativeLatency x this is `calibratedLatency`. */
+  referenceLatencyMs: z.number().positive().finite().optional(),
+  /** Timed runs per block when a reference is paired (blocks alternate S R R S ...). */
+  blockRuns: positiveInt.max(100_000).default(50),
+  /** Seed of the latency pool's sample order (the same order on every machine). */
+  seed: nonNegativeInt.max(2 ** 32 - 1).default(1),
+  /** single-stream: one input at a time, each run timed; offline: the pool streamed as fast as it runs, images per second. */
+  scenario: z.enum(['single-stream', 'offline']).default('single-stream'),
+  guards: guardsSchema.optional(),
 });
 
 export const limitsSchema = z.strictObject({
@@ -251,6 +288,10 @@ export const trackSchema = z
     if (t.protocol.maxRuns !== undefined && t.protocol.maxRuns < t.protocol.minRuns) {
       ctx.addIssue({ code: 'custom', path: ['protocol', 'maxRuns'], message: 'must be at least minRuns' });
     }
+    // protocol.reference names a baseline: load-track.ts checks it (agents get the track without its baselines).
+    if (t.protocol.referenceLatencyMs !== undefined && t.protocol.reference === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['protocol', 'referenceLatencyMs'], message: 'needs protocol.reference (the model whose latency it is)' });
+    }
     for (const issue of t.robustness ? robustnessIssues(t.robustness, Object.keys(t.splits)) : []) {
       ctx.addIssue({ code: 'custom', path: ['robustness', ...issue.path], message: issue.message });
     }
@@ -267,3 +308,4 @@ export type TargetSpec = z.infer<typeof targetSchema>;
 export type PowerSpec = z.infer<typeof powerSchema>;
 export type IdlePowerSpec = z.infer<typeof idlePowerSchema>;
 export type LeaderboardSettings = z.infer<typeof leaderboardSettingsSchema>;
+export type GuardsSpec = z.infer<typeof guardsSchema>;
