@@ -5,6 +5,7 @@ import type { Measurement, Predictions } from '../measurement.js';
 import type { EnergyRecord, TargetInfo } from '../result-record.js';
 import { describeIssues } from '../schema-issues.js';
 import { decodePredictions, encodePredictions, predictionsSchema, type PredictionsJson } from './predictions.js';
+import { protocolV2Fields } from './protocol-v2.js';
 
 /**
  * The body of POST /api/agent/jobs/:id/complete without the lease token (docs/api.md, "Agent API"): what a
@@ -27,6 +28,7 @@ export const completionSchema = z.strictObject({
       minRuns: z.number().int().positive(),
       minDurationMs: finiteMs,
       maxRuns: z.number().int().positive(),
+      trials: z.number().int().positive().max(100).optional(),
     }),
     latencyMs: z.array(finiteMs).min(1),
     warmupMs: z.array(finiteMs),
@@ -39,6 +41,7 @@ export const completionSchema = z.strictObject({
     // Robustness splits (docs/robustness.md): one prediction set each, and the declared ones the run skipped.
     robustness: z.record(robustnessName, predictionsSchema).optional(),
     robustnessSkipped: z.record(robustnessName, z.string().max(1000)).optional(),
+    ...protocolV2Fields,
   }),
   target: z.strictObject({
     kind: z.string().min(1).max(100),
@@ -121,6 +124,11 @@ export function encodeCompletion(run: CompletedRun, times: { readonly startedAt:
       ...(m.targetReport ? { targetReport: m.targetReport } : {}),
       ...(m.robustness ? { robustness: mapValues(m.robustness, encodePredictions) } : {}),
       ...(m.robustnessSkipped ? { robustnessSkipped: m.robustnessSkipped } : {}),
+      ...(m.trials ? { trials: m.trials } : {}),
+      ...(m.reference ? { reference: m.reference } : {}),
+      ...(m.offline ? { offline: m.offline } : {}),
+      ...(m.applied ? { applied: m.applied } : {}),
+      ...(m.profile ? { profile: m.profile } : {}),
     },
     target,
     energy,

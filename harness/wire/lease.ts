@@ -40,6 +40,8 @@ export const leaseAnswerSchema = z.object({
   inputs: z.object({ ...download, count: z.number().int().nonnegative() }),
   /** The track's adversarial sets of the job's split (docs/robustness.md), each an input pack like `inputs`. */
   robustnessInputs: z.array(z.object({ split: z.string().min(1), ...download, count: z.number().int().nonnegative() })).optional(),
+  /** The track's reference model (`protocol.reference`, one of its baselines), timed beside the submission in every trial. */
+  reference: z.object({ name: z.string().min(1), ...download, format: z.string() }).optional(),
 });
 
 /** The lease answer as an agent has read it: its track not yet checked. */
@@ -62,6 +64,8 @@ export interface LeaseAnswerArgs {
   readonly inputs: InputPackRef;
   /** The track's adversarial sets of the job's split, by robustness split name (`test~<set>`). */
   readonly robustnessInputs?: readonly (InputPackRef & { readonly split: string })[];
+  /** The track's reference model as the server stores it (its artifact store serves it by sha256). */
+  readonly reference?: { readonly name: string; readonly sha256: string; readonly bytes: number; readonly format: string };
 }
 
 /** The server's side: the lease answer, with the download routes of the artifact and the input packs. */
@@ -74,11 +78,23 @@ export function leaseAnswer(a: LeaseAnswerArgs): LeaseAnswer {
     artifact: { url: `/api/artifacts/${a.artifact.sha256}`, sha256: a.artifact.sha256, bytes: a.artifact.bytes, format: a.artifact.format },
     inputs: { url: inputsUrl(a.job.split), sha256: a.inputs.sha256, bytes: a.inputs.bytes, count: a.inputs.count },
   };
-  if (a.robustnessInputs === undefined || a.robustnessInputs.length === 0) return answer;
-  return {
-    ...answer,
-    robustnessInputs: a.robustnessInputs.map((r) => ({ split: r.split, url: inputsUrl(r.split), sha256: r.sha256, bytes: r.bytes, count: r.count })),
-  };
+  const robustness =
+    a.robustnessInputs === undefined || a.robustnessInputs.length === 0
+      ? {}
+      : { robustnessInputs: a.robustnessInputs.map((r) => ({ split: r.split, url: inputsUrl(r.split), sha256: r.sha256, bytes: r.bytes, count: r.count })) };
+  const reference =
+    a.reference === undefined
+      ? {}
+      : {
+          reference: {
+            name: a.reference.name,
+            url: `/api/artifacts/${a.reference.sha256}`,
+            sha256: a.reference.sha256,
+            bytes: a.reference.bytes,
+            format: a.reference.format,
+          },
+        };
+  return { ...answer, ...robustness, ...reference };
 }
 
 /** The agent's side: the lease answer's envelope, or LPCV_E_INTERNAL (the server answered something else). */

@@ -86,6 +86,47 @@ describe('the completion across the wire', () => {
     expect(json).not.toHaveProperty('power');
   });
 
+  it("gives back protocol v2's trials, paired reference, environment readings, offline streams and profile", () => {
+    const snapshot = (t: number, busy: number) => ({
+      t,
+      loadAvg1: 0.42,
+      cpu: [{ core: 1, busyJiffies: busy, totalJiffies: 1000 + t }],
+      cpufreq: [{ core: 1, curKHz: 1_500_000, maxKHz: 1_800_000, governor: 'performance' }],
+      thermalC: { 'cpu-thermal': 51.5 },
+    });
+    const environment = { before: snapshot(0, 10), after: snapshot(500, 260), ownJiffies: 240, verdict: { ok: true, reasons: [] } };
+    const refused = { ...environment, ownJiffies: null, verdict: { ok: false, reasons: ['core 1 was 48% busy with other processes, limit 10%'] } };
+    const m = measurement(topk, {
+      protocol: { warmupRuns: 2, minRuns: 2, minDurationMs: 0, maxRuns: 2, trials: 2 },
+      latencyMs: [1.25, 1.5, 0.75, 0.8],
+      warmupMs: [4, 2, 3, 2],
+      trials: [
+        {
+          latencyMs: [1.25, 1.5],
+          warmupMs: [4, 2],
+          referenceLatencyMs: [2.5, 2.4],
+          blockOrder: 'SRRS',
+          timedMs: 9.5,
+          capped: false,
+          environment,
+          refused: [refused],
+        },
+        { latencyMs: [0.75, 0.8], warmupMs: [3, 2], referenceLatencyMs: [1.5, 1.7], blockOrder: 'SRRS', timedMs: 6.25, capped: true },
+      ],
+      reference: { name: 'resnet_s', sha256: 'a'.repeat(64) },
+      offline: [{ images: 300, wallMs: 71.5 }],
+      applied: { freshProcessTrials: true, referencePaired: true, guards: true, scenario: 'single-stream' },
+      profile: { runs: 20, totalMs: 0.5, nodes: [{ name: 'conv1', op: 'Conv', ms: 0.3, share: 0.6, macs: 1024, cio: null }] },
+    });
+    const { completion } = acrossTheWire({ measurement: m, target: TARGET, energy: null });
+    expect(completion.measurement).toEqual(m);
+    const bad = JSON.parse(JSON.stringify(encodeCompletion({ measurement: m, target: TARGET, energy: null }, TIMES))) as {
+      measurement: { trials: { blockOrder: string }[] };
+    };
+    bad.measurement.trials[0]!.blockOrder = 'SXRS';
+    expect(errorOf(() => parseCompletion(bad)).message).toMatch(/measurement\.trials\.0\.blockOrder/);
+  });
+
   it('gives back uint8 and uint16 label maps, energy with its idle figure and the power samples alone', () => {
     const energy = { joules: 12.5, avgWatts: 4.2, source: 'rapl', sampleCount: 30, windowSeconds: 2.97, idle: { watts: 1.961, source: 'track' as const } };
     for (const values of ['uint8', 'uint16'] as const) {
