@@ -33,6 +33,11 @@ export interface TargetJob {
   readonly inputs: InputSet;
   /** The track's adversarial sets of this split, by robustness split name (`test~<set>`), when the server sent them. */
   readonly adversarialInputs?: Readonly<Record<string, InputSet>>;
+  /**
+   * The track's reference model (`protocol.reference`), downloaded and verified like the artifact: a target
+   * that can pair times it beside the submission in every trial (docs/protocol.md); others say so in the record.
+   */
+  readonly reference?: { readonly name: string; readonly file: string; readonly sha256: string };
   /** Aborted when the job is abandoned (lease lost, agent stopped past its grace): stop at once, kill children. */
   readonly signal: AbortSignal;
   readonly log: TargetLog;
