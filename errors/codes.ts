@@ -388,6 +388,13 @@ export const ERROR_CODES = {
     fault: 'infrastructure',
     summary: 'the on-device accuracy runner failed for a reason other than the model, or wrote no or unreadable predictions',
   },
+  LPCV_E_ENVIRONMENT_DISTURBED: {
+    exit: EXIT.run,
+    http: 503,
+    fault: 'infrastructure',
+    summary:
+      "every attempt of a trial broke the track's environment guards (other processes busy on the run's cores, a temperature over the limit, a frequency drop); the job goes back to the queue",
+  },
 
   // --- power samplers (issue 4): add codes below this line ---
   LPCV_E_POWER_SAMPLES: {
