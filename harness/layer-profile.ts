@@ -1,18 +1,18 @@
 /**
  * A measured per-layer profile (docs/protocol.md, "Per-layer profile"): onnxruntime's own profiler, run on
- * the desktop target after the timed trials (never inside them), with each node's mean time per run, beside the
+ * the desktop target after the timed trials (never inside them), with each node's time per run, beside the
  * node's MACs and HarDNet's CIO as `lpcv inspect` computes them for the same node.
  */
 export interface LayerProfile {
   /** Profiled runs (each over one input of the latency pool). */
   runs: number;
-  /** Sum over nodes of their mean time per run, ms. */
+  /** Sum over nodes of their time per run, ms. */
   totalMs: number;
   /** The nodes by measured time, most first (at most 25). */
   nodes: {
     name: string;
     op: string;
-    /** Mean time per run, ms. */
+    /** Time per run, ms: the mean of the middle half of its per-run times (a run descheduled mid-kernel does not move it). */
     ms: number;
     /** ms / totalMs. */
     share: number;
