@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LayerProfile } from '../../harness/layer-profile.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
 import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
@@ -265,5 +266,49 @@ describe('the pages, over HTTP on SQLite', () => {
     expect(json.status).toBe(404);
     expect(((await json.json()) as { error: { code: string } }).error.code).toBe('LPCV_E_ROUTE_UNKNOWN');
     expect(api.internalErrors).toEqual([]);
+  });
+
+  // Last of the block: its two done results would change the leaderboard that the tests above count.
+  it("shows a result's measured per-layer profile beside its MACs and CIO, escaped; a result without one shows no table", async () => {
+    const b = await loggedIn(api.teamA.token);
+    const profiled = idFrom(await submitThroughForm(b, tiny, 'with a profile'));
+    const plain = idFrom(await submitThroughForm(b, tiny, 'without a profile'));
+    const leases = new Map<string, { jobId: number; token: string }>();
+    for (;;) {
+      const leased = await leaseJob(api.db, { agentId: 'pages-profile-device', targetKinds: ['desktop'], leaseMs: 60_000 }, T0 + 2_000_000);
+      if (leased === null) break;
+      leases.set(leased.job.submissionId, { jobId: leased.job.id, token: leased.token });
+    }
+    const profile: LayerProfile = {
+      runs: 30,
+      totalMs: 0.2,
+      nodes: [
+        { name: '/stages/stages.0/conv1/Conv', op: 'Conv', ms: 0.034, share: 0.17, macs: 1_806_336, cio: 12_544 },
+        { name: 'ReorderOutput', op: 'ReorderOutput', ms: 0.0027, share: 0.0135, macs: null, cio: null },
+        { name: '<img src=x onerror=alert(1)>', op: 'Gemm', ms: 0.002, share: 0.01, macs: 640, cio: null },
+      ],
+    };
+    const record = resultRecord('fashion-mnist', 'test', { top1: 0.9, p50: 0.2, score: 4500 });
+    expect(await completeWithRecord(api.db, leases.get(profiled)!, { ...record, profile }, T0 + 2_000_010)).toBe(true);
+    expect(await completeWithRecord(api.db, leases.get(plain)!, record, T0 + 2_000_020)).toBe(true);
+
+    const page = (await b.get(`/submissions/${profiled}`)).body;
+    expect(page).toContain('<table id="profile">');
+    expect(page).toContain('over 30 runs after the timed ones, 0.200 ms of layer time per run');
+    const rows = [...page.matchAll(/<tr><td><code>(.*?)<\/code><\/td>(.*?)<\/tr>/g)].map((m) => [
+      m[1],
+      ...[...m[2]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]),
+    ]);
+    expect(rows).toEqual([
+      ['/stages/stages.0/conv1/Conv', 'Conv', '0.0340 ms', '17.00%', '1,806,336', '12,544'],
+      ['ReorderOutput', 'ReorderOutput', '0.00270 ms', '1.35%', '—', '—'],
+      ['&lt;img src=x onerror=alert(1)&gt;', 'Gemm', '0.00200 ms', '1.00%', '640', '—'],
+    ]);
+    expect(page).not.toContain('<img src=x');
+
+    const without = (await b.get(`/submissions/${plain}`)).body;
+    expect(without).toContain('Status: done');
+    expect(without).not.toContain('id="profile"');
+    expect(without).not.toContain('Layers by measured time');
   });
 });

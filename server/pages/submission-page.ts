@@ -1,6 +1,7 @@
 import { statusOfJob } from '../submissions/submission-status.js';
 import type { JobEvent } from '../queue/index.js';
 import { html, type Html } from './html.js';
+import { layerProfileTable } from './layer-profile-table.js';
 import { bytesText, ms, percent, scoreText, when } from './format.js';
 import { renderPage, type PageContext } from './layout.js';
 import type { SubmissionDetails, SubmissionSummary } from './submission-details.js';
@@ -42,6 +43,7 @@ function resultBlock(d: SubmissionDetails): Html {
   <dt>Target</dt><dd>${r.target.kind} ${r.target.device}, ${r.target.runtime}, ${r.target.threads} thread${r.target.threads === 1 ? '' : 's'}, ${r.target.cpu}</dd>
   <dt>Measured</dt><dd>${when(r.startedAt)} to ${when(r.finishedAt)}</dd>
 </dl>
+${layerProfileTable(r.profile)}
 <p><a href="/leaderboard/${d.track}">See the leaderboard of ${d.track}</a></p>`;
 }
 
