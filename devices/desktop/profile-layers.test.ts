@@ -127,6 +127,21 @@ describe('the measured per-layer profile (onnxruntime profiler in its own proces
     for (const fused of ['bn', 'relu']) expect(p.nodes.map((n) => n.name)).not.toContain(fused);
   });
 
+  it('keeps the 25 slowest of more kernels, their shares of the time of all', async () => {
+    const file = path.join(scratch, 'relu-chain.onnx');
+    // 64 Ki values: every Relu takes some microseconds, so the 5 left out have time too.
+    const shape = [1, 16, 64, 64];
+    writeFileSync(file, reluChainModel(30, shape));
+    const p = await profileOnnx(options(file, { inputName: 'x', inputs: [new Float32Array(16 * 64 * 64).fill(0.5)], shape, runs: 5 }));
+    expectSound(p, 5);
+    expect(p.nodes).toHaveLength(25);
+    expect(new Set(p.nodes.map((n) => n.name)).size).toBe(25);
+    for (const n of p.nodes) expect(n).toMatchObject({ name: expect.stringMatching(/^relu_\d+$/), op: 'Relu', macs: 0, cio: null });
+    const kept = p.nodes.reduce((s, n) => s + n.share, 0);
+    expect(kept).toBeLessThan(1);
+    expect(kept).toBeGreaterThan(0);
+  });
+
   it("counts a Loop's body inside the Loop, once: the body's nodes are not rows of their own", async () => {
     const file = path.join(scratch, 'loop.onnx');
     writeFileSync(file, loopModel());
@@ -203,6 +218,21 @@ function convBnResidualModel(): Uint8Array {
       input: [rawValueInfo('x', SHAPE)],
       output: [rawValueInfo('y', [1, 8, 1, 1])],
     },
+  });
+}
+
+/** x -> Relu -> Relu ... (`n` of them): as many kernels on every platform, nothing for onnxruntime to fuse. */
+function reluChainModel(n: number, shape: number[]): Uint8Array {
+  const node = Array.from({ length: n }, (_, i) => ({
+    name: `relu_${i}`,
+    opType: 'Relu',
+    input: [i === 0 ? 'x' : `r${i - 1}`],
+    output: [i === n - 1 ? 'y' : `r${i}`],
+  }));
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'relu-chain', node, input: [rawValueInfo('x', shape)], output: [rawValueInfo('y', shape)] },
   });
 }
 
