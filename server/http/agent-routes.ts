@@ -14,12 +14,18 @@ import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { AGENT_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
+import { trackForJob } from '../baselines/baseline-trials.js';
+import type { ReferenceModels } from '../baselines/reference-models.js';
 
 export interface AgentRoutesDeps {
   readonly db: Db;
   readonly tracks: TrackLookup;
   readonly inputPacks: InputPackCache;
   readonly now: () => number;
+  /** Each track's reference model, stored in the artifact store at start-up (storeReferenceModels): leased with its jobs. */
+  readonly references?: ReferenceModels;
+  /** Trials of a baseline's job (team `baseline`) when its track asks for more (`lpcv serve --baseline-trials`); default: the track's. */
+  readonly baselineTrials?: number;
 }
 
 /** On a lease's answer: the device's state after it (`busy`, or on a 204 `idle` or `draining`). */
@@ -32,7 +38,7 @@ export const DEVICE_STATE_HEADER = 'LPCV-Device-State';
  * parses its body itself, the completion with a larger limit.
  */
 export function agentRoutes(deps: AgentRoutesDeps): Router {
-  const { db, tracks, inputPacks, now } = deps;
+  const { db, tracks, inputPacks, now, references, baselineTrials } = deps;
   const router = Router();
   const smallJson = express.json({ limit: AGENT_JSON_LIMIT_BYTES });
 
@@ -64,6 +70,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       // Never null while leased (jobs_lease_check).
       if (job.leaseExpiresAt === null) throw new LpcvError('LPCV_E_INTERNAL', `job ${job.id} is leased without a lease time`);
       const track = lookUpTrack(tracks, job.track);
+      const reference = references?.get(track.name);
       const submission = await submissionOfJob(db, job.submissionId, job.id);
       const pack = await inputPacks.get(track, submission.split);
       // The track's adversarial sets of this split are data the agent cannot derive (docs/robustness.md).
@@ -83,10 +90,12 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
           leaseExpiresAt: job.leaseExpiresAt,
           attempt: job.attempts,
         },
-        track,
+        // A baseline's job may run fewer trials than the track's (lpcv serve --baseline-trials).
+        track: await trackForJob(db, track, job.team, baselineTrials),
         artifact: { sha256: submission.sha256, bytes: submission.bytes, format: submission.format },
         inputs: pack,
         robustnessInputs,
+        ...(reference === undefined ? {} : { reference }),
       });
     } catch (e) {
       // The server could not prepare the job (its track gone, the data set unreadable): not the

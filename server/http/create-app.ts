@@ -16,6 +16,7 @@ import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from
 import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
+import type { ReferenceModels } from '../baselines/reference-models.js';
 
 /** JSON bodies (the agent API's) are small; uploads are multipart and never go through the JSON parser. */
 export const JSON_BODY_LIMIT_BYTES = 256 * 1024;
@@ -46,6 +47,13 @@ export interface AppOptions {
   readonly secureCookies?: boolean;
   /** Device health settings (deviceHealthConfig; docs/devices.md): the drift threshold the admin views use. */
   readonly deviceHealth?: DeviceHealthConfig;
+  /**
+   * Each track's reference model (`protocol.reference`), already in `store` (storeReferenceModels): the
+   * agent API leases it with the track's jobs. Without it no lease carries a reference.
+   */
+  readonly references?: ReferenceModels;
+  /** Trials of a baseline's job when its track asks for more (`lpcv serve --baseline-trials`); default: the track's. */
+  readonly baselineTrials?: number;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */

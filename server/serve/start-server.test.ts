@@ -6,7 +6,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { startServer } from './start-server.js';
 
 describe('startServer configuration', () => {
-  it('refuses a port out of range and a data folder that is a file, with LPCV_E_USAGE', async () => {
+  it('refuses a port out of range, a data folder that is a file and a baseline trial count out of 1..100, with LPCV_E_USAGE', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-cfg-'));
     try {
       const base = { dataDir: dir, log: () => {}, env: {} };
@@ -15,6 +15,12 @@ describe('startServer configuration', () => {
         message: expect.stringMatching(/port 70000/) as unknown,
       });
       await expect(startServer({ ...base, port: -1 })).rejects.toBeInstanceOf(LpcvError);
+      for (const baselineTrials of [0, 101, 1.5]) {
+        await expect(startServer({ ...base, port: 0, baselineTrials })).rejects.toMatchObject({
+          code: 'LPCV_E_USAGE',
+          message: `--baseline-trials expects an integer from 1 to 100, got "${baselineTrials}"`,
+        });
+      }
       const file = path.join(dir, 'a-file');
       writeFileSync(file, 'x');
       await expect(startServer({ ...base, port: 0, dataDir: file })).rejects.toMatchObject({

@@ -6,6 +6,8 @@ import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harn
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
+import { checkBaselineTrials, DEFAULT_BASELINE_TRIALS } from '../baselines/baseline-trials.js';
+import { storeReferenceModels } from '../baselines/reference-models.js';
 import { seedBaselines } from '../baselines/seed-baselines.js';
 import { databaseConfigFrom, openDatabase, type Db } from '../db/index.js';
 import { deviceHealthConfig, deviceSweeps, type DeviceHealthSettings } from '../devices/index.js';
@@ -35,6 +37,11 @@ export interface ServeOptions {
   readonly quota?: QuotaConfig;
   /** Queue the tracks' baseline models (track.json `baselines`) that are not submitted yet (default false). */
   readonly seedBaselines?: boolean;
+  /**
+   * Trials of a baseline's job (team `baseline`: seeded baselines and devices' reference runs) when its track
+   * asks for more; 1 to 100 (default DEFAULT_BASELINE_TRIALS, 1). Submissions always run the track's own.
+   */
+  readonly baselineTrials?: number;
   /** How often expired leases are reclaimed (default 5,000 ms). */
   readonly reapEveryMs?: number;
   /** Mark the pages' cookies Secure: the server is reached over HTTPS (behind a TLS proxy). */
@@ -68,6 +75,7 @@ export function builtinTracks(): ReadonlyMap<string, Track> {
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   const now = o.now ?? Date.now;
+  const baselineTrials = checkBaselineTrials(o.baselineTrials ?? DEFAULT_BASELINE_TRIALS);
   const { dataDir } = checkServeConfig({ port: o.port, host, dataDir: o.dataDir });
   const env = o.env ?? process.env;
   // Checked before anything opens: a too-short admin token is a configuration error, not a silent "no admin".
@@ -93,6 +101,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const swept = await store.sweepTemp(0, now());
     if (swept.length > 0) o.log(`serve: removed ${swept.length} unfinished upload(s) left by an earlier run`);
     const tracks = builtinTracks();
+    // Every start, seeded baselines or not: agents download each track's reference model from the store.
+    const references = await storeReferenceModels(db, store, tracks.values());
+    if (references.size > 0) o.log(`serve: reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);
     if (o.seedBaselines === true) {
       const seeded = await seedBaselines(db, store, tracks.values(), now);
       if (seeded.length > 0) o.log(`serve: queued ${seeded.length} baseline(s): ${seeded.map((b) => `${b.track}/${b.name}`).join(', ')}`);
@@ -107,6 +118,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       webKey: await loadServerKey(db, now()),
       secureCookies: o.secureCookies ?? false,
       deviceHealth,
+      references,
+      baselineTrials,
       logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       ...(o.quota !== undefined ? { quota: o.quota } : {}),
     });

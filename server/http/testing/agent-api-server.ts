@@ -1,27 +1,33 @@
 /**
  * For the agent API's HTTP tests (not used by the server): the test server (test-server.ts) with the agent
- * API mounted and one track (fashion-mnist unless told); a team, two agents. Quotas are off (the tests
- * submit many times).
+ * API mounted and one track (fashion-mnist unless told; others beside it when asked); a team, two agents.
+ * Quotas are off (the tests submit many times).
  */
 import { resolveTrack } from '../../../harness/tracks/load-track.js';
 import type { Track } from '../../../harness/tracks/track.js';
 import { createAgent, createTeam, type CreatedOwner } from '../../auth/index.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { UNLIMITED_QUOTA } from '../../quota/index.js';
-import { startTestServer, T0, type TestServer } from './test-server.js';
+import { startTestServer, T0, type TestServer, type TestServerOptions } from './test-server.js';
 
 export interface AgentTestApi extends TestServer {
-  /** The one track served. */
+  /** The track the suite submits to. */
   readonly track: Track;
   readonly team: CreatedOwner;
   readonly agentA: CreatedOwner;
   readonly agentB: CreatedOwner;
 }
 
-/** `served`: the one track served (default fashion-mnist). */
-export async function startAgentTestApi(database: TestDatabase, prefix: string, served?: Track): Promise<AgentTestApi> {
+export interface AgentTestApiOptions extends Pick<TestServerOptions, 'references' | 'baselineTrials'> {
+  /** Tracks served besides `served` (e.g. with target kinds of their own, for a test's own devices). */
+  readonly otherTracks?: readonly Track[];
+}
+
+/** `served`: the track the suite submits to (default fashion-mnist). */
+export async function startAgentTestApi(database: TestDatabase, prefix: string, served?: Track, options: AgentTestApiOptions = {}): Promise<AgentTestApi> {
   const track = served ?? resolveTrack('fashion-mnist');
-  const server = await startTestServer({ database, tracks: [track], quota: UNLIMITED_QUOTA, agentApi: true });
+  const { otherTracks = [], ...more } = options;
+  const server = await startTestServer({ database, tracks: [track, ...otherTracks], quota: UNLIMITED_QUOTA, agentApi: true, ...more });
   return {
     ...server,
     track,

@@ -20,6 +20,7 @@ import type { TestDatabase } from '../../db/testing/databases.js';
 import type { DeviceHealthConfig } from '../../devices/index.js';
 import type { QuotaConfig } from '../../quota/index.js';
 import { InputPackCache } from '../../scoring/index.js';
+import { storeReferenceModels, type ReferenceModels } from '../../baselines/reference-models.js';
 import { createApp } from '../create-app.js';
 
 /** Where the test servers' clocks start, and when their teams and agents are made (2027-01-15T08:00Z). */
@@ -42,6 +43,14 @@ export interface TestServerOptions {
   /** Accept TEST_ADMIN_TOKEN as the organizers' token (default: no admin access over HTTP). */
   readonly admin?: boolean;
   readonly deviceHealth?: DeviceHealthConfig;
+  /**
+   * Store each track's reference model (`protocol.reference`) and lease it with the track's jobs, as `lpcv
+   * serve` does (storeReferenceModels). Default false: no lease carries a reference, and the store holds only
+   * what the test submits.
+   */
+  readonly references?: boolean;
+  /** Trials of a baseline's job when its track asks for more, as `lpcv serve --baseline-trials` (default: the track's). */
+  readonly baselineTrials?: number;
 }
 
 export interface TestServer {
@@ -52,6 +61,8 @@ export interface TestServer {
   /** The temporary folder of the store (artifacts/) and the input packs (inputs/). */
   readonly dataDir: string;
   readonly tracks: ReadonlyMap<string, Track>;
+  /** The reference models stored and leased, by track (empty unless started with `references: true`). */
+  readonly references: ReferenceModels;
   /** The app's clock. */
   readonly now: () => number;
   /** Unexpected errors the app logged (a test expects none). */
@@ -84,6 +95,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   try {
     db = await options.database.open();
     const store = new ArtifactStore(storeDir);
+    const references = options.references === true ? await storeReferenceModels(db, store, tracks.values()) : new Map();
     const app = createApp({
       db,
       store,
@@ -94,6 +106,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       ...(options.agentApi === true ? { inputPacks: new InputPackCache(dataDir) } : {}),
       ...(options.admin === true ? { admin: adminTokenFromEnv({ [ADMIN_TOKEN_ENV]: TEST_ADMIN_TOKEN }) } : {}),
       ...(options.deviceHealth === undefined ? {} : { deviceHealth: options.deviceHealth }),
+      ...(options.references === true ? { references } : {}),
+      ...(options.baselineTrials === undefined ? {} : { baselineTrials: options.baselineTrials }),
     });
     server = await listen(app);
     const { port } = server.address() as AddressInfo;
@@ -103,6 +117,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       store,
       dataDir,
       tracks,
+      references,
       now,
       internalErrors,
       storedFiles: () => filesUnder(storeDir),
