@@ -17,7 +17,10 @@ import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
 import { getJob, reclaimExpiredLeases } from '../../queue/index.js';
 import { getResultOfJob, scoreCompletion } from '../../scoring/index.js';
+import { seedBaselines } from '../../baselines/seed-baselines.js';
+import type { Track } from '../../../harness/tracks/track.js';
 import { startAgentTestApi, type AgentTestApi } from './agent-api-server.js';
+import { sampleBaselineFile, writeTestTrack } from './reference-tracks.js';
 import { call } from './test-server.js';
 
 const TARGET = { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' };
@@ -29,19 +32,32 @@ async function expectError(res: Response, status: number, code: string): Promise
   return body.error.message;
 }
 
+/** Trials of a baseline's job on the suite's server (lpcv serve --baseline-trials). */
+const BASELINE_TRIALS = 2;
+
 /**
  * The agent API's behaviour over real HTTP, run against each database (agent-api.sqlite.test.ts,
  * agent-api.postgres.test.ts): a team submits tiny-conv, an agent leases it, downloads the artifact and
- * the input pack, measures it for real with measureOnnx and completes; lease-token conflicts; failures.
+ * the input pack, measures it for real with measureOnnx and completes; lease-token conflicts; failures; the
+ * track's reference model and a baseline's trials in the lease. Two more tracks, each with a target kind of
+ * its own (so that only the devices of those tests lease their jobs), one naming a reference model.
  */
 export function agentApiContract(database: TestDatabase): void {
   describe(`the agent API on ${database.name}`, () => {
     let api: AgentTestApi;
     let hiddenIds: string[] = [];
+    let withReference: Track;
+    let withoutReference: Track;
     const work = mkdtempSync(path.join(tmpdir(), 'lpcv-agent-test-'));
     useTestDatabase(database, {
       async setUp() {
-        api = await startAgentTestApi(database, 'agent');
+        withReference = writeTestTrack(work, { name: 'ref-track', kind: 'ref-desktop', trials: 3, baselines: ['resnet_s', 'linear'], reference: 'resnet_s' });
+        withoutReference = writeTestTrack(work, { name: 'plain-track', kind: 'plain-desktop', trials: 1, baselines: ['linear'] });
+        api = await startAgentTestApi(database, 'agent', undefined, {
+          otherTracks: [withReference, withoutReference],
+          references: true,
+          baselineTrials: BASELINE_TRIALS,
+        });
         hiddenIds = (await loadLabels(api.track, 'test')).ids;
       },
       async tearDown() {
@@ -53,17 +69,17 @@ export function agentApiContract(database: TestDatabase): void {
       },
     });
 
-    async function submit(): Promise<string> {
+    async function submit(track = 'fashion-mnist'): Promise<string> {
       const form = new FormData();
-      form.append('track', 'fashion-mnist');
+      form.append('track', track);
       form.append('file', new Blob([fixtureBytes('tiny-conv.onnx')]), 'tiny-conv.onnx');
       const res = await fetch(`${api.url}/api/submissions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${api.team.token}` } });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     }
 
-    async function device(token: string, name: string): Promise<number> {
-      const res = await call(api, 'POST', '/api/agent/devices', token, { name, kind: 'desktop', capabilities: { threads: 1 } });
+    async function device(token: string, name: string, kind = 'desktop'): Promise<number> {
+      const res = await call(api, 'POST', '/api/agent/devices', token, { name, kind, capabilities: { threads: 1 } });
       expect(res.status).toBe(200);
       return ((await res.json()) as { deviceId: number }).deviceId;
     }
@@ -337,6 +353,67 @@ export function agentApiContract(database: TestDatabase): void {
       expect(await res.json()).toEqual({ state: 'failed' });
       expect(await status(submissionId)).toMatchObject({ status: 'failed', error: { code: 'LPCV_E_MODEL_CRASHED' } });
       expect(((await api.db('devices').where('id', deviceId).first('state')) as { state: string }).state).toBe('idle');
+    });
+
+    /** One lease for each of `count` new devices of `kind` (one job per device), as sent and as read. */
+    async function leaseEach(kind: string, count: number): Promise<{ raw: Record<string, unknown>; lease: ReceivedLease }[]> {
+      const leases = [];
+      for (let i = 0; i < count; i++) {
+        const res = await call(api, 'POST', '/api/agent/lease', api.agentA.token, { deviceId: await device(api.agentA.token, `${kind}-${i}`, kind) });
+        expect(res.status).toBe(200);
+        const raw = (await res.json()) as Record<string, unknown>;
+        leases.push({ raw, lease: parseLeaseAnswer(raw) });
+      }
+      expect((await call(api, 'POST', '/api/agent/lease', api.agentA.token, { deviceId: await device(api.agentA.token, `${kind}-more`, kind) })).status).toBe(
+        204,
+      );
+      return leases;
+    }
+
+    /** Ends a test's leased jobs (as the submission's fault, so that none is queued again). */
+    async function failAll(leases: readonly { lease: ReceivedLease }[]): Promise<void> {
+      for (const { lease } of leases) {
+        const body = { leaseToken: lease.job.leaseToken, fault: 'submission', code: 'LPCV_E_MODEL_CRASHED', message: 'test over' };
+        expect((await call(api, 'POST', `/api/agent/jobs/${lease.job.id}/fail`, api.agentA.token, body)).status).toBe(200);
+      }
+    }
+
+    it("leases the track's reference model with every job of the track, whose url serves exactly those bytes; a baseline runs the serve option's trials", async () => {
+      const file = readFileSync(sampleBaselineFile('resnet_s'));
+      const sha256 = createHash('sha256').update(file).digest('hex');
+      const baselines = new Map((await seedBaselines(api.db, api.store, [withReference], api.now)).map((b) => [b.submissionId, b.name]));
+      const team = await submit('ref-track');
+      const leases = await leaseEach('ref-desktop', 3);
+      expect(leases.map((l) => l.lease.job.submissionId).sort()).toEqual([team, ...baselines.keys()].sort());
+      for (const { lease } of leases) {
+        expect(lease.reference).toEqual({ name: 'resnet_s', url: `/api/artifacts/${sha256}`, sha256, bytes: file.length, format: 'onnx' });
+        // The track asks for 3 trials: the baselines (the reference's own job too) run the serve option's.
+        const who = baselines.get(lease.job.submissionId) ?? 'team';
+        expect([who, parseAgentTrack(lease.track).protocol.trials]).toEqual([who, who === 'team' ? 3 : BASELINE_TRIALS]);
+        if (who === 'resnet_s') expect(lease.artifact.sha256).toBe(sha256);
+      }
+      const res = await call(api, 'GET', leases[0]!.lease.reference!.url, api.agentA.token);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-content-sha256')).toBe(sha256);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
+      expect(bytes.equals(file)).toBe(true);
+      await failAll(leases);
+      expect(api.internalErrors).toEqual([]);
+    });
+
+    it('leases a track without a reference with no reference key, and never more trials than the track asks for', async () => {
+      const baselines = new Set((await seedBaselines(api.db, api.store, [withoutReference], api.now)).map((b) => b.submissionId));
+      const team = await submit('plain-track');
+      const leases = await leaseEach('plain-desktop', 2);
+      expect(leases.map((l) => l.lease.job.submissionId).sort()).toEqual([team, ...baselines].sort());
+      for (const { raw, lease } of leases) {
+        expect(Object.hasOwn(raw, 'reference')).toBe(false);
+        // The track asks for 1 trial, fewer than BASELINE_TRIALS: its baseline runs 1 too.
+        expect(parseAgentTrack(lease.track).protocol.trials).toBe(1);
+      }
+      await failAll(leases);
+      expect(api.internalErrors).toEqual([]);
     });
 
     // Last: the requeued job waits out its backoff, which the 1 ms-per-call clock of the later tests would not.
