@@ -5,7 +5,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { openInputPack, type InputPack } from '../../harness/datasets/input-pack/read-input-pack.js';
 import { parseAgentTrack, type ReceivedLease } from '../../harness/wire/index.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
-import type { Target, TargetProgress, TargetRun } from '../targets/target.js';
+import type { Target, TargetJob, TargetProgress, TargetRun } from '../targets/target.js';
 import type { AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
 import { downloadCached } from './download-cached.js';
@@ -13,10 +13,10 @@ import { downloadCached } from './download-cached.js';
 const EXTENSIONS: Record<ModelFormat, string> = { onnx: '.onnx', tflite: '.tflite', zip: '.zip' };
 
 /**
- * The device half of a leased job: fetch the artifact and the input pack into the cache (by sha256,
- * verified), open the pack, give the target a fresh scratch folder, and run the job on the target under
- * the leased track, checked first (a track this agent cannot read fails the job: LPCV_E_TRACK_INVALID).
- * Labels are never involved. Throws LpcvError: the submission's fault or the infrastructure's (a download, a
+ * The device half of a leased job: fetch the artifact, the input pack and the track's reference model (when
+ * the lease names one) into the cache (by sha256, verified), open the pack, give the target a fresh scratch
+ * folder, and run the job on the target under the leased track, checked first (a track this agent cannot
+ * read fails the job: LPCV_E_TRACK_INVALID). Labels are never involved. Throws LpcvError: the submission's fault or the infrastructure's (a download, a
  * hash, the device).
  */
 export async function runOnTarget(
@@ -42,6 +42,7 @@ export async function runOnTarget(
   if (await downloadCached(client, { route: lease.inputs.url, sha256: lease.inputs.sha256, file: packFile, mismatchCode: 'LPCV_E_INPUT_PACK_HASH' })) {
     log(`job ${lease.job.id}: downloaded the inputs of ${lease.job.track}/${lease.job.split} (${lease.inputs.bytes} bytes)`);
   }
+  const reference = lease.reference === undefined ? undefined : await downloadReference(client, lease.reference, cacheDir, lease.job.id, log);
   const inputs = await openInputPack(packFile, { expectSha256: lease.inputs.sha256 });
   const adversarial: Record<string, InputPack> = {};
   try {
@@ -66,6 +67,7 @@ export async function runOnTarget(
       artifact: { file: modelFile, sha256: lease.artifact.sha256, bytes: lease.artifact.bytes, format },
       inputs,
       ...(Object.keys(adversarial).length > 0 ? { adversarialInputs: adversarial } : {}),
+      ...(reference === undefined ? {} : { reference }),
       signal,
       log,
       onProgress,
@@ -75,4 +77,24 @@ export async function runOnTarget(
     await Promise.all([inputs, ...Object.values(adversarial)].map((p) => p.close()));
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The track's reference model (docs/protocol.md), cached and verified like the artifact, beside it (the same
+ * bytes are the same file: a baseline's own job reuses its reference's download). A download that fails or
+ * hashes otherwise is LPCV_E_ARTIFACT_CORRUPT or the transfer's error: the infrastructure's fault, never the
+ * submission's.
+ */
+async function downloadReference(
+  client: AgentClient,
+  ref: NonNullable<ReceivedLease['reference']>,
+  cacheDir: string,
+  jobId: number,
+  log: AgentLog,
+): Promise<NonNullable<TargetJob['reference']>> {
+  const file = path.join(cacheDir, 'artifacts', `${ref.sha256}${EXTENSIONS[ref.format as ModelFormat] ?? ''}`);
+  if (await downloadCached(client, { route: ref.url, sha256: ref.sha256, file, mismatchCode: 'LPCV_E_ARTIFACT_CORRUPT' })) {
+    log(`job ${jobId}: downloaded the reference model ${ref.name} (${ref.bytes} bytes)`);
+  }
+  return { name: ref.name, file, sha256: ref.sha256 };
 }
