@@ -90,6 +90,15 @@ program
   .option('--json', 'print one JSON object on stdout: {formula, version, value, qualified, inputs, params}')
   .action((ref: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/formula.js')).formulaCommand(ref, o)));
 
+/** A trial count, as a track's `protocol.trials`: an integer from 1 to 100 (LPCV_E_USAGE otherwise). */
+const trialCount =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < 1 || n > 100) throw new LpcvError('LPCV_E_USAGE', `${name} expects an integer from 1 to 100, got "${value}"`);
+    return n;
+  };
+
 program
   .command('serve')
   .description('run the competition server: submissions, job queue, scoring, and a local desktop agent (docs/api.md, "Serving")')
@@ -99,6 +108,12 @@ program
   .option('--no-local-agent', 'do not run the in-process desktop agent (remote agents lease the jobs)')
   .option('--database-url <url>', 'use this PostgreSQL database instead of <data-dir>/lpcv.sqlite (default: env LPCV_DATABASE_URL)')
   .option('--no-baselines', "do not queue the tracks' baseline models at start (they are queued once, on the first start)")
+  .option(
+    '--baseline-trials <n>',
+    "trials of a baseline's job when its track asks for more, 1 to 100 (submissions always run the track's)",
+    trialCount('--baseline-trials'),
+    1,
+  )
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
   .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)

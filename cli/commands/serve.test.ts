@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listAgents } from '../../server/auth/index.js';
 import { openDatabase } from '../../server/db/index.js';
 import { LOCAL_AGENT_TOKEN_FILE } from '../../server/serve/local-agent-token.js';
+import { expectOneLineError, lpcv } from '../../test/testing/run-lpcv.js';
 import { startServe } from '../start-serve.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lpcv.js', import.meta.url));
@@ -49,6 +50,15 @@ describe('lpcv serve (the command)', () => {
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr).trim()).toMatch(/^lpcv: LPCV_E_USAGE: port 70000 is not a TCP port/);
   }, 30_000);
+
+  it('refuses a bad --baseline-trials with one coded line and exit 2, before anything opens', async () => {
+    for (const value of ['0', '101', 'x']) {
+      const r = await lpcv(['serve', '--port', '0', '--data-dir', path.join(dataDir, 'never-made'), '--baseline-trials', value]);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(expectOneLineError(r)).toEqual({ code: 'LPCV_E_USAGE', message: `--baseline-trials expects an integer from 1 to 100, got "${value}"` });
+    }
+    expect(existsSync(path.join(dataDir, 'never-made'))).toBe(false);
+  }, 60_000);
 
   it('reuses the local agent and its kept token across restarts', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-token-'));

@@ -9,6 +9,8 @@ export interface ServeCliOptions {
   databaseUrl?: string;
   /** false with --no-baselines. */
   baselines: boolean;
+  /** Trials of a baseline's job (--baseline-trials, 1 to 100). */
+  baselineTrials: number;
   quota: number;
   leaseMs: number;
   reapEveryMs: number;
@@ -31,6 +33,7 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     dataDir: o.dataDir,
     localAgent: o.localAgent,
     seedBaselines: o.baselines,
+    baselineTrials: o.baselineTrials,
     quota: { perDay: o.quota },
     agentLeaseMs: o.leaseMs,
     reapEveryMs: o.reapEveryMs,
