@@ -11,7 +11,7 @@ export interface CooldownRecord {
   pausedMs: number;
   /** The temperature waited for (`untilTempC`), when the track sets one. */
   untilTempC: number | null;
-  /** Time spent waiting for it, ms (after the pause). */
+  /** Time spent reading the device and waiting for it, ms (after the pause; whole ms). */
   waitedMs: number;
   /** The hottest reading (zone or phone battery) when the wait began and when it ended; null when the device shows none. */
   startC: number | null;
@@ -50,5 +50,5 @@ export async function coolDown(
     endC = hottestC(await probe.snapshot());
     reached = endC === null ? null : endC <= until;
   }
-  return { pausedMs, untilTempC: until, waitedMs: clock.now() - t0, startC, endC, reached };
+  return { pausedMs, untilTempC: until, waitedMs: Math.round(clock.now() - t0), startC, endC, reached };
 }

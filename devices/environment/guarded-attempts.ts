@@ -3,9 +3,10 @@ import type { GuardsSpec } from '../../harness/tracks/track-schema.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 
 /** An attempt that the guards accepted, and the ones before it they refused. */
-export interface GuardedOutcome<T> {
+export interface GuardedOutcome<T, E extends TrialEnvironment | null = TrialEnvironment> {
   result: T;
-  environment: TrialEnvironment;
+  /** What the guards saw of the accepted attempt (null: the target read nothing, so nothing could refuse it). */
+  environment: E;
   /** Refused attempts, in order, each with what the guards saw. */
   refused: TrialEnvironment[];
 }
@@ -22,20 +23,22 @@ export function attemptsAllowed(guards: GuardsSpec | undefined): number {
  * another device, or this one later, runs it. An attempt that throws ends the loop with its own error (a model
  * that crashes is not retried here).
  */
-export async function repeatWhileRefused<T>(o: {
+export async function repeatWhileRefused<T, E extends TrialEnvironment | null = TrialEnvironment>(o: {
   guards: GuardsSpec | undefined;
   /** What is measured, for the messages (`trial 3 of 5`, `the run on u96-1`). */
   what: string;
-  attempt: (index: number) => Promise<{ result: T; environment: TrialEnvironment }>;
+  /** One attempt, measured and judged; an environment of null (nothing read) is accepted. */
+  attempt: (index: number) => Promise<{ result: T; environment: E }>;
   log?: (line: string) => void;
-}): Promise<GuardedOutcome<T>> {
+}): Promise<GuardedOutcome<T, E>> {
   const allowed = attemptsAllowed(o.guards);
   const refused: TrialEnvironment[] = [];
   for (let i = 0; i < allowed; i++) {
     const a = await o.attempt(i);
-    if (a.environment.verdict.ok) return { result: a.result, environment: a.environment, refused };
-    refused.push(a.environment);
-    o.log?.(`${o.what}: attempt ${i + 1} of ${allowed} refused by the environment guards: ${a.environment.verdict.reasons.join('; ')}`);
+    const seen: TrialEnvironment | null = a.environment;
+    if (seen === null || seen.verdict.ok) return { result: a.result, environment: a.environment, refused };
+    refused.push(seen);
+    o.log?.(`${o.what}: attempt ${i + 1} of ${allowed} refused by the environment guards: ${seen.verdict.reasons.join('; ')}`);
   }
   throw disturbed(o.what, refused);
 }

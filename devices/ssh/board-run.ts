@@ -7,7 +7,9 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import type { EnvironmentSnapshot } from '../../harness/environment.js';
 import { shellLine } from '../targets/shell-quote.js';
+import { parseBoardSnapshot } from './board-environment.js';
 import { remoteScript, sshArgv, sshFailure, sshRun, type SshEndpoint } from './ssh-exec.js';
 
 /** The runner, as shipped into each run's folder. */
@@ -202,4 +204,21 @@ export async function cleanUpRun(ep: SshEndpoint, runDir: string, log: (line: st
     log(`could not remove ${runDir} on the board: ${e instanceof Error ? e.message : String(e)}`);
   }
   return false;
+}
+
+/**
+ * One reading of the board's state by the runner already in `runDir` (`lpcv-run.sh env`: the same reading it
+ * takes around the command), for a cooldown that waits on the board's temperature. LPCV_E_SSH_REMOTE when the
+ * runner prints no reading.
+ */
+export async function readBoardEnvironment(ep: SshEndpoint, runDir: string, signal: AbortSignal): Promise<EnvironmentSnapshot> {
+  const r = await sshRun(ep, shellLine(['sh', `${runDir}/${RUNNER_NAME}`, 'env', runDir]), { what: "read the board's state", signal });
+  const snapshot = r.exitCode === 0 ? parseBoardSnapshot(r.stdout) : null;
+  if (snapshot === null) {
+    throw new LpcvError(
+      'LPCV_E_SSH_REMOTE',
+      `the board's runner gave no reading of its state (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(-300)}`,
+    );
+  }
+  return snapshot;
 }

@@ -14,6 +14,8 @@ import { alive, buildFixturePackage, copyFixtureSys, until, writeBoardTrack } fr
 import { HOSTILE_WORDS } from './testing/hostile-words.js';
 import { sshdSkipReason, startLoopbackSshd, type LoopbackSshd } from './testing/loopback-sshd.js';
 import { SshTarget } from './ssh-target.js';
+import { readAllowedCores } from '../environment/process-cpu.js';
+import { completionSchema, encodeCompletion } from '../../harness/wire/index.js';
 
 const skip = sshdSkipReason();
 const PACKAGE = ['python3', '{package}', '-i', '{inputs}', '-o', '{outputs}'];
@@ -116,7 +118,23 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     expect(w.durationMs).toBeGreaterThan(0);
     expect(w.selfReportedMs).toBe(12.5);
     expect(m.latencyMs).toEqual([w.durationMs / 4]);
-    expect(m.protocol).toEqual({ warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 });
+    expect(m.protocol).toEqual({ warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1, trials: 1 });
+
+    // One trial: the batch run, with the board's state read around the command (this machine's /proc, the
+    // fixture's cpufreq and zones), judged against no guards. No per-run samples are made up for it.
+    expect(m.applied).toEqual({ freshProcessTrials: false, referencePaired: false, guards: true, scenario: 'single-stream' });
+    expect(m.trials).toHaveLength(1);
+    const trial = m.trials![0]!;
+    expect(trial).toMatchObject({ latencyMs: m.latencyMs, warmupMs: [], timedMs: w.durationMs, capped: false });
+    expect(trial.refused).toBeUndefined();
+    const env = trial.environment!;
+    const allowed = await readAllowedCores('/proc', 'self');
+    expect(env.before.cpu.map((c) => c.core)).toEqual(allowed);
+    expect(env.after.thermalC).toEqual({ 'cpu-thermal': 45, 'pl-thermal': 41.5 });
+    expect(env.after.cpufreq).toEqual(allowed!.filter((c) => c < 4).map((core) => ({ core, curKHz: 1199999, maxKHz: 1199999, governor: 'performance' })));
+    expect(Number.isInteger(env.ownJiffies)).toBe(true);
+    expect(env.before.t).toBeLessThanOrEqual(env.after.t);
+    expect(env.verdict).toEqual({ ok: true, reasons: [] });
 
     // The fixture rails hold 4 W (power1_input) + 5 V x 0.6 A: by hand, 7 W over the window.
     expect(run.energy).not.toBeNull();
@@ -208,6 +226,55 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     } finally {
       await meter.close();
     }
+  });
+
+  it('runs a board run the guards refuse again, whole, and fails as the infrastructure after 1 + repeats refusals', async () => {
+    // The fixture's hottest zone is cpu-thermal at 45 °C: over a limit of 40, every time.
+    const track = await writeBoardTrack(scratch, 'board-too-hot', { target: { command: PACKAGE }, protocol: { guards: { maxTempC: 40, repeats: 1 } } });
+    const lines: string[] = [];
+    const j = await job(track);
+    const e = await failure(target().run({ ...j, log: (l) => lines.push(l) }));
+    expect(e.code).toBe('LPCV_E_ENVIRONMENT_DISTURBED');
+    expect(e.fault).toBe('infrastructure');
+    expect(e.message).toMatch(/^the run on loopback-u96: the environment guards refused all 2 attempt\(s\)/);
+    expect(e.detail).toEqual({ attempts: 2, reasons: [0, 1].map(() => ['thermal zone cpu-thermal was at 45 °C after the trial, limit 40 °C']) });
+    expect(lines.filter((l) => l.startsWith('running on ')).length).toBe(2);
+    expect(await runFolders()).toEqual([]);
+  });
+
+  it("keeps the refused run in the record and measures with the accepted one; a cooldown waits on the board's zones", async () => {
+    // Its own sys tree: the command sets the zone's temperature, 90 °C on the first run and 30 °C on the next.
+    const own = await copyFixtureSys(await mkdtemp(path.join(scratch, 'sys-')));
+    const temp = path.join(own, 'class', 'thermal', 'thermal_zone0', 'temp');
+    await writeFile(temp, '30000\n');
+    const flip = 'python3 "$1" -i "$2" -o "$3" && if [ "$(cat "$4")" = 90000 ]; then echo 30000 > "$4"; else echo 90000 > "$4"; fi';
+    const track = await writeBoardTrack(scratch, 'board-hot-once', {
+      target: { command: ['sh', '-c', flip, 'sh', '{package}', '{inputs}', '{outputs}', temp] },
+      protocol: { guards: { maxTempC: 80, repeats: 2, cooldown: { pauseMs: 10, untilTempC: 60, maxWaitMs: 1500 } } },
+    });
+    const t = SshTarget.fromSpec(sshd.spec({ kind: 'ultra96-v2', name: 'loopback-u96', workdir, power: 'hwmon:ir38060,ina226', hwmon_root: own }));
+    opened.push(t);
+    const run = await t.run(await job(track));
+    const m = run.measurement;
+    const trial = m.trials![0]!;
+    expect(trial.environment!.verdict).toEqual({ ok: true, reasons: [] });
+    expect(trial.environment!.after.thermalC['cpu-thermal']).toBe(30);
+    expect(trial.refused).toHaveLength(1);
+    expect(trial.refused![0]!.verdict.reasons).toEqual(['thermal zone cpu-thermal was at 90 °C after the trial, limit 80 °C']);
+    expect(trial.refused![0]!.before.thermalC['cpu-thermal']).toBe(30);
+    expect(m.predictions.ids).toEqual(MIXED_SPECS.map((s) => s.id));
+    // Before the first run the board's hottest zone was pl-thermal at 41.5 °C (no wait); before the second at 90 °C: it waited the whole
+    // 1.5 s for 60 °C, which never came, and ran anyway (maxTempC judged it).
+    const cooldowns = m.targetReport!.cooldowns as { pausedMs: number; reached: boolean; startC: number; endC: number; waitedMs: number }[];
+    expect(cooldowns).toHaveLength(2);
+    expect(cooldowns[0]).toMatchObject({ pausedMs: 10, untilTempC: 60, startC: 41.5, endC: 41.5, reached: true });
+    expect(cooldowns[1]).toMatchObject({ pausedMs: 10, untilTempC: 60, startC: 90, endC: 90, reached: false });
+    expect(cooldowns[1]!.waitedMs).toBeGreaterThanOrEqual(1500);
+    // The agent can send it: the wire's strict completion schema takes the trial, its environment and the refused run.
+    const now = new Date().toISOString();
+    const sent = completionSchema.safeParse(JSON.parse(JSON.stringify(encodeCompletion(run, { startedAt: now, finishedAt: now }))));
+    expect(sent.error?.issues ?? []).toEqual([]);
+    expect(await runFolders()).toEqual([]);
   });
 
   it("reports a failing command with the submission's code, still unlocks the network and removes the folder", async () => {

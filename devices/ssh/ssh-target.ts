@@ -10,12 +10,16 @@
  *   4. copies the outputs and the runner's records back, reads the predictions, integrates the power
  *      samples (the board's, or the meter's carried onto the board's clock) over exactly the command's
  *      window (scoring/energy.ts);
- *   5. removes the folder on the board, whatever happened.
+ *   5. removes the folder on the board, whatever happened;
+ *   6. judges the board's state read just before and after the command (board-environment.ts) with the
+ *      track's environment guards: a refused run is run again, whole (steps 2-5, after the track's cooldown),
+ *      up to guards.repeats times, then the job fails as the infrastructure's (LPCV_E_ENVIRONMENT_DISTURBED).
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import type { TrialEnvironment } from '../../harness/environment.js';
 import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
@@ -30,7 +34,11 @@ import { boardCommand, DEFAULT_BOARD_COMMAND, packageFileName } from './board-co
 import { BOARD_CLOCK_LOOP, readBoardClock } from './board-clock.js';
 import { meterSamplesOnBoard, type BoardClockReading } from './board-meter.js';
 import { chooseBoardRails, extraHwmonDirs, HWMON_LIST_SCRIPT, parseHwmonListing, parsePowerLines, type BoardRails } from './board-power.js';
-import { cleanUpRun, runOnBoard, RUNNER_NAME, RUNNER_SCRIPT, type BoardResult } from './board-run.js';
+import { cleanUpRun, readBoardEnvironment, runOnBoard, RUNNER_NAME, RUNNER_SCRIPT, type BoardResult } from './board-run.js';
+import { boardTrialEnvironment } from './board-environment.js';
+import { coolDown, type CooldownRecord } from '../environment/cooldown.js';
+import { realGuardClock } from '../environment/guard-clock.js';
+import { repeatWhileRefused } from '../environment/guarded-attempts.js';
 import { shellQuote } from '../targets/shell-quote.js';
 import { downloadFolder, remoteScript, sshArgv, sshFailure, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
 import { SshMaster } from './ssh-master.js';
@@ -212,9 +220,59 @@ export class SshTarget implements Target {
     const rails = this.spec.power.kind === 'hwmon' ? await this.chooseRails(job.signal) : undefined;
     const meter = this.spec.power.kind === 'scpi' ? await this.openMeter() : undefined;
 
+    // 6. The board runs its command once: one trial, under the guards (a refused run is run again, whole).
+    const guards = job.track.protocol.guards;
+    const cooldowns: CooldownRecord[] = [];
+    const { result, environment, refused } = await repeatWhileRefused({
+      guards,
+      what: `the run on ${this.name}`,
+      log: job.log,
+      attempt: async (index) => {
+        const a = await this.attempt(job, index, { facts, rails, meter, cooldowns, cancelled });
+        return { result: a.run, environment: a.environment };
+      },
+    });
+    const m = result.measurement;
+    const durationMs = m.wall!.durationMs;
+    const measurement: Measurement = {
+      ...m,
+      protocol: { ...m.protocol, trials: 1 },
+      // The one batch run is the one trial: its per-image share of the wall clock is the only latency figure
+      // there is (the same one as latencyMs), and the board's state around it is what the guards saw.
+      trials: [
+        {
+          latencyMs: [...m.latencyMs],
+          warmupMs: [],
+          timedMs: durationMs,
+          capped: false,
+          ...(environment !== null ? { environment } : {}),
+          ...(refused.length > 0 ? { refused } : {}),
+        },
+      ],
+      applied: { freshProcessTrials: false, referencePaired: false, guards: environment !== null, scenario: 'single-stream' },
+      targetReport: { ...m.targetReport, ...(cooldowns.length > 0 ? { cooldowns } : {}) },
+    };
+    return { ...result, measurement };
+  }
+
+  /** One whole board run: stage, copy, (cool down,) run, copy back, clean up; and what the board's state was around the command. */
+  private async attempt(
+    job: TargetJob,
+    index: number,
+    ctx: {
+      facts: BoardFacts;
+      rails: BoardRails | undefined;
+      meter: ScpiMeterSampler | undefined;
+      cooldowns: CooldownRecord[];
+      cancelled: () => void;
+    },
+  ): Promise<{ run: TargetRun; environment: TrialEnvironment | null }> {
+    const t = job.track.target;
+    const { facts, rails, meter, cancelled } = ctx;
     // 2. Stage locally: the runner, its config, the submission, the inputs, an empty outputs folder.
-    const stage = path.join(job.workDir, 'ssh-stage');
-    const back = path.join(job.workDir, 'ssh-back');
+    const suffix = index === 0 ? '' : `-${index + 1}`;
+    const stage = path.join(job.workDir, `ssh-stage${suffix}`);
+    const back = path.join(job.workDir, `ssh-back${suffix}`);
     job.onProgress({ phase: 'copy', fraction: 0 });
     await mkdir(path.join(stage, 'meta'), { recursive: true });
     await mkdir(path.join(stage, 'outputs'), { recursive: true });
@@ -228,6 +286,10 @@ export class SshTarget implements Target {
       LOCK: t.lockNetwork === true ? '1' : '0',
       LOCK_CMD: this.spec.lockCommand ?? '',
       UNLOCK_CMD: this.spec.unlockCommand ?? '',
+      // The board's state around the command, read from its sysfs (hwmon_root's, else /sys) and /proc.
+      ENVIRONMENT: '1',
+      ENV_SYS: this.spec.power.kind === 'hwmon' ? this.spec.power.root : '/sys',
+      ENV_PROC: '/proc',
     };
     await writeFile(
       path.join(stage, 'meta', 'config'),
@@ -250,6 +312,16 @@ export class SshTarget implements Target {
     try {
       await uploadFolder(this.ep, stage, runDir, { what: 'copy the submission and inputs to the board', signal: job.signal });
       cancelled();
+      const cooldown = job.track.protocol.guards?.cooldown;
+      if (cooldown !== undefined) {
+        job.onProgress({ phase: 'cooldown', fraction: 0.05 });
+        const probe = { snapshot: () => readBoardEnvironment(this.ep, runDir, job.signal) };
+        const c = await coolDown(probe, cooldown, realGuardClock, { signal: job.signal });
+        ctx.cooldowns.push(c);
+        if (c.reached === false)
+          job.log(`${this.name} is still at ${c.endC} °C after ${Math.round(c.waitedMs)} ms of cooldown (until ${c.untilTempC} °C); running anyway`);
+        cancelled();
+      }
       job.onProgress({ phase: 'run', fraction: 0.1 });
       job.log(`running on ${this.board}: ${argv.map(shellQuote).join(' ')}`);
       // A meter samples on this host around the whole ssh call; the board's clock read just before places
@@ -319,6 +391,16 @@ export class SshTarget implements Target {
         : onBoard?.samples;
       const source = rails?.source ?? (traced && 'trace' in traced ? traced.trace.source : undefined);
       const energy = power && source !== undefined ? energyOver(power, durationMs, source) : null;
+      const metaFile = (f: string): Promise<string | undefined> => readFile(path.join(back, 'meta', f), 'utf8').catch(() => undefined);
+      const environment = boardTrialEnvironment(
+        {
+          envBefore: await metaFile('env-before'),
+          envAfter: await metaFile('env-after'),
+          timesBefore: await metaFile('times-before'),
+          timesAfter: await metaFile('times-after'),
+        },
+        job.track.protocol.guards,
+      );
       cleaned = await cleanUpRun(this.ep, runDir, job.log);
       job.onProgress({ phase: 'done', fraction: 1 });
       const measurement: Measurement = {
@@ -335,13 +417,14 @@ export class SshTarget implements Target {
           ...(onBoard ? { meterClock: { syncRoundTripMs: onBoard.syncRoundTripMs, uncertaintyMs: onBoard.uncertaintyMs } } : {}),
         },
       };
-      return {
+      const run: TargetRun = {
         measurement,
         target: { ...facts.info, threads: job.track.protocol.threads },
         energy,
         ...(energy === null ? { energyNote: ENERGY_NOTE_NO_POWER } : {}),
         ...(power ? { power } : {}),
       };
+      return { run, environment };
     } finally {
       if (meterRunning) await meter?.stop().catch(() => undefined);
       if (!cleaned) await cleanUpRun(this.ep, runDir, job.log);

@@ -5,15 +5,27 @@
 #   sh lpcv-run.sh run  RUN_DIR -- COMMAND [ARG...]   one measured run; results in RUN_DIR/meta
 #   sh lpcv-run.sh kill RUN_DIR                       kill the running command's process group (prints
 #                                                     killed, or not-started when no command runs yet)
+#   sh lpcv-run.sh env  RUN_DIR                       print one reading of the board's state (below)
 #
 # `run` reads RUN_DIR/meta/config (PERIOD_MS, TIMEOUT_MS, DROP_CACHES, DROP_CACHES_CMD, LOCK, LOCK_CMD,
-# UNLOCK_CMD; written by the harness) and RUN_DIR/meta/power-files (the hwmon files to read, one a line,
-# chosen by the harness from the board's hwmon listing; empty when the board has no power sensor).
+# UNLOCK_CMD, ENVIRONMENT, ENV_SYS, ENV_PROC; written by the harness) and RUN_DIR/meta/power-files (the hwmon
+# files to read, one a line, chosen by the harness from the board's hwmon listing; empty when the board has
+# no power sensor).
 # In order: drop the page cache, lock the network, start the power loop and wait for its first reading,
-# read the clock, start the command in its own session (its own process group), wait for it (a watchdog
-# kills the group at TIMEOUT_MS), read the clock, let the power loop take one reading after that, unlock,
-# and write meta/result. The clock is `date +%s%N` (CLOCK_REALTIME, ns) for the window and every power
-# sample alike; without %N support it is /proc/uptime (10 ms steps), and meta/result says which.
+# read the board's state (ENVIRONMENT=1), read the clock, start the command in its own session (its own
+# process group), wait for it (a watchdog kills the group at TIMEOUT_MS), read the clock, read the board's
+# state again, let the power loop take one reading after that, unlock, and write meta/result. The clock is
+# `date +%s%N` (CLOCK_REALTIME, ns) for the window and every power sample alike; without %N support it is
+# /proc/uptime (10 ms steps), and meta/result says which.
+#
+# The board's state (docs/ssh-boards.md, "Environment guards"; parsed by devices/ssh/board-environment.ts),
+# one reading a line, tab-separated, whatever the board does not expose simply absent: the time, the cores
+# this shell may run on (Cpus_allowed_list: the command inherits them), /proc/loadavg, the cpuN lines of
+# /proc/stat, each of those cores' cpufreq (scaling_cur_freq, cpuinfo_max_freq, scaling_governor) and every
+# thermal zone (type, temp in millidegrees). meta/env-before and meta/env-after hold the readings just
+# before and after the command, and meta/times-before and meta/times-after the shell's `times` there: the
+# difference of its children's line is the CPU time of the command and of whatever the command waited for.
+# ENV_SYS and ENV_PROC are where sysfs and procfs are read (default /sys and /proc).
 #
 # Exit status: 0 when the command ran (whatever its own status; that is in meta/result), else a harness
 # failure with the reason in meta/error: 2 usage, 3 page cache, 4 network lock, 5 power loop, 6 clock,
@@ -23,7 +35,7 @@ set -u
 
 mode=${1:-}
 dir=${2:-}
-[ -n "$dir" ] && [ -d "$dir/meta" ] || { echo "usage: lpcv-run.sh run|kill RUN_DIR [-- COMMAND...]" >&2; exit 2; }
+[ -n "$dir" ] && [ -d "$dir/meta" ] || { echo "usage: lpcv-run.sh run|kill|env RUN_DIR [-- COMMAND...]" >&2; exit 2; }
 meta=$dir/meta
 
 if [ "$mode" = kill ]; then
@@ -40,8 +52,10 @@ if [ "$mode" = kill ]; then
   fi
   exit 0
 fi
-[ "$mode" = run ] && [ "${3:-}" = -- ] && [ $# -ge 4 ] || { echo "usage: lpcv-run.sh run RUN_DIR -- COMMAND [ARG...]" >&2; exit 2; }
-shift 3
+if [ "$mode" != env ]; then
+  [ "$mode" = run ] && [ "${3:-}" = -- ] && [ $# -ge 4 ] || { echo "usage: lpcv-run.sh run RUN_DIR -- COMMAND [ARG...]" >&2; exit 2; }
+  shift 3
+fi
 
 fail() { # status message
   printf '%s\n' "$2" > "$meta/error"
@@ -49,7 +63,7 @@ fail() { # status message
   exit "$1"
 }
 
-PERIOD_MS=50 TIMEOUT_MS=0 DROP_CACHES=0 DROP_CACHES_CMD= LOCK=0 LOCK_CMD= UNLOCK_CMD=
+PERIOD_MS=50 TIMEOUT_MS=0 DROP_CACHES=0 DROP_CACHES_CMD= LOCK=0 LOCK_CMD= UNLOCK_CMD= ENVIRONMENT=0 ENV_SYS=/sys ENV_PROC=/proc
 . "$meta/config" || fail 2 "cannot read $meta/config"
 
 # The clock, in ns.
@@ -68,6 +82,56 @@ case $t in
     CLOCK=realtime-ns
     now() { date +%s%N; } ;;
 esac
+
+# The board's state, one reading a line (see the top). Builtins only, but for the clock: no child of this
+# shell is left behind to blur the `times` around the command. A file that cannot be read gives an empty
+# field (the harness then has no such reading); stderr of a failed redirection goes nowhere.
+env_snapshot() {
+  if [ "$CLOCK" = realtime-ns ]; then
+    printf 't_ns\t%s\n' "$(now)"
+  else
+    printf 'epoch_s\t%s\n' "$(date +%s 2>/dev/null)"
+  fi
+  if [ -r "$ENV_PROC/self/status" ]; then
+    while IFS= read -r l; do
+      case $l in Cpus_allowed_list:*) printf 'cpus\t%s\n' "${l#*:}" ;; esac
+    done < "$ENV_PROC/self/status"
+  fi
+  l=
+  read -r l 2>/dev/null < "$ENV_PROC/loadavg" && printf 'loadavg\t%s\n' "$l"
+  cores=
+  if [ -r "$ENV_PROC/stat" ]; then
+    # The cpu lines come first; the loop stops at the first other line (intr is long).
+    while read -r name rest; do
+      case $name in
+        cpu) ;;
+        cpu[0-9]*) printf 'stat\t%s %s\n' "$name" "$rest"; cores="$cores ${name#cpu}" ;;
+        *) break ;;
+      esac
+    done < "$ENV_PROC/stat"
+  fi
+  for c in $cores; do
+    f=$ENV_SYS/devices/system/cpu/cpu$c/cpufreq
+    [ -d "$f" ] || continue
+    cur= max= gov=
+    read -r cur 2>/dev/null < "$f/scaling_cur_freq"
+    read -r max 2>/dev/null < "$f/cpuinfo_max_freq"
+    read -r gov 2>/dev/null < "$f/scaling_governor"
+    printf 'freq\t%s\t%s\t%s\t%s\n' "$c" "$cur" "$max" "$gov"
+  done
+  for z in "$ENV_SYS"/class/thermal/thermal_zone*; do
+    [ -d "$z" ] || continue
+    ty= t=
+    read -r ty 2>/dev/null < "$z/type"
+    read -r t 2>/dev/null < "$z/temp"
+    printf 'thermal\t%s\t%s\t%s\n' "${z##*/}" "$ty" "$t"
+  done
+}
+
+if [ "$mode" = env ]; then
+  env_snapshot
+  exit 0
+fi
 
 # sleep takes seconds; fractions work with GNU coreutils and busybox.
 period=$(printf '%d.%03d' $((PERIOD_MS / 1000)) $((PERIOD_MS % 1000)))
@@ -140,6 +204,8 @@ fi
 # the command in its own session and process group, so that kill and the watchdog reach its children too.
 wanted
 if command -v setsid > /dev/null 2>&1; then runner=setsid; else runner=; fi
+[ "$ENVIRONMENT" = 1 ] && env_snapshot > "$meta/env-before"
+times > "$meta/times-before"
 start=$(now)
 mkdir -p "$dir/log"
 $runner "$@" < /dev/null > "$dir/log/stdout" 2> "$dir/log/stderr" &
@@ -158,6 +224,8 @@ fi
 wait "$pid"
 status=$?
 end=$(now)
+times > "$meta/times-after"
+[ "$ENVIRONMENT" = 1 ] && env_snapshot > "$meta/env-after"
 # Whatever the command left running in its group is not part of the run.
 kill -KILL "-$pid" 2>/dev/null
 finish

@@ -6,10 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBoardResult } from '../board-run.js';
+import { boardTrialEnvironment, parseBoardSnapshot } from '../board-environment.js';
+import { readAllowedCores } from '../../environment/process-cpu.js';
 import { shellQuote } from '../../targets/shell-quote.js';
 import { alive, aliveInSession, until } from '../testing/board-fixtures.js';
 
 const RUNNER = fileURLToPath(new URL('./lpcv-run.sh', import.meta.url));
+const ENV_FIXTURES = fileURLToPath(new URL('../../environment/fixtures', import.meta.url));
 const SHELLS = ['/bin/dash', '/bin/bash'].filter((s) => existsSync(s));
 
 /**
@@ -157,5 +160,75 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
     expect(res.clock).toBe('proc-uptime');
     expect(res.endNs - res.startNs).toBeGreaterThanOrEqual(0n);
     expect(res.startNs % 10_000_000n).toBe(0n);
+  });
+  it("reads the board state just before and after the command, and `times` around it gives the command's CPU time", async () => {
+    const dir = await runDir({ ENVIRONMENT: '1', ENV_SYS: path.join(ENV_FIXTURES, 'jetson-nano', 'sys') });
+    // The command spends 0.3 s of CPU time by its own account (process_time), however long that takes here.
+    const r = await run(dir, ['python3', '-c', 'import time\nwhile time.process_time() < 0.3: pass']);
+    const res = parseBoardResult(r.stdout);
+    expect(res.status).toBe(0);
+    const meta = (f: string): Promise<string> => readFile(path.join(dir, 'meta', f), 'utf8');
+    const env = boardTrialEnvironment(
+      {
+        envBefore: await meta('env-before'),
+        envAfter: await meta('env-after'),
+        timesBefore: await meta('times-before'),
+        timesAfter: await meta('times-after'),
+      },
+      undefined,
+    )!;
+    // times(2) counts whole ticks of user and system time apart: at most one lost from each.
+    expect(env.ownJiffies).toBeGreaterThanOrEqual(28);
+    // The readings bracket the window on the same clock (ms, truncated).
+    expect(env.before.t).toBeLessThanOrEqual(Number(res.startNs / 1_000_000n));
+    expect(env.after.t).toBeGreaterThanOrEqual(Number(res.endNs / 1_000_000n) - 1);
+    // The cores the command could run on (the runner's affinity, this process's), read from the real /proc/stat.
+    const allowed = await readAllowedCores('/proc', 'self');
+    expect(env.before.cpu.map((c) => c.core)).toEqual(allowed);
+    expect(env.after.cpu.map((c) => c.core)).toEqual(allowed);
+    for (let i = 0; i < env.after.cpu.length; i++) expect(env.after.cpu[i]!.totalJiffies).toBeGreaterThanOrEqual(env.before.cpu[i]!.totalJiffies);
+    expect(env.after.loadAvg1).toBeGreaterThanOrEqual(0);
+    // cpufreq and the zones from the fixture tree.
+    expect(env.after.cpufreq).toEqual(allowed!.filter((c) => c < 4).map((core) => ({ core, curKHz: 1479000, maxKHz: 1479000, governor: 'schedutil' })));
+    expect(env.after.thermalC).toEqual({ 'AO-therm': 36.5, 'CPU-therm': 38.5, 'GPU-therm': 36, 'PLL-therm': 35.25, 'PMIC-Die': 100, 'thermal-fan-est': 37.2 });
+    expect(env.verdict).toEqual({ ok: true, reasons: [] });
+  });
+
+  it('`env` mode prints one reading (a Pi 4 tree: its proc and sys), and leaves out what the board does not have', async () => {
+    const dir = await runDir({ ENV_SYS: path.join(ENV_FIXTURES, 'rpi4', 'sys'), ENV_PROC: path.join(ENV_FIXTURES, 'rpi4', 'proc') });
+    const t0 = Date.now();
+    const r = await execa(shell, [path.join(dir, 'lpcv-run.sh'), 'env', dir], { stdin: 'ignore' });
+    const s = parseBoardSnapshot(r.stdout)!;
+    expect(s.t).toBeGreaterThanOrEqual(t0 - 1000);
+    expect(s).toMatchObject({
+      loadAvg1: 0.08,
+      cpufreq: [0, 1, 2, 3].map((core) => ({ core, curKHz: 1500000, maxKHz: 1500000, governor: 'ondemand' })),
+      thermalC: { 'cpu-thermal': 47.238 },
+    });
+    expect(s.cpu.map((c) => c.core)).toEqual([0, 1, 2, 3]);
+    expect(s.cpu[0]).toEqual({ core: 0, busyJiffies: 15189, totalJiffies: 735324 });
+
+    const bare = await runDir({ ENV_SYS: path.join(scratch, 'no-sys'), ENV_PROC: path.join(scratch, 'no-proc') });
+    const b = await execa(shell, [path.join(bare, 'lpcv-run.sh'), 'env', bare], { stdin: 'ignore' });
+    expect(b.stderr).toBe('');
+    expect(parseBoardSnapshot(b.stdout)).toEqual({ t: expect.any(Number), loadAvg1: null, cpu: [], cpufreq: [], thermalC: {} });
+
+    // Without date +%N (busybox), the reading's time is date +%s.
+    const bin = path.join(scratch, 'busybox-like-date');
+    await mkdir(bin, { recursive: true });
+    await writeFile(path.join(bin, 'date'), '#!/bin/sh\ncase "$1" in +%s) echo 1733000000 ;; *) echo 1733000000N ;; esac\n');
+    await chmod(path.join(bin, 'date'), 0o755);
+    const old = await execa(shell, [path.join(bare, 'lpcv-run.sh'), 'env', bare], {
+      stdin: 'ignore',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    });
+    expect(parseBoardSnapshot(old.stdout)?.t).toBe(1733000000000);
+  });
+
+  it('reads no state unless asked (ENVIRONMENT=0, as before)', async () => {
+    const dir = await runDir({});
+    expect((await run(dir, ['true'])).exitCode).toBe(0);
+    expect(existsSync(path.join(dir, 'meta', 'env-before'))).toBe(false);
+    expect(existsSync(path.join(dir, 'meta', 'env-after'))).toBe(false);
   });
 });

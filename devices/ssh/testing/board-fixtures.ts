@@ -13,7 +13,11 @@ import type { Track } from '../../../harness/tracks/track.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
-export async function writeBoardTrack(dir: string, name: string, o: { runTimeoutMs?: number; target?: Record<string, unknown> } = {}): Promise<Track> {
+export async function writeBoardTrack(
+  dir: string,
+  name: string,
+  o: { runTimeoutMs?: number; target?: Record<string, unknown>; protocol?: Record<string, unknown> } = {},
+): Promise<Track> {
   const track = {
     name,
     title: `SSH board test track ${name}`,
@@ -25,7 +29,7 @@ export async function writeBoardTrack(dir: string, name: string, o: { runTimeout
     formats: ['solution'],
     metrics: ['top1'],
     score: { formula: 'accuracy-per-time', version: 1, params: { accuracy: 'top1' } },
-    protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
+    protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1, ...o.protocol },
     limits: { maxArtifactBytes: 10_000_000, runTimeoutMs: o.runTimeoutMs ?? 60_000 },
     target: { kind: 'ultra96-v2', ...o.target },
   };
