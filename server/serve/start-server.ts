@@ -48,6 +48,8 @@ export interface ServeOptions {
   readonly secureCookies?: boolean;
   /** Device health: offline after silence, reference runs, drift threshold (docs/devices.md). */
   readonly deviceHealth?: DeviceHealthSettings;
+  /** The tracks served, by name (default: the built-in tracks, builtinTracks()). */
+  readonly tracks?: ReadonlyMap<string, Track>;
 }
 
 export interface RunningServer {
@@ -100,7 +102,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     // One server per data folder: no upload of this process is running yet, so every temp file is a crash's.
     const swept = await store.sweepTemp(0, now());
     if (swept.length > 0) o.log(`serve: removed ${swept.length} unfinished upload(s) left by an earlier run`);
-    const tracks = builtinTracks();
+    const tracks = o.tracks ?? builtinTracks();
     // Every start, seeded baselines or not: agents download each track's reference model from the store.
     const references = await storeReferenceModels(db, store, tracks.values());
     if (references.size > 0) o.log(`serve: reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);
