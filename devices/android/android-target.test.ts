@@ -143,7 +143,23 @@ describe('Android target against the adb stand-in', SLOW, () => {
     // The replayed outputs' curr values (fixtures/phone/standin/benchmark-outputs/tf2.3/run-N.txt), in µs -> ms.
     expect(m.latencyMs).toEqual([1.043, 1.021, 1.108, 1.034]);
     expect(m.threads).toBe(1);
-    expect(m.protocol).toEqual({ warmupRuns: 5, minRuns: 4, minDurationMs: 0, maxRuns: 4 });
+    expect(m.protocol).toEqual({ warmupRuns: 5, minRuns: 4, minDurationMs: 0, maxRuns: 4, trials: 1 });
+    // The latency pass is the one trial, with the phone's state around it (no guards: nothing refused).
+    expect(m.applied).toEqual({ freshProcessTrials: false, referencePaired: false, guards: true, scenario: 'single-stream' });
+    expect(m.trials).toHaveLength(1);
+    const trial = m.trials![0]!;
+    expect(trial).toMatchObject({ latencyMs: m.latencyMs, warmupMs: [], capped: false });
+    expect(trial.timedMs).toBeCloseTo(1.043 + 1.021 + 1.108 + 1.034, 9);
+    expect(trial.refused).toBeUndefined();
+    expect(trial.environment!.after).toMatchObject({
+      loadAvg1: null,
+      cpu: [],
+      thermalC: { battery: 29.1, 'cpu0-silver-usr': 36.8, 'cpu4-gold-usr': 38.2, skin: 31.4 },
+      phone: { thermalStatus: 0, batteryTempC: 29.1, charging: false },
+    });
+    expect(trial.environment!.before.t).toBeLessThanOrEqual(trial.environment!.after.t);
+    expect(trial.environment!.ownJiffies).toBeNull();
+    expect(trial.environment!.verdict).toEqual({ ok: true, reasons: [] });
     const r = reportOf(run);
     expect(r.taskset).toBe('80');
     expect(r.stateBefore.battery).toMatchObject({ levelPercent: 78, statusName: 'not charging', charging: false, temperatureC: 29.1 });
@@ -241,6 +257,41 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(warm.code).toBe('LPCV_E_ANDROID_HOT');
     expect(warm.message).toMatch(/29\.1 °C/);
     expect(await phone.shellCalls('/data/local/tmp/benchmark_model')).toEqual([]);
+  });
+
+  it("runs a latency pass the track's guards refuse again, then fails as the infrastructure (LPCV_E_ENVIRONMENT_DISTURBED)", async () => {
+    // The fixture phone's hottest HAL sensor is cpu4-gold-usr at 38.2 °C: over 35 after every pass.
+    const t = trackWith(undefined, 1, 2);
+    const track: Track = { ...t, protocol: { ...t.protocol, guards: { maxTempC: 35, repeats: 1 } } };
+    const e = await failure(target().run(await toJob(contractJob(track, models.good, 1))));
+    expect(e.code).toBe('LPCV_E_ENVIRONMENT_DISTURBED');
+    expect(e.fault).toBe('infrastructure');
+    expect(e.detail).toEqual({ attempts: 2, reasons: [0, 1].map(() => ['thermal zone cpu4-gold-usr was at 38.2 °C after the trial, limit 35 °C']) });
+    // Two whole passes of two invocations each, and no accuracy run.
+    expect(await phone.shellCalls('/data/local/tmp/benchmark_model')).toHaveLength(4);
+    expect(await phone.shellCalls('/data/local/tmp/lpcv_accuracy_runner')).toEqual([]);
+  });
+
+  it("cools down before the pass on the phone's readings (a fake clock), and records what it waited", async () => {
+    const t = trackWith(undefined, 1, 1);
+    const track: Track = {
+      ...t,
+      protocol: { ...t.protocol, guards: { maxTempC: 40, repeats: 0, cooldown: { pauseMs: 30_000, untilTempC: 30, maxWaitMs: 1000 } } },
+    };
+    const sleeps: number[] = [];
+    let now = 0;
+    const guardClock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
+    const run = await target('', { guardClock }).run(await toJob(contractJob(track, models.good, 1)));
+    // 38.2 °C never reaches 30 °C: the pause, one poll, and the pass runs anyway (38.2 is under maxTempC 40).
+    expect(sleeps).toEqual([30_000, 1000]);
+    expect(run.measurement.targetReport!.cooldowns).toEqual([{ pausedMs: 30_000, untilTempC: 30, waitedMs: 1000, startC: 38.2, endC: 38.2, reached: false }]);
+    expect(run.measurement.trials![0]!.environment!.verdict.ok).toBe(true);
   });
 
   it('falls back to /sys/class/thermal when thermalservice has no status (older Android)', async () => {

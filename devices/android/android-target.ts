@@ -11,7 +11,10 @@ import { Adb, tail, type ShellOptions } from './adb.js';
 import { parseAndroidSpec, type AndroidSpec } from './android-spec.js';
 import { parseBenchmarkModelOutput, toMs, type BenchmarkModelOutput } from './benchmark-model-output.js';
 import { coresToMask, parseCores } from './cpu-mask.js';
-import { checkPhoneState, readPhoneState, type PhoneRequirements, type PhoneState } from './phone-state.js';
+import { checkPhoneState, phoneSnapshot, readPhoneState, type PhoneRequirements, type PhoneState } from './phone-state.js';
+import type { EnvironmentProbe } from '../environment/environment-probe.js';
+import type { GuardClock } from '../environment/guard-clock.js';
+import { runGuardedTrial } from '../environment/run-guarded-trial.js';
 import { readRunnerPredictions, writeRunnerInputs } from './runner-files.js';
 
 /**
@@ -28,6 +31,12 @@ import { readRunnerPredictions, writeRunnerInputs } from './runner-files.js';
  * Energy: with power=battery, the battery sampler (devices/power/android-battery.ts) brackets exactly the
  * benchmark_model invocations (load and warm-up included: it cannot be narrower than a process). A phone on
  * USB power cannot be measured that way, and the sampler refuses it: energy is then null with its reason.
+ *
+ * Environment guards: the latency pass is the run's one trial. The phone's state (thermal status, battery
+ * temperature, charging, the HAL's temperatures) is read right before and right after it and judged with the
+ * track's `protocol.guards` (devices/environment/run-guarded-trial.ts): a refused pass is run again, after the
+ * track's cooldown, up to guards.repeats times, then LPCV_E_ENVIRONMENT_DISTURBED. The refusals before the run
+ * (target.android: charging, thermal status, battery temperature) stay as they were.
  */
 
 export interface AndroidTargetOptions {
@@ -43,6 +52,8 @@ export interface AndroidTargetOptions {
   readonly openPowerSampler?: (shell: DeviceShell) => Promise<PowerSampler>;
   /** The host clock for the state timestamps (tests). */
   readonly now?: () => Date;
+  /** The clock and sleep of the guards' cooldown (tests pass a fake one). */
+  readonly guardClock?: GuardClock;
 }
 
 /** Cap on benchmark_model invocations when the track sets no maxRuns (one invocation costs about a second). */
@@ -59,6 +70,7 @@ export class AndroidTarget implements Target {
   readonly adb: Adb;
   readonly #openPower: ((shell: DeviceShell) => Promise<PowerSampler>) | undefined;
   readonly #now: () => Date;
+  readonly #guardClock: GuardClock | undefined;
   #info: TargetInfo | undefined;
 
   constructor(o: AndroidTargetOptions) {
@@ -72,6 +84,7 @@ export class AndroidTarget implements Target {
         ? (o.openPowerSampler ?? ((shell) => openAndroidBatterySampler({ shell, ...(power.dir !== undefined ? { dir: power.dir } : {}) })))
         : undefined;
     this.#now = o.now ?? (() => new Date());
+    this.#guardClock = o.guardClock;
   }
 
   capabilities(): Record<string, unknown> {
@@ -186,24 +199,42 @@ export class AndroidTarget implements Target {
         '--num_runs=1',
         '--min_secs=0',
       ];
-      const summaries: BenchmarkModelOutput[] = [];
-      const latencyMs: number[] = [];
+      // The phone's state around the latency pass; the first reading is the one just checked.
+      let checked: PhoneState | undefined = before;
+      const probe: EnvironmentProbe = {
+        snapshot: async () => {
+          const state = checked ?? (await readPhoneState(adb, o, this.#now));
+          checked = undefined;
+          return phoneSnapshot(state);
+        },
+      };
       const power = await this.#openSampler(signal);
-      const {
-        energy,
-        note: energyNote,
-        samples,
-      } = await bracket(power.sampler, power.note, async () => {
-        let timedMs = 0;
-        while (latencyMs.length < maxRuns && (latencyMs.length < p.minRuns || timedMs < p.minDurationMs)) {
-          const out = await this.#benchmarkOnce(bench, o);
-          summaries.push(out);
-          const ms = toMs(out.inference.curr);
-          latencyMs.push(ms);
-          timedMs += ms;
-          job.onProgress({ phase: 'latency', fraction: Math.min(1, latencyMs.length / p.minRuns), done: latencyMs.length, total: p.minRuns });
-        }
+      const trial = await runGuardedTrial({
+        probe,
+        guards: p.guards,
+        what: `the latency pass on ${this.spec.serial}`,
+        signal,
+        log,
+        ...(this.#guardClock ? { clock: this.#guardClock } : {}),
+        attempt: async () => {
+          const summaries: BenchmarkModelOutput[] = [];
+          const latencyMs: number[] = [];
+          let timedMs = 0;
+          const measured = await bracket(power.sampler, power.note, async () => {
+            while (latencyMs.length < maxRuns && (latencyMs.length < p.minRuns || timedMs < p.minDurationMs)) {
+              const out = await this.#benchmarkOnce(bench, o);
+              summaries.push(out);
+              const ms = toMs(out.inference.curr);
+              latencyMs.push(ms);
+              timedMs += ms;
+              job.onProgress({ phase: 'latency', fraction: Math.min(1, latencyMs.length / p.minRuns), done: latencyMs.length, total: p.minRuns });
+            }
+          });
+          // benchmark_model's CPU time is the phone's to know, not adb's: the guards count no busy share here.
+          return { result: { ...measured, summaries, latencyMs, timedMs }, ownJiffies: null };
+        },
       });
+      const { energy, note: energyNote, samples, summaries, latencyMs, timedMs } = trial.result;
       log(`${latencyMs.length} benchmark_model runs on cores ${mask ?? 'unpinned'} with ${threads} thread(s)`);
 
       job.onProgress({ phase: 'accuracy', fraction: 0 });
@@ -224,12 +255,27 @@ export class AndroidTarget implements Target {
         predictions,
         runtime: 'tflite benchmark_model',
         threads,
-        protocol: { warmupRuns: p.warmupRuns, minRuns: p.minRuns, minDurationMs: p.minDurationMs, maxRuns },
+        protocol: { warmupRuns: p.warmupRuns, minRuns: p.minRuns, minDurationMs: p.minDurationMs, maxRuns, trials: 1 },
         latencyMs,
         // Warm-up runs happen inside each invocation; the tool prints their summary (kept in targetReport), not each run.
         warmupMs: [],
         preprocessMs: [],
-        targetReport: targetReport({ serial: this.spec.serial, mask, cores, threads, bench, before, after, summaries, energyNote }),
+        // The latency pass is the one trial (each sample is its own benchmark_model process, but no trial is).
+        trials: [
+          {
+            latencyMs: [...latencyMs],
+            warmupMs: [],
+            timedMs,
+            capped: latencyMs.length >= maxRuns && (latencyMs.length < p.minRuns || timedMs < p.minDurationMs),
+            environment: trial.environment,
+            ...(trial.refused.length > 0 ? { refused: trial.refused } : {}),
+          },
+        ],
+        applied: { freshProcessTrials: false, referencePaired: false, guards: true, scenario: 'single-stream' },
+        targetReport: {
+          ...targetReport({ serial: this.spec.serial, mask, cores, threads, bench, before, after, summaries, energyNote }),
+          ...(trial.cooldowns.length > 0 ? { cooldowns: trial.cooldowns } : {}),
+        },
       };
       const target: TargetInfo = { ...info, threads };
       return energy === null ? { measurement, target, energy, energyNote: energyNote ?? 'no power sampler' } : { measurement, target, energy, power: samples };

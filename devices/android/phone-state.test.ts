@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LpcvError } from '../../errors/lpcv-error.js';
-import { checkPhoneState, parseDumpsysBattery, parseThermalService, parseThermalZones, type PhoneState } from './phone-state.js';
+import { checkPhoneState, parseDumpsysBattery, parseThermalService, parseThermalZones, phoneSnapshot, type PhoneState } from './phone-state.js';
 
 const phone = (p: string): string => readFileSync(new URL(`./fixtures/phone/${p}`, import.meta.url), 'utf8');
 
@@ -86,5 +86,40 @@ describe('refusing a phone', () => {
     expect(codeOf(ok, { refuseCharging: false, maxBatteryTempC: 29 })).toBe('LPCV_E_ANDROID_HOT');
     const faked = state(phone('dumpsys/battery.txt'), phone('dumpsys/thermalservice.txt').replace('IsStatusOverride: false', 'IsStatusOverride: true'));
     expect(codeOf(faked, { refuseCharging: false, maxThermalStatus: 6 })).toBe('LPCV_E_ANDROID_HOT');
+  });
+});
+
+describe('the phone as an environment snapshot', () => {
+  const state = (battery: string, thermal: string): PhoneState => ({
+    at: '2024-05-01T10:00:00.000Z',
+    battery: parseDumpsysBattery(battery),
+    thermal: parseThermalService(thermal) ?? parseThermalZones(thermal),
+  });
+
+  it('maps the HAL temperatures, the thermal status, the battery temperature and charging', () => {
+    expect(phoneSnapshot(state(phone('dumpsys/battery.txt'), phone('dumpsys/thermalservice.txt')))).toEqual({
+      t: Date.UTC(2024, 4, 1, 10),
+      loadAvg1: null,
+      cpu: [],
+      cpufreq: [],
+      thermalC: { battery: 29.1, 'cpu0-silver-usr': 36.8, 'cpu4-gold-usr': 38.2, skin: 31.4 },
+      phone: { thermalStatus: 0, batteryTempC: 29.1, charging: false },
+    });
+  });
+
+  it('takes sysfs zones on older Android (no status), and nulls what someone overrode', () => {
+    const old = state(
+      phone('dumpsys/battery.txt').replace('status: 4', 'status: 2'),
+      '/sys/class/thermal/thermal_zone0/type:cpu0\n/sys/class/thermal/thermal_zone0/temp:41500\n',
+    );
+    expect(phoneSnapshot(old)).toMatchObject({ thermalC: { cpu0: 41.5 }, phone: { thermalStatus: null, batteryTempC: 29.1, charging: true } });
+    const faked = state(
+      phone('dumpsys/battery.txt').replace(
+        'Current Battery Service state:\n',
+        "Current Battery Service state:\n  (UPDATES STOPPED -- use 'reset' to restart)\n",
+      ),
+      phone('dumpsys/thermalservice.txt').replace('IsStatusOverride: false', 'IsStatusOverride: true'),
+    );
+    expect(phoneSnapshot(faked).phone).toEqual({ thermalStatus: null, batteryTempC: null, charging: null });
   });
 });

@@ -1,4 +1,6 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
+import type { EnvironmentSnapshot } from '../../harness/environment.js';
+import { thermalRecord } from '../environment/thermal-zones.js';
 import type { Adb, ShellOptions } from './adb.js';
 
 /**
@@ -193,4 +195,28 @@ export function checkPhoneState(serial: string, s: PhoneState, req: PhoneRequire
       detail,
     );
   }
+}
+
+/**
+ * The phone's readings as an environment snapshot (harness/environment.ts), so that a phone's trial joins the
+ * record's environment fields beside a desktop's and a board's: the HAL's (or the sysfs zones') temperatures
+ * as `thermalC`, and `phone` with the thermal status, the battery temperature and whether it charges. A figure
+ * someone overrode with dumpsys is not the phone's, so it is null here (the refusal above says so too). adb
+ * reads no per-core jiffies or cpufreq (cpu and cpufreq are empty): on a phone the guards judge temperatures.
+ */
+export function phoneSnapshot(s: PhoneState): EnvironmentSnapshot {
+  const status = s.thermal.status;
+  const b = s.battery;
+  return {
+    t: Date.parse(s.at),
+    loadAvg1: null,
+    cpu: [],
+    cpufreq: [],
+    thermalC: thermalRecord(s.thermal.temperatures.map((r) => ({ type: r.name, celsius: r.celsius }))),
+    phone: {
+      thermalStatus: !s.thermal.overridden && status !== null && Number.isInteger(status) && status >= 0 && status <= 6 ? status : null,
+      batteryTempC: b.overridden ? null : b.temperatureC,
+      charging: b.overridden ? null : b.charging,
+    },
+  };
 }
