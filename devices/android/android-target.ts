@@ -199,15 +199,8 @@ export class AndroidTarget implements Target {
         '--num_runs=1',
         '--min_secs=0',
       ];
-      // The phone's state around the latency pass; the first reading is the one just checked.
-      let checked: PhoneState | undefined = before;
-      const probe: EnvironmentProbe = {
-        snapshot: async () => {
-          const state = checked ?? (await readPhoneState(adb, o, this.#now));
-          checked = undefined;
-          return phoneSnapshot(state);
-        },
-      };
+      // The phone's state right around the latency pass (the reading checked above is older: the push came between).
+      const probe: EnvironmentProbe = { snapshot: async () => phoneSnapshot(await readPhoneState(adb, o, this.#now)) };
       const power = await this.#openSampler(signal);
       const trial = await runGuardedTrial({
         probe,

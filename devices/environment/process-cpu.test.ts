@@ -40,7 +40,8 @@ describe("a process's CPU time and cores", () => {
     try {
       // taskset sets the affinity and then execs sleep: poll until the pid is sleep with its new affinity.
       let cores: number[] | null = null;
-      for (let i = 0; i < 400 && !(cores?.length === 1 && cores[0] === core); i++) {
+      const deadline = Date.now() + 30_000;
+      while (!(cores?.length === 1 && cores[0] === core) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10));
         cores = await readAllowedCores('/proc', child.pid!);
       }

@@ -87,6 +87,21 @@ describe('boardTrialEnvironment', () => {
     });
   });
 
+  it("adds the power loop's CPU time (the harness's own work) to the command's", () => {
+    const env = boardTrialEnvironment(
+      {
+        envBefore: at(1000, 5000, 45000, 'harness\t120\n'),
+        envAfter: at(1090, 5100, 45000, 'harness\t127\n'),
+        timesBefore: '0m0s 0m0s\n0m0.05s 0m0.05s\n',
+        timesAfter: '0m0s 0m0s\n0m0.35s 0m0.15s\n',
+      },
+      { maxOtherBusyPct: 50, repeats: 0 },
+    );
+    // 40 jiffies of the command and 7 of the power loop: (90 - 47) / 100 = 43% other.
+    expect(env!.ownJiffies).toBe(47);
+    expect(env!.verdict.ok).toBe(true);
+  });
+
   it('accepts everything without guards, counts all busy time without `times`, and is null without readings', () => {
     const env = boardTrialEnvironment({ envBefore: at(1000, 5000, 45000), envAfter: at(1090, 5100, 99000) }, undefined);
     expect(env).toMatchObject({ ownJiffies: null, verdict: { ok: true, reasons: [] } });

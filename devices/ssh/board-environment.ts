@@ -95,6 +95,12 @@ export function parseChildrenTimes(text: string): number | null {
   return Math.round(seconds * USER_HZ);
 }
 
+/** The power loop's CPU time in a reading (the `harness` line, jiffies); null when it was not running. */
+export function parseHarnessJiffies(text: string): number | null {
+  const m = /^harness\t(\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
 /** The files the runner left in meta/ (undefined: the file was not there). */
 export interface BoardEnvironmentFiles {
   envBefore?: string;
@@ -104,9 +110,10 @@ export interface BoardEnvironmentFiles {
 }
 
 /**
- * The command's TrialEnvironment: the readings before and after it, the CPU time it spent (`times` after
- * minus before: the command and whatever it waited for; null when unreadable, then all busy time counts),
- * and the verdict of the track's guards. null when the board gave no readings (then nothing is judged).
+ * The command's TrialEnvironment: the readings before and after it, the CPU time of the run's own processes
+ * (`times` after minus before: the command and whatever it waited for; plus the power loop's, the harness's
+ * own work on the same cores; null when `times` is unreadable, then all busy time counts), and the verdict of
+ * the track's guards. null when the board gave no readings (then nothing is judged).
  */
 export function boardTrialEnvironment(files: BoardEnvironmentFiles, guards: GuardsSpec | undefined): TrialEnvironment | null {
   const before = files.envBefore === undefined ? null : parseBoardSnapshot(files.envBefore);
@@ -114,6 +121,9 @@ export function boardTrialEnvironment(files: BoardEnvironmentFiles, guards: Guar
   if (before === null || after === null) return null;
   const t0 = files.timesBefore === undefined ? null : parseChildrenTimes(files.timesBefore);
   const t1 = files.timesAfter === undefined ? null : parseChildrenTimes(files.timesAfter);
-  const ownJiffies = t0 === null || t1 === null || t1 < t0 ? null : t1 - t0;
+  const h0 = parseHarnessJiffies(files.envBefore!);
+  const h1 = parseHarnessJiffies(files.envAfter!);
+  const harness = h0 !== null && h1 !== null && h1 >= h0 ? h1 - h0 : 0;
+  const ownJiffies = t0 === null || t1 === null || t1 < t0 ? null : t1 - t0 + harness;
   return { before, after, ownJiffies, verdict: judgeTrial(before, after, ownJiffies, guards) };
 }

@@ -21,11 +21,12 @@
 # The board's state (docs/ssh-boards.md, "Environment guards"; parsed by devices/ssh/board-environment.ts),
 # one reading a line, tab-separated, whatever the board does not expose simply absent: the time, the cores
 # this shell may run on (Cpus_allowed_list: the command inherits them), /proc/loadavg, the cpuN lines of
-# /proc/stat, each of those cores' cpufreq (scaling_cur_freq, cpuinfo_max_freq, scaling_governor) and every
-# thermal zone (type, temp in millidegrees). meta/env-before and meta/env-after hold the readings just
-# before and after the command, and meta/times-before and meta/times-after the shell's `times` there: the
-# difference of its children's line is the CPU time of the command and of whatever the command waited for.
-# ENV_SYS and ENV_PROC are where sysfs and procfs are read (default /sys and /proc).
+# /proc/stat, each of those cores' cpufreq (scaling_cur_freq, cpuinfo_max_freq, scaling_governor), every
+# thermal zone (type, temp in millidegrees) and, while it runs, the power loop's CPU time (`harness`,
+# jiffies). meta/env-before and meta/env-after hold the readings just before and after the command, and
+# meta/times-before and meta/times-after the shell's `times` there: the difference of its children's line is
+# the CPU time of the command and of whatever the command waited for. ENV_SYS and ENV_PROC are where sysfs
+# and procfs are read (default /sys and /proc).
 #
 # Exit status: 0 when the command ran (whatever its own status; that is in meta/result), else a harness
 # failure with the reason in meta/error: 2 usage, 3 page cache, 4 network lock, 5 power loop, 6 clock,
@@ -126,6 +127,11 @@ env_snapshot() {
     read -r t 2>/dev/null < "$z/temp"
     printf 'thermal\t%s\t%s\t%s\n' "${z##*/}" "$ty" "$t"
   done
+  # The power loop is the harness's own work on the board's cores, not another tenant's: its CPU time
+  # (utime stime cutime cstime of /proc/<pid>/stat, its `date` children included) is taken off as well.
+  if [ -n "${sampler:-}" ] && read -r x x x x x x x x x x x x x ut st cut cst x 2>/dev/null < "/proc/$sampler/stat"; then
+    printf 'harness\t%s\n' "$((ut + st + cut + cst))"
+  fi
 }
 
 if [ "$mode" = env ]; then

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBoardResult } from '../board-run.js';
-import { boardTrialEnvironment, parseBoardSnapshot } from '../board-environment.js';
+import { boardTrialEnvironment, parseBoardSnapshot, parseHarnessJiffies } from '../board-environment.js';
 import { readAllowedCores } from '../../environment/process-cpu.js';
 import { shellQuote } from '../../targets/shell-quote.js';
 import { alive, aliveInSession, until } from '../testing/board-fixtures.js';
@@ -223,6 +223,21 @@ describe.each(SHELLS)('board/lpcv-run.sh under %s', (shell) => {
       env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
     });
     expect(parseBoardSnapshot(old.stdout)?.t).toBe(1733000000000);
+  });
+
+  it("records the power loop's CPU time in the readings while it runs", async () => {
+    const power = path.join(scratch, `harness-power-${runs}`);
+    await writeFile(power, '1000000\n');
+    const dir = await runDir({ ENVIRONMENT: '1', ENV_SYS: path.join(scratch, 'no-sys'), PERIOD_MS: '10' }, [power]);
+    expect((await run(dir, ['sleep', '0.3'])).exitCode).toBe(0);
+    const before = parseHarnessJiffies(await readFile(path.join(dir, 'meta', 'env-before'), 'utf8'));
+    const after = parseHarnessJiffies(await readFile(path.join(dir, 'meta', 'env-after'), 'utf8'));
+    expect(Number.isInteger(before) && Number.isInteger(after)).toBe(true);
+    expect(after!).toBeGreaterThanOrEqual(before!);
+    // Without a power loop there is no such line.
+    const none = await runDir({ ENVIRONMENT: '1', ENV_SYS: path.join(scratch, 'no-sys') });
+    await run(none, ['true']);
+    expect(parseHarnessJiffies(await readFile(path.join(none, 'meta', 'env-after'), 'utf8'))).toBeNull();
   });
 
   it('reads no state unless asked (ENVIRONMENT=0, as before)', async () => {
