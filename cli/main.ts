@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LpcvError } from '../errors/lpcv-error.js';
 import { EXIT } from '../errors/codes.js';
-import { positiveInt, runCommand } from './run-command.js';
+import { intInRange, positiveInt, runCommand } from './run-command.js';
 
 // Each command's module is imported when that command runs: `lpcv --help` should not load sharp,
 // protobufjs and zod first.
@@ -25,8 +25,9 @@ program
   .requiredOption('--track <name|file>', 'track name (see lpcv tracks) or path to a track.json')
   .option('--split <name>', "split to score on (default: the track's default split)")
   .option('--threads <n>', "intra-op threads (default: the track's, usually 1)", positiveInt('--threads'))
-  .option('--runs <n>', "exactly n timed runs (default: until the track's minimum count and duration)", positiveInt('--runs'))
-  .option('--warmup <n>', "untimed warm-up runs (default: the track's)", positiveInt('--warmup', true))
+  .option('--trials <n>', "independent trials, each a fresh inference process, 1 to 100 (default: the track's)", intInRange('--trials', 1, 100))
+  .option('--runs <n>', "exactly n timed runs in each trial (default: until the track's per-trial minimum count and duration)", positiveInt('--runs'))
+  .option('--warmup <n>', "untimed warm-up runs in each trial (default: the track's)", positiveInt('--warmup', true))
   .option('--timeout <seconds>', "kill the run past this (default: the track's limit)", positiveInt('--timeout'))
   .option('--json', 'print exactly one JSON object, the result record, on stdout')
   .option('--out <file>', 'also write the result record to a file (raw samples beside it, *.samples.json)')
@@ -90,15 +91,6 @@ program
   .option('--json', 'print one JSON object on stdout: {formula, version, value, qualified, inputs, params}')
   .action((ref: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/formula.js')).formulaCommand(ref, o)));
 
-/** A trial count, as a track's `protocol.trials`: an integer from 1 to 100 (LPCV_E_USAGE otherwise). */
-const trialCount =
-  (name: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value) || n < 1 || n > 100) throw new LpcvError('LPCV_E_USAGE', `${name} expects an integer from 1 to 100, got "${value}"`);
-    return n;
-  };
-
 program
   .command('serve')
   .description('run the competition server: submissions, job queue, scoring, and a local desktop agent (docs/api.md, "Serving")')
@@ -111,7 +103,7 @@ program
   .option(
     '--baseline-trials <n>',
     "trials of a baseline's job when its track asks for more, 1 to 100 (submissions always run the track's)",
-    trialCount('--baseline-trials'),
+    intInRange('--baseline-trials', 1, 100),
     1,
   )
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)

@@ -30,3 +30,14 @@ export function positiveInt(name: string, allowZero = false): (value: string) =>
     return n;
   };
 }
+
+/** Parse an integer option value in [min, max], or fail with LPCV_E_USAGE naming the option and the range. */
+export function intInRange(name: string, min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new LpcvError('LPCV_E_USAGE', `${name} expects an integer from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}

@@ -1,14 +1,15 @@
-import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from '../devices/desktop/target-info.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { OnnxTarget } from '../devices/desktop/onnx-target.js';
+import { adversarialInputs, robustnessSplitsOf } from '../harness/datasets/corruptions/robustness-splits.js';
 import { loadLabels, openInputs } from '../harness/datasets/open-split.js';
-import { measureOnnx, type MeasureOnnxOptions } from '../devices/desktop/measure-onnx.js';
-import { measureRobustnessOnnx, planRobustness, type MeasureRobustnessOptions } from '../devices/desktop/measure-robustness.js';
+import type { InputSet } from '../harness/datasets/types.js';
 import type { Predictions } from '../harness/measurement.js';
 import type { RawSamples, ResultRecord } from '../harness/result-record.js';
+import { completionOfRun, scoreCompletionWithClasses } from '../harness/score/score-completion.js';
 import type { Track } from '../harness/tracks/track.js';
 import { assertValid, validateModel } from '../submissions/validate/validate-model.js';
-import { buildResultRecord } from '../harness/score/build-record.js';
-import { scorePredictions } from '../harness/score/score-predictions.js';
-import { scoreRobustness } from '../harness/score/score-robustness.js';
 
 export interface ScoreOptions {
   modelPath: string;
@@ -16,14 +17,15 @@ export interface ScoreOptions {
   split: string;
   /** Intra-op threads; the track's protocol.threads by default. */
   threads?: number;
-  /** Exactly this many timed runs (overrides the track's minimum count and duration). */
+  /** Exactly this many timed runs per trial (overrides the track's minimum count and duration). */
   runs?: number;
   warmup?: number;
+  /** Independent trials (fresh inference processes); the track's protocol.trials by default. */
+  trials?: number;
   timeoutMs?: number;
-  onProgress?: MeasureOnnxOptions['onProgress'];
+  onProgress?: (p: { phase: string; done?: number; total?: number; fraction: number; trial?: number; split?: string }) => void;
   /** Run the track's robustness splits of this split, adversarial sets included (default true; docs/robustness.md). */
   robustness?: boolean;
-  onRobustnessProgress?: MeasureRobustnessOptions['onProgress'];
 }
 
 export interface ScoreOutcome {
@@ -36,78 +38,85 @@ export interface ScoreOutcome {
 }
 
 /**
- * `lpcv score`: validate the model against the track, measure it on the desktop target (inputs only),
- * then score the predictions with the labels and build the result record. The labels are read only after
- * the inference process has exited: the process that runs the model never has them. The server does the
- * same two halves, with the measuring half on a device agent.
+ * `lpcv score`: validate the model against the track, run it on the desktop target exactly as a device agent
+ * does (devices/desktop/onnx-target.ts: the same Target, the same trials, the same reference pairing), then
+ * score the run with the labels by the server's own function (harness/score/score-completion.ts). The labels
+ * are read only after the target has returned: the processes that run the model never have them.
  */
 export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
-  const { track, split } = opts;
   const startedAt = new Date().toISOString();
+  const track = trackAsRun(opts);
+  const { split } = opts;
   const report = validateModel(opts.modelPath, track);
   assertValid(report);
   const inputs = await openInputs(track, split);
-  const measurement = await measureOnnx({
-    modelPath: report.model.path,
-    inputName: report.input!.name,
-    outputName: report.output?.name,
-    track,
-    inputs,
-    threads: opts.threads ?? track.protocol.threads,
-    protocol: {
-      warmupRuns: opts.warmup ?? track.protocol.warmupRuns,
-      minRuns: opts.runs ?? track.protocol.minRuns,
-      minDurationMs: opts.runs !== undefined ? 0 : track.protocol.minDurationMs,
-      maxRuns: opts.runs ?? track.protocol.maxRuns ?? Number.MAX_SAFE_INTEGER,
-    },
-    timeoutMs: opts.timeoutMs ?? track.limits.runTimeoutMs,
-    onProgress: opts.onProgress,
-  });
-  // Robustness passes after the clean run, in their own process: the clean split's latency never includes them.
-  const plan = await planRobustness(track, split, inputs, { adversarial: true });
-  if (opts.robustness === false) {
-    measurement.robustnessSkipped = Object.fromEntries(
-      [...plan.passes.map((p) => p.name), ...Object.keys(plan.skipped)].map((n) => [n, 'skipped (lpcv score --no-robustness)']),
-    );
-  } else if (plan.passes.length > 0) {
-    measurement.robustness = await measureRobustnessOnnx({
-      modelPath: report.model.path,
-      inputName: report.input!.name,
-      outputName: report.output?.name,
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'lpcv-score-'));
+  try {
+    const run = await new OnnxTarget().run({
+      jobId: 0,
       track,
-      passes: plan.passes,
-      threads: opts.threads ?? track.protocol.threads,
-      timeoutMs: opts.timeoutMs ?? track.limits.runTimeoutMs,
-      onProgress: opts.onRobustnessProgress,
+      split,
+      artifact: { file: report.model.path, sha256: report.model.sha256, bytes: report.model.bytes, format: 'onnx' },
+      inputs,
+      ...(opts.robustness === false
+        ? { skipRobustness: 'skipped (lpcv score --no-robustness)' }
+        : { adversarialInputs: await localAdversarialSets(track, split, inputs) }),
+      ...(referenceOf(track) ?? {}),
+      signal: new AbortController().signal,
+      log: () => {},
+      onProgress: (p) => opts.onProgress?.(p),
+      workDir,
     });
+    const labels = await loadLabels(track, split);
+    const completion = completionOfRun(run, { startedAt, finishedAt: new Date().toISOString() });
+    const model = { path: report.model.path, sha256: report.model.sha256, bytes: report.model.bytes, format: 'onnx' as const };
+    const { record, perClass } = await scoreCompletionWithClasses({ track, split, model, completion, labels });
+    const m = run.measurement;
+    return {
+      record,
+      raw: { latencyMs: m.latencyMs, warmupMs: m.warmupMs, preprocessMs: m.preprocessMs, power: [], ...(m.trials ? { trials: m.trials } : {}) },
+      perClass,
+      warnings: report.warnings,
+      predictions: topkOf(m.predictions),
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
   }
+}
 
-  const labels = await loadLabels(track, split);
-  const { accuracy, perClass } = await scorePredictions(track, measurement.predictions, labels);
-  const robustness = await scoreRobustness(track, split, measurement, labels);
-  const record = buildResultRecord({
-    track,
-    split,
-    model: { path: report.model.path, sha256: report.model.sha256, bytes: report.model.bytes, format: 'onnx' },
-    target: desktopTargetInfo(measurement.runtime, measurement.threads),
-    accuracy,
-    latencyMs: measurement.latencyMs,
-    preprocessMs: measurement.preprocessMs,
-    protocol: measurement.protocol,
-    accuracyImages: inputs.ids.length,
-    energy: null,
-    energyNote: ENERGY_NOTE_DESKTOP,
-    ...(robustness ? { robustness } : {}),
-    startedAt,
-    finishedAt: new Date().toISOString(),
-  });
-  return {
-    record,
-    raw: { latencyMs: measurement.latencyMs, warmupMs: measurement.warmupMs, preprocessMs: measurement.preprocessMs, power: [] },
-    perClass,
-    warnings: report.warnings,
-    predictions: topkOf(measurement.predictions),
+/**
+ * The track as this run applies it: the command line's overrides in its protocol. `--runs N` is per trial:
+ * exactly N timed runs in each (no duration minimum); `--trials N` replaces the track's trial count.
+ */
+export function trackAsRun(opts: Pick<ScoreOptions, 'track' | 'threads' | 'runs' | 'warmup' | 'trials' | 'timeoutMs'>): Track {
+  const p = opts.track.protocol;
+  const protocol = {
+    ...p,
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    ...(opts.warmup !== undefined ? { warmupRuns: opts.warmup } : {}),
+    ...(opts.runs !== undefined ? { minRuns: opts.runs, maxRuns: opts.runs, minDurationMs: 0 } : {}),
+    ...(opts.trials !== undefined ? { trials: opts.trials } : {}),
   };
+  const limits = opts.timeoutMs !== undefined ? { ...opts.track.limits, runTimeoutMs: opts.timeoutMs } : opts.track.limits;
+  return { ...opts.track, protocol, limits };
+}
+
+/** The track's reference model, from its own baselines (a path relative to the track file). */
+function referenceOf(track: Track): { reference: { name: string; file: string; sha256: string } } | undefined {
+  const name = track.protocol.reference;
+  if (name === undefined) return undefined;
+  const baseline = track.baselines?.find((b) => b.name === name);
+  // The loader refused a reference that names no baseline or whose file is missing.
+  if (baseline === undefined) return undefined;
+  const file = path.resolve(track.dir, baseline.file);
+  return { reference: { name, file, sha256: validateModel(file, track).model.sha256 } };
+}
+
+/** Locally the adversarial sets are read from the track's folder (an agent gets them as input packs instead). */
+async function localAdversarialSets(track: Track, split: string, clean: InputSet): Promise<Record<string, InputSet>> {
+  const out: Record<string, InputSet> = {};
+  for (const s of robustnessSplitsOf(track, split)) if (s.kind === 'adversarial') out[s.name] = await adversarialInputs(s, clean);
+  return out;
 }
 
 function topkOf(p: Predictions): ScoreOutcome['predictions'] {

@@ -2,6 +2,7 @@ import type { ModelFormat } from '../submissions/model-format.js';
 import type { TrialEnvironment } from './environment.js';
 import type { LayerProfile } from './layer-profile.js';
 import type { WallClock } from './measurement.js';
+import type { TrialSamples } from './trials.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
 
 /**
@@ -32,7 +33,8 @@ export interface ResultRecord {
    */
   wall?: WallClock;
   score: { formula: string; version: number; value: number | null; qualified: boolean; reason?: string };
-  protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number };
+  /** minRuns and minDurationMs are per trial; `trials` how many ran (absent before protocol v2). */
+  protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number; trials?: number };
   /** Accuracy on the track's robustness splits of this split (docs/robustness.md), when it declares any. */
   robustness?: RobustnessRecord;
   /** Submission / reference latency, paired per trial in one process (when the track names a reference). */
@@ -129,4 +131,6 @@ export interface RawSamples {
   warmupMs: number[];
   preprocessMs: number[];
   power: { t: number; watts: number }[];
+  /** Protocol v2: each trial's samples apart (the reference's beside them), what the record's statistics came from. */
+  trials?: TrialSamples[];
 }

@@ -12,6 +12,7 @@ export interface ScoreCliOptions {
   threads?: number;
   runs?: number;
   warmup?: number;
+  trials?: number;
   timeout?: number;
   json?: boolean;
   out?: string;
@@ -24,7 +25,7 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
   const track = resolveTrack(o.track);
   const split = resolveSplit(track, o.split);
   const bar = new ProgressBar();
-  const labels = { accuracy: 'accuracy', warmup: 'warm-up', latency: 'latency' } as const;
+  const labels: Record<string, string> = { accuracy: 'accuracy', warmup: 'warm-up', latency: 'latency', robustness: 'robustness' };
   let outcome: ScoreOutcome;
   try {
     outcome = await runScore({
@@ -34,10 +35,19 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
       threads: o.threads,
       runs: o.runs,
       warmup: o.warmup,
+      trials: o.trials,
       timeoutMs: o.timeout !== undefined ? o.timeout * 1000 : undefined,
-      onProgress: (p) => bar.update(labels[p.phase], p.fraction, p.phase === 'latency' ? `${p.done} timed runs` : `${p.done}/${p.total}`),
+      onProgress: (p) =>
+        bar.update(
+          labels[p.phase] ?? p.phase,
+          p.fraction,
+          p.phase === 'latency'
+            ? `trial ${(p.trial ?? 0) + 1}: ${p.done} timed runs`
+            : p.phase === 'robustness'
+              ? `${p.split} ${p.done}/${p.total}`
+              : `${p.done}/${p.total}`,
+        ),
       robustness: o.robustness,
-      onRobustnessProgress: (p) => bar.update('robustness', p.fraction, `${p.split} ${p.done}/${p.total}`),
     });
   } finally {
     bar.done();
@@ -97,11 +107,51 @@ export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): strin
     lines.push(indent(table(seg ? ['class', 'name', 'IoU', 'Dice'] : ['class', 'name', 'images', 'top-1'], rows)));
   }
   lines.push('');
-  lines.push(`latency, ms per image (${int(l.count)} timed runs after ${int(r.protocol.warmupRuns)} warm-up; inference call only)`);
+  const trials = l.trials?.length ?? 0;
+  lines.push(
+    trials > 0
+      ? `latency, ms per image (${trials} trials, each a fresh process: ${int(l.count)} timed runs in all after ${int(r.protocol.warmupRuns)} warm-up each; inference call only)`
+      : `latency, ms per image (${int(l.count)} timed runs after ${int(r.protocol.warmupRuns)} warm-up; inference call only)`,
+  );
   lines.push(
     indent(table(['mean', 'std', 'min', 'p50', 'p90', 'p95', 'p99', 'max'], [[l.mean, l.std, l.min, l.p50, l.p90, l.p95, l.p99, l.max].map((v) => ms(v))])),
   );
-  lines.push(`  median 95% confidence interval [${ms(l.ci95[0])}, ${ms(l.ci95[1])}] ms (distribution-free)`);
+  if (trials > 0) {
+    lines.push(`  p50 = the median of the trial medians (${l.trials!.map((t) => ms(t.p50)).join(', ')}); mean, p90, p95, p99 likewise`);
+    const cov = l.betweenTrials ? `, coverage ${pct(l.betweenTrials.p50.coverage)}` : '';
+    lines.push(`  between-trial interval of the p50 [${ms(l.ci95[0])}, ${ms(l.ci95[1])}] ms (distribution-free${cov})`);
+  } else {
+    lines.push(`  median 95% confidence interval [${ms(l.ci95[0])}, ${ms(l.ci95[1])}] ms (distribution-free)`);
+  }
+  if (l.p90EarlyStopping !== undefined) {
+    lines.push(`  p90 early-stopping estimate (LoadGen, 0.99 confidence): ${l.p90EarlyStopping === null ? 'too few runs' : `${ms(l.p90EarlyStopping)} ms`}`);
+  }
+  const rel = r.relativeLatency;
+  if (rel) {
+    lines.push(
+      `relative  ${rel.value.toFixed(4)} x ${rel.reference} (interval [${rel.ci95[0].toFixed(4)}, ${rel.ci95[1].toFixed(4)}], coverage ${pct(rel.coverage)}; paired in each trial's process)`,
+    );
+  }
+  if (r.calibratedLatency)
+    lines.push(`calibrated ${ms(r.calibratedLatency.value)} ms (relative x the track's ${ms(r.calibratedLatency.referenceLatencyMs)} ms reference)`);
+  if (r.throughput) lines.push(`throughput ${num(r.throughput.value)} images/s (offline stream, median of ${r.throughput.count} trials)`);
+  if (r.validity) {
+    const v = r.validity;
+    const failed = Object.entries(v)
+      .filter(([k, x]) => k !== 'valid' && k !== 'cappedByMaxRuns' && x === false)
+      .map(([k]) => k);
+    lines.push(`validity  ${v.valid ? 'valid' : `NOT valid: ${failed.join(', ')}`}${v.cappedByMaxRuns ? ' (maxRuns cut a trial short)' : ''}`);
+  }
+  if (r.environment && r.environment.refusedAttempts > 0)
+    lines.push(`          the environment guards refused ${r.environment.refusedAttempts} attempt(s), run again`);
+  if (r.profile) {
+    const top = r.profile.nodes.slice(0, 5).map((n) => [n.name, n.op, ms(n.ms), pct(n.share), n.macs === null ? '-' : int(n.macs)]);
+    lines.push(
+      '',
+      `layers by measured time (onnxruntime profiler, ${r.profile.runs} runs after the trials)`,
+      indent(table(['node', 'op', 'ms', 'share', 'MACs'], top)),
+    );
+  }
   if (r.preprocess) lines.push(`pre-processing ${ms(r.preprocess.mean)} ms per image on average (timed apart, not scored)`);
   if (r.robustness) lines.push('', ...formatRobustness(r.robustness));
   lines.push(

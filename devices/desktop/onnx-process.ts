@@ -10,12 +10,21 @@ const START_TIMEOUT_MS = 60_000;
 export interface OnnxProcessOptions {
   /** Wall-clock limit for everything this process does; past it the child is killed (LPCV_E_MODEL_TIMEOUT). */
   timeoutMs: number;
+  /** The run's whole limit, named in the timeout's message when this process has only what is left of it. */
+  runLimitMs?: number;
   onProgress?: (p: Extract<FromWorker, { type: 'progress' }>) => void;
 }
 
 export interface LatencyRun {
   samplesMs: number[];
   warmupMs: number[];
+  /** Paired with the reference: its timed runs and the block order. */
+  referenceSamplesMs?: number[];
+  blockOrder?: string;
+  timedMs: number;
+  capped: boolean;
+  /** The inference process's own CPU time since it started (user + system), ms. */
+  cpuMs: number;
 }
 
 /**
@@ -83,7 +92,7 @@ export class OnnxProcess {
   private armRunTimer(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.fail(new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run exceeded its time limit of ${this.opts.timeoutMs} ms and was killed`));
+      this.fail(new LpcvError('LPCV_E_MODEL_TIMEOUT', `the run exceeded its time limit of ${this.opts.runLimitMs ?? this.opts.timeoutMs} ms and was killed`));
       this.child.kill('SIGKILL');
     }, this.opts.timeoutMs);
   }
@@ -92,8 +101,8 @@ export class OnnxProcess {
     return this.child.pid;
   }
 
-  async load(modelPath: string, threads: number, inputName: string, outputName?: string): Promise<LoadedInfo> {
-    const msg = await this.request({ type: 'load', modelPath, threads, inputName, outputName }, ['loaded']);
+  async load(modelPath: string, threads: number, inputName: string, outputName?: string, role: 'submission' | 'reference' = 'submission'): Promise<LoadedInfo> {
+    const msg = await this.request({ type: 'load', modelPath, threads, inputName, outputName, role }, ['loaded']);
     if (msg.type !== 'loaded') throw new Error('unreachable');
     return msg.info;
   }
@@ -114,7 +123,14 @@ export class OnnxProcess {
   async latency(req: Omit<Extract<ToWorker, { type: 'latency' }>, 'type'>): Promise<LatencyRun> {
     const msg = await this.request({ type: 'latency', ...req }, ['latency-done']);
     if (msg.type !== 'latency-done') throw new Error('unreachable');
-    return { samplesMs: Array.from(msg.samplesMs), warmupMs: Array.from(msg.warmupMs) };
+    return {
+      samplesMs: Array.from(msg.samplesMs),
+      warmupMs: Array.from(msg.warmupMs),
+      ...(msg.referenceSamplesMs ? { referenceSamplesMs: Array.from(msg.referenceSamplesMs), blockOrder: msg.blockOrder ?? '' } : {}),
+      timedMs: msg.timedMs,
+      capped: msg.capped,
+      cpuMs: msg.cpuMs,
+    };
   }
 
   /** Stop at once: the pending request (if any) rejects with `reason` and the child is killed. */

@@ -1,12 +1,15 @@
 import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { TargetInfo } from '../../harness/result-record.js';
-import { measureOnnx } from './measure-onnx.js';
+import { measureOnnx, type MeasureOnnxOptions } from './measure-onnx.js';
 import { measureRobustnessOnnx, planRobustness } from './measure-robustness.js';
 import { assertValid, validateModel } from '../../submissions/validate/validate-model.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import type { Target, TargetJob, TargetRun } from '../targets/target.js';
 import { measureWithPower } from '../targets/measure-with-power.js';
+import type { EnvironmentProbe } from '../environment/environment-probe.js';
+import { localEnvironmentProbe } from '../environment/local-probe.js';
+import { runGuardedTrial } from '../environment/run-guarded-trial.js';
 import { ENERGY_NOTE_DESKTOP, desktopTargetInfo } from './target-info.js';
 
 export interface OnnxTargetOptions {
@@ -18,6 +21,8 @@ export interface OnnxTargetOptions {
   readonly power?: PowerSampler;
   /** Why energy is null when there is no sampler (default: the desktop has no sensor the harness reads). */
   readonly energyNote?: string;
+  /** Reads the machine before and after each trial (default: this machine's /proc and /sys, this process's cores). */
+  readonly environment?: EnvironmentProbe;
 }
 
 /**
@@ -32,12 +37,14 @@ export class OnnxTarget implements Target {
   readonly formats = ['onnx'] as const;
   readonly #power: PowerSampler | undefined;
   readonly #energyNote: string;
+  readonly #environment: EnvironmentProbe;
 
   constructor(o: OnnxTargetOptions = {}) {
     this.name = o.name ?? os.hostname();
     this.kind = o.kind ?? 'desktop';
     this.#power = o.power;
     this.#energyNote = o.energyNote ?? ENERGY_NOTE_DESKTOP;
+    this.#environment = o.environment ?? localEnvironmentProbe();
   }
 
   capabilities(): Record<string, unknown> {
@@ -56,6 +63,7 @@ export class OnnxTarget implements Target {
     const report = validateModel(job.artifact.file, track);
     assertValid(report);
     const p = track.protocol;
+    const reference = job.reference === undefined ? undefined : referenceModel(job.reference, track);
     const {
       result: measurement,
       energy,
@@ -70,9 +78,27 @@ export class OnnxTarget implements Target {
           track,
           inputs: job.inputs,
           threads: p.threads,
-          protocol: { warmupRuns: p.warmupRuns, minRuns: p.minRuns, minDurationMs: p.minDurationMs, maxRuns: p.maxRuns ?? Number.MAX_SAFE_INTEGER },
+          protocol: {
+            warmupRuns: p.warmupRuns,
+            minRuns: p.minRuns,
+            minDurationMs: p.minDurationMs,
+            maxRuns: p.maxRuns ?? Number.MAX_SAFE_INTEGER,
+            trials: p.trials,
+          },
+          ...(reference ? { reference } : {}),
+          // Every trial reads the machine before and after; the track's guards (if any) refuse a disturbed one.
+          guardTrial: (attempt, t) =>
+            runGuardedTrial({
+              probe: this.#environment,
+              guards: p.guards,
+              attempt: () => attempt(),
+              what: `trial ${t + 1} of ${p.trials}`,
+              signal: job.signal,
+              log: job.log,
+            }),
           timeoutMs: track.limits.runTimeoutMs,
           signal: job.signal,
+          log: job.log,
           onProgress: job.onProgress,
         }),
       track.power?.idle,
@@ -80,8 +106,11 @@ export class OnnxTarget implements Target {
     // The track's corrupted splits of this split (made here from the clean inputs) and its adversarial sets
     // (input packs from the server), outside the energy window (docs/robustness.md).
     const plan = await planRobustness(track, job.split, job.inputs, { adversarial: job.adversarialInputs ?? false });
-    if (Object.keys(plan.skipped).length > 0) measurement.robustnessSkipped = plan.skipped;
-    if (plan.passes.length > 0) {
+    if (job.skipRobustness !== undefined) {
+      const names = [...plan.passes.map((r) => r.name), ...Object.keys(plan.skipped)];
+      if (names.length > 0) measurement.robustnessSkipped = Object.fromEntries(names.map((n) => [n, job.skipRobustness!]));
+    } else if (Object.keys(plan.skipped).length > 0) measurement.robustnessSkipped = plan.skipped;
+    if (plan.passes.length > 0 && job.skipRobustness === undefined) {
       const o = { modelPath: job.artifact.file, inputName: report.input!.name, ...(report.output ? { outputName: report.output.name } : {}) };
       measurement.robustness = await measureRobustnessOnnx({
         ...o,
@@ -96,4 +125,23 @@ export class OnnxTarget implements Target {
     const target = { ...desktopTargetInfo(measurement.runtime, measurement.threads), kind: this.kind, device: this.name };
     return energy === null ? { measurement, target, energy, energyNote: this.#energyNote } : { measurement, target, energy, power };
   }
+}
+
+/**
+ * The track's reference model, validated against the track like a submission (its input and output names are
+ * its own). A reference that does not fit its own track is the organizer's problem, never the team's.
+ */
+function referenceModel(ref: NonNullable<TargetJob['reference']>, track: TargetJob['track']): NonNullable<MeasureOnnxOptions['reference']> {
+  const report = validateModel(ref.file, track);
+  if (!report.ok || report.input === null) {
+    const why = report.problems[0]?.message ?? 'it has no input';
+    throw new LpcvError('LPCV_E_TRACK_INVALID', `the track's reference model ${JSON.stringify(ref.name)} does not fit the track: ${why}`);
+  }
+  return {
+    name: ref.name,
+    sha256: ref.sha256,
+    modelPath: ref.file,
+    inputName: report.input.name,
+    ...(report.output ? { outputName: report.output.name } : {}),
+  };
 }

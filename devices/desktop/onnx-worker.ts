@@ -8,11 +8,19 @@
  */
 import ort from 'onnxruntime-node';
 import { topKFromScores } from '../../scoring/classification.js';
+import { sessionOptions } from './session-options.js';
 import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
 
-let session: ort.InferenceSession | undefined;
-let inputName = '';
-let outputName = '';
+/** A loaded model: its session and the input and output it is fed and read by. */
+interface Loaded {
+  session: ort.InferenceSession;
+  inputName: string;
+  outputName: string;
+}
+
+let submission: Loaded | undefined;
+/** The track's reference model, when the harness pairs it with the submission (protocol.reference). */
+let reference: Loaded | undefined;
 
 function send(msg: FromWorker): void {
   process.send?.(msg);
@@ -31,20 +39,17 @@ function firstLine(e: unknown): string {
 
 async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const t0 = process.hrtime.bigint();
+  let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(msg.modelPath, {
-      intraOpNumThreads: msg.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-    });
+    session = await ort.InferenceSession.create(msg.modelPath, sessionOptions(msg.threads));
   } catch (e) {
     send({ type: 'error', stage: 'load', message: firstLine(e) });
     return;
   }
-  inputName = msg.inputName;
-  outputName = msg.outputName ?? session.outputNames[0] ?? '';
+  const outputName = msg.outputName ?? session.outputNames[0] ?? '';
+  const loaded: Loaded = { session, inputName: msg.inputName, outputName };
+  if (msg.role === 'reference') reference = loaded;
+  else submission = loaded;
   const info: LoadedInfo = {
     inputNames: [...session.inputNames],
     outputNames: [...session.outputNames],
@@ -65,7 +70,8 @@ function allFinite(a: Float32Array): boolean {
 }
 
 async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
-  if (!session) throw new Error('infer before load');
+  if (!submission) throw new Error('infer before load');
+  const { session, inputName, outputName } = submission;
   const inferMs: number[] = [];
   const topk: number[][] = [];
   const maps: (Uint8Array | Uint16Array)[] = [];
@@ -138,34 +144,74 @@ function postprocessInto(pp: Postprocess, data: Float32Array, shape: number[], t
   return undefined;
 }
 
+/** Runs one model once on `tensor`, timed around session.run alone; the output is not read. */
+async function timedRun(m: Loaded, tensor: ort.Tensor): Promise<number> {
+  const feeds = { [m.inputName]: tensor };
+  const t0 = process.hrtime.bigint();
+  await m.session.run(feeds, [m.outputName]);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 async function latency(msg: Extract<ToWorker, { type: 'latency' }>): Promise<void> {
-  if (!session) throw new Error('latency before load');
+  if (!submission) throw new Error('latency before load');
+  const paired = msg.pairedBlockMs !== undefined;
+  if (paired && !reference) throw new Error('paired latency without a reference loaded');
   const tensors = msg.inputs.map((d) => makeTensor(d, msg.dtype, msg.shape));
+  // Warm-up: the submission's runs are kept (raw samples); the reference gets as many, not kept.
   const warmupMs = new Float64Array(msg.warmupRuns);
   for (let i = 0; i < msg.warmupRuns; i++) {
-    const feeds = { [inputName]: tensors[i % tensors.length]! };
-    const t0 = process.hrtime.bigint();
-    await session.run(feeds, [outputName]);
-    warmupMs[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+    warmupMs[i] = await timedRun(submission, tensors[i % tensors.length]!);
+    if (paired) await timedRun(reference!, tensors[i % tensors.length]!);
   }
   send({ type: 'progress', phase: 'warmup', done: msg.warmupRuns, elapsedMs: 0 });
   const samples: number[] = [];
+  const referenceSamples: number[] = [];
+  let blockOrder = '';
   // Like MLPerf LoadGen's min_duration, the duration is the wall time of the timed phase, not the sum of samples.
   const timedStart = process.hrtime.bigint();
   const elapsedMs = (): number => Number(process.hrtime.bigint() - timedStart) / 1e6;
+  const enough = (): boolean => samples.length >= msg.minRuns && elapsedMs() >= msg.minDurationMs;
   let lastReport = Date.now();
-  while (samples.length < msg.maxRuns && (samples.length < msg.minRuns || elapsedMs() < msg.minDurationMs)) {
-    const feeds = { [inputName]: tensors[samples.length % tensors.length]! };
-    const t0 = process.hrtime.bigint();
-    await session.run(feeds, [outputName]);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    samples.push(ms);
-    if (Date.now() - lastReport > 200) {
-      lastReport = Date.now();
-      send({ type: 'progress', phase: 'timed', done: samples.length, elapsedMs: elapsedMs() });
+  const report = (): void => {
+    if (Date.now() - lastReport <= 200) return;
+    lastReport = Date.now();
+    send({ type: 'progress', phase: 'timed', done: samples.length, elapsedMs: elapsedMs() });
+  };
+  if (!paired) {
+    while (samples.length < msg.maxRuns && !enough()) {
+      samples.push(await timedRun(submission, tensors[samples.length % tensors.length]!));
+      report();
+    }
+  } else {
+    // Blocks S R R S, S R R S, ...: within a group each model goes first once, so a speed that drifts during
+    // the group weighs on both alike. The phase ends on a whole group.
+    let next = 0;
+    for (let block = 0; ; block++) {
+      const which = block % 4 === 0 || block % 4 === 3 ? 'S' : 'R';
+      const model = which === 'S' ? submission : reference!;
+      const into = which === 'S' ? samples : referenceSamples;
+      const blockStart = elapsedMs();
+      // A block times at least one run, but the submission never more than maxRuns in all.
+      const room = (): boolean => which === 'R' || samples.length < msg.maxRuns;
+      for (let first = true; room() && (first || elapsedMs() - blockStart < msg.pairedBlockMs!); first = false) {
+        into.push(await timedRun(model, tensors[next++ % tensors.length]!));
+        report();
+      }
+      blockOrder += which;
+      if (block % 4 === 3 && (enough() || samples.length >= msg.maxRuns)) break;
     }
   }
-  send({ type: 'latency-done', samplesMs: Float64Array.from(samples), warmupMs });
+  const timedMs = elapsedMs();
+  const cpu = process.cpuUsage();
+  send({
+    type: 'latency-done',
+    samplesMs: Float64Array.from(samples),
+    warmupMs,
+    ...(paired ? { referenceSamplesMs: Float64Array.from(referenceSamples), blockOrder } : {}),
+    timedMs,
+    capped: samples.length >= msg.maxRuns && (samples.length < msg.minRuns || timedMs < msg.minDurationMs),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  });
 }
 
 process.on('message', (msg: ToWorker) => {

@@ -39,7 +39,8 @@ function profileWorkers(): number[] {
     });
 }
 
-const traceDirs = (): string[] => readdirSync(os.tmpdir()).filter((d) => d.startsWith('lpcv-profile-'));
+// This process's trace folders only: other test files profile at the same time (every desktop run does).
+const traceDirs = (): string[] => readdirSync(os.tmpdir()).filter((d) => d.startsWith(`lpcv-profile-${process.pid}-`));
 
 async function until(check: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;

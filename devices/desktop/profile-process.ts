@@ -64,7 +64,8 @@ function exitError(code: number | null, signal: NodeJS.Signals | null, stderrTai
 export async function runProfileWorker(req: ProfileRequest, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<KernelTime[]> {
   const cancelled = (): LpcvError => new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled and its profiling process killed');
   if (opts.signal?.aborted) throw cancelled();
-  const traceDir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-profile-'));
+  // Named by this process's pid, so that a check for leftovers (the tests') sees its own folders alone.
+  const traceDir = mkdtempSync(path.join(os.tmpdir(), `lpcv-profile-${process.pid}-`));
   const child = fork(WORKER, [], {
     execArgv: ['--import', TSX_LOADER],
     serialization: 'advanced',

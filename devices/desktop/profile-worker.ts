@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { sessionOptions } from './session-options.js';
 import { kernelTimes } from './profile-trace.js';
 import type { FromProfileWorker, ToProfileWorker } from './profile-process.js';
 
@@ -35,11 +36,7 @@ async function profile(msg: ToProfileWorker): Promise<FromProfileWorker> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(msg.modelPath, {
-      intraOpNumThreads: msg.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
+      ...sessionOptions(msg.threads),
       enableProfiling: true,
       // onnxruntime appends `_<date>_<time>.json`; the folder is the harness's, made for this run alone.
       profileFilePrefix: path.join(msg.traceDir, 'profile'),

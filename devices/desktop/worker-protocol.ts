@@ -10,7 +10,8 @@ export type Postprocess =
   | { kind: 'argmax-map'; classes: number; height: number; width: number };
 
 export type ToWorker =
-  | { type: 'load'; modelPath: string; threads: number; inputName: string; outputName?: string }
+  /** `role` reference: the track's reference model, a second session timed beside the submission's. */
+  | { type: 'load'; modelPath: string; threads: number; inputName: string; outputName?: string; role?: 'submission' | 'reference' }
   | {
       type: 'infer';
       /** One input tensor per image, each of `shape`. */
@@ -29,6 +30,11 @@ export type ToWorker =
       minRuns: number;
       minDurationMs: number;
       maxRuns: number;
+      /**
+       * Time the loaded reference too: blocks of at least this many ms each (at least one run), alternating
+       * S R R S S R R S ..., ending on a whole group of four so that each model goes first as often as second.
+       */
+      pairedBlockMs?: number;
     }
   | { type: 'exit' };
 
@@ -52,5 +58,18 @@ export type FromWorker =
   | { type: 'non-finite'; index: number }
   | { type: 'bad-output'; message: string; outputShape: number[] }
   | { type: 'progress'; phase: 'warmup' | 'timed'; done: number; elapsedMs: number }
-  | { type: 'latency-done'; samplesMs: Float64Array; warmupMs: Float64Array }
+  | {
+      type: 'latency-done';
+      samplesMs: Float64Array;
+      warmupMs: Float64Array;
+      /** Paired runs: the reference's timed runs and the block order (S submission, R reference). */
+      referenceSamplesMs?: Float64Array;
+      blockOrder?: string;
+      /** Wall time of the timed phase (both models' blocks when paired), ms. */
+      timedMs: number;
+      /** maxRuns stopped the timed phase before minRuns and minDurationMs were both met. */
+      capped: boolean;
+      /** This process's CPU time so far (user + system, ms), from process.cpuUsage(). */
+      cpuMs: number;
+    }
   | { type: 'error'; stage: 'load' | 'run'; message: string };

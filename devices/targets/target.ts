@@ -38,6 +38,8 @@ export interface TargetJob {
    * that can pair times it beside the submission in every trial (docs/protocol.md); others say so in the record.
    */
   readonly reference?: { readonly name: string; readonly file: string; readonly sha256: string };
+  /** Set: the track's robustness splits are not run; the record lists each as skipped with this reason (`lpcv score --no-robustness`). */
+  readonly skipRobustness?: string;
   /** Aborted when the job is abandoned (lease lost, agent stopped past its grace): stop at once, kill children. */
   readonly signal: AbortSignal;
   readonly log: TargetLog;

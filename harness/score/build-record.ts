@@ -1,9 +1,10 @@
 import { latencyStats } from '../../scoring/latency-stats.js';
 import { computeScore } from '../../scoring/formulas/registry.js';
 import type { Measures } from '../../scoring/formulas/types.js';
-import type { AppliedProtocol, WallClock } from '../measurement.js';
+import type { AppliedProtocol, Measurement, WallClock } from '../measurement.js';
 import type { EnergyRecord, ResultRecord, TargetInfo } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
+import { protocolV2Parts, recordLatency } from './trial-record.js';
 
 export interface RecordInputs {
   track: Track;
@@ -21,6 +22,8 @@ export interface RecordInputs {
   wall?: WallClock;
   /** Robustness splits scored (score-robustness.ts); formulas see its robustAccuracy as `robust_accuracy`. */
   robustness?: ResultRecord['robustness'];
+  /** Protocol v2's parts of the measurement: trials, the paired reference, offline streams, what applied, the profile. */
+  v2?: Pick<Measurement, 'trials' | 'reference' | 'offline' | 'applied' | 'profile'>;
   startedAt: string;
   finishedAt: string;
 }
@@ -30,11 +33,15 @@ export interface RecordInputs {
  * the raw samples, by the same code locally and on the server (and again on a re-score).
  */
 export function buildResultRecord(r: RecordInputs): ResultRecord {
-  const latency = latencyStats(r.latencyMs);
+  const latency = recordLatency(r.latencyMs, r.v2?.trials);
+  const v2 = protocolV2Parts(r.track, r.protocol, r.latencyMs, latency, r.v2 ?? {}, r.wall);
+  const measured = r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r;
+  const measures = measuresOf(measured, latency);
   const score = computeScore(
     r.track.score.formula,
     r.track.score.version,
-    measuresOf(r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r, latency),
+    // The Offline scenario's throughput is what images / duration means to a formula (fps).
+    v2.throughput ? { ...measures, images: 1, durationSeconds: 1 / v2.throughput.value } : measures,
     r.track.score.params,
   );
   return {
@@ -61,8 +68,10 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
       minDurationMs: r.protocol.minDurationMs,
       timedRuns: r.latencyMs.length,
       accuracyImages: r.accuracyImages,
+      ...(r.v2?.trials ? { trials: r.v2.trials.length } : {}),
     },
     ...(r.robustness ? { robustness: r.robustness } : {}),
+    ...v2,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
   };

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile, resolveSplit, resolveTrack } from './load-track.js';
+import { sampleTrackJson } from '../../test/testing/sample-track.js';
 
-const sample = JSON.parse(readFileSync(path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist', 'track.json'), 'utf8')) as Record<string, unknown>;
+const sample: Record<string, unknown> = sampleTrackJson();
 
 function writeTrack(content: unknown): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-track-'));
@@ -40,12 +41,14 @@ describe('track files', () => {
     const e1 = errorOf(() => loadTrackFile(unknown));
     expect(e1.code).toBe('LPCV_E_TRACK_INVALID');
     expect(e1.message).toMatch(new RegExp(`^${unknown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: protocol\\.reference: "resnet_xl" names no baseline of this track \\(it has linear, mlp`));
-    // The baselines' files are relative to the track's folder: in a temporary folder they are missing.
-    const missing = writeTrack({ ...sample, protocol: { ...protocol, reference: 'resnet_s' } });
+    // The sample names its baselines' files relative to its own folder: copied elsewhere, they are missing.
+    const relative = JSON.parse(readFileSync(path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist', 'track.json'), 'utf8')) as Record<string, unknown>;
+    const missing = writeTrack({ ...relative, protocol: { ...protocol, reference: 'resnet_s' } });
     const e2 = errorOf(() => loadTrackFile(missing));
     expect(e2.code).toBe('LPCV_E_TRACK_INVALID');
     expect(e2.message).toMatch(/protocol\.reference: the reference "resnet_s" is baselines' file \.\.\/\.\.\/baselines\/fashion-mnist\/resnet_s\.onnx, which does not exist/);
-    const calibratedAlone = writeTrack({ ...sample, protocol: { ...protocol, referenceLatencyMs: 0.2 } });
+    const { reference: _reference, ...unpaired } = protocol;
+    const calibratedAlone = writeTrack({ ...sample, protocol: { ...unpaired, referenceLatencyMs: 0.2 } });
     expect(errorOf(() => loadTrackFile(calibratedAlone)).message).toMatch(/protocol\.referenceLatencyMs: needs protocol\.reference/);
   });
 

@@ -132,8 +132,12 @@ export const protocolSchema = z.strictObject({
   reference: z.string().min(1).optional(),
   /** The reference's latency in ms fixed by the organizer: relativeLatency x this is `calibratedLatency`. */
   referenceLatencyMs: z.number().positive().finite().optional(),
-  /** Timed runs per block when a reference is paired (blocks alternate S R R S ...). */
-  blockRuns: positiveInt.max(100_000).default(50),
+  /**
+   * With a reference: each block times one model for at least this long (at least one run), blocks alternating
+   * S R R S ...; by time rather than by count, so that both models' blocks span the same stretches of the
+   * machine's speed whatever their latencies.
+   */
+  blockMs: positiveInt.max(60_000).default(25),
   /** Seed of the latency pool's sample order (the same order on every machine). */
   seed: nonNegativeInt.max(2 ** 32 - 1).default(1),
   /** single-stream: one input at a time, each run timed; offline: the pool streamed as fast as it runs, images per second. */

@@ -1,13 +1,14 @@
 /** A track file whose score formula is bad fails when it loads, naming the file and the key. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../test/testing/lpcv-errors.js';
-import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../harness/tracks/load-track.js';
+import { loadTrackFile } from '../../harness/tracks/load-track.js';
+import { sampleTrackJson } from '../../test/testing/sample-track.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-formula-track-'));
-const sample = JSON.parse(readFileSync(path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist', 'track.json'), 'utf8')) as Record<string, unknown>;
+const sample: Record<string, unknown> = sampleTrackJson();
 
 function trackWith(score: unknown): string {
   const file = path.join(dir, `track-${Math.random().toString(36).slice(2)}.json`);

@@ -24,7 +24,7 @@ import { publicLeaderboardSplit } from '../../harness/tracks/split-policy.js';
 import { buildLeaderboard, effectiveFormula, formulaLabel, sameFormula, setTrackFormula, trackFileFormula, type Board } from '../leaderboard/index.js';
 import { getJobs } from '../queue/index.js';
 import { parseCompletion } from '../../harness/wire/index.js';
-import { scoreCompletion } from '../scoring/index.js';
+import { scoreCompletion } from '../../harness/score/score-completion.js';
 import { describeMoves, rankDiff, type RankChange } from './rank-diff.js';
 import { insertRescoreAudit } from './rescore-audit.js';
 import { resolveRescoreFormula, type RescoreRequest } from './rescore-request.js';

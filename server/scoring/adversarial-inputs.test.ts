@@ -17,7 +17,7 @@ import { sqliteTestDatabase } from '../db/testing/databases.js';
 import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { startAgentTestApi, type AgentTestApi } from '../http/testing/agent-api-server.js';
 import { InputPackCache } from './input-pack-cache.js';
-import { scoreCompletion } from './score-completion.js';
+import { scoreCompletion } from '../../harness/score/score-completion.js';
 
 /**
  * Adversarial sets on the server path: the server packs a track's adversarial images (data it holds, like

@@ -1,9 +1,8 @@
 /**
- * Server-side scoring of device runs: the completion an agent sends (decoded by the wire module's
- * parseCompletion, harness/wire/completion.ts), scored with the hidden labels by the same code as `lpcv score`;
- * the results table that keeps the raw samples for a re-score; and the input packs agents download instead of
- * the data set.
+ * The server's side of scoring device runs: the results table that keeps the raw samples for a re-score, and
+ * the input packs agents download instead of the data set. The completion itself is decoded by the wire module
+ * (harness/wire/completion.ts) and scored with the hidden labels by harness/score/score-completion.ts, the same
+ * code `lpcv score` runs.
  */
 export { InputPackCache, type CachedInputPack } from './input-pack-cache.js';
 export { getResultOfJob, insertResult, type NewResult, type StoredResult } from './results-table.js';
-export { scoreCompletion, type ScoreCompletionArgs } from './score-completion.js';

@@ -8,7 +8,7 @@ import { loadLabels, openInputs } from '../../harness/datasets/open-split.js';
 import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { encodeCompletion, parseAgentTrack, parseCompletion, trackForAgents } from '../../harness/wire/index.js';
-import { scoreCompletion } from './score-completion.js';
+import { scoreCompletion } from '../../harness/score/score-completion.js';
 
 /**
  * The server path of robustness splits: the agent's desktop target runs the corrupted splits of the leased

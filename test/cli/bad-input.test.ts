@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../errors/codes.js';
 import { ROOT, expectOneLineError, lpcv } from '../testing/run-lpcv.js';
+import { sampleTrackJson } from '../testing/sample-track.js';
 
 const fixture = (name: string): string => path.join(ROOT, 'test/fixtures/onnx', name);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lpcv-bad-'));
@@ -78,7 +79,7 @@ const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODE
   {
     what: 'a missing data set',
     args: () => {
-      const track = JSON.parse(readFileSync(path.join(ROOT, 'tracks/fashion-mnist/track.json'), 'utf8')) as { dataset: { images: string } };
+      const track = sampleTrackJson() as unknown as { dataset: { images: string } };
       track.dataset.images = 'data/missing-images.gz';
       return ['score', fixture('tiny-conv.onnx'), '--track', tmpFile('track.json', JSON.stringify(track))];
     },

@@ -28,18 +28,22 @@ const RECORD_KEYS = [
   'accuracy',
   'energy',
   'energyNote',
+  'environment',
   'finishedAt',
   'latency',
   'model',
   'preprocess',
+  'profile',
   'protocol',
+  'relativeLatency',
   'score',
   'split',
   'startedAt',
   'target',
   'track',
+  'validity',
 ];
-const LATENCY_KEYS = ['ci95', 'count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'std', 'unit'];
+const LATENCY_KEYS = ['betweenTrials', 'ci95', 'count', 'max', 'mean', 'min', 'p50', 'p90', 'p90EarlyStopping', 'p95', 'p99', 'std', 'trials', 'unit'];
 
 describe('lpcv score on the baselines', () => {
   it('ships at least five baselines, among them a HarDNet-style and a ResNet-style network', () => {
@@ -48,7 +52,22 @@ describe('lpcv score on the baselines', () => {
   });
 
   it.each(baselines)('$name: top-1 and top-5 on val equal what PyTorch recorded, in one JSON record', async (b) => {
-    const r = await lpcv(['score', path.join(baselinesDir, b.file), '--track', 'fashion-mnist', '--split', 'val', '--runs', '40', '--warmup', '3', '--json']);
+    // Two trials of exactly 40 timed runs each (--runs is per trial), paired with the track's reference.
+    const r = await lpcv([
+      'score',
+      path.join(baselinesDir, b.file),
+      '--track',
+      'fashion-mnist',
+      '--split',
+      'val',
+      '--trials',
+      '2',
+      '--runs',
+      '40',
+      '--warmup',
+      '3',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -63,8 +82,13 @@ describe('lpcv score on the baselines', () => {
     // The exact counts of correct predictions, as the training script's PyTorch computed them.
     expect(Math.round(rec.accuracy.top1 * 2000)).toBe(b.val.correct);
     expect(Math.round(rec.accuracy.top5 * 2000)).toBe(b.val.correct_top5);
-    expect(rec.latency.count).toBe(40);
-    expect(rec.protocol).toMatchObject({ timedRuns: 40, warmupRuns: 3, accuracyImages: 2000 });
+    expect(rec.latency.count).toBe(80);
+    expect(rec.latency.trials.map((t: { count: number }) => t.count)).toEqual([40, 40]);
+    expect(rec.protocol).toMatchObject({ timedRuns: 80, warmupRuns: 3, accuracyImages: 2000, trials: 2 });
+    expect(rec.relativeLatency).toMatchObject({ reference: 'resnet_s', count: 2 });
+    expect(rec.relativeLatency.perTrial).toHaveLength(2);
+    expect(rec.validity).toMatchObject({ minRunsMet: true, minDurationMet: true, freshProcessTrials: true, referencePaired: true, earlyStoppingMet: true });
+    expect(rec.environment.trials).toHaveLength(2);
     expect(rec.latency.min).toBeLessThanOrEqual(rec.latency.p50);
     expect(rec.latency.ci95[0]).toBeLessThanOrEqual(rec.latency.p50);
     expect(rec.latency.ci95[1]).toBeGreaterThanOrEqual(rec.latency.p50);
@@ -90,12 +114,16 @@ describe('lpcv score on the baselines', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^accuracy$/m);
     expect(r.stdout).toMatch(/top1 +\d+\.\d\d %/);
-    expect(r.stdout).toContain('median 95% confidence interval');
+    expect(r.stdout).toContain('between-trial interval of the p50');
     expect(r.stdout).toMatch(/^energy +not measured: /m);
     expect(r.stdout).toMatch(/^score +[\d,.]+ +\(accuracy-per-time v1\)/m);
     const rec = JSON.parse(readFileSync(out, 'utf8'));
     const raw = JSON.parse(readFileSync(path.join(tmp, 'result.samples.json'), 'utf8'));
-    expect(raw.latencyMs).toHaveLength(25);
+    // The track's five trials, exactly 25 timed runs each: the raw samples keep each trial's apart too.
+    expect(raw.latencyMs).toHaveLength(125);
+    expect(raw.trials.map((t: { latencyMs: number[] }) => t.latencyMs.length)).toEqual([25, 25, 25, 25, 25]);
+    expect(r.stdout).toMatch(/^relative  [\d.]+ x resnet_s/m);
+    expect(r.stdout).toMatch(/^validity  /m);
     expect(raw.preprocessMs).toHaveLength(2000);
     expect(Math.min(...raw.latencyMs)).toBe(rec.latency.min);
 

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openInputs } from '../../harness/datasets/open-split.js';
 import { loadTrackFile } from '../../harness/tracks/load-track.js';
 import { ROOT, lpcv } from '../testing/run-lpcv.js';
+import { sampleTrackJson, sampleTrackWithoutBaselines } from '../testing/sample-track.js';
 
 /**
  * End to end: `lpcv score` on the fashion-mnist data with a robustness block on a small split, the real
@@ -12,13 +13,13 @@ import { ROOT, lpcv } from '../testing/run-lpcv.js';
  * (the split's images inverted, written as an IDX file): the harness does not make adversarial examples.
  */
 const dataDir = path.join(ROOT, 'tracks/fashion-mnist');
-const sample = JSON.parse(readFileSync(path.join(dataDir, 'track.json'), 'utf8')) as Record<string, unknown>;
+const sample: Record<string, unknown> = sampleTrackJson();
 const COUNT = 200;
 
 async function writeTrack(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-robust-cli-'));
   const ds = sample.dataset as { images: string; labels: string };
-  const { baselines: _b, ...rest } = sample;
+  const rest = sampleTrackWithoutBaselines();
   const track = {
     ...rest,
     dataset: { format: 'idx', images: path.join(dataDir, ds.images), labels: path.join(dataDir, ds.labels) },
@@ -56,7 +57,7 @@ describe('lpcv score with robustness splits', () => {
   it('reports accuracy per robustness split, a robust accuracy below the clean one, and a formula that uses it', async () => {
     const file = await writeTrack();
     const model = path.join(ROOT, 'baselines/fashion-mnist/cnn_small.onnx');
-    const r = await lpcv(['score', model, '--track', file, '--runs', '30', '--warmup', '2', '--json'], { timeoutMs: 300_000 });
+    const r = await lpcv(['score', model, '--track', file, '--trials', '1', '--runs', '30', '--warmup', '2', '--json'], { timeoutMs: 300_000 });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const rec = JSON.parse(r.stdout.trim());
@@ -85,7 +86,9 @@ describe('lpcv score with robustness splits', () => {
     expect(rec.latency.count).toBe(30);
     expect(rec.protocol.accuracyImages).toBe(COUNT);
 
-    const skipped = await lpcv(['score', model, '--track', file, '--runs', '5', '--warmup', '1', '--no-robustness', '--json'], { timeoutMs: 120_000 });
+    const skipped = await lpcv(['score', model, '--track', file, '--trials', '1', '--runs', '5', '--warmup', '1', '--no-robustness', '--json'], {
+      timeoutMs: 120_000,
+    });
     expect(skipped.exitCode).toBe(3); // LPCV_E_FORMULA_INPUT (exit 3): the formula needs robust_accuracy
     expect(skipped.stderr).toMatch(/LPCV_E_FORMULA_INPUT: .*robust_accuracy/);
   }, 400_000);

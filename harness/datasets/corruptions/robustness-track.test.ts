@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -7,15 +7,16 @@ import { errorOf, rejectionOf } from '../../../test/testing/lpcv-errors.js';
 import { BUILTIN_TRACKS_DIR, loadTrackFile } from '../../tracks/load-track.js';
 import { openInputs } from '../open-split.js';
 import { adversarialInputs, robustnessSplitsOf } from './robustness-splits.js';
+import { sampleTrackJson, sampleTrackWithoutBaselines } from '../../../test/testing/sample-track.js';
 
-const sample = JSON.parse(readFileSync(path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist', 'track.json'), 'utf8')) as Record<string, unknown>;
+const sample: Record<string, unknown> = sampleTrackJson();
 const dataDir = path.join(BUILTIN_TRACKS_DIR, 'fashion-mnist');
 
 function writeTrack(robustness: unknown, extra: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lpcv-robust-'));
   const file = path.join(dir, 'track.json');
   const ds = sample.dataset as { images: string; labels: string };
-  const { baselines: _b, ...rest } = sample;
+  const rest = sampleTrackWithoutBaselines();
   const track = {
     ...rest,
     dataset: { format: 'idx', images: path.join(dataDir, ds.images), labels: path.join(dataDir, ds.labels) },

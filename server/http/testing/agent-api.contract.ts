@@ -16,7 +16,8 @@ import { assertValid, validateModel } from '../../../submissions/validate/valida
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
 import { getJob, reclaimExpiredLeases } from '../../queue/index.js';
-import { getResultOfJob, scoreCompletion } from '../../scoring/index.js';
+import { scoreCompletion } from '../../../harness/score/score-completion.js';
+import { getResultOfJob } from '../../scoring/index.js';
 import { seedBaselines } from '../../baselines/seed-baselines.js';
 import type { Track } from '../../../harness/tracks/track.js';
 import { startAgentTestApi, type AgentTestApi } from './agent-api-server.js';
@@ -24,7 +25,7 @@ import { sampleBaselineFile, writeTestTrack } from './reference-tracks.js';
 import { call } from './test-server.js';
 
 const TARGET = { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' };
-const PROTOCOL = { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5 };
+const PROTOCOL = { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 };
 
 async function expectError(res: Response, status: number, code: string): Promise<string> {
   const body = (await res.json()) as { error: { code: string; message: string } };
