@@ -6,7 +6,7 @@ import { integrateEnergy } from '../../scoring/energy.js';
 import { openAndroidBatterySampler, type DeviceShell } from '../power/android-battery.js';
 import type { PowerSample, PowerSampler } from '../power/power-sampler.js';
 import { powerSourceText } from '../power/power-source-spec.js';
-import type { Target, TargetJob, TargetRun } from '../targets/target.js';
+import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
 import { Adb, tail, type ShellOptions } from './adb.js';
 import { parseAndroidSpec, type AndroidSpec } from './android-spec.js';
 import { parseBenchmarkModelOutput, toMs, type BenchmarkModelOutput } from './benchmark-model-output.js';
@@ -99,6 +99,7 @@ export class AndroidTarget implements Target {
       benchmark: s.benchmarkPath,
       runner: s.runnerPath,
       power: powerSourceText(s.power),
+      protocol: { freshProcessTrials: false, referencePairing: false, environment: 'phone' } satisfies ProtocolCapabilities,
     };
   }
 

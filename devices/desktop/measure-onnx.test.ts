@@ -65,6 +65,29 @@ describe('measureOnnx', () => {
     expect(m.applied).toMatchObject({ freshProcessTrials: true, referencePaired: true, guards: true });
   });
 
+  it("the Offline scenario streams the pool for the minimum duration and reports each trial's images over its wall time", async () => {
+    const inputs = await openInputs(track, 'val');
+    const m = await measureOnnx({
+      modelPath: baseline('linear'),
+      inputName: 'input',
+      outputName: 'logits',
+      track: { ...track, protocol: { ...track.protocol, scenario: 'offline' } },
+      inputs,
+      threads: 1,
+      protocol: { warmupRuns: 1, minRuns: 10, minDurationMs: 50, maxRuns: 100_000, trials: 2 },
+      profileRuns: 0,
+      timeoutMs: 60_000,
+    });
+    expect(m.applied?.scenario).toBe('offline');
+    expect(m.offline).toHaveLength(2);
+    m.offline!.forEach((o, i) => {
+      expect(o.images).toBe(m.trials![i]!.latencyMs.length);
+      expect(o.wallMs).toBe(m.trials![i]!.timedMs);
+      expect(o.wallMs).toBeGreaterThanOrEqual(50);
+    });
+    expect(m.profile).toBeUndefined();
+  });
+
   it('says when maxRuns cut a trial short of its minimum duration', async () => {
     const inputs = await openInputs(track, 'val');
     const m = await measureOnnx({

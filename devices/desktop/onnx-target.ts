@@ -5,7 +5,7 @@ import { measureOnnx, type MeasureOnnxOptions } from './measure-onnx.js';
 import { measureRobustnessOnnx, planRobustness } from './measure-robustness.js';
 import { assertValid, validateModel } from '../../submissions/validate/validate-model.js';
 import type { PowerSampler } from '../power/power-sampler.js';
-import type { Target, TargetJob, TargetRun } from '../targets/target.js';
+import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
 import { measureWithPower } from '../targets/measure-with-power.js';
 import type { EnvironmentProbe } from '../environment/environment-probe.js';
 import { localEnvironmentProbe } from '../environment/local-probe.js';
@@ -48,7 +48,8 @@ export class OnnxTarget implements Target {
   }
 
   capabilities(): Record<string, unknown> {
-    return { driver: 'onnx', runtime: 'onnxruntime-node', formats: [...this.formats], power: this.#power?.source ?? null };
+    const protocol: ProtocolCapabilities = { freshProcessTrials: true, referencePairing: true, environment: 'host' };
+    return { driver: 'onnx', runtime: 'onnxruntime-node', formats: [...this.formats], power: this.#power?.source ?? null, protocol };
   }
 
   async probe(): Promise<TargetInfo> {

@@ -18,7 +18,7 @@ import type { DatasetSpec } from '../../harness/tracks/track-schema.js';
 import type { AgentTrack } from '../../harness/wire/index.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import { measureWithPower } from '../targets/measure-with-power.js';
-import type { Target, TargetJob, TargetRun } from '../targets/target.js';
+import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
 import { classifySandboxRun, lastLine } from './classify-run.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolderWithSizes } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
@@ -74,7 +74,16 @@ export class SolutionTarget implements Target {
   }
 
   capabilities(): Record<string, unknown> {
-    return { driver: 'solution', sandbox: 'bubblewrap', python: this.python, formats: [...this.formats], ...(this.runtime ? { runtime: this.runtime } : {}) };
+    // A package runs once over the whole batch in its own process: no trials, no reference beside it.
+    const protocol: ProtocolCapabilities = { freshProcessTrials: false, referencePairing: false, environment: 'none' };
+    return {
+      driver: 'solution',
+      sandbox: 'bubblewrap',
+      python: this.python,
+      formats: [...this.formats],
+      ...(this.runtime ? { runtime: this.runtime } : {}),
+      protocol,
+    };
   }
 
   /** Runs a one-line script in a real sandbox: bwrap, setpriv, user namespaces and the interpreter all work. */
@@ -155,6 +164,7 @@ export class SolutionTarget implements Target {
         preprocessMs: [],
         wall: { durationMs: run.durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
         targetReport: { sandbox: sandboxReport(run, limits, self.note) },
+        applied: { freshProcessTrials: false, referencePaired: false, guards: false, scenario: 'single-stream' },
       };
       job.onProgress({ phase: 'done', fraction: 1 });
       const target = this.info(runtime);

@@ -29,7 +29,7 @@ import { powerSourceText } from '../power/power-source-spec.js';
 import { defaultClock } from '../power/poller.js';
 import { openScpiMeterSampler, type ScpiMeterSampler } from '../power/scpi-meter.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolder } from '../solution/package-io.js';
-import type { Target, TargetJob, TargetRun } from '../targets/target.js';
+import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
 import { boardCommand, DEFAULT_BOARD_COMMAND, packageFileName } from './board-command.js';
 import { BOARD_CLOCK_LOOP, readBoardClock } from './board-clock.js';
 import { meterSamplesOnBoard, type BoardClockReading } from './board-meter.js';
@@ -137,6 +137,7 @@ export class SshTarget implements Target {
       powerPeriodMs: s.periodMs,
       workdir: s.workdir,
       networkLock: s.lockCommand !== undefined,
+      protocol: { freshProcessTrials: false, referencePairing: false, environment: 'board' } satisfies ProtocolCapabilities,
       ...(this.facts ? { runtime: this.facts.info.runtime, os: this.facts.info.os } : {}),
     };
   }

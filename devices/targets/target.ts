@@ -59,6 +59,19 @@ export interface TargetRun {
   readonly power?: readonly PowerSample[];
 }
 
+/**
+ * What of the measurement protocol (docs/protocol.md) a target can apply, stated in its capabilities so that the
+ * server and an organizer see it before any job runs; each record's `validity` says what applied to that run.
+ */
+export interface ProtocolCapabilities {
+  /** Trials in fresh processes with fresh sessions (a batch package, a board's command, a phone's benchmark_model run once). */
+  readonly freshProcessTrials: boolean;
+  /** The track's reference model timed in the same process as the submission, interleaved. */
+  readonly referencePairing: boolean;
+  /** What the environment guards read around a run: the host's /proc and /sys, the board's, the phone's, or nothing. */
+  readonly environment: 'host' | 'board' | 'phone' | 'none';
+}
+
 export interface Target {
   /** The device's name as registered with the server (unique within the agent). */
   readonly name: string;

@@ -31,6 +31,13 @@ const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODE
     code: 'LPCV_E_MODEL_TRUNCATED',
     says: /ends early/,
   },
+  // --trials takes 1 to 100 (each a fresh inference process); anything else is refused before anything runs.
+  ...['0', '-1', '101', '1000000', 'x'].map((n) => ({
+    what: `--trials ${n}`,
+    args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--trials', n],
+    code: 'LPCV_E_USAGE' as const,
+    says: new RegExp(`--trials expects an integer from 1 to 100, got "${n}"`),
+  })),
   { what: 'an empty file', args: () => ['score', tmpFile('empty.onnx', ''), '--track', 'fashion-mnist'], code: 'LPCV_E_MODEL_EMPTY', says: /empty/ },
   {
     what: 'a missing model',
