@@ -1,5 +1,5 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { measureSpec, measuresFromGiven, parseAssignments } from '../../scoring/formulas/measure-names.js';
+import { latencyMeasureName, measureSpec, measuresFromGiven, parseAssignments, type LatencyStatistic } from '../../scoring/formulas/measure-names.js';
 import { paramType, parseFormulaRef, resolveParams } from '../../scoring/formulas/registry.js';
 import type { Formula, FormulaResult, InputValue, ParamValue } from '../../scoring/formulas/types.js';
 import { unitsOf } from '../../scoring/units/quantity.js';
@@ -13,7 +13,7 @@ export interface FormulaCliOptions {
 
 /** Measures each formula that predates the catalog needs (it does not report what is missing itself). */
 const LEGACY_NEEDS: Record<string, (p: Readonly<Record<string, ParamValue>>) => string[]> = {
-  'accuracy-per-time@1': (p) => [String(p.accuracy), 'latency_mean'].filter((n) => measureSpec(n) !== undefined),
+  'accuracy-per-time@1': (p) => [String(p.accuracy), latencyMeasureName(p.latency as LatencyStatistic)].filter((n) => measureSpec(n) !== undefined),
 };
 
 /** `lpcv formula <name>[@version] --set m=v ...`: one score from measures given by hand. */

@@ -4,6 +4,7 @@
  * expression/parse.ts, walked by expression/evaluate.ts: never eval.
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
+import type { LatencyStatistic } from './measure-names.js';
 import type { Formula, FormulaResult, Measures, ParamValue } from './types.js';
 import { viewOf } from './measure-view.js';
 import { evaluate } from './expression/evaluate.js';
@@ -35,7 +36,8 @@ export const expressionV1: Formula = Object.freeze({
   description:
     'score = the value of `expr`, e.g. relu(map - 0.2) * fps / energy_j. Measures (units in the name or fixed): ' +
     'accuracy metrics accuracy, top1, top5, map, map50, iou, f1, mdice, miou, recall10 as fractions; ' +
-    'latency_mean, latency_p50, latency_p90, latency_p95, latency_p99, latency_min, latency_max, latency_std in ms; ' +
+    'latency_mean, latency_p50, latency_p90, latency_p95, latency_p99, latency_min, latency_max, latency_std, ' +
+    "latency_p90_early_stopping (LoadGen's estimate), latency_calibrated (relative x the track's reference latency) in ms; " +
     'latency_s (mean, s); energy_j (J), energy_wh (Wh); duration_s, window_s (s); fps (1/s); images (count); ' +
     'idle_watts (W). Functions relu, min, max, log (natural, = ln), ln, log2, log10, sqrt, abs, exp; operators ' +
     '+ - * / ^ (right-associative, binds tighter than unary minus), parentheses. Edges: a measure the run lacks -> ' +
@@ -48,6 +50,14 @@ export const expressionV1: Formula = Object.freeze({
   inputs: Object.freeze([{ name: '(any)', unit: '-', description: 'the measures the expression names' }]),
   checkParams(params: Readonly<Record<string, ParamValue>>): void {
     parsed(params);
+  },
+  // The first latency statistic the expression names (fps counts as the mean it may fall back to).
+  latencyStatistic(params: Readonly<Record<string, ParamValue>>): LatencyStatistic | null {
+    for (const name of variablesOf(parsed(params))) {
+      const s = VARIABLES[name]!.statistic;
+      if (s !== undefined) return s;
+    }
+    return null;
   },
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     const ast = parsed(params);

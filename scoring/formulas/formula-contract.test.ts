@@ -2,8 +2,9 @@
  * The contract every registered score formula must keep; runs each entry of the registry.
  */
 import { describe, expect, it } from 'vitest';
-import { computeScore, getFormula, listFormulas } from './registry.js';
-import { measures } from './testing/measures.js';
+import { LATENCY_STATISTICS } from './measure-names.js';
+import { computeScore, getFormula, listFormulas, resolveParams } from './registry.js';
+import { distinctLatency, measures } from './testing/measures.js';
 import type { Formula, Measures, ParamValue } from './types.js';
 
 // Measures a formula may ask for, named as the harness names them.
@@ -70,6 +71,15 @@ describe.each(listFormulas().map((f) => [`${f.name} v${f.version}`, f] as const)
     } else {
       expect(Number.isFinite(r.value)).toBe(true);
     }
+  });
+
+  it('declares the latency statistic it reads, and names in its result the one it read (docs/formulas.md)', () => {
+    const params = resolveParams(f, requiredParams(f));
+    const declared = f.latencyStatistic(params);
+    expect(declared === null || (LATENCY_STATISTICS as readonly string[]).includes(declared)).toBe(true);
+    // Without a wall clock or a given fps, a formula that reads latency at all reads the one it declares.
+    const m = distinctLatency(rich().accuracy, { energyJoules: 12.5 });
+    expect(computeScore(f.name, f.version, m, params).statistic ?? null).toBe(declared);
   });
 
   it('gives a null value with a reason, never NaN, when latency and energy are missing', () => {

@@ -34,6 +34,8 @@ export const lpcv2020FpgaV1: Formula = Object.freeze({
     { name: 'images', unit: 'count', description: 'images in the batch (time=wall)' },
     { name: 'latency', unit: 'ms', description: 'mean per-image latency (time=latency)' },
   ]),
+  // time=wall never reads the latency; time=latency reads the mean, and time=auto does without a wall clock.
+  latencyStatistic: (params: Readonly<Record<string, ParamValue>>) => (params.time === 'wall' ? null : 'mean'),
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     const v = viewOf(m, NAME, VERSION);
     const a = v.accuracy(stringParam(params, 'accuracy', v.id));

@@ -33,6 +33,8 @@ export const lpcv2021FpgaV1: Formula = Object.freeze({
     { name: 'energy', unit: 'J', description: 'gross energy of the whole run' },
     { name: 'fps', unit: '1/s', description: 'images per second (or duration and images, or latency)' },
   ]),
+  // fps as 1 / mean latency only when neither fps nor a wall clock was measured (MeasureView.fps).
+  latencyStatistic: () => 'mean',
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     const v = viewOf(m, NAME, VERSION);
     const a = v.accuracy(stringParam(params, 'accuracy', v.id));

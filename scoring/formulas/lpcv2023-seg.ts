@@ -56,6 +56,8 @@ export const lpcv2023SegV1: Formula = Object.freeze({
       });
     }
   },
+  // time=wall never reads the latency; time=latency reads the mean, and time=auto does without a wall clock.
+  latencyStatistic: (params: Readonly<Record<string, ParamValue>>) => (params.time === 'wall' ? null : 'mean'),
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     lpcv2023SegV1.checkParams!(params);
     const v = viewOf(m, NAME, VERSION);

@@ -3,13 +3,13 @@
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Formula, FormulaResult, Measures, ParamValue } from './types.js';
-import { LATENCY_STATS, type LatencyStat } from './measure-names.js';
+import { LATENCY_STATISTICS, type LatencyStatistic } from './measure-names.js';
 import { viewOf } from './measure-view.js';
 import { choiceParam, numberParam, stringParam } from './params.js';
 
 const NAME = 'lpcv2025';
 const VERSION = 1;
-const STATS = LATENCY_STATS.filter((s) => s !== 'std');
+const STATS = LATENCY_STATISTICS.filter((s) => s !== 'std');
 
 export const lpcv2025V1: Formula = Object.freeze({
   name: NAME,
@@ -29,7 +29,11 @@ export const lpcv2025V1: Formula = Object.freeze({
   params: Object.freeze({
     accuracy: { description: 'accuracy metric in the measures (top1, miou, f1, recall10, ...)', default: 'top1' },
     cutoffMs: { description: 'latency cut-off in ms (entries at or under it qualify)', type: 'number' as const, example: 30 },
-    latencyStat: { description: 'the latency statistic compared with the cut-off', default: 'mean', choices: STATS },
+    latencyStat: {
+      description: "the latency statistic compared with the cut-off (mean, p50, p90, p95, p99, min, max, p90EarlyStopping: LoadGen's estimate, calibrated)",
+      default: 'mean',
+      choices: STATS,
+    },
   }),
   inputs: Object.freeze([
     { name: 'top1', unit: 'fraction', description: 'the accuracy metric (parameter accuracy)' },
@@ -39,11 +43,12 @@ export const lpcv2025V1: Formula = Object.freeze({
     const cutoff = numberParam(params, 'cutoffMs', `${NAME} v${VERSION}`);
     if (!(cutoff > 0)) throw new LpcvError('LPCV_E_FORMULA_INPUT', `${NAME} v${VERSION}: cutoffMs must be > 0, got ${cutoff}`, { param: 'cutoffMs' });
   },
+  latencyStatistic: (params: Readonly<Record<string, ParamValue>>) => choiceParam<LatencyStatistic>(params, 'latencyStat', `${NAME} v${VERSION}`, STATS),
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     const v = viewOf(m, NAME, VERSION);
     const a = v.accuracy(stringParam(params, 'accuracy', v.id));
     const cutoff = numberParam(params, 'cutoffMs', v.id);
-    const stat = choiceParam<LatencyStat>(params, 'latencyStat', v.id, STATS);
+    const stat = choiceParam<LatencyStatistic>(params, 'latencyStat', v.id, STATS);
     const t = v.latency(stat);
     if (t === null) return v.unscored();
     if (t.milliseconds > cutoff) return v.scored(a.fraction, false, `${stat} latency ${t.milliseconds} ms is over the ${cutoff} ms cut-off`);

@@ -30,6 +30,7 @@ export const lpircV1: Formula = Object.freeze({
     { name: 'map50', unit: 'fraction', description: 'the accuracy metric (parameter accuracy)' },
     { name: 'energy', unit: 'Wh', description: 'gross energy of the whole run' },
   ]),
+  latencyStatistic: () => null,
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     const v = viewOf(m, NAME, VERSION);
     const a = v.accuracy(stringParam(params, 'accuracy', v.id));

@@ -24,6 +24,18 @@ describe('measures from name=value assignments', () => {
     expect(computeScore('lpcv2025', 1, m, { cutoffMs: 10, latencyStat: 'p99' })).toMatchObject({ value: 0.8, qualified: true });
   });
 
+  it("takes LoadGen's early-stopping p90 and the calibrated latency, and leaves them out when not given", () => {
+    const m = measuresFromGiven(parseAssignments(['top1=0.9', 'latency_p90_early_stopping=45ms', 'latency_calibrated=0.0125s']));
+    expect(m.latency?.p90EarlyStopping).toBe(45);
+    expect(m.latency?.mean).toBeNaN();
+    expect(m.calibratedLatencyMs).toBeCloseTo(12.5, 12);
+    expect(computeScore('accuracy-per-time', 1, m, { latency: 'calibrated' }).value).toBeCloseTo(72, 12);
+    const plain = measuresFromGiven(parseAssignments(['top1=0.9', 'latency=30ms']));
+    expect(plain.latency?.p90EarlyStopping).toBeUndefined();
+    expect(plain.calibratedLatencyMs).toBeNull();
+    expect(computeScore('accuracy-per-time', 1, plain, { latency: 'calibrated' })).toMatchObject({ value: null, missing: ['latency_calibrated'] });
+  });
+
   it('refuses an unknown name, a name given twice, or a text without =', () => {
     expect(errorOf(() => parseAssignments(['enrgy=5J'])).code).toBe('LPCV_E_MEASURE_UNKNOWN');
     expect(errorOf(() => parseAssignments(['enrgy=5J'])).message).toMatch(/known: accuracy, top1/);

@@ -4,10 +4,9 @@
  * per-image times; duration is the whole run's wall clock; energy is the whole run's energy.
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { LatencyStats } from '../latency-stats.js';
 import { parseQuantity } from '../units/parse-quantity.js';
 import type { QuantityKind } from '../units/quantity.js';
-import type { Measures } from './types.js';
+import type { MeasuredLatency, Measures } from './types.js';
 
 export interface MeasureSpec {
   readonly name: string;
@@ -21,6 +20,19 @@ export const ACCURACY_METRICS = ['accuracy', 'top1', 'top5', 'map', 'map50', 'io
 /** Latency statistics per image, as LatencyStats names them. */
 export const LATENCY_STATS = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max', 'std'] as const;
 export type LatencyStat = (typeof LATENCY_STATS)[number];
+
+/**
+ * Every statistic of a run's latency a score can read (docs/formulas.md, "Which latency statistic"): LatencyStats'
+ * own, LoadGen's early-stopping estimate of the p90 (`latency.p90EarlyStopping` in the record) and the calibrated
+ * latency (`calibratedLatency`: relativeLatency x the track's fixed reference latency), all in ms per image.
+ */
+export const LATENCY_STATISTICS = [...LATENCY_STATS, 'p90EarlyStopping', 'calibrated'] as const;
+export type LatencyStatistic = (typeof LATENCY_STATISTICS)[number];
+
+/** A statistic's measure name, as `--set` and expressions take it: latency_mean, ..., latency_p90_early_stopping, latency_calibrated. */
+export function latencyMeasureName(s: LatencyStatistic): string {
+  return s === 'p90EarlyStopping' ? 'latency_p90_early_stopping' : `latency_${s}`;
+}
 
 const ACCURACY_TEXT: Record<(typeof ACCURACY_METRICS)[number], string> = {
   accuracy: 'a generic accuracy (e.g. 2020 UAV video: 1 - mean normalised Levenshtein distance)',
@@ -40,6 +52,16 @@ export const MEASURES: readonly MeasureSpec[] = Object.freeze([
   ...ACCURACY_METRICS.map((name) => ({ name, kind: 'fraction' as const, description: ACCURACY_TEXT[name] })),
   { name: 'latency', kind: 'time', description: 'mean inference latency per image (same as latency_mean)' },
   ...LATENCY_STATS.map((s) => ({ name: `latency_${s}`, kind: 'time' as const, description: `per-image latency, ${s === 'std' ? 'standard deviation' : s}` })),
+  {
+    name: 'latency_p90_early_stopping',
+    kind: 'time',
+    description: "LoadGen's early-stopping estimate of the per-image p90 latency (0.99 confidence; the record's latency.p90EarlyStopping)",
+  },
+  {
+    name: 'latency_calibrated',
+    kind: 'time',
+    description: "relative latency x the track's fixed reference latency (the record's calibratedLatency)",
+  },
   { name: 'duration', kind: 'time', description: 'wall-clock time of the whole measured run (all images)' },
   { name: 'images', kind: 'count', description: 'images processed in `duration`' },
   { name: 'fps', kind: 'rate', description: 'frames (images) per second; when not given, images / duration, else 1 / mean latency' },
@@ -87,7 +109,7 @@ export function parseAssignments(sets: readonly string[]): GivenMeasures {
 /**
  * Measures from given values. Latency statistics that were not given are NaN in the LatencyStats (the
  * formulas read them through MeasureView, which treats a non-finite statistic as not measured); latency is
- * null when none was given.
+ * null when none was given. The early-stopping p90 and the calibrated latency are absent when not given.
  */
 export function measuresFromGiven(given: GivenMeasures): Measures {
   const get = (name: string): number | null => given.get(name)?.value ?? null;
@@ -96,13 +118,14 @@ export function measuresFromGiven(given: GivenMeasures): Measures {
     const v = get(metric);
     if (v !== null) accuracy[metric] = v;
   }
-  const anyLatency = LATENCY_STATS.some((s) => given.has(`latency_${s}`));
+  const anyLatency = [...LATENCY_STATS, 'p90EarlyStopping' as const].some((s) => given.has(latencyMeasureName(s)));
   // Straight from the written unit to ms (6.8ms stays 6.8, not 6.8 x 0.001 x 1000).
-  const ms = (s: LatencyStat): number => {
-    const g = given.get(`latency_${s}`);
+  const ms = (s: LatencyStatistic): number => {
+    const g = given.get(latencyMeasureName(s));
     return g === undefined ? Number.NaN : g.number * (g.factor * 1000);
   };
-  const latency: LatencyStats | null = anyLatency
+  const earlyStopping = given.has(latencyMeasureName('p90EarlyStopping')) ? { p90EarlyStopping: ms('p90EarlyStopping') } : {};
+  const latency: MeasuredLatency | null = anyLatency
     ? {
         unit: 'ms',
         count: Number.NaN,
@@ -115,12 +138,14 @@ export function measuresFromGiven(given: GivenMeasures): Measures {
         p95: ms('p95'),
         p99: ms('p99'),
         ci95: [Number.NaN, Number.NaN],
+        ...earlyStopping,
       }
     : null;
   const idle = get('idle');
   return {
     accuracy,
     latency,
+    calibratedLatencyMs: given.has('latency_calibrated') ? ms('calibrated') : null,
     energyJoules: get('energy'),
     durationSeconds: get('duration'),
     images: get('images'),

@@ -6,7 +6,7 @@
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { Duration, Energy, Fraction, Power, Rate } from '../units/quantity.js';
-import type { LatencyStat } from './measure-names.js';
+import { latencyMeasureName, type LatencyStatistic } from './measure-names.js';
 import type { FormulaResult, InputValue, Measures } from './types.js';
 
 /** How seconds per image are obtained: the batch's wall clock over its images, the mean latency, or the first that is known. */
@@ -17,6 +17,8 @@ export class MeasureView {
   readonly inputs: Record<string, InputValue> = {};
   private readonly missingNames: string[] = [];
   private readonly why: string[] = [];
+  /** The latency statistics read, in order: the first is the result's `statistic`. */
+  private readonly statistics: LatencyStatistic[] = [];
 
   constructor(
     private readonly m: Measures,
@@ -61,13 +63,36 @@ export class MeasureView {
     return Energy.joules(j);
   }
 
-  latency(stat: LatencyStat = 'mean'): Duration | null {
-    const name = stat === 'mean' ? 'latency' : `latency_${stat}`;
-    const l = this.m.latency;
-    if (l === null) return this.miss(name, 'no latency was measured');
-    const ms = l[stat];
+  private used(stat: LatencyStatistic): void {
+    if (!this.statistics.includes(stat)) this.statistics.push(stat);
+  }
+
+  /**
+   * A statistic of the latency per image. The early-stopping p90 is missing when the run had too few timed runs for
+   * LoadGen's estimate, the calibrated latency when the track fixes no reference latency (or the reference was not
+   * paired): the score is then null with the reason, as for any missing measure.
+   */
+  latency(stat: LatencyStatistic = 'mean'): Duration | null {
+    const name = stat === 'mean' ? 'latency' : latencyMeasureName(stat);
+    let ms: number | null | undefined;
+    if (stat === 'calibrated') {
+      ms = this.m.calibratedLatencyMs;
+      if (ms === null || ms === undefined) {
+        return this.miss(
+          name,
+          "no calibrated latency: it needs a reference model paired in the run and the reference's latency fixed in the track (protocol.reference, protocol.referenceLatencyMs)",
+        );
+      }
+    } else {
+      const l = this.m.latency;
+      if (l === null) return this.miss(name, 'no latency was measured');
+      ms = stat === 'p90EarlyStopping' ? l.p90EarlyStopping : l[stat];
+      if (ms === null) return this.miss(name, "no early-stopping p90: too few timed runs for LoadGen's estimate at 0.99 confidence");
+      if (ms === undefined) return this.miss(name, 'no early-stopping p90 was computed for this run');
+    }
     if (!(Number.isFinite(ms) && ms >= 0)) return this.miss(name, `no ${stat} latency`);
     this.note(name, ms, 'ms');
+    this.used(stat);
     return Duration.milliseconds(ms);
   }
 
@@ -134,6 +159,7 @@ export class MeasureView {
     if (mean !== undefined && Number.isFinite(mean) && mean > 0) {
       const r = Rate.inverseOf(Duration.milliseconds(mean));
       this.note('latency', mean, 'ms');
+      this.used('mean');
       this.note('fps', r.perSecond, '1/s', '1000 / mean latency in ms');
       return r;
     }
@@ -174,7 +200,12 @@ export class MeasureView {
       reason: why,
       inputs: { ...this.inputs },
       ...(this.missingNames.length > 0 ? { missing: [...this.missingNames] } : {}),
+      ...this.statistic(),
     };
+  }
+
+  private statistic(): { statistic?: LatencyStatistic } {
+    return this.statistics.length > 0 ? { statistic: this.statistics[0]! } : {};
   }
 
   /** A result with a value; a value that is not finite becomes null with a reason (never NaN or Infinity). */
@@ -187,6 +218,7 @@ export class MeasureView {
       qualified,
       ...(reason === undefined ? {} : { reason }),
       inputs: { ...this.inputs },
+      ...this.statistic(),
     };
   }
 }

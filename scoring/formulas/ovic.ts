@@ -43,6 +43,7 @@ export const ovicV1: Formula = Object.freeze({
     const budget = numberParam(params, 'budgetMs', `${NAME} v${VERSION}`);
     if (!(budget > 0)) throw new LpcvError('LPCV_E_FORMULA_INPUT', `${NAME} v${VERSION}: budgetMs must be > 0, got ${budget}`, { param: 'budgetMs' });
   },
+  latencyStatistic: () => 'mean',
   compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
     const v = viewOf(m, NAME, VERSION);
     const a = v.accuracy(stringParam(params, 'accuracy', v.id));

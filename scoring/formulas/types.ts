@@ -4,13 +4,25 @@
  * version, so old results stay reproducible.
  */
 import type { LatencyStats } from '../latency-stats.js';
+import type { LatencyStatistic } from './measure-names.js';
+
+/** Per-image latency statistics (ms) and, where the run has enough timed runs for it, LoadGen's early-stopping p90. */
+export type MeasuredLatency = LatencyStats & {
+  /** LoadGen's early-stopping estimate of the p90 (0.99 confidence); null when too few runs, absent when not computed. */
+  p90EarlyStopping?: number | null;
+};
 
 /** What a run measured. */
 export interface Measures {
   /** Accuracy metrics by name (top1, top5, map, map50, miou, mdice, ...), fractions in [0, 1]. */
   accuracy: Record<string, number>;
   /** Per-image latency statistics, null when latency was not measured. */
-  latency: LatencyStats | null;
+  latency: MeasuredLatency | null;
+  /**
+   * relativeLatency x the track's fixed reference latency, ms per image (the record's calibratedLatency.value):
+   * null or absent when the track names no reference with a fixed latency, or the reference was not paired.
+   */
+  calibratedLatencyMs?: number | null;
   /** Energy of the whole measured run in joules, null when no meter was attached. */
   energyJoules: number | null;
   /** Wall-clock duration of the whole measured run in seconds, when known. */
@@ -69,6 +81,11 @@ export interface FormulaResult {
   inputs?: Record<string, InputValue>;
   /** Measures the formula needed and did not get (value is then null): names as `lpcv formula --set` takes them. */
   missing?: string[];
+  /**
+   * The statistic of the run's latency the score read (docs/formulas.md, "Which latency statistic"); the first one
+   * when it read several (an expression naming two); absent when it read none (energy- or throughput-only).
+   */
+  statistic?: LatencyStatistic;
 }
 
 export interface Formula {
@@ -83,6 +100,12 @@ export interface Formula {
   readonly params: Readonly<Record<string, ParamSpec>>;
   /** The measures it reads (listings); absent on formulas that predate the catalog. */
   readonly inputs?: readonly InputSpec[];
+  /**
+   * Which statistic of the run's latency the score reads with these (resolved) parameters, or null when it reads
+   * none (energy- or throughput-only). A formula that reads latency only where nothing better was measured (fps as
+   * 1 / mean latency without a wall clock) names that statistic: the result's `statistic` says whether it did.
+   */
+  latencyStatistic(params: Readonly<Record<string, ParamValue>>): LatencyStatistic | null;
   /**
    * Checks parameters beyond their types (an expression that does not parse, a choice that needs another
    * parameter), when a track loads: throws LpcvError with `detail.param` naming the parameter.

@@ -42,6 +42,7 @@ function uavVideo(name: string, year: 2020 | 2021, metric: string, metricText: s
       { name: 'window', unit: 's', description: 'the seconds the energy covers (else duration)' },
       { name: 'idle', unit: 'W', description: "only with idle=record: the record's idle power" },
     ]),
+    latencyStatistic: () => null,
     compute(m: Measures, params: Readonly<Record<string, ParamValue>>): FormulaResult {
       const v = viewOf(m, name, version);
       const a = v.accuracy(stringParam(params, 'accuracy', v.id));

@@ -3,12 +3,14 @@
  * functions (each with its arity). `log` is the natural logarithm, as in C, numpy and JavaScript; `ln` is
  * the same function; `log2` and `log10` are the others.
  */
-import { ACCURACY_METRICS, LATENCY_STATS } from '../measure-names.js';
+import { ACCURACY_METRICS, LATENCY_STATISTICS, latencyMeasureName, type LatencyStatistic } from '../measure-names.js';
 import type { MeasureView } from '../measure-view.js';
 
 export interface VariableSpec {
   readonly unit: string;
   readonly description: string;
+  /** The statistic of the latency it reads (fps: the mean, where it falls back to 1 / latency), if any. */
+  readonly statistic?: LatencyStatistic;
   /** The value in `unit`, or null when it was not measured (the view records what is missing). */
   read(v: MeasureView): number | null;
 }
@@ -17,11 +19,20 @@ const variables: Record<string, VariableSpec> = {};
 for (const metric of ACCURACY_METRICS) {
   variables[metric] = { unit: 'fraction', description: `accuracy metric ${metric}, in [0, 1]`, read: (v) => v.accuracy(metric).fraction };
 }
-for (const stat of LATENCY_STATS) {
-  variables[`latency_${stat}`] = { unit: 'ms', description: `per-image latency, ${stat}, in milliseconds`, read: (v) => v.latency(stat)?.milliseconds ?? null };
+const STATISTIC_TEXT: Partial<Record<LatencyStatistic, string>> = {
+  p90EarlyStopping: "LoadGen's early-stopping estimate of the p90 (0.99 confidence)",
+  calibrated: "relative latency x the track's fixed reference latency",
+};
+for (const stat of LATENCY_STATISTICS) {
+  variables[latencyMeasureName(stat)] = {
+    unit: 'ms',
+    description: `per-image latency, ${STATISTIC_TEXT[stat] ?? stat}, in milliseconds`,
+    statistic: stat,
+    read: (v) => v.latency(stat)?.milliseconds ?? null,
+  };
 }
 Object.assign(variables, {
-  latency_s: { unit: 's', description: 'mean per-image latency in seconds', read: (v: MeasureView) => v.latency('mean')?.seconds ?? null },
+  latency_s: { unit: 's', description: 'mean per-image latency in seconds', statistic: 'mean', read: (v: MeasureView) => v.latency('mean')?.seconds ?? null },
   energy_j: { unit: 'J', description: 'gross energy of the run in joules', read: (v: MeasureView) => v.energy()?.joules ?? null },
   energy_wh: { unit: 'Wh', description: 'gross energy of the run in watt-hours (J / 3600)', read: (v: MeasureView) => v.energy()?.wattHours ?? null },
   duration_s: { unit: 's', description: 'wall-clock seconds of the whole run', read: (v: MeasureView) => v.duration()?.seconds ?? null },
@@ -29,6 +40,7 @@ Object.assign(variables, {
   fps: {
     unit: '1/s',
     description: 'images per second (given, else images / duration, else 1000 / latency_mean)',
+    statistic: 'mean',
     read: (v: MeasureView) => v.fps()?.perSecond ?? null,
   },
   images: { unit: 'count', description: 'images processed in duration_s', read: (v: MeasureView) => v.images() },

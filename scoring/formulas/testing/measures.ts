@@ -31,3 +31,33 @@ export function run(
   const { latencyMs, energyJoules, ...rest } = extra;
   return { ...measures(accuracy, latencyMs ?? null, energyJoules ?? null), ...rest };
 }
+
+/**
+ * Measures whose latency statistics all differ, so that a test can tell which one a formula read: mean 30 ms,
+ * p50 10, p90 40, p95 44, p99 48, min 5, max 60, std 12, LoadGen's early-stopping p90 45; calibrated latency 12.5 ms
+ * (absent with `calibratedMs: null`), and an early-stopping p90 of null with `earlyStopping: null`.
+ */
+export function distinctLatency(
+  accuracy: Record<string, number>,
+  o: { calibratedMs?: number | null; earlyStopping?: number | null; energyJoules?: number } = {},
+): Measures {
+  return {
+    accuracy,
+    latency: {
+      unit: 'ms',
+      count: 1000,
+      mean: 30,
+      std: 12,
+      min: 5,
+      max: 60,
+      p50: 10,
+      p90: 40,
+      p95: 44,
+      p99: 48,
+      ci95: [9.5, 10.5],
+      p90EarlyStopping: o.earlyStopping === undefined ? 45 : o.earlyStopping,
+    },
+    calibratedLatencyMs: o.calibratedMs === undefined ? 12.5 : o.calibratedMs,
+    energyJoules: o.energyJoules ?? null,
+  };
+}
