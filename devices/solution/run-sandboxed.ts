@@ -70,6 +70,11 @@ export interface RunSandboxedOptions {
   readonly signal?: AbortSignal;
   /** Called with bwrap's pid once it runs (tests look for survivors with it). */
   readonly onSpawn?: (pid: number) => void;
+  /**
+   * Called once bwrap has named the sandbox's pid 1 (tests check that it is gone when the run returns): the
+   * process, or null when it had already exited by then (a zombie or gone: its namespace was already empty).
+   */
+  readonly onSandboxInit?: (init: SandboxInit | null) => void;
 }
 
 /** The monotonic clock in ms (the same CLOCK_MONOTONIC the supervisor reads). */
@@ -102,6 +107,7 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
   const named = collect(child.stdio[INFO_FD] as Readable).then((text) => {
     const pid = childPidOf(text);
     init = pid === undefined ? undefined : sandboxInitAt(pid);
+    if (pid !== undefined) opts.onSandboxInit?.(init ?? null);
     if (init !== undefined && (stopping || endMs !== undefined)) killInit(init);
   });
   const stdout = tail(child.stdout);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
 import { buildFixturePackage, type FixturePackage } from './testing/build-package.js';
 import { alive, BWRAP, hostProcessesWith, survivorsOf, sandboxPidNamespace, SKIP_BWRAP, type HeldPidNamespace } from './testing/sandbox-probes.js';
+import type { SandboxInit } from './sandbox-init.js';
 import { writeInputFolder } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
 import { INFO_FD, SANDBOX_PATHS, sandboxCommand, type SandboxLimits } from './sandbox.js';
@@ -117,7 +118,7 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
   async function run(
     name: FixturePackage,
     opts: { timeoutMs?: number; signal?: AbortSignal; values?: Record<string, string> } = {},
-  ): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace }> {
+  ): Promise<{ stage: Stage; run: SandboxRun; pidNamespace: HeldPidNamespace; init: SandboxInit | null | undefined }> {
     const pkg = await buildFixturePackage(name, scratch, opts.values);
     const stage = await makeStage(os.tmpdir(), user);
     stages.push(stage);
@@ -125,13 +126,15 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     await writeInputFolder(syntheticInputs(MIXED_SPECS), stage.input);
     const cmd = commandFor(stage);
     let ns: Promise<HeldPidNamespace> | undefined;
+    let init: SandboxInit | null | undefined;
     const result = await runSandboxed(cmd, {
       timeoutMs: opts.timeoutMs ?? 60_000,
       ...(opts.signal ? { signal: opts.signal } : {}),
       onSpawn: (pid) => (ns = sandboxPidNamespace(pid)),
+      onSandboxInit: (i) => (init = i),
     });
     if (ns === undefined) throw new Error('the sandbox never spawned');
-    return { stage, run: result, pidNamespace: await ns };
+    return { stage, run: result, pidNamespace: await ns, init };
   }
 
   it('shows the package its inputs and nothing of the host: no labels, no harness tree, no users, no network device, no host process', async () => {
@@ -210,13 +213,13 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
   });
 
   it('stops a fork bomb at the process limit, long before the time limit, and leaves no process behind', async () => {
-    const { run: r, pidNamespace } = await run('fork_bomb', { timeoutMs: 120_000 });
+    const { run: r, pidNamespace, init } = await run('fork_bomb', { timeoutMs: 120_000 });
     expect(r.outcome).toBe('exited');
     expect(r.report?.violation).toBe('processes');
     expect(r.report?.peakTasks).toBeGreaterThanOrEqual(limits.maxProcesses);
     // RLIMIT_NPROC held: the count never went past the limit (pid 1 and the supervisor are not counted).
     expect(r.report?.peakTasks).toBeLessThanOrEqual(limits.maxProcesses);
-    expect(await survivorsOf(pidNamespace)).toEqual([]);
+    expect(await survivorsOf(pidNamespace, init)).toEqual([]);
   });
 
   it('kills the whole sandbox at the time limit: the package and its children are gone from the host', async () => {
@@ -252,10 +255,10 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
     const done = run('sleeper', { timeoutMs: 120_000, signal: abort.signal, values: { MARKER: marker } });
     await vi.waitFor(async () => expect((await hostProcessesWith(marker)).length).toBe(3), { timeout: 30_000, interval: 100 });
     abort.abort();
-    const { run: r, pidNamespace } = await done;
+    const { run: r, pidNamespace, init } = await done;
     expect(r.outcome).toBe('cancelled');
     expect(await hostProcessesWith(marker)).toEqual([]);
-    expect(await survivorsOf(pidNamespace)).toEqual([]);
+    expect(await survivorsOf(pidNamespace, init)).toEqual([]);
   });
 
   it('an abort at any moment of the set-up ends the whole sandbox, and the run returns', async () => {
@@ -284,9 +287,9 @@ describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
   });
 
   it('reports no supervisor when the package kills it', async () => {
-    const { run: r, pidNamespace } = await run('kill_supervisor');
+    const { run: r, pidNamespace, init } = await run('kill_supervisor');
     expect(r.started).toBe(true);
     expect(r.report).toBeUndefined();
-    expect(await survivorsOf(pidNamespace)).toEqual([]);
+    expect(await survivorsOf(pidNamespace, init)).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { runTargetContract, type ContractJob } from '../targets/testing/target.c
 import type { TargetJob, TargetRun } from '../targets/target.js';
 import { buildFixturePackage, type FixturePackage } from './testing/build-package.js';
 import { hostProcessesWith, survivorsOf, sandboxPidNamespace, SKIP_BWRAP, type HeldPidNamespace } from './testing/sandbox-probes.js';
+import type { SandboxInit } from './sandbox-init.js';
 import { writeSolutionTrack } from './testing/solution-tracks.js';
 import { monotonicMs } from './run-sandboxed.js';
 import { SolutionTarget } from './solution-target.js';
@@ -146,12 +147,13 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     ['kill_supervisor', 'LPCV_E_SANDBOX_SUPERVISOR'],
   ] as const)("%s is stopped and reported as %s, the submission's fault, and nothing of its sandbox survives", async (name, code) => {
     let ns: Promise<HeldPidNamespace> | undefined;
-    const watched = new SolutionTarget({ name: 'solution-watched', onSpawn: (pid) => (ns = sandboxPidNamespace(pid)) });
+    let init: SandboxInit | null | undefined;
+    const watched = new SolutionTarget({ name: 'solution-watched', onSpawn: (pid) => (ns = sandboxPidNamespace(pid)), onSandboxInit: (i) => (init = i) });
     const e = await failure(watched.run(job(classTrack, await pkg(name))));
     expect(e.code).toBe(code);
     expect(e.fault).toBe('submission');
     expect(ns).toBeDefined();
-    expect(await survivorsOf(await (ns as Promise<HeldPidNamespace>))).toEqual([]);
+    expect(await survivorsOf(await (ns as Promise<HeldPidNamespace>), init)).toEqual([]);
   });
 
   it("a package reaching for the track's labels finds nothing there and is reported as LPCV_E_SANDBOX_LABELS", async () => {

@@ -22,6 +22,7 @@ import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targ
 import { classifySandboxRun, lastLine } from './classify-run.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolderWithSizes } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
+import type { SandboxInit } from './sandbox-init.js';
 import { sandboxCommand, type SandboxCommand, type SandboxLimits } from './sandbox.js';
 import { makeStage, sandboxUser, stagePackage, type Stage } from './stage.js';
 
@@ -52,6 +53,8 @@ export interface SolutionTargetOptions {
   readonly pollMs?: number;
   /** Tests: called with bwrap's pid when a run starts. */
   readonly onSpawn?: (pid: number) => void;
+  /** Tests: the sandbox's pid 1, once bwrap has named it (run-sandboxed.ts). */
+  readonly onSandboxInit?: (init: SandboxInit | null) => void;
 }
 
 export class SolutionTarget implements Target {
@@ -137,6 +140,7 @@ export class SolutionTarget implements Target {
           timeoutMs: job.track.limits.runTimeoutMs,
           signal: job.signal,
           ...(this.opts.onSpawn ? { onSpawn: this.opts.onSpawn } : {}),
+          ...(this.opts.onSandboxInit ? { onSandboxInit: this.opts.onSandboxInit } : {}),
         }),
       );
       const failure = classifySandboxRun(run, {
