@@ -4,6 +4,7 @@ import type { LayerProfile } from './layer-profile.js';
 import type { WallClock } from './measurement.js';
 import type { TrialSamples } from './trials.js';
 import type { LatencyStats } from '../scoring/latency-stats.js';
+import type { LatencyStatistic } from '../scoring/formulas/measure-names.js';
 
 /**
  * The one result record (docs/protocol.md, 9): every run, local or remote, produces this JSON object. Raw latency
@@ -32,7 +33,12 @@ export interface ResultRecord {
    * images it was given, and what the package said about itself (recorded, never used instead).
    */
   wall?: WallClock;
-  score: { formula: string; version: number; value: number | null; qualified: boolean; reason?: string };
+  /**
+   * `statistic`: the statistic of the latency the score used, with its interval (docs/formulas.md, "Which latency
+   * statistic"); null when the score used none (energy- or throughput-only), absent in records made before scores
+   * named it.
+   */
+  score: { formula: string; version: number; value: number | null; qualified: boolean; reason?: string; statistic?: ScoreStatistic | null };
   /** minRuns and minDurationMs are per trial; `trials` how many ran (absent before protocol v2). */
   protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number; trials?: number };
   /** Accuracy on the track's robustness splits of this split (docs/robustness.md), when it declares any. */
@@ -66,6 +72,23 @@ export interface RobustnessRecord {
   robustAccuracy: number | null;
   adversarial: Record<string, Record<string, number>>;
   notMeasured?: Record<string, string>;
+}
+
+/**
+ * The statistic of the latency a score used (harness/score/score-statistic.ts): its value as the formula read it and
+ * its interval. With trials the between-trial interval (`latency.betweenTrials`, or across the per-trial figures;
+ * `calibratedLatency`'s for the calibrated latency); without trials the within-run interval of the p50 (the pooled
+ * samples' order statistics); null where none exists (a mean or a p90 without trials, min, max, std, LoadGen's
+ * early-stopping p90, which is itself a confidence bound).
+ */
+export interface ScoreStatistic {
+  /** mean, p50, p90, p95, p99, min, max, std, p90EarlyStopping or calibrated (scoring/formulas/measure-names.ts). */
+  name: LatencyStatistic;
+  /** ms per image. */
+  value: number;
+  ci95: [number, number] | null;
+  /** The interval's exact coverage (below 0.95 for fewer than 6 trials), null without an interval. */
+  coverage: number | null;
 }
 
 /** A figure measured in several independent trials: the median over trials and its distribution-free interval. */

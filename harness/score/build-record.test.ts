@@ -56,8 +56,9 @@ describe('the measures a record gives its formula', () => {
     expect(rec.score.formula).toBe('lpcv2021-fpga');
     expect(rec.score.value).toBeCloseTo(11.25, 10);
     expect(rec.score.qualified).toBe(true);
-    // the record's score keeps its shape: no inputs or missing in it
-    expect(Object.keys(rec.score).sort()).toEqual(['formula', 'qualified', 'value', 'version']);
+    // the record's score keeps its shape: no inputs or missing in it, and the statistic it used (none: fps from the wall clock)
+    expect(Object.keys(rec.score).sort()).toEqual(['formula', 'qualified', 'statistic', 'value', 'version']);
+    expect(rec.score.statistic).toBeNull();
   });
 
   it('subtracts the measured idle figure over the energy window when the track asks for it', () => {
@@ -73,7 +74,7 @@ describe('the measures a record gives its formula', () => {
 
   it('gives no score, with a reason, when the formula needs energy and the run has none', () => {
     const rec = buildResultRecord(inputs(withScore({ formula: 'lpirc', version: 1, params: { accuracy: 'map' } }), { energyNote: 'no sensor' }));
-    expect(rec.score).toMatchObject({ formula: 'lpirc', version: 1, value: null, qualified: false, reason: 'no energy was measured' });
+    expect(rec.score).toEqual({ formula: 'lpirc', version: 1, value: null, qualified: false, reason: 'no energy was measured', statistic: null });
     expect(rec.energyNote).toBe('no sensor');
   });
 });

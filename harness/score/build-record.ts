@@ -4,6 +4,7 @@ import type { Measures } from '../../scoring/formulas/types.js';
 import type { AppliedProtocol, Measurement, WallClock } from '../measurement.js';
 import type { EnergyRecord, ResultRecord, TargetInfo } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
+import { scoreStatistic } from './score-statistic.js';
 import { protocolV2Parts, recordLatency } from './trial-record.js';
 
 export interface RecordInputs {
@@ -36,7 +37,7 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
   const latency = recordLatency(r.latencyMs, r.v2?.trials);
   const v2 = protocolV2Parts(r.track, r.protocol, r.latencyMs, latency, r.v2 ?? {}, r.wall);
   const measured = r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r;
-  const measures = measuresOf(measured, latency);
+  const measures = { ...measuresOf(measured, latency), calibratedLatencyMs: v2.calibratedLatency?.value ?? null };
   const score = computeScore(
     r.track.score.formula,
     r.track.score.version,
@@ -61,6 +62,7 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
       value: score.value,
       qualified: score.qualified,
       ...(score.reason ? { reason: score.reason } : {}),
+      statistic: score.statistic === undefined ? null : scoreStatistic(score.statistic, latency, v2.calibratedLatency),
     },
     protocol: {
       warmupRuns: r.protocol.warmupRuns,

@@ -64,6 +64,8 @@ describe('one measurement path: a run scored locally and through the agent wire'
     expect(server).toEqual(local);
     // And the record is protocol v2's: the numbers below are what both sides computed.
     expect(local.latency.trials).toHaveLength(3);
+    // The statistic the score used (accuracy-per-time: the mean) with its between-trial interval, computed by both.
+    expect(local.score.statistic).toEqual({ name: 'mean', value: local.latency.mean, ci95: local.latency.betweenTrials!.mean.ci95, coverage: 0.75 });
     expect(local.relativeLatency!.count).toBe(3);
     expect(local.calibratedLatency!.referenceLatencyMs).toBe(0.3);
     expect(local.environment!.refusedAttempts).toBe(1);

@@ -58,8 +58,14 @@ describe("scoring a device's predictions with the labels", () => {
       finishedAt: 'f',
     });
     expect(rec.latency).toMatchObject({ count: 3, mean: 4, p50: 4, min: 2, max: 6 });
-    // accuracy-per-time: 0.9 / (4 ms / 1000) = 225 per second.
-    expect(rec.score).toEqual({ formula: 'accuracy-per-time', version: 1, value: 225, qualified: true });
+    // accuracy-per-time: 0.9 / (4 ms / 1000) = 225 per second, by the mean, which has no interval without trials.
+    expect(rec.score).toEqual({
+      formula: 'accuracy-per-time',
+      version: 1,
+      value: 225,
+      qualified: true,
+      statistic: { name: 'mean', value: 4, ci95: null, coverage: null },
+    });
     expect(rec.preprocess).toBeNull();
     expect(rec.energyNote).toBe('no sensor');
     expect(rec.protocol.timedRuns).toBe(3);

@@ -131,4 +131,73 @@ describe('a record from trials (protocol v2)', () => {
     );
     expect(r.throughput).toMatchObject({ value: 2500, ci95: [2000, 3000], count: 3 });
   });
+
+  describe("the score names the latency statistic it used, with the record's interval for it", () => {
+    const scored = (score: Track['score'], extra: Partial<RecordInputs> = {}) =>
+      buildResultRecord(inputs(trials, { track: { ...track, score }, ...extra })).score;
+
+    it('the mean (accuracy-per-time by default): the median of the trial means, between the trials', () => {
+      // Trial means 2, 4.5 and 3: median 3; three trials give [min, max] = [2, 4.5], coverage 1 - 2^-2.
+      expect(buildResultRecord(inputs(trials)).score.statistic).toEqual({ name: 'mean', value: 3, ci95: [2, 4.5], coverage: 0.75 });
+    });
+
+    it('the median, the p90, the p95, and the calibrated latency, each with its between-trial interval', () => {
+      const apt = (latency: string) => ({ formula: 'accuracy-per-time', version: 1, params: { latency } });
+      expect(scored(apt('p50')).statistic).toEqual({ name: 'p50', value: 3, ci95: [2, 4], coverage: 0.75 });
+      // Trial p90s (numpy's linear method): [1, 2, 3] -> 2.8, [3, 4, 6.5] -> 6, [3, 3, 3] -> 3.
+      const p90 = scored(apt('p90')).statistic!;
+      expect(p90.value).toBe(3);
+      expect(p90.ci95![0]).toBeCloseTo(2.8, 12);
+      expect(p90.ci95![1]).toBeCloseTo(6, 12);
+      // Trial p95s 2.9, 6.25 and 3, summarised the same way.
+      const p95 = scored({ formula: 'lpcv2025', version: 1, params: { cutoffMs: 10, latencyStat: 'p95' } }).statistic!;
+      expect(p95.value).toBe(3);
+      expect(p95.ci95![0]).toBeCloseTo(2.9, 12);
+      expect(p95.ci95![1]).toBeCloseTo(6.25, 12);
+      // Ratios 0.5, 0.5, 0.6 x the track's 0.5 ms: 0.25 ms in [0.25, 0.3]; the score 0.9 / 0.25 ms = 3600 per second.
+      const calibrated = scored(apt('calibrated'));
+      expect(calibrated.value).toBeCloseTo(3600, 9);
+      expect(calibrated.statistic).toMatchObject({ name: 'calibrated', coverage: 0.75 });
+      expect(calibrated.statistic!.value).toBeCloseTo(0.25, 12);
+      expect(calibrated.statistic!.ci95![1]).toBeCloseTo(0.3, 12);
+    });
+
+    it('no score and no statistic when the record lacks the one the formula names', () => {
+      // Nine timed runs: too few for LoadGen's early-stopping p90.
+      const es = scored({ formula: 'accuracy-per-time', version: 1, params: { latency: 'p90EarlyStopping' } });
+      expect(es).toMatchObject({ value: null, qualified: false, statistic: null });
+      expect(es.reason).toMatch(/too few timed runs/);
+      // A track without a fixed reference latency has no calibrated latency.
+      const noFixed: Track = {
+        ...track,
+        protocol: { ...track.protocol, referenceLatencyMs: undefined },
+        score: { formula: 'accuracy-per-time', version: 1, params: { latency: 'calibrated' } },
+      };
+      const cal = buildResultRecord(inputs(trials, { track: noFixed }));
+      expect(cal.calibratedLatency).toBeUndefined();
+      expect(cal.score).toMatchObject({ value: null, qualified: false, statistic: null });
+      expect(cal.score.reason).toMatch(/protocol\.referenceLatencyMs/);
+    });
+
+    it("LoadGen's early-stopping p90 has no interval: it is itself a confidence bound", () => {
+      const many = Array.from({ length: 70 }, (_, i) => 1 + (i % 7) / 10);
+      const r = buildResultRecord(
+        inputs([trial(many, many), trial(many, many), trial(many, many)], {
+          track: { ...track, score: { formula: 'accuracy-per-time', version: 1, params: { latency: 'p90EarlyStopping' } } },
+        }),
+      );
+      expect(r.score.statistic).toEqual({ name: 'p90EarlyStopping', value: r.latency.p90EarlyStopping, ci95: null, coverage: null });
+      expect(r.score.value).toBeCloseTo(0.9 / (r.latency.p90EarlyStopping! / 1000), 9);
+    });
+
+    it('without trials: the within-run interval of the p50, and no interval for the mean', () => {
+      // The pooled samples 1, 2, 3, 3, 3, 3, 3, 4, 6.5: median 3; nine samples give [x(2), x(8)] = [2, 4],
+      // coverage 1 - 2 x 10/512.
+      const p50 = scored({ formula: 'accuracy-per-time', version: 1, params: { latency: 'p50' } }, { v2: undefined });
+      expect(p50.statistic).toEqual({ name: 'p50', value: 3, ci95: [2, 4], coverage: 1 - 20 / 512 });
+      const mean = buildResultRecord({ ...inputs(trials), v2: undefined }).score.statistic!;
+      expect(mean).toMatchObject({ name: 'mean', ci95: null, coverage: null });
+      expect(mean.value).toBeCloseTo(28.5 / 9, 12);
+    });
+  });
 });

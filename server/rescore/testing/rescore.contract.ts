@@ -207,7 +207,7 @@ export function rescoreContract(label: string, database: TestDatabase): void {
 
       // The job's record (the submission's status) is the re-scored one too.
       const status = (await (await call(api, 'GET', `/api/submissions/${ids.B1}`, teams.B!.token)).json()) as { result: ResultRecord };
-      expect(status.result.score).toEqual({ formula: 'lpcv2025', version: 1, value: 0.9, qualified: true });
+      expect(status.result.score).toMatchObject({ formula: 'lpcv2025', version: 1, value: 0.9, qualified: true, statistic: { name: 'mean' } });
 
       const audit = (
         (await (await call(api, 'GET', '/api/admin/tracks/fashion-public/rescores', TEST_ADMIN_TOKEN)).json()) as { rescores: RescoreAuditEntry[] }
