@@ -5,6 +5,8 @@ import { runScore, type ScoreOutcome } from '../run-score.js';
 import { resolveSplit, resolveTrack } from '../../harness/tracks/load-track.js';
 import { int, ms, num, pct, table } from '../format.js';
 import { ProgressBar } from '../progress.js';
+import type { ScoreStatistic } from '../../harness/result-record.js';
+import { statisticLabel } from '../../scoring/formulas/measure-names.js';
 
 export interface ScoreCliOptions {
   track: string;
@@ -162,7 +164,20 @@ export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): strin
   lines.push('');
   const s = r.score;
   lines.push(`score     ${num(s.value)}  (${s.formula} v${s.version}${s.qualified ? '' : ', not qualified'}${s.reason ? `: ${s.reason}` : ''})`);
+  if (s.statistic !== undefined) lines.push(`          ${statisticLine(s.statistic, trials)}`);
   return lines.join('\n');
+}
+
+/** Which statistic of the latency the score used, with its interval (docs/formulas.md, "Which latency statistic"). */
+export function statisticLine(st: ScoreStatistic | null, trials: number): string {
+  if (st === null) return 'by no latency statistic (the formula reads none here, or the run lacks the one it names)';
+  const used = `by the ${statisticLabel(st.name)} latency, ${ms(st.value)} ms`;
+  if (st.ci95 === null) {
+    const why = st.name === 'p90EarlyStopping' ? "LoadGen's estimate is itself a confidence bound" : trials > 0 ? 'not a per-trial figure' : 'no trials';
+    return `${used} (no interval: ${why})`;
+  }
+  const over = trials > 0 ? `between-trial interval over ${trials} trials` : 'within-run interval';
+  return `${used}, ${over} [${ms(st.ci95[0])}, ${ms(st.ci95[1])}] ms${st.coverage === null ? '' : ` (coverage ${pct(st.coverage)})`}`;
 }
 
 /** The robustness splits' accuracy (docs/robustness.md), one row per split. */

@@ -29,6 +29,24 @@ export type LatencyStat = (typeof LATENCY_STATS)[number];
 export const LATENCY_STATISTICS = [...LATENCY_STATS, 'p90EarlyStopping', 'calibrated'] as const;
 export type LatencyStatistic = (typeof LATENCY_STATISTICS)[number];
 
+const STATISTIC_LABELS: Record<LatencyStatistic, string> = {
+  mean: 'mean',
+  p50: 'median',
+  p90: 'p90',
+  p95: 'p95',
+  p99: 'p99',
+  min: 'minimum',
+  max: 'maximum',
+  std: 'standard deviation',
+  p90EarlyStopping: 'early-stopping p90',
+  calibrated: 'calibrated',
+};
+
+/** How reports and pages name a statistic: "mean", "median", "early-stopping p90", ... (followed by "latency"). */
+export function statisticLabel(s: LatencyStatistic): string {
+  return STATISTIC_LABELS[s];
+}
+
 /** A statistic's measure name, as `--set` and expressions take it: latency_mean, ..., latency_p90_early_stopping, latency_calibrated. */
 export function latencyMeasureName(s: LatencyStatistic): string {
   return s === 'p90EarlyStopping' ? 'latency_p90_early_stopping' : `latency_${s}`;
