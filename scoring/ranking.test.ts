@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bestPerTeam, compareEntries, entryPerTeam, paretoFront, rankEntries, rankLabel, statisticallyTied, type RankableEntry } from './ranking.js';
+import {
+  bestPerTeam,
+  compareEntries,
+  entryPerTeam,
+  paretoFront,
+  rankEntries,
+  rankLabel,
+  statisticallyTied,
+  tieLatencyInterval,
+  type RankableEntry,
+} from './ranking.js';
 
 const entry = (id: string, team: string, score: number | null, submittedAt: number, extra: Partial<RankableEntry> = {}): RankableEntry => ({
   id,
@@ -202,5 +212,35 @@ describe('rankEntries with statistical ties', () => {
       ['base', null, '—'],
       ['c', 2, '=1'],
     ]);
+  });
+});
+
+describe('tieLatencyInterval: which latency interval the tie test compares', () => {
+  it("with trials, the between-trial interval of the statistic the score used; else the median's (the rule before trials)", () => {
+    const median: [number, number] = [0.2, 0.25];
+    const mean: [number, number] = [0.6, 0.9];
+    expect(tieLatencyInterval({ medianCi95: median, trials: true, statisticCi95: mean })).toEqual(mean);
+    // A statistic without an interval (LoadGen's early-stopping p90), or a score that used none: the median's.
+    expect(tieLatencyInterval({ medianCi95: median, trials: true, statisticCi95: null })).toEqual(median);
+    // A result without trials keeps the median's within-run interval, whatever its score used.
+    expect(tieLatencyInterval({ medianCi95: median, trials: false, statisticCi95: mean })).toEqual(median);
+  });
+
+  it("ties by the score's statistic: medians that overlap do not tie means that are apart, and the other way round", () => {
+    // The case: by the mean, spiky (mean 0.7 ms) is slower than steady (0.35 ms), though its median is lower.
+    const spiky = { medians: [0.18, 0.22] as [number, number], means: [0.6, 0.8] as [number, number] };
+    const steady = { medians: [0.2, 0.3] as [number, number], means: [0.33, 0.37] as [number, number] };
+    const ev = (r: typeof spiky, trials: boolean) => ({
+      accuracy: 0.9,
+      countBase: 1000,
+      latencyCi95: tieLatencyInterval({ medianCi95: r.medians, trials, statisticCi95: r.means }),
+    });
+    expect(statisticallyTied(ev(spiky, true), ev(steady, true))).toBe(false);
+    // Before trials, the same results were tied by their medians.
+    expect(statisticallyTied(ev(spiky, false), ev(steady, false))).toBe(true);
+    // Means that overlap tie, however far apart the medians.
+    const a = { medians: [0.1, 0.11] as [number, number], means: [0.5, 0.6] as [number, number] };
+    const b = { medians: [0.3, 0.31] as [number, number], means: [0.55, 0.65] as [number, number] };
+    expect(rankEntries([entry('a', 'A', 2, 1, { tie: ev(a, true) }), entry('b', 'B', 1, 1, { tie: ev(b, true) })]).map(rankLabel)).toEqual(['=1', '=1']);
   });
 });

@@ -12,8 +12,10 @@
  *   entries that do not qualify or have no score, in the same tie order.
  * - Ranks 1, 2, ... go to qualified participants' entries with a score, in that order; baselines and
  *   entries that do not qualify stand in the order without a rank.
- * - Statistical ties: two ranked entries are tied when their median latencies' 95% intervals overlap AND
- *   their accuracies are equal within the data set's resolution (statisticallyTied). Tie groups chain in
+ * - Statistical ties: two ranked entries are tied when their latency intervals overlap AND their accuracies
+ *   are equal within the data set's resolution (statisticallyTied). The latency interval is the between-trial
+ *   interval of the statistic the score used when the result has protocol v2's trials, else the median's
+ *   (tieLatencyInterval). Tie groups chain in
  *   rank order: an entry joins the group of the ranked entry just above it when the two are tied, so
  *   A~B and B~C put A, B and C in one group even when A and C are not tied (A~C is not required: the
  *   relation is not transitive, and chaining is the one grouping that depends on nothing but the order).
@@ -33,8 +35,30 @@ export interface TieEvidence {
    * (mAP, mIoU, mDice, F1): then only equal accuracies (to rounding) are "equal within the resolution".
    */
   readonly countBase: number | null;
-  /** The median latency's distribution-free 95% interval, ms. */
+  /** The latency interval the test compares, ms: tieLatencyInterval of the result. */
   readonly latencyCi95: readonly [number, number];
+}
+
+/** What the tie test needs of a result's latency. */
+export interface TieLatency {
+  /** The median's distribution-free interval (the record's latency.ci95): between trials with trials, within the run without. */
+  readonly medianCi95: readonly [number, number];
+  /** Whether the latency comes from protocol v2's independent trials. */
+  readonly trials: boolean;
+  /** The interval of the statistic the score used (the record's score.statistic.ci95); null where it has none or the record names none. */
+  readonly statisticCi95: readonly [number, number] | null;
+}
+
+/**
+ * The latency interval an entry's tie test compares. With trials: the between-trial interval of the statistic the
+ * score used, since that is the number the order rests on (a score by the mean is ordered by means, whose intervals
+ * can be apart where the medians' overlap, and the other way round). Where that statistic has no interval (LoadGen's
+ * early-stopping p90, min, max), where the score used none (an energy-only formula), and for results without trials
+ * (stored before protocol v2, or a target that runs once), the median's interval: the rule from before, whose
+ * within-run interval is all such a result has.
+ */
+export function tieLatencyInterval(l: TieLatency): readonly [number, number] {
+  return l.trials && l.statisticCi95 !== null ? l.statisticCi95 : l.medianCi95;
 }
 
 export interface RankableEntry {

@@ -14,9 +14,11 @@
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { entryPerTeam, paretoFront, rankEntries, type EntryRule, type RankableEntry, type RankedEntry, type TieEvidence } from '../../scoring/ranking.js';
+import type { LatencyStatistic } from '../../scoring/formulas/measure-names.js';
+import { entryPerTeam, paretoFront, rankEntries, type EntryRule, type RankableEntry, type RankedEntry } from '../../scoring/ranking.js';
 import type { Db } from '../db/index.js';
 import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
+import { tieEvidence } from './tie-evidence.js';
 import { effectiveFormula, formulaLabel } from './track-formulas.js';
 import { trackReveal } from './track-reveals.js';
 import type { Viewer } from './viewer.js';
@@ -42,8 +44,14 @@ export interface LeaderboardEntry {
   accuracy: number | null;
   /** Every accuracy metric of the result. */
   metrics: Record<string, number>;
-  /** Per-image inference latency: the median and its distribution-free 95% interval. */
+  /** Per-image inference latency: the median and its distribution-free 95% interval (between trials when the result has them). */
   latency: { unit: 'ms'; p50: number; ci95: [number, number]; count: number } | null;
+  /**
+   * The statistic of the latency the score used (the record's score.statistic), with its interval: what explains the
+   * order. Null when the score used none (an energy-only formula, or the run lacked the one it names) and for results
+   * stored before records named it (the page then shows the median, named as such).
+   */
+  statistic: EntryStatistic | null;
   /** Measured energy of the run, or null (the result's energyNote says why). */
   energy: { joules: number; avgWatts: number; source: string } | null;
   energyNote: string | null;
@@ -60,6 +68,19 @@ export interface LeaderboardEntry {
   /** ISO 8601. */
   submittedAt: string;
   finishedAt: string;
+}
+
+/** The latency statistic a score used, as an entry carries it. */
+export interface EntryStatistic {
+  /** mean, p50, p90, ..., p90EarlyStopping, calibrated (docs/formulas.md, "Which latency statistic"). */
+  name: LatencyStatistic;
+  unit: 'ms';
+  value: number;
+  /** Between trials when `trials` is a number, else the within-run interval (a median without trials); null where none exists. */
+  ci95: [number, number] | null;
+  coverage: number | null;
+  /** How many trials the result has; null for a result without trials. */
+  trials: number | null;
 }
 
 /** An entry's rank on the other board. */
@@ -87,6 +108,11 @@ export interface Leaderboard {
   entryRule: EntryRule;
   /** The accuracy metric shown (the formula's `accuracy` parameter, else the track's first metric). */
   metric: string;
+  /**
+   * The latency statistic the shown entries' scores used, when those that name one all name the same (the page's
+   * latency column then shows it); null when none names one, or they differ (each entry's `statistic` says which).
+   */
+  statistic: LatencyStatistic | null;
   /** The effective formula (`name@version`), and whether a re-score set it over the track file's. */
   formula: string;
   formulaSource: 'track-file' | 'rescore';
@@ -96,9 +122,6 @@ export interface Leaderboard {
   withheld: number;
   entries: LeaderboardEntry[];
 }
-
-/** Count-based accuracy metrics: a number of correct images over the split's N (resolution 1/N). */
-const COUNT_METRICS: ReadonlySet<string> = new Set(['top1', 'top5']);
 
 /** The accuracy a leaderboard shows: the formula's `accuracy` parameter when it names a metric, else the first. */
 export function primaryMetric(track: Track, params: Readonly<Record<string, unknown>> = track.score.params): string {
@@ -119,12 +142,6 @@ interface Candidate extends RankableEntry {
   readonly teamId: number;
   readonly baselineName: string | null;
   readonly record: ResultRecord;
-}
-
-function tieEvidence(record: ResultRecord, metric: string): TieEvidence | null {
-  const accuracy = record.accuracy[metric];
-  if (accuracy === undefined || record.latency === null) return null;
-  return { accuracy, countBase: COUNT_METRICS.has(metric) ? record.protocol.accuracyImages : null, latencyCi95: record.latency.ci95 };
 }
 
 /**
@@ -209,6 +226,9 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     privateRank: board === 'public' && revealed ? (privateRanks.get(id) ?? null) : null,
   });
   const split = board === 'public' ? publicSplit! : privateSplit;
+  const entries = rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id)));
+  const names = new Set(entries.flatMap((e) => (e.statistic === null ? [] : [e.statistic.name])));
+  const [only] = names;
   return {
     track: track.name,
     title: track.title,
@@ -221,11 +241,12 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     revealedAt: reveal === null ? null : new Date(reveal.revealedAt).toISOString(),
     entryRule,
     metric,
+    statistic: names.size === 1 ? only! : null,
     formula: formulaLabel(formula),
     formulaSource: formula.source,
     complete,
     withheld,
-    entries: rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id))),
+    entries,
   };
 }
 
@@ -249,6 +270,7 @@ function toEntry(
     accuracy: r.accuracy[metric] ?? null,
     metrics: r.accuracy,
     latency: r.latency === null ? null : { unit: 'ms', p50: r.latency.p50, ci95: r.latency.ci95, count: r.latency.count },
+    statistic: entryStatistic(r),
     energy: r.energy === null ? null : { joules: r.energy.joules, avgWatts: r.energy.avgWatts, source: r.energy.source },
     energyNote: r.energy === null ? (r.energyNote ?? null) : null,
     score: r.score.value,
@@ -260,4 +282,11 @@ function toEntry(
     submittedAt: new Date(c.submittedAt).toISOString(),
     finishedAt: r.finishedAt,
   };
+}
+
+function entryStatistic(r: ResultRecord): EntryStatistic | null {
+  const st = r.score.statistic;
+  if (st === null || st === undefined) return null;
+  const trials = r.latency?.trials?.length ?? 0;
+  return { name: st.name, unit: 'ms', value: st.value, ci95: st.ci95, coverage: st.coverage, trials: trials > 0 ? trials : null };
 }

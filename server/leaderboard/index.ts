@@ -4,6 +4,7 @@ export {
   primaryMetric,
   type Board,
   type BuildOptions,
+  type EntryStatistic,
   type Leaderboard,
   type LeaderboardEntry,
   type OtherRank,
@@ -19,5 +20,6 @@ export {
   type EffectiveFormula,
   type TrackFormula,
 } from './track-formulas.js';
+export { tieEvidence } from './tie-evidence.js';
 export { hideTrack, revealTrack, trackReveal, type Reveal } from './track-reveals.js';
 export { ANONYMOUS, type Viewer } from './viewer.js';

@@ -1,6 +1,9 @@
 import type { Leaderboard } from './build-leaderboard.js';
 
-/** The CSV columns of `GET /api/leaderboard/:track?format=csv`, in order (docs/api.md). */
+/**
+ * The CSV columns of `GET /api/leaderboard/:track?format=csv`, in order (docs/api.md). New columns go at the end, so
+ * that a spreadsheet reading the earlier ones by position keeps working.
+ */
 export const LEADERBOARD_CSV_COLUMNS = [
   'rank',
   'team',
@@ -22,6 +25,11 @@ export const LEADERBOARD_CSV_COLUMNS = [
   'tied',
   'public_rank',
   'private_rank',
+  'statistic',
+  'statistic_ms',
+  'statistic_ci95_low_ms',
+  'statistic_ci95_high_ms',
+  'statistic_coverage',
 ] as const;
 
 /**
@@ -60,6 +68,11 @@ export function leaderboardCsv(board: Leaderboard): string {
       e.tied,
       e.publicRank?.shownRank ?? null,
       e.privateRank?.shownRank ?? null,
+      e.statistic?.name ?? null,
+      e.statistic?.value ?? null,
+      e.statistic?.ci95?.[0] ?? null,
+      e.statistic?.ci95?.[1] ?? null,
+      e.statistic?.coverage ?? null,
     ];
     lines.push(cells.map(csvField).join(','));
   }

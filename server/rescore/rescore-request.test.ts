@@ -39,7 +39,7 @@ describe('the formula a re-score applies', () => {
   });
 
   it('refuses unknown, mistyped, missing and badly checked parameters before anything runs', () => {
-    expect(codeOf(() => resolveRescoreFormula(current, file, { params: { budget: 3 } }))).toMatch(/has no parameter 'budget' \(it takes: accuracy\)/);
+    expect(codeOf(() => resolveRescoreFormula(current, file, { params: { budget: 3 } }))).toMatch(/has no parameter 'budget' \(it takes: accuracy, latency\)/);
     expect(codeOf(() => resolveRescoreFormula(current, file, { formula: 'lpcv2025@1', params: { cutoffMs: 'fast' } }))).toMatch(
       /'cutoffMs' must be a finite number, got "fast"/,
     );

@@ -1,0 +1,4 @@
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { leaderboardStatisticContract } from './testing/leaderboard-statistic.contract.js';
+
+leaderboardStatisticContract('sqlite', sqliteTestDatabase());
