@@ -1,11 +1,13 @@
 import type { Leaderboard, LeaderboardEntry, OtherRank } from '../leaderboard/index.js';
 import type { RescoreReport } from '../rescore/index.js';
 import { html, type Html } from './html.js';
-import { ms, percent, scoreText, when } from './format.js';
+import { percent, scoreText, when } from './format.js';
+import { latencyCell, latencyHeader } from './latency-statistic.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';
 import { scatterPlotSvg } from './scatter-plot.js';
 
-const TIE_TITLE = 'statistically tied: the 95% intervals of the median latencies overlap and the accuracies are equal to one image';
+const TIE_TITLE =
+  "statistically tied: the intervals of the latency statistic the scores used overlap (between trials; the median's for a result without trials) and the accuracies are equal to one image";
 
 function teamCell(e: LeaderboardEntry): Html {
   return e.baseline !== null ? html`<span class="tag">baseline</span> ${e.baseline}` : html`${e.team}`;
@@ -36,10 +38,7 @@ function otherColumn(b: Leaderboard): 'public' | 'private' | null {
 function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
   const mine = ctx.viewer.kind === 'admin' || (ctx.viewer.kind === 'team' && e.baseline === null && e.team === ctx.viewer.teamName);
   const submission = mine ? html`<a href="/submissions/${e.submission}"><code>${e.submission}</code></a>` : html`<code>${e.submission}</code>`;
-  const latency =
-    e.latency === null
-      ? html`—`
-      : html`${ms(e.latency.p50)} <span class="hint">[${e.latency.ci95[0].toPrecision(3)}, ${e.latency.ci95[1].toPrecision(3)}]</span>`;
+  const latency = latencyCell(b, e);
   const other = otherColumn(b);
   return html`<tr id="entry-${e.submission}"${e.baseline !== null ? html` class="baseline"` : ''}>
   <td class="num">${rankCell(e)}</td>
@@ -95,7 +94,7 @@ function rules(b: Leaderboard): Html {
   const which = b.entryRule === 'latest' ? "Each team's latest scored submission counts" : 'Best entry per team';
   const chosen = b.publicSplit !== null ? ' (chosen on the public leaderboard)' : '';
   return html`${which}${chosen}; baselines are the organizers' reference models and take no rank. Equal scores go to the earlier submission.
-Entries marked <span class="tag" title="${TIE_TITLE}">tie</span> share a rank ("=3"): their median latencies' 95% intervals overlap and their accuracies are equal to one image, so the measurement cannot order them.`;
+Entries marked <span class="tag" title="${TIE_TITLE}">tie</span> share a rank ("=3"): the intervals of the latency their scores used overlap (between trials; the median's for a result without trials) and their accuracies are equal to one image, so the measurement cannot order them.`;
 }
 
 export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
@@ -103,7 +102,7 @@ export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
   const figure =
     plot === null
       ? html`<p>No scored entries yet.</p>`
-      : html`<figure class="plot" id="plot">${plot}<figcaption>${b.metric} accuracy against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same numbers.</figcaption></figure>`;
+      : html`<figure class="plot" id="plot">${plot}<figcaption>${b.metric} accuracy against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same accuracies; its latency column is the statistic the scores used.</figcaption></figure>`;
   const boardQuery = b.publicSplit === null ? '' : `?board=${b.board}`;
   const csvQuery = b.publicSplit === null ? '?format=csv' : `?format=csv&board=${b.board}`;
   const other = otherColumn(b);
@@ -116,7 +115,7 @@ ${adminControls(ctx, b)}
 ${figure}
 <table id="leaderboard">
 <caption>${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'}</caption>
-<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">Accuracy (${b.metric})</th><th scope="col" class="num">Latency p50 [95% interval]</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
+<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">Accuracy (${b.metric})</th><th scope="col" class="num" id="latency-column">${latencyHeader(b)}</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
 <tbody>${b.entries.map((e) => row(ctx, b, e))}</tbody>
 </table>`;
   return renderPage(ctx, { title: `Leaderboard: ${b.track}`, body });

@@ -2,6 +2,7 @@ import { statusOfJob } from '../submissions/submission-status.js';
 import type { JobEvent } from '../queue/index.js';
 import { html, type Html } from './html.js';
 import { layerProfileTable } from './layer-profile-table.js';
+import { intervalSource, relativeLatencyLine, statisticLine, validityLine } from './latency-statistic.js';
 import { bytesText, ms, percent, scoreText, when } from './format.js';
 import { renderPage, type PageContext } from './layout.js';
 import type { SubmissionDetails, SubmissionSummary } from './submission-details.js';
@@ -33,13 +34,24 @@ function resultBlock(d: SubmissionDetails): Html {
   const energy = r.energy
     ? html`${r.energy.joules.toPrecision(4)} J, ${r.energy.avgWatts.toPrecision(3)} W average (${r.energy.source}, ${r.energy.sampleCount} samples)`
     : html`not measured${r.energyNote ? html`: ${r.energyNote}` : ''}`;
+  const trials = r.latency.trials?.length ?? 0;
+  const medianInterval =
+    trials > 0
+      ? html`${intervalSource(trials, r.latency.betweenTrials?.p50.coverage ?? null)} [${ms(r.latency.ci95[0])}, ${ms(r.latency.ci95[1])}]; ${r.latency.count.toLocaleString('en')} timed runs in all`
+      : html`95% interval [${ms(r.latency.ci95[0])}, ${ms(r.latency.ci95[1])}] over ${r.latency.count.toLocaleString('en')} timed runs`;
+  const statistic = statisticLine(r);
+  const relative = relativeLatencyLine(r);
+  const validity = validityLine(r);
   return html`<h2>Result</h2>
 <dl class="facts" id="result">
   ${metrics}
-  <dt>Latency (median)</dt><dd>${ms(r.latency.p50)}, 95% interval [${ms(r.latency.ci95[0])}, ${ms(r.latency.ci95[1])}] over ${r.latency.count.toLocaleString('en')} timed runs</dd>
+  <dt>Latency (median)</dt><dd>${ms(r.latency.p50)}, ${medianInterval}</dd>
   <dt>Latency (mean, p90, p99)</dt><dd>${ms(r.latency.mean)}, ${ms(r.latency.p90)}, ${ms(r.latency.p99)}</dd>
+  ${relative === null ? '' : html`<dt>Relative latency</dt><dd id="relative-latency">${relative}</dd>`}
   <dt>Energy</dt><dd>${energy}</dd>
   <dt>Score</dt><dd><strong>${scoreText(r.score.value)}</strong> (${r.score.formula} v${r.score.version}${r.score.qualified ? '' : html`, does not qualify${r.score.reason ? html`: ${r.score.reason}` : ''}`})</dd>
+  ${statistic === null ? '' : html`<dt>Latency the score used</dt><dd id="score-statistic">${statistic}</dd>`}
+  ${validity === null ? '' : html`<dt>Validity</dt><dd id="validity">${validity}</dd>`}
   <dt>Target</dt><dd>${r.target.kind} ${r.target.device}, ${r.target.runtime}, ${r.target.threads} thread${r.target.threads === 1 ? '' : 's'}, ${r.target.cpu}</dd>
   <dt>Measured</dt><dd>${when(r.startedAt)} to ${when(r.finishedAt)}</dd>
 </dl>
