@@ -22,8 +22,13 @@ export async function lpcvWithEnv(args: string[], env: Readonly<Record<string, s
 }
 
 /** Start a long-running `lpcv` (e.g. `lpcv agent`); the test stops it (kill) and awaits the result. */
-export function spawnLpcv(args: string[], env: Readonly<Record<string, string>> = {}): ResultPromise<{ reject: false; stdin: 'ignore' }> {
-  return execa(process.execPath, [BIN, ...args], { cwd: ROOT, reject: false, env: childEnv(env), stdin: 'ignore' });
+export function spawnLpcv(
+  args: string[],
+  env: Readonly<Record<string, string>> = {},
+): ResultPromise<{ reject: false; stdin: 'ignore'; forceKillAfterDelay: number }> {
+  // execa follows kill() with SIGKILL after 5 s by default: too soon for a clean stop on a loaded 2-core machine, where
+  // a test that checks the stop would fail for the machine's load (cli/commands/serve.test.ts did).
+  return execa(process.execPath, [BIN, ...args], { cwd: ROOT, reject: false, env: childEnv(env), stdin: 'ignore', forceKillAfterDelay: 30_000 });
 }
 
 /** A TCP port of 127.0.0.1 that nothing listens on (it was free a moment ago). */
