@@ -38,7 +38,19 @@ export interface ResultRecord {
    * statistic"); null when the score used none (energy- or throughput-only), absent in records made before scores
    * named it.
    */
-  score: { formula: string; version: number; value: number | null; qualified: boolean; reason?: string; statistic?: ScoreStatistic | null };
+  score: {
+    formula: string;
+    version: number;
+    value: number | null;
+    qualified: boolean;
+    reason?: string;
+    statistic?: ScoreStatistic | null;
+    /**
+     * The score's 95% interval: the formula at the two ends of its latency statistic's interval (harness/score/score-interval.ts);
+     * absent where that statistic has none, and in records made before it existed. The leaderboard's ties compare it.
+     */
+    ci95?: [number, number];
+  };
   /** minRuns and minDurationMs are per trial; `trials` how many ran (absent before protocol v2). */
   protocol: { warmupRuns: number; minRuns: number; minDurationMs: number; timedRuns: number; accuracyImages: number; trials?: number };
   /** Accuracy on the track's robustness splits of this split (docs/robustness.md), when it declares any. */

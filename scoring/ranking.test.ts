@@ -148,6 +148,26 @@ describe('statisticallyTied', () => {
   });
 });
 
+describe("statisticallyTied by the scores' intervals", () => {
+  const ev = (accuracy: number, ci: [number, number], score: [number, number] | null) => ({ accuracy, countBase: 8000, latencyCi95: ci, scoreCi95: score });
+
+  it('ties two results whose score intervals overlap, whatever their accuracies', () => {
+    // 0.90 / [0.20, 0.24] ms against 0.88 / [0.19, 0.22] ms: accuracy-per-time intervals [3750, 4500] and [4000, 4632].
+    expect(statisticallyTied(ev(0.9, [0.2, 0.24], [3750, 4500]), ev(0.88, [0.19, 0.22], [4000, 4632]))).toBe(true);
+    // Touching counts; apart does not, however equal the accuracies and the latency intervals.
+    expect(statisticallyTied(ev(0.9, [1, 2], [10, 20]), ev(0.8, [5, 6], [20, 30]))).toBe(true);
+    expect(statisticallyTied(ev(0.9, [1, 2], [10, 20]), ev(0.9, [1, 2], [20.001, 30]))).toBe(false);
+    expect(statisticallyTied(ev(0.9, [1, 2], [10, Number.NaN]), ev(0.9, [1, 2], [10, 20]))).toBe(false);
+  });
+
+  it('falls back to the latency-and-accuracy rule when either result has no score interval', () => {
+    // Equal accuracy, overlapping latency: tied by the old rule although one score interval is far from the other's position.
+    expect(statisticallyTied(ev(0.9, [1, 2], null), ev(0.9, [1.5, 3], [1, 2]))).toBe(true);
+    // Different accuracies: never tied by the old rule, even with overlapping latencies.
+    expect(statisticallyTied(ev(0.9, [1, 2], [10, 20]), ev(0.8, [1, 2], null))).toBe(false);
+  });
+});
+
 describe('rankEntries with statistical ties', () => {
   const shown = (entries: RankableEntry[]): Array<[string, number | null, string]> => rankEntries(entries).map((r) => [r.entry.id, r.rank, rankLabel(r)]);
 

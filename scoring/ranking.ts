@@ -12,10 +12,13 @@
  *   entries that do not qualify or have no score, in the same tie order.
  * - Ranks 1, 2, ... go to qualified participants' entries with a score, in that order; baselines and
  *   entries that do not qualify stand in the order without a rank.
- * - Statistical ties: two ranked entries are tied when their latency intervals overlap AND their accuracies
- *   are equal within the data set's resolution (statisticallyTied). The latency interval is the between-trial
- *   interval of the statistic the score used when the result has protocol v2's trials, else the median's
- *   (tieLatencyInterval). Tie groups chain in
+ * - Statistical ties: two ranked entries are tied when their scores' 95% intervals overlap (statisticallyTied):
+ *   the score's interval is the formula at the two ends of its latency statistic's between-trial interval, since
+ *   accuracy on the hidden split is exact and latency is the score's one uncertain input. Where either result
+ *   has no score interval (stored before it existed, or a statistic without an interval), the rule from before:
+ *   their latency intervals overlap AND their accuracies are equal within the data set's resolution; the latency
+ *   interval is the between-trial interval of the statistic the score used when the result has protocol v2's
+ *   trials, else the median's (tieLatencyInterval). Tie groups chain in
  *   rank order: an entry joins the group of the ranked entry just above it when the two are tied, so
  *   A~B and B~C put A, B and C in one group even when A and C are not tied (A~C is not required: the
  *   relation is not transitive, and chaining is the one grouping that depends on nothing but the order).
@@ -37,6 +40,8 @@ export interface TieEvidence {
   readonly countBase: number | null;
   /** The latency interval the test compares, ms: tieLatencyInterval of the result. */
   readonly latencyCi95: readonly [number, number];
+  /** The score's 95% interval (the record's score.ci95); absent or null where the result has none. */
+  readonly scoreCi95?: readonly [number, number] | null;
 }
 
 /** What the tie test needs of a result's latency. */
@@ -129,11 +134,16 @@ export function bestPerTeam<T extends RankableEntry>(entries: readonly T[]): T[]
 const ROUNDING = 1e-9;
 
 /**
- * The statistical tie test of two entries: their latency intervals overlap (closed intervals: touching
- * counts) and their accuracies are equal within the data set's resolution (see TieEvidence.countBase).
- * Symmetric; not transitive.
+ * The statistical tie test of two entries: their score intervals overlap when both have one; else their latency
+ * intervals overlap and their accuracies are equal within the data set's resolution (see TieEvidence.countBase).
+ * Intervals are closed: touching counts. Symmetric; not transitive.
  */
 export function statisticallyTied(a: TieEvidence, b: TieEvidence): boolean {
+  if (a.scoreCi95 && b.scoreCi95) {
+    const [aLow, aHigh] = a.scoreCi95;
+    const [bLow, bHigh] = b.scoreCi95;
+    return [aLow, aHigh, bLow, bHigh].every(Number.isFinite) && aLow <= bHigh && bLow <= aHigh;
+  }
   const [aLow, aHigh] = a.latencyCi95;
   const [bLow, bHigh] = b.latencyCi95;
   if (![aLow, aHigh, bLow, bHigh, a.accuracy, b.accuracy].every(Number.isFinite)) return false;

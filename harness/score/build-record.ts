@@ -4,6 +4,7 @@ import type { Measures } from '../../scoring/formulas/types.js';
 import type { AppliedProtocol, Measurement, WallClock } from '../measurement.js';
 import type { EnergyRecord, ResultRecord, TargetInfo } from '../result-record.js';
 import type { Track } from '../tracks/track.js';
+import { scoreInterval } from './score-interval.js';
 import { scoreStatistic } from './score-statistic.js';
 import { protocolV2Parts, recordLatency } from './trial-record.js';
 
@@ -38,13 +39,11 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
   const v2 = protocolV2Parts(r.track, r.protocol, r.latencyMs, latency, r.v2 ?? {}, r.wall);
   const measured = r.robustness?.robustAccuracy != null ? { ...r, accuracy: { ...r.accuracy, robust_accuracy: r.robustness.robustAccuracy } } : r;
   const measures = { ...measuresOf(measured, latency), calibratedLatencyMs: v2.calibratedLatency?.value ?? null };
-  const score = computeScore(
-    r.track.score.formula,
-    r.track.score.version,
-    // The Offline scenario's throughput is what images / duration means to a formula (fps).
-    v2.throughput ? { ...measures, images: 1, durationSeconds: 1 / v2.throughput.value } : measures,
-    r.track.score.params,
-  );
+  // The Offline scenario's throughput is what images / duration means to a formula (fps).
+  const scored = v2.throughput ? { ...measures, images: 1, durationSeconds: 1 / v2.throughput.value } : measures;
+  const score = computeScore(r.track.score.formula, r.track.score.version, scored, r.track.score.params);
+  const statistic = score.statistic === undefined ? null : scoreStatistic(score.statistic, latency, v2.calibratedLatency);
+  const ci95 = score.value === null ? null : scoreInterval(r.track.score.formula, r.track.score.version, scored, r.track.score.params, statistic);
   return {
     track: r.track.name,
     split: r.split,
@@ -62,7 +61,8 @@ export function buildResultRecord(r: RecordInputs): ResultRecord {
       value: score.value,
       qualified: score.qualified,
       ...(score.reason ? { reason: score.reason } : {}),
-      statistic: score.statistic === undefined ? null : scoreStatistic(score.statistic, latency, v2.calibratedLatency),
+      statistic,
+      ...(ci95 ? { ci95 } : {}),
     },
     protocol: {
       warmupRuns: r.protocol.warmupRuns,

@@ -56,6 +56,8 @@ export interface LeaderboardEntry {
   energy: { joules: number; avgWatts: number; source: string } | null;
   energyNote: string | null;
   score: number | null;
+  /** The score's 95% interval (the record's score.ci95): what the tie test compares; null where the result has none. */
+  scoreCi95: [number, number] | null;
   qualified: boolean;
   /** Why the score is null or the entry does not qualify. */
   reason: string | null;
@@ -274,6 +276,7 @@ function toEntry(
     energy: r.energy === null ? null : { joules: r.energy.joules, avgWatts: r.energy.avgWatts, source: r.energy.source },
     energyNote: r.energy === null ? (r.energyNote ?? null) : null,
     score: r.score.value,
+    scoreCi95: r.score.ci95 ?? null,
     qualified: r.score.qualified,
     reason: r.score.reason ?? null,
     formula: `${r.score.formula}@${r.score.version}`,

@@ -1,6 +1,7 @@
 /**
- * What the statistical tie test (scoring/ranking.ts) compares of one result: the leaderboard's accuracy with its
- * resolution, and the latency interval tieLatencyInterval picks (docs/leaderboard.md, "Statistical ties").
+ * What the statistical tie test (scoring/ranking.ts) compares of one result: the score's interval where the record
+ * has one; else the leaderboard's accuracy with its resolution and the latency interval tieLatencyInterval picks
+ * (docs/leaderboard.md, "Statistical ties").
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import { tieLatencyInterval, type TieEvidence } from '../../scoring/ranking.js';
@@ -20,5 +21,6 @@ export function tieEvidence(record: ResultRecord, metric: string): TieEvidence |
       trials: (record.latency.trials?.length ?? 0) > 0,
       statisticCi95: record.score.statistic?.ci95 ?? null,
     }),
+    ...(record.score.ci95 ? { scoreCi95: record.score.ci95 } : {}),
   };
 }
