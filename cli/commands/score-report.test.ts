@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildResultRecord, type RecordInputs } from '../../harness/score/build-record.js';
-import { resolveTrack } from '../../harness/tracks/load-track.js';
+import { sampleTrackScoredByMean } from '../../test/testing/sample-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { TrialSamples } from '../../harness/trials.js';
 import { formatScoreReport } from './score.js';
 
-const sample = resolveTrack('fashion-mnist');
+const sample = sampleTrackScoredByMean();
 
 function trial(latencyMs: number[]): TrialSamples {
   return { latencyMs, warmupMs: [9], referenceLatencyMs: latencyMs.map((x) => x * 2), blockOrder: 'SRRS', timedMs: 100, capped: false };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelSet } from '../datasets/types.js';
 import type { Measurement } from '../measurement.js';
-import { resolveTrack } from '../tracks/load-track.js';
+import { sampleTrackScoredByMean } from '../../test/testing/sample-track.js';
 import type { Track } from '../tracks/track.js';
 import { encodeCompletion, parseCompletion, type CompletedRun } from '../wire/index.js';
 import { completionOfRun, scoreCompletion } from './score-completion.js';
 
-const sample = resolveTrack('fashion-mnist');
+const sample = sampleTrackScoredByMean();
 const track: Track = { ...sample, protocol: { ...sample.protocol, referenceLatencyMs: 0.3 } };
 const TIMES = { startedAt: '2027-01-15T08:00:00.000Z', finishedAt: '2027-01-15T08:00:09.000Z' };
 const labels: LabelSet = { task: 'classification', ids: ['a', 'b', 'c', 'd'], labels: [1, 2, 3, 4] };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
-import { resolveTrack } from '../tracks/load-track.js';
+import { sampleTrackScoredByMean } from '../../test/testing/sample-track.js';
 import { scorePredictions } from './score-predictions.js';
 import { buildResultRecord } from './build-record.js';
 
-const track = resolveTrack('fashion-mnist');
+const track = sampleTrackScoredByMean();
 const labels = { task: 'classification' as const, ids: ['a', 'b', 'c', 'd'], labels: [1, 2, 3, 4] };
 
 describe("scoring a device's predictions with the labels", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialSamples } from '../trials.js';
-import { resolveTrack } from '../tracks/load-track.js';
+import { sampleTrackScoredByMean } from '../../test/testing/sample-track.js';
 import type { Track } from '../tracks/track.js';
 import { buildResultRecord, type RecordInputs } from './build-record.js';
 
-const sample = resolveTrack('fashion-mnist');
+const sample = sampleTrackScoredByMean();
 const track: Track = { ...sample, protocol: { ...sample.protocol, reference: 'linear', referenceLatencyMs: 0.5 } };
 
 function trial(latencyMs: number[], referenceLatencyMs: number[] | undefined, extra: Partial<TrialSamples> = {}): TrialSamples {

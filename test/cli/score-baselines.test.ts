@@ -26,6 +26,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'lpcv-score-'));
 
 const RECORD_KEYS = [
   'accuracy',
+  'calibratedLatency',
   'energy',
   'energyNote',
   'environment',
@@ -94,7 +95,15 @@ describe('lpcv score on the baselines', () => {
     expect(rec.latency.ci95[1]).toBeGreaterThanOrEqual(rec.latency.p50);
     expect(rec.score.formula).toBe('accuracy-per-time');
     expect(rec.score.version).toBe(1);
-    expect(rec.score.value).toBeCloseTo(rec.accuracy.top1 / (rec.latency.mean / 1000), 6);
+    // The sample track divides by the calibrated latency: relativeLatency x resnet_s's 0.215 ms fixed in the track.
+    expect(rec.calibratedLatency).toMatchObject({ referenceLatencyMs: 0.215 });
+    expect(rec.calibratedLatency.value).toBeCloseTo(rec.relativeLatency.value * 0.215, 12);
+    expect(rec.score.statistic).toMatchObject({ name: 'calibrated', value: rec.calibratedLatency.value });
+    expect(rec.score.value).toBeCloseTo(rec.accuracy.top1 / (rec.calibratedLatency.value / 1000), 6);
+    // Its interval: the same formula at the two ends of the calibrated latency's between-trial interval.
+    const [lo, hi] = rec.calibratedLatency.ci95;
+    expect(rec.score.ci95[0]).toBeCloseTo(rec.accuracy.top1 / (hi / 1000), 6);
+    expect(rec.score.ci95[1]).toBeCloseTo(rec.accuracy.top1 / (lo / 1000), 6);
   });
 
   it('scores the hidden test split too (8,000 images) and matches PyTorch there', async () => {

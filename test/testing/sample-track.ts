@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
+import type { Track } from '../../harness/tracks/track.js';
 
 const SAMPLE_DIR = fileURLToPath(new URL('../../tracks/fashion-mnist/', import.meta.url));
 
@@ -15,9 +17,30 @@ export function sampleTrackJson(): Record<string, unknown> & { protocol: Record<
   return { ...sample, baselines: sample.baselines.map((b) => ({ ...b, file: path.resolve(SAMPLE_DIR, b.file) })) };
 }
 
-/** The sample track's file without its baselines, and so without the reference model that names one of them. */
-export function sampleTrackWithoutBaselines(): Record<string, unknown> & { protocol: Record<string, unknown> } {
-  const { baselines: _baselines, protocol, ...rest } = sampleTrackJson();
-  const { reference: _reference, ...unpaired } = protocol;
-  return { ...rest, protocol: unpaired };
+/**
+ * The sample track's file without its baselines, and so without the reference model that names one of them: no
+ * reference latency either, and a score by the mean latency (the published accuracy-per-time rule), since a
+ * calibrated latency needs the reference.
+ */
+export function sampleTrackWithoutBaselines(): Record<string, unknown> & { protocol: Record<string, unknown>; score: Record<string, unknown> } {
+  const {
+    baselines: _baselines,
+    protocol,
+    score,
+    ...rest
+  } = sampleTrackJson() as ReturnType<typeof sampleTrackJson> & { score: { params: Record<string, unknown> } };
+  const { reference: _reference, referenceLatencyMs: _referenceLatencyMs, ...unpaired } = protocol;
+  const { latency: _latency, ...params } = score.params;
+  return { ...rest, protocol: unpaired, score: { ...score, params } };
+}
+
+/**
+ * The sample track as loaded (resolveTrack), scored by the published accuracy-per-time rule: top-1 over the mean
+ * latency instead of the calibrated latency the sample track uses. For tests whose completions are made by hand
+ * (no reference paired, so no calibrated latency) or whose subject is the record and not the formula.
+ */
+export function sampleTrackScoredByMean(): Track {
+  const track = resolveTrack('fashion-mnist');
+  const { latency: _latency, ...params } = track.score.params ?? {};
+  return { ...track, score: { ...track.score, params } };
 }

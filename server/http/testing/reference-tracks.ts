@@ -39,10 +39,13 @@ export function writeTestTrack(dir: string, spec: TestTrackSpec): Track {
   const sample = JSON.parse(readFileSync(path.join(SAMPLE_DIR, 'track.json'), 'utf8')) as Record<string, unknown> & {
     dataset: Record<string, string>;
     protocol: Record<string, unknown>;
+    score: { params: Record<string, unknown> };
   };
   const images = spec.images ?? 100;
   // The sample track's own reference (and its calibration) may name a baseline this track does not list.
   const { reference: _reference, referenceLatencyMs: _calibration, ...protocol } = sample.protocol;
+  // Without the calibration the score is the published rule's, by the mean latency.
+  const { latency: _latency, ...params } = sample.score.params;
   const track = {
     ...sample,
     name: spec.name,
@@ -52,6 +55,7 @@ export function writeTestTrack(dir: string, spec: TestTrackSpec): Track {
       test: { start: 100, count: images, visibility: 'hidden' },
     },
     protocol: { ...protocol, trials: spec.trials, ...(spec.reference === undefined ? {} : { reference: spec.reference }) },
+    score: { ...sample.score, params },
     target: { kind: spec.kind },
     baselines: spec.baselines.map((b) => (typeof b === 'string' ? { name: b, file: sampleBaselineFile(b) } : b)),
   };

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { resolveTrack } from '../../../harness/tracks/load-track.js';
+import { sampleTrackScoredByMean } from '../../../test/testing/sample-track.js';
 import type { Track } from '../../../harness/tracks/track.js';
 import { ArtifactStore } from '../../../submissions/store/artifact-store.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../../auth/index.js';
@@ -32,7 +32,7 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 export interface TestServerOptions {
   /** The suite's database, already created (useTestDatabase): a handle is opened here and closed by close. */
   readonly database: TestDatabase;
-  /** The tracks served, by name (default: fashion-mnist). */
+  /** The tracks served, by name (default: the sample track scored by the mean latency, sampleTrackScoredByMean). */
   readonly tracks?: readonly Track[];
   /** The app's clock (default: from T0, 1 ms later at every reading). */
   readonly now?: () => number;
@@ -74,7 +74,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
-  const tracks = new Map((options.tracks ?? [resolveTrack('fashion-mnist')]).map((t) => [t.name, t]));
+  const tracks = new Map((options.tracks ?? [sampleTrackScoredByMean()]).map((t) => [t.name, t]));
   let clock = T0;
   const now = options.now ?? ((): number => (clock += 1));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-test-server-'));

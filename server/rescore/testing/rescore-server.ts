@@ -1,15 +1,16 @@
 /**
  * For the re-scoring tests (not used by the server): the test server (server/http/testing/test-server.ts)
- * with the agent API and admin access, and two tracks: fashion-mnist as its file is (private split only)
- * and `fashion-public`, the same track with a public leaderboard split (val) beside the private one (test).
+ * with the agent API and admin access, and two tracks: fashion-mnist as its file is (private split only) but scored
+ * by the mean latency (the stand-in runs below pair no reference, so they have no calibrated latency), and
+ * `fashion-public`, the same track with a public leaderboard split (val) beside the private one (test).
  * Results get there the real way: an agent leases each job and completes it over HTTP with a completion
  * of the real shape whose predictions are chosen to be right on a chosen number of images; the server
  * scores it with its labels and stores the raw completion that a re-score reads.
  */
 import { loadLabels } from '../../../harness/datasets/open-split.js';
-import { resolveTrack } from '../../../harness/tracks/load-track.js';
 import type { Track } from '../../../harness/tracks/track.js';
 import { fixtureBytes } from '../../../test/testing/onnx-fixtures.js';
+import { sampleTrackScoredByMean } from '../../../test/testing/sample-track.js';
 import { createAgent, createTeam, type CreatedOwner } from '../../auth/index.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { call, startTestServer, T0, type TestServer } from '../../http/testing/test-server.js';
@@ -20,7 +21,7 @@ export interface RescoreTestApi extends TestServer {
 }
 
 export function publicTrack(): Track {
-  const fashion = resolveTrack('fashion-mnist');
+  const fashion = sampleTrackScoredByMean();
   return {
     ...fashion,
     name: 'fashion-public',
@@ -30,7 +31,7 @@ export function publicTrack(): Track {
 }
 
 export async function startRescoreTestApi(database: TestDatabase): Promise<RescoreTestApi> {
-  const server = await startTestServer({ database, tracks: [resolveTrack('fashion-mnist'), publicTrack()], quota: { perDay: 0 }, agentApi: true, admin: true });
+  const server = await startTestServer({ database, tracks: [sampleTrackScoredByMean(), publicTrack()], quota: { perDay: 0 }, agentApi: true, admin: true });
   return {
     ...server,
     agent: await createAgent(server.db, 'rescore-agent', T0),
