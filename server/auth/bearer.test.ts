@@ -29,5 +29,12 @@ describe('parseBearer', () => {
       expect(parseBearer(h), String(h)).toBeNull();
     }
     expect(parseBearer([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`])).toBeNull();
+    expect(parseBearer([`Bearer ${TOKEN}`, ''])).toBeNull();
+    expect(parseBearer([])).toBeNull();
+  });
+
+  it("takes the one copy of a request's headersDistinct list", () => {
+    expect(parseBearer([`Bearer ${TOKEN}`])).toBe(TOKEN);
+    expect(parseBearer([`Basic ${TOKEN}`])).toBeNull();
   });
 });

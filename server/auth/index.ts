@@ -6,7 +6,7 @@
  */
 export { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_CHARS, adminTokenFromEnv, isAdminToken, type AdminToken } from './admin-token.js';
 export { LAST_USED_RESOLUTION_MS, authenticate, type Principal } from './authenticate.js';
-export { parseBearer } from './bearer.js';
+export { authorizationHeaders, parseBearer } from './bearer.js';
 export { issueToken, revokeToken, type IssueArgs, type IssuedToken } from './issue-token.js';
 export { listAgents, listTeams, type AgentSummary, type TeamSummary, type TokenSummary } from './list-owners.js';
 export { MAX_NAME_CHARS, checkName } from './names.js';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { authenticate, parseBearer, type Principal } from '../auth/index.js';
+import { authenticate, authorizationHeaders, parseBearer, type Principal } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 
 /**
@@ -9,7 +9,7 @@ import type { Db } from '../db/index.js';
  * disabled agent), as requireTeam.
  */
 export async function requireAgent(db: Db, req: Request, now: number): Promise<Principal> {
-  const principal = await authenticate(db, parseBearer(req.headers.authorization), 'agent', now);
+  const principal = await authenticate(db, parseBearer(authorizationHeaders(req)), 'agent', now);
   if (principal === null) {
     throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs a valid agent token: Authorization: Bearer lpcv_agent_...');
   }

@@ -7,7 +7,7 @@ import { completeWithRecord } from '../leaderboard/testing/results.js';
 import { failJob, leaseJob } from '../queue/index.js';
 import { checkAcceptedUpload } from '../submissions/testing/check-accepted-upload.js';
 import { getSubmission, postSubmission, startTestApi, TINY_LIMIT_BYTES, type Part, type TestApi } from './testing/api-server.js';
-import { T0 } from './testing/test-server.js';
+import { T0, TEST_ADMIN_TOKEN } from './testing/test-server.js';
 
 const tiny = fixtureBytes('tiny-conv.onnx');
 const track: Part = { name: 'track', value: 'fashion-mnist' };
@@ -30,7 +30,7 @@ function rawRequest(
   api: TestApi,
   method: string,
   path: string,
-  headers: Record<string, string>,
+  headers: Record<string, string | string[]>,
   body: string | Buffer,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -108,6 +108,34 @@ describe('the submissions API on SQLite', () => {
     }
     const basic = await fetch(`${api.url}/api/submissions/${row}`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
     await expectError(basic, 401, 'LPCV_E_UNAUTHORIZED');
+  });
+
+  it('refuses a repeated Authorization header on team, admin and page routes, whichever copy is valid', async () => {
+    // Node's req.headers keeps the first Authorization and drops the rest; each copy here is sent as its own
+    // header line (an array of values), which fetch would join into one. The agent routes: agent-api.contract.ts.
+    const [row] = (await api.db('submissions').where('team_id', api.teamA.id).pluck('id')) as string[];
+    const bearer = (t: string): string => `Bearer ${t}`;
+    const routes: Array<{ method: string; path: string; token: string; body: string }> = [
+      { method: 'GET', path: `/api/submissions/${row}`, token: api.teamA.token, body: '' },
+      { method: 'GET', path: '/api/admin/devices', token: TEST_ADMIN_TOKEN, body: '' },
+      { method: 'GET', path: '/submissions', token: api.teamA.token, body: '' },
+    ];
+    for (const { method, path, token, body } of routes) {
+      const json: Record<string, string> = body === '' ? {} : { 'content-type': 'application/json' };
+      const once = await rawRequest(api, method, path, { ...json, authorization: bearer(token) }, body);
+      expect(once.status, `${method} ${path} with the token once`).toBe(200);
+      for (const copies of [
+        [bearer(token), bearer(token)],
+        [bearer(token), bearer(api.teamB.token)],
+        [bearer(token), 'Basic YTpi'],
+        ['Bearer nonsense', bearer(token)],
+        [bearer(token), ''],
+      ]) {
+        const res = await rawRequest(api, method, path, { ...json, authorization: copies }, body);
+        expect(res.status, `${method} ${path} with ${JSON.stringify(copies)}`).toBe(401);
+        if (path.startsWith('/api/')) expect((JSON.parse(res.body) as ErrorBody).error.code).toBe('LPCV_E_UNAUTHORIZED');
+      }
+    }
   });
 
   it("answers 404 for another team's submission and for ids that do not exist", async () => {

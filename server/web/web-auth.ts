@@ -6,7 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { authenticate, isAdminToken, issueToken, parseBearer, revokeToken, tokenKindOf, type AdminToken } from '../auth/index.js';
+import { authenticate, authorizationHeaders, isAdminToken, issueToken, parseBearer, revokeToken, tokenKindOf, type AdminToken } from '../auth/index.js';
 import type { Db } from '../db/index.js';
 import { ANONYMOUS, type Viewer } from '../leaderboard/viewer.js';
 import { parseCookies, serializeCookie } from './cookies.js';
@@ -39,8 +39,9 @@ const unauthorized = (): LpcvError =>
  */
 export async function viewerOf(auth: WebAuth, req: Request): Promise<Viewer> {
   const now = auth.now();
-  const bearer = parseBearer(req.headers.authorization);
-  if (req.headers.authorization !== undefined) {
+  const authorization = authorizationHeaders(req);
+  const bearer = parseBearer(authorization);
+  if (authorization !== undefined) {
     if (bearer === null) throw unauthorized();
     if (isAdminToken(bearer, auth.admin)) return { kind: 'admin' };
     const team = await authenticate(auth.db, bearer, 'team', now);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -135,6 +136,41 @@ export function agentApiContract(database: TestDatabase): void {
       for (const [method, route, body] of routes) {
         await expectError(await call(api, method, route, undefined, body), 401, 'LPCV_E_UNAUTHORIZED');
         await expectError(await call(api, method, route, api.team.token, body), 401, 'LPCV_E_UNAUTHORIZED');
+      }
+    });
+
+    it('refuses a repeated Authorization header, even when every copy is the agent token', async () => {
+      // Sent as separate header lines (fetch would join them into one): Node's req.headers keeps only the first.
+      const raw = (method: string, route: string, authorization: string[], body: string): Promise<{ status: number; code: string }> =>
+        new Promise((resolve, reject) => {
+          const headers = { authorization, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+          const req = request(`${api.url}${route}`, { method, headers }, (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? '' }));
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      const token = `Bearer ${api.agentA.token}`;
+      const registered = await raw('POST', '/api/agent/devices', [token], JSON.stringify({ name: 'desk-twice', kind: 'desktop' }));
+      expect(registered.status).toBe(200);
+      for (const copies of [
+        [token, token],
+        [token, `Bearer ${api.agentB.token}`],
+        ['Bearer nonsense', token],
+      ]) {
+        for (const [method, route, body] of [
+          ['POST', '/api/agent/devices', JSON.stringify({ name: 'desk-twice', kind: 'desktop' })],
+          ['POST', '/api/agent/lease', JSON.stringify({ deviceId: 1 })],
+          ['GET', `/api/artifacts/${'0'.repeat(64)}`, ''],
+        ] as const) {
+          expect(await raw(method, route, copies, body), `${method} ${route} with ${copies.length} copies`).toEqual({
+            status: 401,
+            code: 'LPCV_E_UNAUTHORIZED',
+          });
+        }
       }
     });
 
