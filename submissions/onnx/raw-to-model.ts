@@ -121,29 +121,3 @@ export function toOnnxModel(raw: RawModel & { graph: RawGraph }): OnnxModel {
     graph: toGraph(raw.graph),
   };
 }
-
-/**
- * The first tensor (initializer or node attribute, subgraphs included) whose data lives in an external file,
- * with the file it names; undefined when the model is self-contained.
- */
-export function findExternalTensor(graph: RawGraph): { name: string; location: string } | undefined {
-  const check = (t: RawTensor): { name: string; location: string } | undefined =>
-    t.dataLocation === DATA_LOCATION_EXTERNAL ? { name: t.name ?? '', location: t.externalData.find((e) => e.key === 'location')?.value ?? '?' } : undefined;
-  for (const t of graph.initializer) {
-    const hit = check(t);
-    if (hit) return hit;
-  }
-  for (const node of graph.node) {
-    for (const a of node.attribute) {
-      for (const t of [...(a.t ? [a.t] : []), ...a.tensors]) {
-        const hit = check(t);
-        if (hit) return hit;
-      }
-      for (const g of [...(a.g ? [a.g] : []), ...a.graphs]) {
-        const hit = findExternalTensor(g);
-        if (hit) return hit;
-      }
-    }
-  }
-  return undefined;
-}

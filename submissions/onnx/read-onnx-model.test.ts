@@ -132,7 +132,7 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
     expect(errorOf(() => readOnnxModel(bytes, 'ext.onnx'))).toMatchObject({
       code: 'LPCV_E_MODEL_FORMAT',
       message:
-        "ext.onnx keeps tensor 'w' in an external data file ('weights.bin'); submit one self-contained .onnx file (onnx.save(model, path, save_as_external_data=False))",
+        "ext.onnx keeps tensor 'w' (at graph.initializer[0]) in an external data file ('weights.bin'); submit one self-contained .onnx file (onnx.save(model, path, save_as_external_data=False))",
     });
   });
 

@@ -8,8 +8,8 @@
  *   opset_import).
  * - LPCV_E_MODEL_NOT_ONNX: anything else that does not decode to a ModelProto with an ir_version and a graph
  *   (random bytes, images, text, other model formats).
- * - LPCV_E_MODEL_FORMAT: a valid ONNX model whose weights live in external data files, which a
- *   single-file submission cannot carry.
+ * - LPCV_E_MODEL_FORMAT: a valid ONNX model with a tensor whose data lives in an external file, wherever
+ *   the tensor sits (external-tensors.ts), which a single-file submission cannot carry.
  *
  * Why the ir_version test: protobuf has no magic number, and random bytes often decode a few fields before
  * running off the end, so "index out of range" alone would call a JPEG truncated. Only a file whose first
@@ -19,7 +19,8 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { OnnxModel } from './onnx-model.js';
 import { modelProtoType, TO_OBJECT_OPTIONS, type RawModel } from './onnx-schema.js';
 import { scanTopLevelFields, type TopLevelScan } from './protobuf-scan.js';
-import { findExternalTensor, toOnnxModel } from './raw-to-model.js';
+import { findExternalTensor } from './external-tensors.js';
+import { toOnnxModel } from './raw-to-model.js';
 
 /** ir_version 1 (2017) to 10 (ONNX 1.16) exist today; leave room for the future. */
 const MAX_PLAUSIBLE_IR_VERSION = 100;
@@ -93,11 +94,11 @@ export function readOnnxModel(bytes: Uint8Array, fileLabel = 'the model file'): 
     }
     throw new LpcvError('LPCV_E_MODEL_NOT_ONNX', `${fileLabel} is not a valid ONNX model (no opset_import, required from IR version 3)`);
   }
-  const external = findExternalTensor(graph);
+  const external = findExternalTensor(raw);
   if (external) {
     throw new LpcvError(
       'LPCV_E_MODEL_FORMAT',
-      `${fileLabel} keeps tensor '${external.name}' in an external data file ('${external.location}'); ` +
+      `${fileLabel} keeps tensor '${external.name}' (at ${external.path}) in an external data file ('${external.location}'); ` +
         'submit one self-contained .onnx file (onnx.save(model, path, save_as_external_data=False))',
     );
   }
