@@ -4,7 +4,7 @@
  * to what the lease announced fails the job as the infrastructure's fault. Real server, real HTTP, real files.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Track } from '../../harness/tracks/track.js';
@@ -23,11 +23,14 @@ import { runLeasedJob } from './run-leased-job.js';
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** A target that records the reference each job got, and the sha256 of the file at its path while it ran. */
+/**
+ * A target that records the reference each job got, the sha256 of the file at its path while it ran, and what
+ * the folders of the model and of the reference held then.
+ */
 class RecordingTarget implements Target {
   readonly kind = 'desktop';
   readonly formats = ['onnx'] as const;
-  readonly seen: { reference: TargetJob['reference']; fileSha256: string | null }[] = [];
+  readonly seen: { reference: TargetJob['reference']; fileSha256: string | null; modelFolder: string[]; referenceFolder: string[] | null }[] = [];
   constructor(readonly name: string) {}
   capabilities(): Record<string, unknown> {
     return { driver: 'recording-test' };
@@ -36,7 +39,12 @@ class RecordingTarget implements Target {
     return { kind: this.kind, device: this.name, runtime: 'recording 1.0', threads: 1, os: 'test', cpu: 'test' };
   }
   async run(job: TargetJob): Promise<TargetRun> {
-    this.seen.push({ reference: job.reference, fileSha256: job.reference === undefined ? null : sha256Of(readFileSync(job.reference.file)) });
+    this.seen.push({
+      reference: job.reference,
+      fileSha256: job.reference === undefined ? null : sha256Of(readFileSync(job.reference.file)),
+      modelFolder: readdirSync(path.dirname(job.artifact.file)),
+      referenceFolder: job.reference === undefined ? null : readdirSync(path.dirname(job.reference.file)),
+    });
     const ids = job.inputs.ids;
     return {
       measurement: {
@@ -115,8 +123,15 @@ describe("the agent and the track's reference model", () => {
       await agent;
     }
     const sha256 = sha256Of(reference);
-    expect(target.seen).toEqual([{ reference: { name: 'resnet_s', file: path.join(cacheDir, 'artifacts', `${sha256}.onnx`), sha256 }, fileSha256: sha256 }]);
-    expect(readFileSync(target.seen[0]!.reference!.file).equals(reference)).toBe(true);
+    // Cached by its sha256 beside the artifact, and handed to the target alone in a folder of its own (as the
+    // model is), not in the cache where every team's models sit side by side.
+    expect(existsSync(path.join(cacheDir, 'artifacts', `${sha256}.onnx`))).toBe(true);
+    expect(target.seen).toHaveLength(1);
+    const seen = target.seen[0]!;
+    expect(seen).toMatchObject({ reference: { name: 'resnet_s', sha256 }, fileSha256: sha256, referenceFolder: [`${sha256}.onnx`] });
+    expect(seen.modelFolder).toHaveLength(1);
+    expect(path.dirname(seen.reference!.file)).not.toBe(path.join(cacheDir, 'artifacts'));
+    expect(path.basename(seen.reference!.file)).toBe(`${sha256}.onnx`);
     expect(lines.some((l) => l.includes('downloaded the reference model resnet_s'))).toBe(true);
   }, 120_000);
 

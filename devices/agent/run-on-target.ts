@@ -9,13 +9,14 @@ import type { Target, TargetJob, TargetProgress, TargetRun } from '../targets/ta
 import type { AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
 import { downloadCached } from './download-cached.js';
+import { isolateFile } from './isolate-file.js';
 
 const EXTENSIONS: Record<ModelFormat, string> = { onnx: '.onnx', tflite: '.tflite', zip: '.zip' };
 
 /**
  * The device half of a leased job: fetch the artifact, the input pack and the track's reference model (when
  * the lease names one) into the cache (by sha256, verified), open the pack, give the target a fresh scratch
- * folder, and run the job on the target under the leased track, checked first (a track this agent cannot
+ * folder and the model (and reference) each alone in a folder of its own inside it (isolate-file.ts), and run the job on the target under the leased track, checked first (a track this agent cannot
  * read fails the job: LPCV_E_TRACK_INVALID). Labels are never involved. Throws LpcvError: the submission's fault or the infrastructure's (a download, a
  * hash, the device).
  */
@@ -60,14 +61,17 @@ export async function runOnTarget(
   const workDir = path.join(cacheDir, 'work', `${target.name}-${lease.job.id}-${randomBytes(4).toString('hex')}`);
   await mkdir(workDir, { recursive: true });
   try {
+    // The model and the reference each alone in a folder of their own, not in the cache beside other teams'.
+    const artifactFile = await isolateFile(modelFile, path.join(workDir, 'model'));
+    const isolatedReference = reference === undefined ? undefined : { ...reference, file: await isolateFile(reference.file, path.join(workDir, 'reference')) };
     return await target.run({
       jobId: lease.job.id,
       track,
       split: lease.job.split,
-      artifact: { file: modelFile, sha256: lease.artifact.sha256, bytes: lease.artifact.bytes, format },
+      artifact: { file: artifactFile, sha256: lease.artifact.sha256, bytes: lease.artifact.bytes, format },
       inputs,
       ...(Object.keys(adversarial).length > 0 ? { adversarialInputs: adversarial } : {}),
-      ...(reference === undefined ? {} : { reference }),
+      ...(isolatedReference === undefined ? {} : { reference: isolatedReference }),
       signal,
       log,
       onProgress,
