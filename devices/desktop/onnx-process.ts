@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { watchGroup, type GroupWatchdog } from './group-watchdog.js';
 import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./onnx-worker.ts', import.meta.url));
@@ -41,6 +42,7 @@ export class OnnxProcess {
   private timer: NodeJS.Timeout | undefined;
   private readonly ready: Promise<void>;
   private stderrTail = '';
+  private readonly watchdog: GroupWatchdog | undefined;
 
   private constructor(private readonly opts: OnnxProcessOptions) {
     this.child = fork(WORKER, [], {
@@ -49,9 +51,11 @@ export class OnnxProcess {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Its own process group: a Ctrl-C or a `kill -TERM -<pgid>` meant for the agent must not reach the
       // model's process and be reported as the model crashing. The agent stops it itself (SIGKILL on a
-      // cancel or a time limit); when the agent dies, the IPC channel closes and the worker exits.
+      // cancel or a time limit); when the agent dies, the IPC channel closes and the worker exits, and a worker
+      // stuck inside the runtime is killed by its group's watchdog (group-watchdog.ts).
       detached: true,
     });
+    this.watchdog = this.child.pid === undefined ? undefined : watchGroup(this.child.pid);
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
@@ -68,6 +72,7 @@ export class OnnxProcess {
     this.child.on('error', (e) => this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `cannot start the inference process: ${e.message}`)));
     this.child.on('exit', (code, signal) => {
       clearTimeout(this.timer);
+      this.watchdog?.release();
       if (this.dead) return this.fail(this.dead);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = this.stderrTail.trim().split('\n').slice(-1)[0]?.slice(0, 300);
@@ -99,6 +104,11 @@ export class OnnxProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** The pid of the watchdog that kills this process's group if the harness dies first (for tests). */
+  get watchdogPid(): number | undefined {
+    return this.watchdog?.pid;
   }
 
   async load(modelPath: string, threads: number, inputName: string, outputName?: string, role: 'submission' | 'reference' = 'submission'): Promise<LoadedInfo> {

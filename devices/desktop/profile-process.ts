@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { watchGroup } from './group-watchdog.js';
 import type { KernelTime } from './profile-trace.js';
 
 const WORKER = fileURLToPath(new URL('./profile-worker.ts', import.meta.url));
@@ -71,10 +72,17 @@ export async function runProfileWorker(req: ProfileRequest, opts: { timeoutMs: n
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Its own process group, as the inference child: a Ctrl-C meant for the agent must not reach it and
-    // read as the model crashing. When the harness dies, the IPC channel closes and the child exits.
+    // read as the model crashing. When the harness dies, the IPC channel closes and the child exits, and a
+    // child stuck inside the runtime is killed by its group's watchdog (group-watchdog.ts).
     detached: true,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      watchdog?.release();
+      resolve();
+    }),
+  );
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);

@@ -1,0 +1,15 @@
+/**
+ * For group-watchdog.test.ts (not used by the harness): a harness process whose inference child is stuck in a
+ * model that never finishes. Prints `{"worker": pid, "watchdog": pid}` once the child is inside the model, then
+ * waits to be killed.
+ */
+import { OnnxProcess } from '../onnx-process.js';
+
+const [model] = process.argv.slice(2);
+if (!model) throw new Error('usage: hung-inference-harness.ts MODEL.onnx');
+const proc = await OnnxProcess.start({ timeoutMs: 600_000 });
+await proc.load(model, 1, 'input');
+// Never settles: the model loops until the process is killed.
+void proc.infer([new Float32Array(784)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 }).catch(() => undefined);
+process.stdout.write(`${JSON.stringify({ worker: proc.pid, watchdog: proc.watchdogPid })}\n`);
+setInterval(() => undefined, 60_000);
