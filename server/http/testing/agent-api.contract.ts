@@ -143,7 +143,11 @@ export function agentApiContract(database: TestDatabase): void {
       // Sent as separate header lines (fetch would join them into one): Node's req.headers keeps only the first.
       const raw = (method: string, route: string, authorization: string[], body: string): Promise<{ status: number; code: string }> =>
         new Promise((resolve, reject) => {
-          const headers = { authorization, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+          const headers: Record<string, string | string[]> = {
+            authorization,
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+          };
           const req = request(`${api.url}${route}`, { method, headers }, (res) => {
             let text = '';
             res.setEncoding('utf8');
