@@ -55,6 +55,13 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_NOT_ONNX: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not an ONNX model' },
   LPCV_E_MODEL_TRUNCATED: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the ONNX file ends early' },
   LPCV_E_MODEL_TOO_LARGE: { exit: EXIT.model, http: 413, fault: 'submission', summary: 'the model is larger than the track allows' },
+  LPCV_E_MODEL_TOO_COMPLEX: {
+    exit: EXIT.model,
+    http: 422,
+    fault: 'submission',
+    summary:
+      "the model is over the intake check's limits: too many nodes, subgraphs nested too deep, or more time or memory to check than the server gives one file",
+  },
   LPCV_E_MODEL_EMPTY: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the model file is empty' },
   LPCV_E_MODEL_INPUT_COUNT: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the model does not have exactly one input' },
   LPCV_E_MODEL_INPUT_SHAPE: { exit: EXIT.model, http: 422, fault: 'submission', summary: "the model's input shape differs from the track's" },
@@ -157,6 +164,18 @@ export const ERROR_CODES = {
   LPCV_E_FORM_ORDER: { exit: EXIT.usage, http: 400, fault: 'usage', summary: 'the file part came before the track field: send track (and description) first' },
   LPCV_E_SUBMISSION_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no submission with that id belongs to this team' },
   LPCV_E_ROUTE_UNKNOWN: { exit: EXIT.usage, http: 404, fault: 'usage', summary: 'no API route with that method and path' },
+  LPCV_E_RATE_LIMITED: {
+    exit: EXIT.usage,
+    http: 429,
+    fault: 'usage',
+    summary: 'the team had too many uploads refused in a short time; the message and Retry-After say when it may upload again',
+  },
+  LPCV_E_SERVER_BUSY: {
+    exit: EXIT.internal,
+    http: 503,
+    fault: 'infrastructure',
+    summary: 'the server is checking as many uploads as it queues; nothing was stored or counted: send it again after Retry-After',
+  },
   LPCV_E_QUOTA_EXCEEDED: {
     exit: EXIT.usage,
     http: 429,

@@ -2,6 +2,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../test/testing/lpcv-errors.js';
 import { encodeModel, fixtureBytes, rawValueInfo } from '../../test/testing/onnx-fixtures.js';
+import { identityChainModel, nestedIfModel } from '../../test/testing/hostile-onnx.js';
+import { MAX_MODEL_NODES, MAX_SUBGRAPH_DEPTH } from './model-complexity.js';
 import { readOnnxModel } from './read-onnx-model.js';
 
 /** xorshift32: the same "random" bytes on every run. */
@@ -149,5 +151,47 @@ describe('readOnnxModel on files that are not (whole) ONNX models', () => {
     const m = readOnnxModel(bytes);
     expect(m.graph.inputs).toEqual([{ name: 'x', dtype: 'uint8', shape: ['N', null, 0, 5] }]);
     expect(m.graph.outputs).toEqual([{ name: 'y', dtype: 'int64', shape: null }]);
+  });
+});
+
+describe('readOnnxModel on models over the complexity limits', () => {
+  it('refuses more nodes than MAX_MODEL_NODES with LPCV_E_MODEL_TOO_COMPLEX, and reads one at the limit', () => {
+    const at = readOnnxModel(identityChainModel(MAX_MODEL_NODES), 'at.onnx');
+    expect(at.graph.nodes).toHaveLength(MAX_MODEL_NODES);
+    expect(errorOf(() => readOnnxModel(identityChainModel(MAX_MODEL_NODES + 1), 'over.onnx'))).toMatchObject({
+      code: 'LPCV_E_MODEL_TOO_COMPLEX',
+      message: `over.onnx has ${MAX_MODEL_NODES + 1} nodes (at most ${MAX_MODEL_NODES})`,
+    });
+  });
+
+  it('refuses subgraphs nested deeper than MAX_SUBGRAPH_DEPTH, and reads them at the limit', () => {
+    expect(readOnnxModel(nestedIfModel(MAX_SUBGRAPH_DEPTH), 'at.onnx').graph.nodes[0]?.opType).toBe('If');
+    expect(errorOf(() => readOnnxModel(nestedIfModel(MAX_SUBGRAPH_DEPTH + 1), 'deep.onnx'))).toMatchObject({
+      code: 'LPCV_E_MODEL_TOO_COMPLEX',
+      message: `deep.onnx has subgraphs nested ${MAX_SUBGRAPH_DEPTH + 1} deep (at most ${MAX_SUBGRAPH_DEPTH})`,
+    });
+  });
+
+  it('refuses nesting too deep for the decoder itself as too complex, not as truncated', () => {
+    // Hand-made bytes: a graph whose node's attribute holds a graph whose node's attribute ... 200 levels,
+    // far past the 100 nested messages the decoder follows.
+    const levels = 200;
+    const tag = (num: number): number => (num << 3) | 2;
+    // Innermost first: graph { name: "g" }; each level wraps it: attribute { g: graph } (field 6), node {
+    // attribute } (field 5), graph { node } (field 1). Lengths are varints, built from the inside out.
+    let body: Buffer = Buffer.from([0x12, 1, 0x67]); // GraphProto.name = "g"
+    const wrap = (num: number, inner: Buffer): Buffer => {
+      const len: number[] = [];
+      let n = inner.length;
+      while (n > 0x7f) {
+        len.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+      }
+      len.push(n);
+      return Buffer.concat([Buffer.from([tag(num), ...len]), inner]);
+    };
+    for (let i = 0; i < levels; i++) body = wrap(1, wrap(5, wrap(6, body)));
+    const bytes = Buffer.concat([Buffer.from([0x08, 8]), wrap(7, body)]);
+    expect(errorOf(() => readOnnxModel(bytes, 'abyss.onnx'))).toMatchObject({ code: 'LPCV_E_MODEL_TOO_COMPLEX' });
   });
 });

@@ -8,6 +8,8 @@
  *   opset_import).
  * - LPCV_E_MODEL_NOT_ONNX: anything else that does not decode to a ModelProto with an ir_version and a graph
  *   (random bytes, images, text, other model formats).
+ * - LPCV_E_MODEL_TOO_COMPLEX: more nodes or deeper-nested subgraphs than model-complexity.ts allows, or nested
+ *   too deep for the decoder.
  * - LPCV_E_MODEL_FORMAT: a valid ONNX model with a tensor whose data lives in an external file, wherever
  *   the tensor sits (external-tensors.ts), which a single-file submission cannot carry.
  *
@@ -20,6 +22,7 @@ import type { OnnxModel } from './onnx-model.js';
 import { modelProtoType, TO_OBJECT_OPTIONS, type RawModel } from './onnx-schema.js';
 import { scanTopLevelFields, type TopLevelScan } from './protobuf-scan.js';
 import { findExternalTensor } from './external-tensors.js';
+import { MAX_MODEL_NODES, MAX_SUBGRAPH_DEPTH, modelComplexity } from './model-complexity.js';
 import { toOnnxModel } from './raw-to-model.js';
 
 /** ir_version 1 (2017) to 10 (ONNX 1.16) exist today; leave room for the future. */
@@ -67,6 +70,10 @@ export function readOnnxModel(bytes: Uint8Array, fileLabel = 'the model file'): 
   try {
     raw = type.toObject(type.decode(bytes), TO_OBJECT_OPTIONS) as RawModel;
   } catch (e) {
+    // protobufjs stops at 100 nested messages (as protoc does); a recursion past the stack would be a RangeError.
+    if (e instanceof Error && /maximum nesting depth|max depth exceeded|call stack/i.test(e.message)) {
+      throw new LpcvError('LPCV_E_MODEL_TOO_COMPLEX', `${fileLabel} nests messages too deep to decode (subgraphs within subgraphs?)`);
+    }
     if (onnxStart && isOutOfRange(e)) {
       throw new LpcvError(
         'LPCV_E_MODEL_TRUNCATED',
@@ -93,6 +100,12 @@ export function readOnnxModel(bytes: Uint8Array, fileLabel = 'the model file'): 
       throw new LpcvError('LPCV_E_MODEL_TRUNCATED', `${fileLabel} ends right after its graph, without the opset_import that follows: truncated?`);
     }
     throw new LpcvError('LPCV_E_MODEL_NOT_ONNX', `${fileLabel} is not a valid ONNX model (no opset_import, required from IR version 3)`);
+  }
+  const size = modelComplexity(raw);
+  if (size.nodes > MAX_MODEL_NODES || size.depth > MAX_SUBGRAPH_DEPTH) {
+    const over =
+      size.nodes > MAX_MODEL_NODES ? `${size.nodes} nodes (at most ${MAX_MODEL_NODES})` : `subgraphs nested ${size.depth} deep (at most ${MAX_SUBGRAPH_DEPTH})`;
+    throw new LpcvError('LPCV_E_MODEL_TOO_COMPLEX', `${fileLabel} has ${over}`, { nodes: size.nodes, depth: size.depth });
   }
   const external = findExternalTensor(raw);
   if (external) {
