@@ -17,6 +17,8 @@ import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
 import type { ReferenceModels } from '../baselines/reference-models.js';
+import type { ModelCheck } from '../../submissions/validate/check-pool.js';
+import { DEFAULT_REFUSAL_LIMIT, RefusalLimiter, type RefusalLimitConfig } from '../submissions/refusal-limit.js';
 
 /** JSON bodies (the agent API's) are small; uploads are multipart and never go through the JSON parser. */
 export const JSON_BODY_LIMIT_BYTES = 256 * 1024;
@@ -54,6 +56,13 @@ export interface AppOptions {
   readonly references?: ReferenceModels;
   /** Trials of a baseline's job when its track asks for more (`lpcv serve --baseline-trials`); default: the track's. */
   readonly baselineTrials?: number;
+  /**
+   * How uploads are checked: the server's ModelCheckPool (worker threads, time and heap limits; its owner closes
+   * it). Default: on the server's own thread, as in tests that send no hostile files.
+   */
+  readonly modelCheck?: ModelCheck;
+  /** The cap on refused uploads per team (default DEFAULT_REFUSAL_LIMIT, 20 in 10 minutes; max 0 turns it off). */
+  readonly refusalLimit?: RefusalLimitConfig;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
@@ -75,10 +84,11 @@ export function createApp(options: AppOptions): Express {
     secureCookies: options.secureCookies ?? false,
   };
   app.use(express.json({ limit: JSON_BODY_LIMIT_BYTES }));
-  app.use(submissionsRoutes({ ...options, quota }));
+  const refusals = new RefusalLimiter(options.refusalLimit ?? DEFAULT_REFUSAL_LIMIT);
+  app.use(submissionsRoutes({ ...options, quota, refusals }));
   app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));
   app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
-  app.use(pageRoutes({ ...options, quota, auth, trackList, logError }));
+  app.use(pageRoutes({ ...options, quota, refusals, auth, trackList, logError }));
   app.use('/api', unknownApiRoute);
   app.use(jsonErrorHandler(logError));
   return app;

@@ -49,6 +49,9 @@ describe('the refusal', () => {
     expect(e.message).toBe('the daily quota for track fashion-mnist is used up: 5 of 5 submissions today (UTC); it resets at 2027-01-16T00:00:00.000Z');
     expect(retryAfterOf(e)).toBe(14 * 3600);
     expect(retryAfterOf(new LpcvError('LPCV_E_FORM_FIELD', 'x'))).toBeUndefined();
+    expect(retryAfterOf(new LpcvError('LPCV_E_FORM_FIELD', 'x', { retryAfterSeconds: 3 }))).toBeUndefined();
+    expect(retryAfterOf(new LpcvError('LPCV_E_RATE_LIMITED', 'x', { retryAfterSeconds: 7 }))).toBe(7);
+    expect(retryAfterOf(new LpcvError('LPCV_E_SERVER_BUSY', 'x', { retryAfterSeconds: 5 }))).toBe(5);
     expect(retryAfterOf(new Error('x'))).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
+import { ModelCheckPool, type CheckPoolOptions } from '../../submissions/validate/check-pool.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
 import { checkBaselineTrials, DEFAULT_BASELINE_TRIALS } from '../baselines/baseline-trials.js';
 import { storeReferenceModels } from '../baselines/reference-models.js';
@@ -14,6 +15,7 @@ import { deviceHealthConfig, deviceSweeps, type DeviceHealthSettings } from '../
 import { createApp } from '../http/index.js';
 import type { QuotaConfig } from '../quota/index.js';
 import { InputPackCache } from '../scoring/index.js';
+import type { RefusalLimitConfig } from '../submissions/refusal-limit.js';
 import { loadServerKey } from '../web/server-key.js';
 import { startReaper } from './reaper.js';
 import { checkServeConfig, localUrlOf } from './serve-config.js';
@@ -50,6 +52,10 @@ export interface ServeOptions {
   readonly deviceHealth?: DeviceHealthSettings;
   /** The tracks served, by name (default: the built-in tracks, builtinTracks()). */
   readonly tracks?: ReadonlyMap<string, Track>;
+  /** The upload checks' worker pool (default: ModelCheckPool's defaults). */
+  readonly modelChecks?: CheckPoolOptions;
+  /** The cap on refused uploads per team (default DEFAULT_REFUSAL_LIMIT). */
+  readonly refusalLimit?: RefusalLimitConfig;
 }
 
 export interface RunningServer {
@@ -110,9 +116,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const seeded = await seedBaselines(db, store, tracks.values(), now);
       if (seeded.length > 0) o.log(`serve: queued ${seeded.length} baseline(s): ${seeded.map((b) => `${b.track}/${b.name}`).join(', ')}`);
     }
+    // Uploads are checked in worker threads, never on the thread that answers requests.
+    const checks = new ModelCheckPool(o.modelChecks ?? {});
+    cleanups.push(() => checks.close());
     const app = createApp({
       db,
       store,
+      modelCheck: checks.check,
+      ...(o.refusalLimit !== undefined ? { refusalLimit: o.refusalLimit } : {}),
       tracks,
       now,
       inputPacks: new InputPackCache(dataDir),

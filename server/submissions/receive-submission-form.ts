@@ -19,6 +19,7 @@ import busboy from 'busboy';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { acceptSubmission, type AcceptedSubmission } from '../../submissions/intake/accept-submission.js';
+import type { ModelCheck } from '../../submissions/validate/check-pool.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
 
@@ -36,6 +37,8 @@ export interface ReceiveFormArgs {
   readonly tracks: TrackLookup;
   readonly store: ArtifactStore;
   readonly isReferenced: (sha256: string) => Promise<boolean>;
+  /** How the stored file is checked (acceptSubmission's default when absent: on this thread). */
+  readonly check?: ModelCheck;
   /**
    * Text fields taken besides track and description (the web form's `_csrf` and `token`); each at most once,
    * at most MAX_DESCRIPTION_BYTES, and only those sent before the file reach `beforeFile`.
@@ -144,6 +147,7 @@ export function receiveSubmissionForm(args: ReceiveFormArgs): Promise<Submission
           upload: stream,
           filename: info.filename,
           isReferenced,
+          ...(args.check !== undefined ? { check: args.check } : {}),
           onAccepted: async (accepted) => {
             await wholeForm();
             await record({ track: chosen, description: description ?? '', accepted });

@@ -2,7 +2,9 @@ import type { Request } from 'express';
 import type { Track } from '../../harness/tracks/track.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { Db } from '../db/index.js';
+import type { ModelCheck } from '../../submissions/validate/check-pool.js';
 import { checkQuota, type QuotaConfig } from '../quota/index.js';
+import type { RefusalLimiter } from './refusal-limit.js';
 import { receiveSubmissionForm, type SubmissionForm } from './receive-submission-form.js';
 import { isArtifactReferenced, newSubmissionId, recordSubmission } from './submissions-table.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
@@ -14,6 +16,10 @@ export interface SubmissionIntakeDeps {
   readonly now: () => number;
   /** Submissions per team per track per UTC day (server/quota). */
   readonly quota: QuotaConfig;
+  /** How stored files are checked (the server's ModelCheckPool; default: on this thread). */
+  readonly modelCheck?: ModelCheck;
+  /** The cap on refused uploads per team (refusal-limit.ts); none when absent. */
+  readonly refusals?: RefusalLimiter;
 }
 
 export interface TakeSubmissionArgs {
@@ -39,31 +45,44 @@ export interface TakenSubmission extends SubmissionForm {
  * One upload, from the multipart form to a recorded submission with its queued job: shared by `POST
  * /api/submissions` and the web form. The quota is checked before the file is read (a refused upload
  * stores nothing) and again in the transaction that records it (two uploads racing at quota - 1 cannot
- * both pass).
+ * both pass). A team over its cap of refused uploads (refusal-limit.ts) is refused before the quota, and every
+ * refusal that is the file's fault counts towards that cap.
  */
 export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmissionArgs): Promise<TakenSubmission> {
-  const { db, store, tracks, now, quota } = deps;
+  const { db, store, tracks, now, quota, refusals } = deps;
   const id = newSubmissionId();
   let teamId: number | undefined;
-  const form = await receiveSubmissionForm({
-    req: args.req,
-    tracks,
-    store,
-    isReferenced: (sha256) => isArtifactReferenced(db, sha256),
-    ...(args.extraFields !== undefined ? { extraFields: args.extraFields } : {}),
-    ...(args.onField !== undefined ? { onField: args.onField } : {}),
-    beforeFile: async (track, extras) => {
-      teamId = await args.teamFor(track, extras);
-      await checkQuota(db, quota, { teamId, track: track.name }, now());
-    },
-    record: (f) => {
-      const at = now();
-      const team = teamId!;
-      const subject = { teamId: team, track: f.track.name };
-      return recordSubmission(db, { id, teamId: team, track: f.track, description: f.description, accepted: f.accepted }, at, (tx) =>
-        checkQuota(tx, quota, subject, at, { lock: true }),
-      );
-    },
-  });
-  return { ...form, id, teamId: teamId! };
+  try {
+    return await receive();
+  } catch (e) {
+    if (teamId !== undefined) refusals?.record(teamId, e, now());
+    throw e;
+  }
+
+  async function receive(): Promise<TakenSubmission> {
+    const form = await receiveSubmissionForm({
+      req: args.req,
+      tracks,
+      store,
+      isReferenced: (sha256) => isArtifactReferenced(db, sha256),
+      ...(deps.modelCheck !== undefined ? { check: deps.modelCheck } : {}),
+      ...(args.extraFields !== undefined ? { extraFields: args.extraFields } : {}),
+      ...(args.onField !== undefined ? { onField: args.onField } : {}),
+      beforeFile: async (track, extras) => {
+        const team = await args.teamFor(track, extras);
+        refusals?.check(team, now());
+        teamId = team;
+        await checkQuota(db, quota, { teamId, track: track.name }, now());
+      },
+      record: (f) => {
+        const at = now();
+        const team = teamId!;
+        const subject = { teamId: team, track: f.track.name };
+        return recordSubmission(db, { id, teamId: team, track: f.track, description: f.description, accepted: f.accepted }, at, (tx) =>
+          checkQuota(tx, quota, subject, at, { lock: true }),
+        );
+      },
+    });
+    return { ...form, id, teamId: teamId! };
+  }
 }

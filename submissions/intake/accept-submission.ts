@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { ModelRequirements } from '../validate/model-requirements.js';
 import type { ModelFormat } from '../model-format.js';
-import { validateModel } from '../validate/validate-model.js';
+import { inlineModelCheck, type ModelCheck } from '../validate/check-pool.js';
 import type { ValidationReport } from '../validate/validate-model.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
@@ -27,6 +27,8 @@ export interface AcceptSubmissionInput {
    * the artifact is removed like a rejected one (unless referenced) and the error is rethrown.
    */
   onAccepted?: (accepted: AcceptedSubmission) => Promise<void>;
+  /** How the stored file is checked (default: on this thread; the server uses its ModelCheckPool's). */
+  check?: ModelCheck;
 }
 
 export interface AcceptedSubmission {
@@ -52,7 +54,7 @@ export async function acceptSubmission(input: AcceptSubmissionInput): Promise<Ac
     });
     let accepted: AcceptedSubmission;
     try {
-      accepted = checkStored(stored.path, stored.sha256, stored.bytes, track, filename);
+      accepted = await checkStored(input.check ?? inlineModelCheck, stored.path, stored.sha256, stored.bytes, track, filename);
       await onAccepted?.(accepted);
     } catch (e) {
       release();
@@ -65,8 +67,15 @@ export async function acceptSubmission(input: AcceptSubmissionInput): Promise<Ac
   }
 }
 
-function checkStored(file: string, sha256: string, bytes: number, track: ModelRequirements, filename: string | null): AcceptedSubmission {
-  const report = withDisplayName(validateModel(file, track), file, filename ?? 'the upload');
+async function checkStored(
+  check: ModelCheck,
+  file: string,
+  sha256: string,
+  bytes: number,
+  track: ModelRequirements,
+  filename: string | null,
+): Promise<AcceptedSubmission> {
+  const report = withDisplayName(await check(file, track), file, filename ?? 'the upload');
   if (report.model.sha256 !== sha256) {
     // The file changed between storing and reading it: not the participant's doing.
     throw new LpcvError('LPCV_E_ARTIFACT_CORRUPT', `artifact ${sha256} read back with hash ${report.model.sha256}`);

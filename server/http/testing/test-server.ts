@@ -22,6 +22,8 @@ import type { QuotaConfig } from '../../quota/index.js';
 import { InputPackCache } from '../../scoring/index.js';
 import { storeReferenceModels, type ReferenceModels } from '../../baselines/reference-models.js';
 import { createApp } from '../create-app.js';
+import type { ModelCheck } from '../../../submissions/validate/check-pool.js';
+import type { RefusalLimitConfig } from '../../submissions/refusal-limit.js';
 
 /** Where the test servers' clocks start, and when their teams and agents are made (2027-01-15T08:00Z). */
 export const T0 = 1_800_000_000_000;
@@ -51,6 +53,10 @@ export interface TestServerOptions {
   readonly references?: boolean;
   /** Trials of a baseline's job when its track asks for more, as `lpcv serve --baseline-trials` (default: the track's). */
   readonly baselineTrials?: number;
+  /** How uploads are checked (createApp's modelCheck; default: on the server's thread). */
+  readonly modelCheck?: ModelCheck;
+  /** The cap on refused uploads per team (default: the server's). */
+  readonly refusalLimit?: RefusalLimitConfig;
 }
 
 export interface TestServer {
@@ -108,6 +114,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       ...(options.deviceHealth === undefined ? {} : { deviceHealth: options.deviceHealth }),
       ...(options.references === true ? { references } : {}),
       ...(options.baselineTrials === undefined ? {} : { baselineTrials: options.baselineTrials }),
+      ...(options.modelCheck === undefined ? {} : { modelCheck: options.modelCheck }),
+      ...(options.refusalLimit === undefined ? {} : { refusalLimit: options.refusalLimit }),
     });
     server = await listen(app);
     const { port } = server.address() as AddressInfo;
