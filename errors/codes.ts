@@ -55,6 +55,13 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_NOT_ONNX: { exit: EXIT.model, http: 415, fault: 'submission', summary: 'the file is not an ONNX model' },
   LPCV_E_MODEL_TRUNCATED: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the ONNX file ends early' },
   LPCV_E_MODEL_TOO_LARGE: { exit: EXIT.model, http: 413, fault: 'submission', summary: 'the model is larger than the track allows' },
+  LPCV_E_PACKAGE_INVALID: {
+    exit: EXIT.model,
+    http: 422,
+    fault: 'submission',
+    summary:
+      'a solution package that cannot be accepted as it is: not a whole plain zip, unsafe or repeated entry names, a zip bomb, too many entries, encryption, or no __main__.py',
+  },
   LPCV_E_MODEL_TOO_COMPLEX: {
     exit: EXIT.model,
     http: 422,

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
-import { useTempDir } from '../../server/db/testing/suite-hooks.js';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { identityChainModel } from '../../test/testing/hostile-onnx.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
@@ -11,7 +11,9 @@ import { inlineModelCheck, ModelCheckPool, type ModelCheck } from './check-pool.
 const track = resolveTrack('fashion-mnist');
 
 describe('the model check pool', () => {
-  const dir = useTempDir('lpcv-check-pool-');
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'lpcv-check-pool-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const dir = (): string => scratch;
   const write = (name: string, bytes: Uint8Array): string => {
     const file = path.join(dir(), name);
     writeFileSync(file, bytes);

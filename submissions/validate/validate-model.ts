@@ -3,7 +3,9 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { checkPackage } from '../package/check-package.js';
 import { sniffFormat } from '../sniff.js';
+import { tfliteProblem } from '../tflite/check-tflite.js';
 import { graphInputs, graphOutputs, readOnnxModel } from '../onnx/index.js';
 import type { ModelFormat } from '../model-format.js';
 import type { ModelRequirements } from './model-requirements.js';
@@ -81,8 +83,19 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
     problem('LPCV_E_MODEL_FORMAT', `${file} is a ${sniffed} file; track ${track.name} accepts ${track.formats.join(', ')}`);
     return report;
   }
-  if (sniffed !== 'onnx') {
-    problem('LPCV_E_MODEL_FORMAT', `${sniffed} models cannot be checked or run on the desktop target yet (ONNX only)`);
+  if (sniffed === 'zip') {
+    // A solution package: its own program reads the inputs and writes predictions, so there is no graph to
+    // check against the track's input and output; what can be checked is the archive itself.
+    for (const why of checkPackage(bytes).problems) problem('LPCV_E_PACKAGE_INVALID', `${file}: ${why}`);
+    report.ok = report.problems.length === 0;
+    return report;
+  }
+  if (sniffed === 'tflite') {
+    // No TFLite runtime here: the structure is checked, the graph by the phone that runs it.
+    const why = tfliteProblem(bytes);
+    if (why !== undefined) problem('LPCV_E_MODEL_FORMAT', `${file} is not a readable TFLite model: ${why}`);
+    else report.warnings.push("a TFLite model's input and output are checked on the device that runs it, not here");
+    report.ok = report.problems.length === 0;
     return report;
   }
 
