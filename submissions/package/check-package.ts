@@ -56,7 +56,6 @@ function findEndRecord(bytes: Uint8Array): number | undefined {
 function badName(name: string, raw: Uint8Array): string | undefined {
   if (raw.length === 0) return 'an empty name';
   if (raw.length > MAX_NAME_BYTES) return `a name longer than ${MAX_NAME_BYTES} bytes`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'a control character in the name';
   if (name.includes('\\')) return 'a backslash in the name';
   if (name.startsWith('/')) return 'an absolute path';
