@@ -23,7 +23,7 @@ const stage = await makeStage(os.tmpdir(), user);
 await stagePackage(stage, pkg);
 const cmd = sandboxCommand({
   paths: { inputDir: stage.input, outputDir: stage.output, packageFile: stage.packageFile, supervisorFile: stage.supervisor },
-  limits: { memoryBytes: 4096 * 1024 * 1024, maxProcesses: 64, tmpBytes: 256 * 1024 * 1024 },
+  limits: { memoryBytes: 4096 * 1024 * 1024, maxProcesses: 64, tmpBytes: 256 * 1024 * 1024, outputBytes: 256 * 1024 * 1024, maxOutputFiles: 100_000 },
   python: '/usr/bin/python3',
   bwrap: '/usr/bin/bwrap',
   ...(user ? { dropTo: { ...user, setpriv: '/usr/bin/setpriv' } } : {}),

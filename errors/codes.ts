@@ -243,6 +243,12 @@ export const ERROR_CODES = {
     fault: 'submission',
     summary: 'the solution package exited with a non-zero status or was killed by a signal (the message gives its last stderr line)',
   },
+  LPCV_E_OUTPUT_TOO_LARGE: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: 'a solution package wrote more than its output folder may hold (bytes in all, one file, or entries), or a predictions file larger than the harness reads',
+  },
   LPCV_E_SOLUTION_NO_OUTPUT: {
     exit: EXIT.predictions,
     http: 422,

@@ -3,8 +3,25 @@ import { classifySandboxRun, lastLine, type ClassifyContext } from './classify-r
 import type { SandboxRun, SupervisorReport } from './run-sandboxed.js';
 import { SolutionTarget } from './solution-target.js';
 
-const ctx: ClassifyContext = { timeoutMs: 5000, maxProcesses: 16, memoryMb: 512, labelNames: ['labels.csv', 'masks'] };
-const cleanExit: SupervisorReport = { exitCode: 0, signal: null, violation: null, network: {}, peakTasks: 1, leftoverTasks: 0, packageNs: 1e6 };
+const ctx: ClassifyContext = {
+  timeoutMs: 5000,
+  maxProcesses: 16,
+  memoryMb: 512,
+  outputBytes: 1_048_576,
+  maxOutputFiles: 100,
+  labelNames: ['labels.csv', 'masks'],
+};
+const cleanExit: SupervisorReport = {
+  exitCode: 0,
+  signal: null,
+  violation: null,
+  network: {},
+  peakTasks: 1,
+  leftoverTasks: 0,
+  packageNs: 1e6,
+  outputBytes: 0,
+  outputFiles: 0,
+};
 
 function run(over: Partial<SandboxRun> = {}, report: Partial<SupervisorReport> | null = {}): SandboxRun {
   return {
@@ -46,6 +63,14 @@ describe('classifySandboxRun', () => {
   it("the supervisor's kernel counts beat the package's exit: network use with a clean exit is still network use", () => {
     expect(codeOf(run({}, { violation: 'network', network: { 'Tcp.ActiveOpens': 1 } }))).toBe('LPCV_E_SANDBOX_NETWORK');
     expect(codeOf(run({}, { violation: 'processes', exitCode: null, signal: 9 }))).toBe('LPCV_E_SANDBOX_PROCESSES');
+    const output = classifySandboxRun(run({}, { violation: 'output', outputBytes: 2_000_000, outputFiles: 3 }), ctx);
+    expect(output).toMatchObject({ code: 'LPCV_E_OUTPUT_TOO_LARGE', fault: 'submission' });
+    expect(output?.message).toContain('counted 2000000 bytes in 3 entries');
+  });
+
+  it('a write past the largest file the package may write is its output being too large', () => {
+    expect(codeOf(run({}, { exitCode: null, signal: 25 }))).toBe('LPCV_E_OUTPUT_TOO_LARGE');
+    expect(codeOf(failed("OSError: [Errno 27] File too large: '/output/predictions.json'\n"))).toBe('LPCV_E_OUTPUT_TOO_LARGE');
   });
 
   it("then the package's own failure, by its last stderr line", () => {

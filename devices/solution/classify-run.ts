@@ -11,6 +11,9 @@ export interface ClassifyContext {
   readonly timeoutMs: number;
   readonly maxProcesses: number;
   readonly memoryMb: number;
+  /** The output folder's limits (bytes in all, also one file's largest size; entries). */
+  readonly outputBytes: number;
+  readonly maxOutputFiles: number;
   /** Base names of the track's label files and folders (labels.csv, masks, ...), never inside the sandbox. */
   readonly labelNames: readonly string[];
 }
@@ -59,6 +62,15 @@ export function classifySandboxRun(run: SandboxRun, ctx: ClassifyContext): LpcvE
     );
   }
   const line = lastLine(run.stderrTail);
+  // SIGXFSZ (25) kills a process that writes past RLIMIT_FSIZE; Python ignores it and sees EFBIG (27).
+  if (report.violation === 'output' || report.signal === 25 || /\[Errno 27\]|File too large/.test(line)) {
+    return new LpcvError(
+      'LPCV_E_OUTPUT_TOO_LARGE',
+      `the solution package wrote more than its output folder may hold (${ctx.outputBytes} bytes, ${ctx.maxOutputFiles} entries; ` +
+        `counted ${report.outputBytes} bytes in ${report.outputFiles} entries); it was stopped`,
+      { ...detail, outputBytes: report.outputBytes, outputFiles: report.outputFiles },
+    );
+  }
   const forkFailed = /BlockingIOError: \[Errno 11\]/.test(line) && /\bfork\b|Popen|spawn/.test(run.stderrTail);
   if (report.violation === 'processes' || forkFailed || /can't start new thread/.test(line)) {
     return new LpcvError(

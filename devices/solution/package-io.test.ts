@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { writeSolutionTrack } from './testing/solution-tracks.js';
-import { inputFileNames, readOutputFolder, readSelfReportedMs, writeInputFolder } from './package-io.js';
+import { inputFileNames, maxPredictionsBytes, readOutputFolder, readSelfReportedMs, writeInputFolder } from './package-io.js';
+import { rejectionOf as rejection } from '../../test/testing/lpcv-errors.js';
 
 let scratch: string;
 let classTrack: Track;
@@ -186,6 +187,52 @@ describe('readOutputFolder, segmentation', () => {
     await writeFile(path.join(notPng, names[0]), 'not a png');
     await writeFile(path.join(notPng, names[1]), await mask(2, 2, [0, 0, 0, 0]));
     expect(await code(readOutputFolder(segTrack, ids, notPng))).toBe('LPCV_E_PRED_MALFORMED');
+  });
+});
+
+describe('readOutputFolder, bounds on what a package wrote', () => {
+  const ids = ['a.png', 'b.png'];
+  const names = inputFileNames(ids);
+
+  it('a predictions file over maxPredictionsBytes is LPCV_E_OUTPUT_TOO_LARGE from its size alone (a sparse 3 GiB file)', async () => {
+    const dir = await fresh();
+    const file = path.join(dir, 'predictions.json');
+    await writeFile(file, '{}');
+    await truncate(file, 3 * 1024 ** 3);
+    const heap = process.memoryUsage().rss;
+    const e = await rejection(readOutputFolder(classTrack, ids, dir));
+    expect(e).toMatchObject({ code: 'LPCV_E_OUTPUT_TOO_LARGE', fault: 'submission' });
+    expect(e.message).toContain(`more than the ${maxPredictionsBytes(2)} bytes read for 2 images`);
+    // Nothing of it was read: the process grew by far less than the file.
+    expect(process.memoryUsage().rss - heap).toBeLessThan(256 * 1024 * 1024);
+    await truncate(file, maxPredictionsBytes(2));
+    expect(await code(readOutputFolder(classTrack, ids, dir))).toBe('LPCV_E_PRED_MALFORMED');
+  });
+
+  it('more entries than maxFiles is LPCV_E_OUTPUT_TOO_LARGE, counted without listing the folder whole', async () => {
+    const dir = await fresh();
+    await writeFile(path.join(dir, 'predictions.json'), JSON.stringify({ [names[0]]: 0, [names[1]]: 1 }));
+    for (let i = 0; i < 20; i++) await writeFile(path.join(dir, `junk-${i}`), '');
+    expect(await code(readOutputFolder(classTrack, ids, dir, { maxFiles: 20 }))).toBe('LPCV_E_OUTPUT_TOO_LARGE');
+    expect((await readOutputFolder(classTrack, ids, dir, { maxFiles: 21 })).kind).toBe('topk');
+  });
+
+  it('a label map whose header declares a huge image is refused before a pixel is decoded', async () => {
+    // A valid PNG of 1x1, its IHDR rewritten to 100,000 x 100,000 (the CRC is not checked before the size).
+    const tiny = await sharp(Buffer.from([0]), { raw: { width: 1, height: 1, channels: 1 } })
+      .png()
+      .toBuffer();
+    const huge = Buffer.from(tiny);
+    huge.writeUInt32BE(100_000, 16);
+    huge.writeUInt32BE(100_000, 20);
+    const dir = await fresh();
+    for (const n of names) await writeFile(path.join(dir, n), huge);
+    const sizes = [
+      { width: 1, height: 1 },
+      { width: 1, height: 1 },
+    ];
+    expect(await code(readOutputFolder(segTrack, ids, dir, { sizes }))).toBe('LPCV_E_PRED_MISMATCH');
+    expect(await code(readOutputFolder(segTrack, ids, dir))).toBe('LPCV_E_OUTPUT_TOO_LARGE');
   });
 });
 

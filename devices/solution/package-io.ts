@@ -7,7 +7,7 @@
  * File names: each image id becomes one file name (inputFileNames), and the package's outputs are matched
  * back to ids by those names, never by order.
  */
-import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, opendir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { LpcvError } from '../../errors/lpcv-error.js';
@@ -85,6 +85,19 @@ export async function writeInputFolderWithSizes(
 export interface ReadOutputOptions {
   /** Each image's size in input order: a label map of another size is LPCV_E_PRED_MISMATCH. */
   readonly sizes?: readonly { readonly width: number; readonly height: number }[];
+  /** Entries of the output folder read at most (default DEFAULT_MAX_OUTPUT_FILES); more is LPCV_E_OUTPUT_TOO_LARGE. */
+  readonly maxFiles?: number;
+}
+
+export const DEFAULT_MAX_OUTPUT_FILES = 100_000;
+
+/**
+ * The largest classification predictions file read: 1 MiB, and 4 KiB per image (five class names of a
+ * long-named track and the image's name fit many times over). Larger is LPCV_E_OUTPUT_TOO_LARGE, decided from
+ * its size before a byte is read, so that a package's 3 GiB file costs the agent nothing.
+ */
+export function maxPredictionsBytes(images: number): number {
+  return 1024 * 1024 + 4096 * images;
 }
 
 /**
@@ -102,13 +115,39 @@ export interface ReadOutputOptions {
  */
 export async function readOutputFolder(track: AgentTrack, ids: readonly string[], dir: string, opts: ReadOutputOptions = {}): Promise<Predictions> {
   const names = inputFileNames(ids);
-  const files = await listOutputFolder(dir);
+  const files = await listOutputFolder(dir, opts.maxFiles ?? DEFAULT_MAX_OUTPUT_FILES);
   if (track.task === 'classification') return { kind: 'topk', ids: [...ids], topk: await readClassification(track, names, files, dir) };
   if (track.task === 'segmentation') return { kind: 'label-maps', ids: [...ids], maps: await readSegmentation(track, names, files, dir, opts) };
   throw new LpcvError(
     'LPCV_E_TRACK_INVALID',
     `track ${track.name}: solution packages are supported for classification and segmentation tracks, not ${track.task}`,
   );
+}
+
+/** Pixels of one predicted label map when the inputs' sizes are not known (64 megapixels). */
+const MAX_LABEL_MAP_PIXELS = 64 * 1024 * 1024;
+
+function checkMapSize(file: string, map: { width: number; height: number }, want: { width: number; height: number }): void {
+  if (want.width !== map.width || want.height !== map.height) {
+    throw new LpcvError('LPCV_E_PRED_MISMATCH', `${file}: label map is ${map.width}x${map.height}, its input is ${want.width}x${want.height}`, {
+      file,
+      predSize: [map.width, map.height],
+      inputSize: [want.width, want.height],
+    });
+  }
+}
+
+/** Width and height from a PNG's IHDR chunk (the first 24 bytes), or undefined when the file does not start as a PNG. */
+async function pngHeaderSize(file: string): Promise<{ width: number; height: number } | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(24);
+    const { bytesRead } = await handle.read(head, 0, 24, 0);
+    if (bytesRead < 24 || head.readUInt32BE(0) !== 0x89504e47 || head.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+    return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -139,11 +178,20 @@ export async function readSelfReportedMs(dir: string): Promise<{ ms?: number; no
  * the sandbox. The package's processes are all dead by then, so nothing changes between this listing and the
  * reads.
  */
-async function listOutputFolder(dir: string): Promise<Set<string>> {
+async function listOutputFolder(dir: string, maxFiles: number): Promise<Set<string>> {
   try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+    const files = new Set<string>();
+    let seen = 0;
+    // Read entry by entry, never the whole listing at once: a folder of millions of names is the package's fault.
+    for await (const e of await opendir(dir)) {
+      if (++seen > maxFiles) {
+        throw new LpcvError('LPCV_E_OUTPUT_TOO_LARGE', `the package's output folder holds more than ${maxFiles} entries`, { dir, maxFiles });
+      }
+      if (e.isFile()) files.add(e.name);
+    }
+    return files;
   } catch (e) {
+    if (e instanceof LpcvError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new LpcvError('LPCV_E_SOLUTION_NO_OUTPUT', `the output folder ${dir} is gone`, { dir });
     throw e;
@@ -159,6 +207,15 @@ async function readClassification(track: AgentTrack, names: readonly string[], f
     throw new LpcvError('LPCV_E_PRED_MALFORMED', `the package wrote both ${present.join(' and ')}; write one of them`, { dir });
   }
   const file = path.join(dir, present[0]);
+  const limit = maxPredictionsBytes(names.length);
+  const size = (await lstat(file)).size;
+  if (size > limit) {
+    throw new LpcvError('LPCV_E_OUTPUT_TOO_LARGE', `${present[0]} is ${size} bytes: more than the ${limit} bytes read for ${names.length} images`, {
+      file,
+      bytes: size,
+      limit,
+    });
+  }
   const text = await readFile(file, 'utf8');
   const { predictions } = parseClassificationPredictions(text, file, { classNames: track.classes, numClasses: track.classes.length });
   checkNames(file, names, predictions, 'images');
@@ -186,15 +243,21 @@ async function readSegmentation(
   const maps: LabelMapPrediction[] = [];
   for (const [i, name] of names.entries()) {
     const file = path.join(dir, pngs.get(name) as string);
-    const map = await readLabelMap(file, 'predictions');
     const want = opts.sizes?.[i];
-    if (want !== undefined && (want.width !== map.width || want.height !== map.height)) {
-      throw new LpcvError('LPCV_E_PRED_MISMATCH', `${file}: label map is ${map.width}x${map.height}, its input is ${want.width}x${want.height}`, {
-        file,
-        predSize: [map.width, map.height],
-        inputSize: [want.width, want.height],
-      });
+    // The size its header declares, before any pixel is decoded: a tiny PNG may declare billions of pixels.
+    const declared = await pngHeaderSize(file);
+    if (declared !== undefined) {
+      if (want !== undefined) checkMapSize(file, declared, want);
+      else if (declared.width * declared.height > MAX_LABEL_MAP_PIXELS) {
+        throw new LpcvError(
+          'LPCV_E_OUTPUT_TOO_LARGE',
+          `${file}: a label map of ${declared.width}x${declared.height} pixels (at most ${MAX_LABEL_MAP_PIXELS})`,
+          { file },
+        );
+      }
     }
+    const map = await readLabelMap(file, 'predictions');
+    if (want !== undefined) checkMapSize(file, map, want);
     for (let p = 0; p < map.data.length; p++) {
       if (map.data[p] >= numClasses) {
         throw new LpcvError(

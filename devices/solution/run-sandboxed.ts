@@ -35,13 +35,16 @@ const STOP_GRACE_MS = 5_000;
 export interface SupervisorReport {
   readonly exitCode: number | null;
   readonly signal: number | null;
-  readonly violation: 'network' | 'processes' | null;
+  readonly violation: 'network' | 'processes' | 'output' | null;
   /** Counters of the sandbox's IP stack that moved: name -> delta. */
   readonly network: Record<string, number>;
   readonly peakTasks: number;
   readonly leftoverTasks: number;
   /** The package's process alone, start to exit, on the same monotonic clock (the supervisor's view). */
   readonly packageNs: number;
+  /** What the supervisor last counted under the output folder (bytes, entries; it stops counting past a limit). */
+  readonly outputBytes: number;
+  readonly outputFiles: number;
 }
 
 export interface SandboxRun {
@@ -218,11 +221,13 @@ function parseStatus(text: string): { started: boolean; report?: SupervisorRepor
       report = {
         exitCode: typeof m.exitCode === 'number' ? m.exitCode : null,
         signal: typeof m.signal === 'number' ? m.signal : null,
-        violation: m.violation === 'network' || m.violation === 'processes' ? m.violation : null,
+        violation: m.violation === 'network' || m.violation === 'processes' || m.violation === 'output' ? m.violation : null,
         network: isCounts(m.network) ? m.network : {},
         peakTasks: typeof m.peakTasks === 'number' ? m.peakTasks : 0,
         leftoverTasks: typeof m.leftoverTasks === 'number' ? m.leftoverTasks : 0,
         packageNs: typeof m.packageNs === 'number' ? m.packageNs : 0,
+        outputBytes: typeof m.outputBytes === 'number' ? m.outputBytes : 0,
+        outputFiles: typeof m.outputFiles === 'number' ? m.outputFiles : 0,
       };
     }
   }

@@ -19,7 +19,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('sandboxCommand: the argument array', () => {
   const paths = { inputDir: '/s/in put;$(id)', outputDir: '/s/out`x`', packageFile: "/s/p'kg.pyz", supervisorFile: '/s/supervisor.py' };
-  const limits: SandboxLimits = { memoryBytes: 512 * MIB, maxProcesses: 32, tmpBytes: 16 * MIB };
+  const limits: SandboxLimits = { memoryBytes: 512 * MIB, maxProcesses: 32, tmpBytes: 16 * MIB, outputBytes: 64 * MIB, maxOutputFiles: 1000 };
   const argsOf = (extra: Partial<Parameters<typeof sandboxCommand>[0]> = {}) =>
     sandboxCommand({ paths, limits, python: '/usr/bin/python3', bwrap: '/usr/bin/bwrap', ...extra });
   const pairs = (args: readonly string[], flag: string): string[][] => args.flatMap((a, i) => (a === flag ? [[args[i + 1], args[i + 2]]] : []));
@@ -93,7 +93,7 @@ describe('sandboxCommand: the argument array', () => {
 
 describe.skipIf(SKIP_BWRAP)('the real sandbox (bubblewrap)', () => {
   let scratch: string;
-  const limits: SandboxLimits = { memoryBytes: 256 * MIB, maxProcesses: 16, tmpBytes: 8 * MIB };
+  const limits: SandboxLimits = { memoryBytes: 256 * MIB, maxProcesses: 16, tmpBytes: 8 * MIB, outputBytes: 64 * MIB, maxOutputFiles: 1000 };
   const user = sandboxUser();
   const stages: Stage[] = [];
 

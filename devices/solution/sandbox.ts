@@ -49,6 +49,10 @@ export interface SandboxLimits {
   readonly maxProcesses: number;
   /** Size of the private /tmp (and, separately, of /dev/shm), in bytes. */
   readonly tmpBytes: number;
+  /** What the package may write into /output: bytes in all (also RLIMIT_FSIZE, one file's largest size). */
+  readonly outputBytes: number;
+  /** Entries (files and folders) it may create under /output. */
+  readonly maxOutputFiles: number;
 }
 
 export interface SandboxPaths {
@@ -173,6 +177,9 @@ export function sandboxCommand(o: SandboxCommandOptions): SandboxCommand {
       argv: [o.python, SANDBOX_PATHS.package, '-i', SANDBOX_PATHS.input, '-o', SANDBOX_PATHS.output],
       memoryBytes: o.limits.memoryBytes,
       maxProcesses: o.limits.maxProcesses,
+      outputDir: SANDBOX_PATHS.output,
+      outputBytes: o.limits.outputBytes,
+      maxOutputFiles: o.limits.maxOutputFiles,
       pollMs: o.pollMs ?? 50,
     }),
   );

@@ -39,6 +39,10 @@ const trackDir = path.join(scratch, 'tracks');
 mkdirSync(trackDir);
 const classTrack = await writeSolutionTrack(trackDir, 'classification', { target: { sandbox: SANDBOX } });
 const segTrack = await writeSolutionTrack(trackDir, 'segmentation', { target: { sandbox: SANDBOX } });
+// Room for 1 MiB and 50 entries in the output folder.
+const smallOutputTrack = await writeSolutionTrack(mkdtempSync(path.join(scratch, 'small-out-')), 'classification', {
+  target: { sandbox: { ...SANDBOX, outputMb: 1, maxOutputFiles: 50 } },
+});
 const shortTrack = await writeSolutionTrack(mkdtempSync(path.join(scratch, 'short-')), 'classification', { runTimeoutMs: 4000, target: { sandbox: SANDBOX } });
 // The track's label file exists on the host, where a cheating package would look for it.
 const labelsFile = path.join(trackDir, 'labels.csv');
@@ -171,6 +175,20 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     expect(e.message).toContain('4000 ms');
     expect(await hostProcessesWith(marker)).toEqual([]);
   });
+
+  it('a package that writes more than its output folder may hold is stopped: one file too large, too many bytes, too many entries', async () => {
+    for (const [values, what] of [
+      [{ COUNT: '1', BYTES: String(8 * 1024 * 1024) }, 'one 8 MiB file'],
+      [{ COUNT: '4', BYTES: String(512 * 1024) }, 'four files of 512 KiB'],
+      [{ COUNT: '200', BYTES: '1' }, '200 entries'],
+    ] as const) {
+      const e = await failure(target.run(job(smallOutputTrack, await pkg('big_output', values))));
+      expect({ what, code: e.code, fault: e.fault }).toEqual({ what, code: 'LPCV_E_OUTPUT_TOO_LARGE', fault: 'submission' });
+    }
+    // Inside the limits the same package is measured.
+    const ok = await target.run(job(smallOutputTrack, await pkg('big_output', { COUNT: '2', BYTES: '1000' })));
+    expect(ok.measurement.predictions.ids).toHaveLength(4);
+  }, 120_000);
 
   it("refuses a format it does not run (the infrastructure's mistake, not the team's)", async () => {
     const j = job(classTrack, await pkg('good_classify'));

@@ -28,7 +28,7 @@ import { makeStage, sandboxUser, stagePackage, type Stage } from './stage.js';
 
 const MIB = 1024 * 1024;
 /** The limits when the track's target.sandbox says nothing (the schema's defaults). */
-export const DEFAULT_SANDBOX = { memoryMb: 4096, maxProcesses: 256, tmpMb: 256 } as const;
+export const DEFAULT_SANDBOX = { memoryMb: 4096, maxProcesses: 256, tmpMb: 256, outputMb: 256, maxOutputFiles: 100_000 } as const;
 const PROBE_TIMEOUT_MS = 60_000;
 
 export const ENERGY_NOTE_SOLUTION = 'the desktop has no power sensor that the harness can read (no power sampler configured for this device)';
@@ -102,6 +102,8 @@ export class SolutionTarget implements Target {
         timeoutMs: PROBE_TIMEOUT_MS,
         maxProcesses: DEFAULT_SANDBOX.maxProcesses,
         memoryMb: DEFAULT_SANDBOX.memoryMb,
+        outputBytes: DEFAULT_SANDBOX.outputMb * MIB,
+        maxOutputFiles: DEFAULT_SANDBOX.maxOutputFiles,
         labelNames: [],
       });
       if (failure !== undefined) {
@@ -147,6 +149,8 @@ export class SolutionTarget implements Target {
         timeoutMs: job.track.limits.runTimeoutMs,
         maxProcesses: limits.maxProcesses,
         memoryMb: limits.memoryBytes / MIB,
+        outputBytes: limits.outputBytes,
+        maxOutputFiles: limits.maxOutputFiles,
         labelNames: labelNames(job.track),
       });
       job.log(
@@ -155,7 +159,7 @@ export class SolutionTarget implements Target {
       );
       if (failure !== undefined) throw failure;
       job.onProgress({ phase: 'outputs', fraction: 0.95 });
-      const predictions = await readOutputFolder(job.track, job.inputs.ids, stage.output, { sizes });
+      const predictions = await readOutputFolder(job.track, job.inputs.ids, stage.output, { sizes, maxFiles: limits.maxOutputFiles });
       const self = await readSelfReportedMs(stage.output);
       const images = job.inputs.ids.length;
       const measurement: Measurement = {
@@ -214,7 +218,14 @@ export class SolutionTarget implements Target {
 
 function limitsOf(track: AgentTrack | undefined): SandboxLimits {
   const s = track?.target.sandbox ?? DEFAULT_SANDBOX;
-  return { memoryBytes: s.memoryMb * MIB, maxProcesses: s.maxProcesses, tmpBytes: s.tmpMb * MIB };
+  return {
+    memoryBytes: s.memoryMb * MIB,
+    maxProcesses: s.maxProcesses,
+    tmpBytes: s.tmpMb * MIB,
+    // A track file written before the output limits existed, read by an older schema, may not name them.
+    outputBytes: (s.outputMb ?? DEFAULT_SANDBOX.outputMb) * MIB,
+    maxOutputFiles: s.maxOutputFiles ?? DEFAULT_SANDBOX.maxOutputFiles,
+  };
 }
 
 /**
@@ -243,7 +254,9 @@ function sandboxReport(run: SandboxRun, limits: SandboxLimits, selfNote: string 
     packageMs: (run.report?.packageNs ?? 0) / 1e6,
     peakTasks: run.report?.peakTasks ?? null,
     leftoverTasks: run.report?.leftoverTasks ?? null,
-    limits: { memoryBytes: limits.memoryBytes, maxProcesses: limits.maxProcesses, tmpBytes: limits.tmpBytes },
+    limits: { memoryBytes: limits.memoryBytes, maxProcesses: limits.maxProcesses, tmpBytes: limits.tmpBytes, outputBytes: limits.outputBytes },
+    outputBytes: run.report?.outputBytes ?? null,
+    outputFiles: run.report?.outputFiles ?? null,
     stdoutBytes: run.stdoutBytes,
     stderrBytes: run.stderrBytes,
     stderrLastLine: lastLine(run.stderrTail),

@@ -8,10 +8,12 @@ Run by the harness as `python3 -I -S supervisor.py <status fd> <config JSON>`. I
 2. reads the network counters of the sandbox's own network namespace (/proc/net/snmp, /proc/net/snmp6): that
    namespace has only a loopback device, so any IP traffic at all, even a refused connect or an unroutable
    send, moves them, and the package cannot move them back;
-3. starts the package in a child with RLIMIT_AS (memory) and RLIMIT_NPROC (processes and threads) set, and
-   every descriptor above 2 closed (the status pipe is the supervisor's alone);
-4. while it runs, every poll: counts the sandbox's tasks (a fork bomb sits at the limit) and compares the
-   network counters; on either, kills every process of the sandbox and says why;
+3. starts the package in a child with RLIMIT_AS (memory), RLIMIT_NPROC (processes and threads) and
+   RLIMIT_FSIZE (the largest file it may write: the output folder's size limit) set, and every descriptor
+   above 2 closed (the status pipe is the supervisor's alone);
+4. while it runs, every poll: counts the sandbox's tasks (a fork bomb sits at the limit), compares the
+   network counters, and sums the output folder (its bytes and entries, against the track's limits); on any,
+   kills every process of the sandbox and says why;
 5. when the package's process exits, kills what it left behind (background processes do not outlive it),
    and writes one JSON report line to the status fd.
 
@@ -74,6 +76,31 @@ def tasks(me):
     return n
 
 
+def output_usage(root, max_bytes, max_files):
+    """(bytes, entries) under the output folder, links not followed; stops counting once past either limit."""
+    total = 0
+    files = 0
+    stack = [root]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    files += 1
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    # Allocated blocks as well as the length: a sparse file fills no disk, a dense one does.
+                    total += max(st.st_size if entry.is_file(follow_symlinks=False) else 0, st.st_blocks * 512)
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    if total > max_bytes or files > max_files:
+                        return total, files
+        except OSError:
+            pass
+    return total, files
+
+
 def kill_all():
     """SIGKILL to every process this uid may signal in the sandbox (all but pid 1 and this one)."""
     try:
@@ -104,6 +131,9 @@ def main():
     status = os.fdopen(status_fd, 'w', buffering=1)
     me = os.getpid()
     max_tasks = int(config['maxProcesses'])
+    output_dir = config['outputDir']
+    max_output = int(config['outputBytes'])
+    max_files = int(config['maxOutputFiles'])
     poll = float(config['pollMs']) / 1000.0
     before = counters()
     status.write(json.dumps({'event': 'started', 'tasksBefore': tasks(me)}) + '\n')
@@ -118,6 +148,7 @@ def main():
                 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             # pid 1 and this supervisor run as the same uid and count against the same limit.
             resource.setrlimit(resource.RLIMIT_NPROC, (max_tasks + 2, max_tasks + 2))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (max_output, max_output))
             os.execve(config['argv'][0], config['argv'], dict(os.environ))
         except BaseException as e:  # noqa: B036 - the child must never return into the supervisor
             os.write(2, ('lpcv supervisor: cannot start the package: %r\n' % (e,)).encode())
@@ -126,6 +157,8 @@ def main():
     violation = None
     peak = 0
     result = {}
+    usage = (0, 0)
+    polls = 0
 
     def on_child(wstatus):
         result['ended'] = time.monotonic_ns()
@@ -139,10 +172,17 @@ def main():
             break
         n = tasks(me)
         peak = max(peak, n)
+        # The output folder every 10th poll: a walk over thousands of label maps is work the package would
+        # share its core with; RLIMIT_FSIZE bounds each file in between, and the end is always checked.
+        polls += 1
+        if polls % 10 == 0:
+            usage = output_usage(output_dir, max_output, max_files)
         if n >= max_tasks:
             violation = 'processes'
         elif traffic(before, counters()):
             violation = 'network'
+        elif usage[0] > max_output or usage[1] > max_files:
+            violation = 'output'
         if violation is not None:
             kill_all()
             _, wstatus = os.waitpid(child, 0)
@@ -165,6 +205,10 @@ def main():
     net = traffic(before, counters())
     if violation is None and net:
         violation = 'network'
+    # What the package wrote between the last poll and its end counts too.
+    usage = output_usage(output_dir, max_output, max_files)
+    if violation is None and (usage[0] > max_output or usage[1] > max_files):
+        violation = 'output'
     status.write(json.dumps({
         'event': 'exit',
         'exitCode': exit_code,
@@ -174,6 +218,8 @@ def main():
         'peakTasks': peak,
         'leftoverTasks': leftover,
         'packageNs': result['ended'] - started,
+        'outputBytes': usage[0],
+        'outputFiles': usage[1],
     }) + '\n')
     status.close()
 

@@ -160,7 +160,8 @@ export const targetSchema = z.strictObject({
   kind: z.string().min(1),
   /**
    * Solution packages in the bubblewrap sandbox (docs/solution-packages.md): the package's address space
-   * (RLIMIT_AS) in MiB, its processes and threads at once, and the size of its private /tmp in MiB. The run's
+   * (RLIMIT_AS) in MiB, its processes and threads at once, the size of its private /tmp in MiB, and what it
+   * may write into its output folder: MiB in all (also the largest one file may be) and entries. The run's
    * time limit is limits.runTimeoutMs.
    */
   sandbox: z
@@ -168,6 +169,8 @@ export const targetSchema = z.strictObject({
       memoryMb: positiveInt.max(1_048_576).default(4096),
       maxProcesses: positiveInt.max(4096).default(256),
       tmpMb: positiveInt.max(65_536).default(256),
+      outputMb: positiveInt.max(65_536).default(256),
+      maxOutputFiles: positiveInt.max(10_000_000).default(100_000),
     })
     .optional(),
   /**

@@ -19,7 +19,8 @@ export type FixturePackage =
   | 'no_output'
   | 'memory_hog'
   | 'kill_supervisor'
-  | 'probe_sandbox';
+  | 'probe_sandbox'
+  | 'big_output';
 
 /**
  * Builds a real zipapp from fixtures/packages/<name>.py (as its __main__.py, with `@KEY@` placeholders
