@@ -247,7 +247,8 @@ export const ERROR_CODES = {
     exit: EXIT.run,
     http: 422,
     fault: 'submission',
-    summary: 'a solution package wrote more than its output folder may hold (bytes in all, one file, or entries), or a predictions file larger than the harness reads',
+    summary:
+      'a solution package wrote more than its output folder may hold (bytes in all, one file, or entries), or a predictions file larger than the harness reads',
   },
   LPCV_E_SOLUTION_NO_OUTPUT: {
     exit: EXIT.predictions,
