@@ -106,6 +106,7 @@ program
     intInRange('--baseline-trials', 1, 100),
     1,
   )
+  .option('--public-url <url>', 'the address participants use, when a TLS proxy serves this server (https://...: the login cookies are marked Secure)')
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
   .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)

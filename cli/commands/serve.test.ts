@@ -63,6 +63,41 @@ describe('lpcv serve (the command)', () => {
     expect(existsSync(path.join(dataDir, 'never-made'))).toBe(false);
   }, 60_000);
 
+  it('refuses a bad --public-url with one coded line and exit 2, before anything opens', async () => {
+    for (const value of ['lpcv.example.org', 'ftp://lpcv.example.org', 'https://user:pw@lpcv.example.org', 'https://lpcv.example.org/?x=1']) {
+      const r = await lpcv(['serve', '--port', '0', '--data-dir', path.join(dataDir, 'never-made-2'), '--public-url', value]);
+      expect(expectOneLineError(r).code, value).toBe('LPCV_E_USAGE');
+    }
+    expect(existsSync(path.join(dataDir, 'never-made-2'))).toBe(false);
+  }, 60_000);
+
+  it('behind a TLS proxy (--public-url https://...) marks the login cookies Secure, and names the public address', async () => {
+    const child = execa(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-baselines', '--no-local-agent', '--public-url', 'https://lpcv.example.org/'],
+      { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore', timeout: 60_000, forceKillAfterDelay: 30_000 },
+    );
+    try {
+      let stderr = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr!.on('data', (c: Buffer) => {
+          stderr += c.toString('utf8');
+          const m = /serving on (http:\/\/\S+)/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
+        void child.then(() => reject(new Error(`lpcv serve exited early:\n${stderr}`)));
+      });
+      expect(stderr).toContain('open https://lpcv.example.org/ in a browser (login cookies marked Secure');
+      const res = await fetch(`${url}/login`);
+      const cookies = res.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const c of cookies) expect(c).toMatch(/; Secure/i);
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
+  }, 60_000);
+
   it('reuses the local agent and its kept token across restarts', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-token-'));
     try {

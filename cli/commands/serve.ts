@@ -1,3 +1,4 @@
+import { checkPublicUrl } from '../../server/serve/serve-config.js';
 import { startServe } from '../start-serve.js';
 
 export interface ServeCliOptions {
@@ -19,6 +20,8 @@ export interface ServeCliOptions {
   referenceEveryMin?: number;
   referenceBaseline?: string[];
   driftPct: number;
+  /** --public-url: the address participants use (a TLS proxy's https URL marks the cookies Secure). */
+  publicUrl?: string;
 }
 
 /**
@@ -27,7 +30,10 @@ export interface ServeCliOptions {
  */
 export async function serveCommand(o: ServeCliOptions): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`lpcv: ${line}\n`);
+  // Checked before anything opens: a typo in the public address is a configuration error.
+  const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
   const server = await startServe({
+    secureCookies: publicUrl?.secure ?? false,
     port: o.port,
     host: o.host,
     dataDir: o.dataDir,
@@ -46,7 +52,10 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     log,
     ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
   });
-  process.stderr.write(`lpcv: serving on ${server.url} (Ctrl-C stops): open ${server.url}/ in a browser\n`);
+  process.stderr.write(
+    `lpcv: serving on ${server.url} (Ctrl-C stops): open ${publicUrl?.url ?? server.url}/ in a browser` +
+      `${publicUrl?.secure ? ' (login cookies marked Secure: only sent over https)' : ''}\n`,
+  );
   process.stderr.write(`lpcv: add a team with: npx lpcv admin team add NAME --data-dir ${o.dataDir}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

@@ -23,6 +23,26 @@ export function checkServeConfig(c: { port: number; host: string; dataDir: strin
   return { dataDir };
 }
 
+/**
+ * The address participants use (`lpcv serve --public-url`), checked: an absolute http(s) URL without
+ * credentials, query or fragment; returned without a trailing slash. An https one means a TLS proxy in front:
+ * the pages' cookies are then marked Secure.
+ */
+export function checkPublicUrl(text: string): { url: string; secure: boolean } {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new LpcvError('LPCV_E_USAGE', `--public-url ${JSON.stringify(text)} is not a URL (e.g. https://lpcv.example.org)`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new LpcvError('LPCV_E_USAGE', `--public-url must be an http:// or https:// URL, not ${u.protocol}`);
+  if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
+    throw new LpcvError('LPCV_E_USAGE', `--public-url ${JSON.stringify(text)} must not carry credentials, a query or a fragment`);
+  }
+  return { url: u.href.replace(/\/+$/, ''), secure: u.protocol === 'https:' };
+}
+
 /** The URL a local client (the in-process agent) uses to reach a server bound to `host`. */
 export function localUrlOf(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
