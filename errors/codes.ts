@@ -83,6 +83,12 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_LOAD: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the runtime refused to load the model' },
 
   LPCV_E_MODEL_CRASHED: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model crashed the inference process' },
+  LPCV_E_MODEL_MEMORY: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary: "the inference process's resident memory went over the track's limits.memoryMb and it was killed",
+  },
   LPCV_E_MODEL_TIMEOUT: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the run exceeded the time limit and was killed' },
   LPCV_E_MODEL_OUTPUT_NAN: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model produced NaN or infinite outputs' },
   LPCV_E_MODEL_RUNTIME: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the runtime raised an error while running the model' },

@@ -26,6 +26,8 @@ export interface MeasureOnnxOptions {
   reference?: { name: string; sha256: string; modelPath: string; inputName: string; outputName?: string };
   /** Wall-clock limit for the whole measurement (accuracy pass and every trial); past it LPCV_E_MODEL_TIMEOUT. */
   timeoutMs: number;
+  /** Resident memory each inference process may hold, bytes (the track's limits.memoryMb); past it LPCV_E_MODEL_MEMORY. */
+  maxRssBytes?: number;
   /** Cancels the run: the inference process is killed and the promise rejects with LPCV_E_RUN_CANCELLED. */
   signal?: AbortSignal;
   /**
@@ -198,6 +200,7 @@ async function inProcess<T>(opts: MeasureOnnxOptions, timeoutMs: number, trial: 
   const proc = await OnnxProcess.start({
     timeoutMs,
     runLimitMs: opts.timeoutMs,
+    ...(opts.maxRssBytes !== undefined ? { maxRssBytes: opts.maxRssBytes } : {}),
     onProgress: (p) => {
       if (trial === undefined) return;
       if (p.phase === 'warmup') return opts.onProgress?.({ phase: 'warmup', done: p.done, total: protocol.warmupRuns, fraction: trial / trials, trial });

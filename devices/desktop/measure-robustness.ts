@@ -71,6 +71,8 @@ export interface MeasureRobustnessOptions {
   threads: number;
   /** The track's run limit: each pass gets it, so the process is killed past passes x timeoutMs. */
   timeoutMs: number;
+  /** Resident memory the inference process may hold, bytes; past it LPCV_E_MODEL_MEMORY. */
+  maxRssBytes?: number;
   signal?: AbortSignal;
   onProgress?: (p: { phase: 'robustness'; split: string; done: number; total: number; fraction: number }) => void;
 }
@@ -86,7 +88,10 @@ export async function measureRobustnessOnnx(opts: MeasureRobustnessOptions): Pro
   if (opts.passes.length === 0) return out;
   const { track } = opts;
   const postprocess = postprocessFor(track);
-  const proc = await OnnxProcess.start({ timeoutMs: opts.timeoutMs * opts.passes.length });
+  const proc = await OnnxProcess.start({
+    timeoutMs: opts.timeoutMs * opts.passes.length,
+    ...(opts.maxRssBytes !== undefined ? { maxRssBytes: opts.maxRssBytes } : {}),
+  });
   const cancel = (): void => proc.kill(new LpcvError('LPCV_E_RUN_CANCELLED', 'the run was cancelled and its inference process killed'));
   if (opts.signal?.aborted) cancel();
   opts.signal?.addEventListener('abort', cancel, { once: true });

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { LpcvError } from '../../errors/lpcv-error.js';
+import { memoryHogModel } from '../../test/testing/hostile-onnx.js';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { OnnxProcess } from './onnx-process.js';
 
@@ -123,4 +126,44 @@ describe('the ONNX inference child process', () => {
       await proc.close();
     }
   });
+});
+
+describe("the inference process's memory limit", () => {
+  const hog = (): string => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'lpcv-hog-')), 'hog.onnx');
+    writeFileSync(file, memoryHogModel(120_000));
+    return file;
+  };
+
+  it('kills a process whose resident memory goes over the limit: LPCV_E_MODEL_MEMORY, the submission fault', async () => {
+    const model = hog();
+    const proc = await OnnxProcess.start({ timeoutMs: 60_000, maxRssBytes: 256 * 1024 * 1024, rssPollMs: 20 });
+    try {
+      await proc.load(model, 1, 'x');
+      // The memory is read every 20 ms from outside: a run may end before a reading sees it, but onnxruntime's
+      // arena keeps it, so the next reading does, and the next request meets the killed process.
+      let e: LpcvError | undefined;
+      for (let i = 0; i < 5 && e === undefined; i++) {
+        e = await proc.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 }).then(
+          () => undefined,
+          (err: unknown) => err as LpcvError,
+        );
+      }
+      if (e === undefined) throw new Error('five runs of the hog were never stopped');
+      expect(e.code).toBe('LPCV_E_MODEL_MEMORY');
+      expect(e.fault).toBe('submission');
+      expect(e.message).toMatch(/over the limit of 256 MiB/);
+    } finally {
+      await proc.close();
+    }
+    // Without a limit the same model runs (it holds some 370 MiB).
+    const free = await OnnxProcess.start({ timeoutMs: 60_000 });
+    try {
+      await free.load(model, 1, 'x');
+      const res = await free.infer([input(0)], [1, 1, 28, 28], 'float32', { kind: 'topk', k: 5, classes: 10 });
+      expect('output' in res).toBe(true);
+    } finally {
+      await free.close();
+    }
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { watchGroup, type GroupWatchdog } from './group-watchdog.js';
@@ -14,6 +15,10 @@ export interface OnnxProcessOptions {
   /** The run's whole limit, named in the timeout's message when this process has only what is left of it. */
   runLimitMs?: number;
   onProgress?: (p: Extract<FromWorker, { type: 'progress' }>) => void;
+  /** Resident memory the process may hold, bytes; past it the process is killed (LPCV_E_MODEL_MEMORY). */
+  maxRssBytes?: number;
+  /** How often the resident memory is read, ms (default 100). */
+  rssPollMs?: number;
 }
 
 export interface LatencyRun {
@@ -43,6 +48,7 @@ export class OnnxProcess {
   private readonly ready: Promise<void>;
   private stderrTail = '';
   private readonly watchdog: GroupWatchdog | undefined;
+  private rssTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly opts: OnnxProcessOptions) {
     this.child = fork(WORKER, [], {
@@ -72,6 +78,7 @@ export class OnnxProcess {
     this.child.on('error', (e) => this.fail(new LpcvError('LPCV_E_WORKER_FAILED', `cannot start the inference process: ${e.message}`)));
     this.child.on('exit', (code, signal) => {
       clearTimeout(this.timer);
+      clearInterval(this.rssTimer);
       this.watchdog?.release();
       if (this.dead) return this.fail(this.dead);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -91,7 +98,41 @@ export class OnnxProcess {
     const p = new OnnxProcess(opts);
     await p.ready;
     p.armRunTimer();
+    p.watchMemory();
     return p;
+  }
+
+  /**
+   * Reads the process's resident memory (VmRSS in /proc/<pid>/status) every rssPollMs and kills it past
+   * maxRssBytes. From outside: an address-space limit would break V8's reservations, and a model's tensors
+   * live in onnxruntime's native heap, which no V8 flag bounds. Where /proc is missing nothing is watched.
+   */
+  private watchMemory(): void {
+    const limit = this.opts.maxRssBytes;
+    const pid = this.child.pid;
+    // A limit that is not a positive number (a hand-built track without limits.memoryMb) watches nothing.
+    if (limit === undefined || !(limit > 0) || pid === undefined) return;
+    this.rssTimer = setInterval(() => {
+      let rss: number;
+      try {
+        const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        if (m === null) return;
+        rss = Number(m[1]) * 1024;
+      } catch {
+        clearInterval(this.rssTimer);
+        return;
+      }
+      if (rss <= limit) return;
+      const mib = (b: number): string => (b / 1024 / 1024).toFixed(0);
+      this.kill(
+        new LpcvError(
+          'LPCV_E_MODEL_MEMORY',
+          `the inference process held ${mib(rss)} MiB, over the limit of ${mib(limit)} MiB (limits.memoryMb), and was killed`,
+          { rssBytes: rss, limitBytes: limit },
+        ),
+      );
+    }, this.opts.rssPollMs ?? 100);
+    this.rssTimer.unref();
   }
 
   private armRunTimer(): void {
@@ -147,12 +188,14 @@ export class OnnxProcess {
   kill(reason: LpcvError): void {
     this.fail(reason);
     clearTimeout(this.timer);
+    clearInterval(this.rssTimer);
     this.child.kill('SIGKILL');
   }
 
   /** Ask the child to exit; kill it if it does not within a second. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    clearInterval(this.rssTimer);
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.dead ??= new LpcvError('LPCV_E_INTERNAL', 'inference process closed');

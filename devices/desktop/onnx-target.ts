@@ -98,6 +98,7 @@ export class OnnxTarget implements Target {
               log: job.log,
             }),
           timeoutMs: track.limits.runTimeoutMs,
+          maxRssBytes: track.limits.memoryMb * 1024 * 1024,
           signal: job.signal,
           log: job.log,
           onProgress: job.onProgress,
@@ -119,6 +120,7 @@ export class OnnxTarget implements Target {
         passes: plan.passes,
         threads: p.threads,
         timeoutMs: track.limits.runTimeoutMs,
+        maxRssBytes: track.limits.memoryMb * 1024 * 1024,
         signal: job.signal,
         onProgress: job.onProgress,
       });

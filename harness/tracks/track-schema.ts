@@ -149,6 +149,11 @@ export const limitsSchema = z.strictObject({
   maxArtifactBytes: positiveInt,
   /** Wall-clock limit for one whole run (accuracy pass + latency pass); the process is killed past it. */
   runTimeoutMs: positiveInt,
+  /**
+   * Resident memory of the desktop target's inference process, MiB (LPCV_E_MODEL_MEMORY past it). Watched
+   * from outside rather than set as an address-space limit, which V8's reservations would break.
+   */
+  memoryMb: positiveInt.max(1_048_576).default(4096),
 });
 
 /**

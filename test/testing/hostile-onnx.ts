@@ -43,6 +43,34 @@ export function identityChainModel(nodes: number, inputSide = 27): Uint8Array {
   return Buffer.concat([Buffer.from(io), field(7, Buffer.concat(parts))]);
 }
 
+/**
+ * x [1,1,28,28] -> Expand to [copies,1,28,28] -> ReduceSum over the copies -> [1,784] -> MatMul -> y [1,10]: a
+ * valid classifier whose run holds copies x 3 KiB of memory (onnxruntime's arena keeps it afterwards).
+ */
+export function memoryHogModel(copies: number): Uint8Array {
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'hog',
+      node: [
+        { opType: 'Expand', input: ['x', 'shape'], output: ['many'] },
+        { opType: 'ReduceSum', input: ['many', 'axes'], output: ['one'], attribute: [{ name: 'keepdims', type: 2, i: 1 }] },
+        { opType: 'Reshape', input: ['one', 'flat'], output: ['row'] },
+        { opType: 'MatMul', input: ['row', 'w'], output: ['y'] },
+      ],
+      initializer: [
+        { name: 'shape', dims: [4], dataType: 7, int64Data: [copies, 1, 28, 28] },
+        { name: 'axes', dims: [1], dataType: 7, int64Data: [0] },
+        { name: 'flat', dims: [2], dataType: 7, int64Data: [1, 784] },
+        { name: 'w', dims: [784, 10], dataType: 1, floatData: Array.from({ length: 7840 }, (_, i) => (i % 10) / 10) },
+      ],
+      input: [rawValueInfo('x', [1, 1, 28, 28])],
+      output: [rawValueInfo('y', [1, 10])],
+    },
+  });
+}
+
 /** A model whose graph holds an If whose branch holds an If ... `depth` levels of subgraphs. */
 export function nestedIfModel(depth: number): Uint8Array {
   let graph: Record<string, unknown> = { name: `g${depth}`, node: [{ opType: 'Identity', input: ['x'], output: ['y'] }] };
