@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Target } from '../targets/target.js';
 import type { AgentLog } from './agent-log.js';
 import { runAgentLoop, type AgentLoopOptions } from './run-agent-loop.js';
+import { killLeftoverChildren, recordChildrenIn } from '../desktop/child-records.js';
 
 export interface AgentOptions extends Omit<AgentLoopOptions, 'device' | 'signal'> {
   /** The devices this agent serves; names unique. */
@@ -18,6 +20,11 @@ export interface AgentOptions extends Omit<AgentLoopOptions, 'device' | 'signal'
  */
 export async function runAgent(o: AgentOptions): Promise<void> {
   checkDevices(o.devices);
+  // Before any device registers: inference processes an earlier life of this agent left running are killed,
+  // and this life's children are recorded where the next one will look (devices/desktop/child-records.ts).
+  const children = path.join(o.cacheDir, 'children');
+  killLeftoverChildren(children, o.log);
+  recordChildrenIn(children);
   const stopAll = new AbortController();
   const signal = AbortSignal.any([o.signal, stopAll.signal]);
   let refused: unknown;

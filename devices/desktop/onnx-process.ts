@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { recordChild } from './child-records.js';
 import { watchGroup, type GroupWatchdog } from './group-watchdog.js';
 import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
 
@@ -62,6 +63,7 @@ export class OnnxProcess {
       detached: true,
     });
     this.watchdog = this.child.pid === undefined ? undefined : watchGroup(this.child.pid);
+    const unrecord = this.child.pid === undefined ? () => {} : recordChild(this.child.pid);
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
@@ -80,6 +82,7 @@ export class OnnxProcess {
       clearTimeout(this.timer);
       clearInterval(this.rssTimer);
       this.watchdog?.release();
+      unrecord();
       if (this.dead) return this.fail(this.dead);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = this.stderrTail.trim().split('\n').slice(-1)[0]?.slice(0, 300);

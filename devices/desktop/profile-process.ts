@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { recordChild } from './child-records.js';
 import { watchGroup } from './group-watchdog.js';
 import type { KernelTime } from './profile-trace.js';
 
@@ -77,9 +78,11 @@ export async function runProfileWorker(req: ProfileRequest, opts: { timeoutMs: n
     detached: true,
   });
   const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid);
+  const unrecord = child.pid === undefined ? () => {} : recordChild(child.pid);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       watchdog?.release();
+      unrecord();
       resolve();
     }),
   );

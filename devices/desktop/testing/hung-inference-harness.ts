@@ -1,12 +1,14 @@
 /**
- * For group-watchdog.test.ts (not used by the harness): a harness process whose inference child is stuck in a
- * model that never finishes. Prints `{"worker": pid, "watchdog": pid}` once the child is inside the model, then
+ * For group-watchdog.test.ts and child-records.test.ts (not used by the harness): a harness process whose
+ * inference child is stuck in a model that never finishes (its children recorded in a folder when one is given). Prints `{"worker": pid, "watchdog": pid}` once the child is inside the model, then
  * waits to be killed.
  */
+import { recordChildrenIn } from '../child-records.js';
 import { OnnxProcess } from '../onnx-process.js';
 
-const [model] = process.argv.slice(2);
-if (!model) throw new Error('usage: hung-inference-harness.ts MODEL.onnx');
+const [model, records] = process.argv.slice(2);
+if (!model) throw new Error('usage: hung-inference-harness.ts MODEL.onnx [CHILD-RECORDS-DIR]');
+if (records) recordChildrenIn(records);
 const proc = await OnnxProcess.start({ timeoutMs: 600_000 });
 await proc.load(model, 1, 'input');
 // Never settles: the model loops until the process is killed.
