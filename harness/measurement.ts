@@ -11,7 +11,17 @@ export type Predictions =
   /** Classification: each image's best classes (up to 5), best first. */
   | { kind: 'topk'; ids: readonly string[]; topk: number[][] }
   /** Segmentation: each image's per-pixel class (argmax over the class axis). */
-  | { kind: 'label-maps'; ids: readonly string[]; maps: LabelMapPrediction[] };
+  | { kind: 'label-maps'; ids: readonly string[]; maps: LabelMapPrediction[] }
+  /** Detection: each image's boxes, any order (scoring sorts them by score). */
+  | { kind: 'detections'; ids: readonly string[]; detections: DetectionPrediction[][] };
+
+/** One detected object: its box in the input image's pixels (corners), confidence, and the track's class index. */
+export interface DetectionPrediction {
+  /** [x1, y1, x2, y2], x1 <= x2 and y1 <= y2. */
+  box: [number, number, number, number];
+  score: number;
+  classIndex: number;
+}
 
 export interface LabelMapPrediction {
   width: number;

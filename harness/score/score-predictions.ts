@@ -1,5 +1,6 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { classificationReport } from '../../scoring/classification.js';
+import { evaluateCocoDetections, type CocoDetection, type CocoGroundTruth } from '../../scoring/coco-map.js';
 import { macroF1 } from '../../scoring/f1.js';
 import { SegmentationAccumulator } from '../../scoring/segmentation.js';
 import type { LabelSet } from '../datasets/types.js';
@@ -53,5 +54,51 @@ export async function scorePredictions(track: Track, predictions: Predictions, l
     const seg = acc.result();
     return { accuracy: { miou: seg.miou, mdice: seg.mdice }, perClass: seg.perClass.map((c) => ({ ...c, name: name(c.classIndex) })) };
   }
+  if (labels.task === 'detection' && predictions.kind === 'detections') {
+    const m = evaluateCocoDetections(labels.groundTruth, cocoDetections(track, predictions, labels.groundTruth));
+    const classOf = new Map(track.classes.map((c, i) => [c, i]));
+    return {
+      accuracy: { map: m.map, map50: m.map50 },
+      perClass: m.perClass.map((c) => ({ classIndex: classOf.get(c.name) ?? -1, name: c.name, categoryId: c.categoryId, ap: c.ap, ap50: c.ap50 })),
+    };
+  }
   throw new LpcvError('LPCV_E_PRED_MISMATCH', `${predictions.kind} predictions cannot be scored against ${labels.task} labels`);
+}
+
+/**
+ * The predictions as COCO results for the ground truth: image i's boxes under groundTruth.images[i].id, each
+ * class index under the category of the same name (a track's classes name its COCO categories; a category the
+ * track does not name is the track's error, LPCV_E_TRACK_INVALID), corners turned into [x, y, width, height].
+ * A class the ground truth has no category for is left out, as COCOeval leaves out categories it does not
+ * evaluate; a class index the track does not have is LPCV_E_PRED_MALFORMED.
+ */
+function cocoDetections(track: Track, predictions: Extract<Predictions, { kind: 'detections' }>, gt: CocoGroundTruth): CocoDetection[] {
+  const categoryOf = new Map<string, number>();
+  for (const c of gt.categories) {
+    if (!track.classes.includes(c.name)) {
+      throw new LpcvError(
+        'LPCV_E_TRACK_INVALID',
+        `track ${track.name}: the ground truth's category ${JSON.stringify(c.name)} (id ${c.id}) is not one of the track's classes`,
+      );
+    }
+    categoryOf.set(c.name, c.id);
+  }
+  const out: CocoDetection[] = [];
+  predictions.detections.forEach((boxes, i) => {
+    const imageId = gt.images[i]!.id;
+    for (const d of boxes) {
+      const name = track.classes[d.classIndex];
+      if (name === undefined) {
+        throw new LpcvError(
+          'LPCV_E_PRED_MALFORMED',
+          `a detection in image ${predictions.ids[i]} has class ${d.classIndex}; the track has ${track.classes.length} classes`,
+        );
+      }
+      const category = categoryOf.get(name);
+      if (category === undefined) continue;
+      const [x1, y1, x2, y2] = d.box;
+      out.push({ image_id: imageId, category_id: category, bbox: [x1, y1, x2 - x1, y2 - y1], score: d.score });
+    }
+  });
+  return out;
 }

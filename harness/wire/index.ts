@@ -43,4 +43,4 @@ export {
   type LeaseRequest,
   type ReceivedLease,
 } from './lease.js';
-export { decodePredictions, encodePredictions, predictionsSchema, type PredictionsJson } from './predictions.js';
+export { decodePredictions, encodePredictions, MAX_DETECTIONS_PER_IMAGE, predictionsSchema, type PredictionsJson } from './predictions.js';

@@ -4,7 +4,8 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { LabelMapPrediction, Predictions } from '../measurement.js';
 
 /**
- * Predictions as completions carry them (docs/api.md, "Heartbeat, complete, fail"): top-k lists as they are,
+ * Predictions as completions carry them (docs/api.md, "Heartbeat, complete, fail"): top-k lists and detections
+ * (boxes as corners in input pixels, finite numbers, at most MAX_DETECTIONS_PER_IMAGE an image) as they are,
  * label maps as base64 of their uint8 or uint16 little-endian values, row by row. One function each way; the
  * schema checks the shapes, decodePredictions what a shape cannot say (one entry per id, a map's byte count).
  */
@@ -30,7 +31,25 @@ const labelMapPredictions = z.strictObject({
   maps: z.array(labelMap),
 });
 
-export const predictionsSchema = z.discriminatedUnion('kind', [topkPredictions, labelMapPredictions]);
+/** Boxes per image a completion may carry (COCO scores at most 100 per image, by score). */
+export const MAX_DETECTIONS_PER_IMAGE = 1000;
+
+const finite = z.number().finite();
+const detection = z
+  .strictObject({
+    box: z.tuple([finite, finite, finite, finite]),
+    score: finite,
+    classIndex: z.number().int().nonnegative(),
+  })
+  .refine((d) => d.box[0] <= d.box[2] && d.box[1] <= d.box[3], 'expected box [x1, y1, x2, y2] with x1 <= x2 and y1 <= y2');
+
+const detectionPredictions = z.strictObject({
+  kind: z.literal('detections'),
+  ids: z.array(z.string().min(1)),
+  detections: z.array(z.array(detection).max(MAX_DETECTIONS_PER_IMAGE)),
+});
+
+export const predictionsSchema = z.discriminatedUnion('kind', [topkPredictions, labelMapPredictions, detectionPredictions]);
 
 export type PredictionsJson = z.infer<typeof predictionsSchema>;
 type LabelMapJson = z.infer<typeof labelMap>;
@@ -38,6 +57,7 @@ type LabelMapJson = z.infer<typeof labelMap>;
 /** The agent's side: predictions as JSON. */
 export function encodePredictions(p: Predictions): PredictionsJson {
   if (p.kind === 'topk') return { kind: 'topk', ids: [...p.ids], topk: p.topk };
+  if (p.kind === 'detections') return { kind: 'detections', ids: [...p.ids], detections: p.detections };
   return { kind: 'label-maps', ids: [...p.ids], maps: p.maps.map(encodeLabelMap) };
 }
 
@@ -46,11 +66,12 @@ export function encodePredictions(p: Predictions): PredictionsJson {
  * (`measurement.predictions`), for the message; a mismatch is `code`.
  */
 export function decodePredictions(p: PredictionsJson, key: string, code: ErrorCode): Predictions {
-  const count = p.kind === 'topk' ? p.topk.length : p.maps.length;
+  const [field, count] = p.kind === 'topk' ? ['topk', p.topk.length] : p.kind === 'detections' ? ['detections', p.detections.length] : ['maps', p.maps.length];
   if (count !== p.ids.length) {
-    throw new LpcvError(code, `the completion is malformed: ${key}.${p.kind === 'topk' ? 'topk' : 'maps'}: ${count} entries for ${p.ids.length} ids`);
+    throw new LpcvError(code, `the completion is malformed: ${key}.${field}: ${count} entries for ${p.ids.length} ids`);
   }
   if (p.kind === 'topk') return { kind: 'topk', ids: p.ids, topk: p.topk };
+  if (p.kind === 'detections') return { kind: 'detections', ids: p.ids, detections: p.detections };
   return { kind: 'label-maps', ids: p.ids, maps: p.maps.map((map, i) => decodeLabelMap(map, `${key}.maps.${i}`, code)) };
 }
 

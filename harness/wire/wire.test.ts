@@ -11,6 +11,7 @@ import {
   heartbeatRequestSchema,
   leaseAnswer,
   leaseRequestSchema,
+  MAX_DETECTIONS_PER_IMAGE,
   MAX_LEASE_MS,
   parseAgentTrack,
   parseCompletion,
@@ -148,6 +149,24 @@ describe('the completion across the wire', () => {
     }
   });
 
+  it('gives back detections as they were: boxes, scores and class indices per image, an image without any too', () => {
+    const detections: Predictions = {
+      kind: 'detections',
+      ids: ['c1.png', 'c2.png', 'c3.png'],
+      detections: [
+        [
+          { box: [1.5, 2, 30.25, 40], score: 0.9, classIndex: 3 },
+          { box: [0, 0, 0, 0], score: -2, classIndex: 0 },
+        ],
+        [],
+        [{ box: [10, 10, 12, 11], score: 1e-9, classIndex: 9 }],
+      ],
+    };
+    const m = measurement(detections);
+    const { completion } = acrossTheWire({ measurement: m, target: TARGET, energy: null, energyNote: 'none here' });
+    expect(completion.measurement).toEqual(m);
+  });
+
   it('says why energy is null when the run did not, and keeps a measured energy without samples', () => {
     expect(acrossTheWire({ measurement: measurement(topk), target: TARGET, energy: null }).completion.energyNote).toBe(DEFAULT_ENERGY_NOTE);
     const energy = { joules: 1, avgWatts: 1, source: 'scpi', sampleCount: 1 };
@@ -196,6 +215,14 @@ describe('a malformed completion', () => {
     expect(refusal(withMeasurement({ predictions: { kind: 'label-maps', ids: ['a'], maps: [{ ...short, data: 'not base64!' }] } })).message).toMatch(
       /maps\.0\.data: expected base64/,
     );
+    const det = (d: unknown, ids = ['a']) => withMeasurement({ predictions: { kind: 'detections', ids, detections: d } });
+    const box = { box: [0, 0, 4, 4], score: 0.5, classIndex: 1 };
+    expect(refusal(det([[box], []])).message).toMatch(/measurement\.predictions\.detections: 2 entries for 1 ids/);
+    expect(refusal(det([[{ ...box, box: [5, 0, 4, 4] }]])).message).toMatch(/x1 <= x2 and y1 <= y2/);
+    expect(refusal(det([[{ ...box, score: null }]])).message).toMatch(/detections\.0\.0\.score/);
+    expect(refusal(det([[{ ...box, classIndex: -1 }]])).message).toMatch(/classIndex/);
+    expect(refusal(det([[{ ...box, box: [0, 0, 4] }]])).message).toMatch(/detections\.0\.0\.box/);
+    expect(refusal(det([Array.from({ length: MAX_DETECTIONS_PER_IMAGE + 1 }, () => box)])).code).toBe('LPCV_E_PRED_MALFORMED');
     expect(refusal({ ...base, extra: 1 }).message).toMatch(/extra|Unrecognized/);
     expect(refusal({ ...base, startedAt: 'yesterday' }).message).toMatch(/startedAt/);
     expect(refusal({ ...base, leaseToken: 't' }).message).toMatch(/leaseToken/);

@@ -96,7 +96,8 @@ export function runTargetContract(name: string, fixture: TargetContractFixture):
         const run = await target.run(await toJob(j, new AbortController().signal, progress));
         const m = run.measurement;
         expect(m.predictions.ids).toEqual(j.inputs.ids);
-        const rows = m.predictions.kind === 'topk' ? m.predictions.topk : m.predictions.maps;
+        const p = m.predictions;
+        const rows = p.kind === 'topk' ? p.topk : p.kind === 'detections' ? p.detections : p.maps;
         expect(rows).toHaveLength(j.inputs.ids.length);
         expect(m.latencyMs.length).toBeGreaterThan(0);
         expect(m.latencyMs.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
