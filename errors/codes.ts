@@ -83,6 +83,13 @@ export const ERROR_CODES = {
   LPCV_E_MODEL_LOAD: { exit: EXIT.model, http: 422, fault: 'submission', summary: 'the runtime refused to load the model' },
 
   LPCV_E_MODEL_CRASHED: { exit: EXIT.run, http: 422, fault: 'submission', summary: 'the model crashed the inference process' },
+  LPCV_E_MODEL_DETECTIONS: {
+    exit: EXIT.run,
+    http: 422,
+    fault: 'submission',
+    summary:
+      "a detection model's outputs break the track's rules: a box outside the image or with x2 < x1, more boxes than the track's maximum, a class the track does not have",
+  },
   LPCV_E_MODEL_MEMORY: {
     exit: EXIT.run,
     http: 422,

@@ -4,7 +4,7 @@ import type { InferOutput, Postprocess } from './worker-protocol.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { toInputTensor } from '../../harness/preprocess/to-tensor.js';
 import type { InputSpec } from '../../harness/tracks/track-schema.js';
-import type { LabelMapPrediction, Predictions } from '../../harness/measurement.js';
+import type { DetectionPrediction, LabelMapPrediction, Predictions } from '../../harness/measurement.js';
 
 /** Input tensors sent to the inference process in one message: at most this many bytes or images. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -24,7 +24,8 @@ export interface AccuracyPassOptions {
 /**
  * The accuracy pass (docs/protocol.md, section 4): every input once, batch 1, in order, sent to the loaded
  * inference process in chunks. An output holding NaN or an infinity stops it (LPCV_E_MODEL_OUTPUT_NAN,
- * naming the image); an output of the wrong shape is LPCV_E_MODEL_OUTPUT_SHAPE. The clean split's pass and
+ * naming the image); an output of the wrong shape is LPCV_E_MODEL_OUTPUT_SHAPE; detections that break the track's
+ * rules (a box outside the image, too many, a class the track does not have) are LPCV_E_MODEL_DETECTIONS. The clean split's pass and
  * each robustness split's pass are this one function.
  */
 export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: AccuracyPassOptions): Promise<Predictions> {
@@ -32,6 +33,7 @@ export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: Accur
   const total = inputs.ids.length;
   const topk: number[][] = [];
   const maps: LabelMapPrediction[] = [];
+  const detections: DetectionPrediction[][] = [];
   let chunk: (Float32Array | Uint8Array)[] = [];
   let chunkBytes = 0;
   let chunkStart = 0;
@@ -43,7 +45,11 @@ export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: Accur
       throw new LpcvError('LPCV_E_MODEL_OUTPUT_NAN', `the model produced NaN or infinite outputs (first on image ${id}${o.where ? ` of ${o.where}` : ''})`);
     }
     if ('badOutput' in res) throw new LpcvError('LPCV_E_MODEL_OUTPUT_SHAPE', `at run time${o.where ? ` (${o.where})` : ''}: ${res.badOutput}`);
-    collect(res.output, topk, maps);
+    if ('badDetections' in res) {
+      const id = inputs.ids[chunkStart + res.index];
+      throw new LpcvError('LPCV_E_MODEL_DETECTIONS', `image ${id}${o.where ? ` of ${o.where}` : ''}: ${res.badDetections}`);
+    }
+    collect(res.output, topk, maps, detections);
     chunkStart += chunk.length;
     chunk = [];
     chunkBytes = 0;
@@ -58,10 +64,13 @@ export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: Accur
     if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
   }
   await flush();
-  return o.postprocess.kind === 'topk' ? { kind: 'topk', ids: inputs.ids, topk } : { kind: 'label-maps', ids: inputs.ids, maps };
+  if (o.postprocess.kind === 'topk') return { kind: 'topk', ids: inputs.ids, topk };
+  if (o.postprocess.kind === 'detections') return { kind: 'detections', ids: inputs.ids, detections };
+  return { kind: 'label-maps', ids: inputs.ids, maps };
 }
 
-function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[]): void {
+function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[], detections: DetectionPrediction[][]): void {
   if (out.kind === 'topk') topk.push(...out.topk);
+  else if (out.kind === 'detections') detections.push(...out.detections);
   else for (const m of out.maps) maps.push({ data: m, width: out.width, height: out.height });
 }

@@ -1,12 +1,12 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { OnnxProcess, type LatencyRun } from './onnx-process.js';
-import type { Postprocess } from './worker-protocol.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { TrialEnvironment } from '../../harness/environment.js';
 import type { AgentTrack } from '../../harness/wire/index.js';
 import type { TrialSamples } from '../../harness/trials.js';
 import { seededPermutation } from '../../scoring/seeded-permutation.js';
 import { accuracyPass } from './accuracy-pass.js';
+import { DETECTION_OUTPUTS, type Postprocess } from './worker-protocol.js';
 import { profileOnnx } from './profile-layers.js';
 import type { LayerProfile } from '../../harness/layer-profile.js';
 import type { AppliedProtocol, Measurement } from '../../harness/measurement.js';
@@ -84,7 +84,7 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
   const pool: (Float32Array | Uint8Array)[] = [];
   let poolBytes = 0;
   const accuracy = await inProcess(opts, remainingMs(), undefined, async (proc) => {
-    const info = await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName);
+    const info = await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName, 'submission', fetchFor(track));
     const predictions = await accuracyPass(proc, inputs, {
       spec,
       postprocess: postprocessFor(track),
@@ -107,8 +107,10 @@ export async function measureOnnx(opts: MeasureOnnxOptions): Promise<Measurement
     const attempt: TrialAttempt<LatencyRun> = async () => {
       const parentCpu = process.cpuUsage();
       const run = await inProcess(opts, remainingMs(), t, async (proc) => {
-        await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName);
-        if (opts.reference) await proc.load(opts.reference.modelPath, opts.threads, opts.reference.inputName, opts.reference.outputName, 'reference');
+        await proc.load(opts.modelPath, opts.threads, opts.inputName, opts.outputName, 'submission', fetchFor(track));
+        if (opts.reference) {
+          await proc.load(opts.reference.modelPath, opts.threads, opts.reference.inputName, opts.reference.outputName, 'reference', fetchFor(track));
+        }
         return proc.latency({
           inputs: latencyPool,
           shape,
@@ -225,10 +227,16 @@ async function inProcess<T>(opts: MeasureOnnxOptions, timeoutMs: number, trial: 
 /** What the inference process keeps of each output, with the shape the track demands of it. */
 export function postprocessFor(track: AgentTrack): Postprocess {
   if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
-  if (track.task !== 'segmentation') {
-    throw new LpcvError('LPCV_E_USAGE', `the desktop ONNX target measures classification and segmentation models, not ${track.task}`);
-  }
   const s = track.input.shape;
   const [height, width] = track.input.layout === 'NHWC' ? [s[1]!, s[2]!] : [s[2]!, s[3]!];
+  if (track.task === 'detection') return { kind: 'detections', classes: track.classes.length, height, width, maxDetections: MAX_DETECTIONS };
   return { kind: 'argmax-map', classes: track.classes.length, height, width };
+}
+
+/** Boxes a detection model may give one image (COCO's evaluation reads the best 100 of them). */
+export const MAX_DETECTIONS = 100;
+
+/** What each timed run fetches: a detection model's three outputs, else the one output validation chose. */
+export function fetchFor(track: AgentTrack): readonly string[] | undefined {
+  return track.task === 'detection' ? DETECTION_OUTPUTS : undefined;
 }

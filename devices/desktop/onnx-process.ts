@@ -155,8 +155,15 @@ export class OnnxProcess {
     return this.watchdog?.pid;
   }
 
-  async load(modelPath: string, threads: number, inputName: string, outputName?: string, role: 'submission' | 'reference' = 'submission'): Promise<LoadedInfo> {
-    const msg = await this.request({ type: 'load', modelPath, threads, inputName, outputName, role }, ['loaded']);
+  async load(
+    modelPath: string,
+    threads: number,
+    inputName: string,
+    outputName?: string,
+    role: 'submission' | 'reference' = 'submission',
+    fetch?: readonly string[],
+  ): Promise<LoadedInfo> {
+    const msg = await this.request({ type: 'load', modelPath, threads, inputName, outputName, role, ...(fetch ? { fetch } : {}) }, ['loaded']);
     if (msg.type !== 'loaded') throw new Error('unreachable');
     return msg.info;
   }
@@ -166,10 +173,13 @@ export class OnnxProcess {
     shape: number[],
     dtype: 'float32' | 'uint8',
     postprocess: Postprocess,
-  ): Promise<{ output: InferOutput; inferMs: number[] } | { nonFinite: number } | { badOutput: string; outputShape: number[] }> {
-    const msg = await this.request({ type: 'infer', inputs, shape, dtype, postprocess }, ['inferred', 'non-finite', 'bad-output']);
+  ): Promise<
+    { output: InferOutput; inferMs: number[] } | { nonFinite: number } | { badOutput: string; outputShape: number[] } | { badDetections: string; index: number }
+  > {
+    const msg = await this.request({ type: 'infer', inputs, shape, dtype, postprocess }, ['inferred', 'non-finite', 'bad-output', 'bad-detections']);
     if (msg.type === 'inferred') return { output: msg.output, inferMs: msg.inferMs };
     if (msg.type === 'non-finite') return { nonFinite: msg.index };
+    if (msg.type === 'bad-detections') return { badDetections: msg.message, index: msg.index };
     if (msg.type === 'bad-output') return { badOutput: msg.message, outputShape: msg.outputShape };
     throw new Error('unreachable');
   }

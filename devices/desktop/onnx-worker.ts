@@ -9,13 +9,17 @@
 import ort from 'onnxruntime-node';
 import { topKFromScores } from '../../scoring/classification.js';
 import { sessionOptions } from './session-options.js';
-import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
+import type { DetectionPrediction } from '../../harness/measurement.js';
+import { readDetections } from './detection-outputs.js';
+import { DETECTION_OUTPUTS, type FromWorker, type InferOutput, type LoadedInfo, type Postprocess, type ToWorker } from './worker-protocol.js';
 
 /** A loaded model: its session and the input and output it is fed and read by. */
 interface Loaded {
   session: ort.InferenceSession;
   inputName: string;
   outputName: string;
+  /** What every timed run fetches: outputName alone, or a detection model's three outputs. */
+  fetch: string[];
 }
 
 let submission: Loaded | undefined;
@@ -46,8 +50,8 @@ async function load(msg: Extract<ToWorker, { type: 'load' }>): Promise<void> {
     send({ type: 'error', stage: 'load', message: firstLine(e) });
     return;
   }
-  const outputName = msg.outputName ?? session.outputNames[0] ?? '';
-  const loaded: Loaded = { session, inputName: msg.inputName, outputName };
+  const outputName = msg.outputName ?? msg.fetch?.[0] ?? session.outputNames[0] ?? '';
+  const loaded: Loaded = { session, inputName: msg.inputName, outputName, fetch: msg.fetch ? [...msg.fetch] : [outputName] };
   if (msg.role === 'reference') reference = loaded;
   else submission = loaded;
   const info: LoadedInfo = {
@@ -75,20 +79,37 @@ async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
   const inferMs: number[] = [];
   const topk: number[][] = [];
   const maps: (Uint8Array | Uint16Array)[] = [];
+  const detections: DetectionPrediction[][] = [];
   let outputShape: number[] = [];
   let width = 0;
   let height = 0;
+  const pp = msg.postprocess;
   for (let i = 0; i < msg.inputs.length; i++) {
     const feeds = { [inputName]: makeTensor(msg.inputs[i]!, msg.dtype, msg.shape) };
     const t0 = process.hrtime.bigint();
     let out: ort.InferenceSession.ReturnType;
     try {
-      out = await session.run(feeds, [outputName]);
+      out = await session.run(feeds, pp.kind === 'detections' ? [...DETECTION_OUTPUTS] : [outputName]);
     } catch (e) {
       send({ type: 'error', stage: 'run', message: firstLine(e) });
       return;
     }
     inferMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (pp.kind === 'detections') {
+      const tensors = Object.fromEntries(
+        DETECTION_OUTPUTS.map((name) => {
+          const t = out[name];
+          return [name, t === undefined ? undefined : { dims: t.dims, type: t.type, data: t.data as ArrayLike<number | bigint> }];
+        }),
+      );
+      const read = readDetections(tensors, pp);
+      if (read.kind === 'non-finite') return send({ type: 'non-finite', index: i });
+      if (read.kind === 'bad-output') return send({ type: 'bad-output', message: read.message, outputShape: read.shape });
+      if (read.kind === 'bad-detections') return send({ type: 'bad-detections', message: read.message, index: i });
+      detections.push(read.boxes);
+      outputShape = read.shape;
+      continue;
+    }
     const tensor = out[outputName]!;
     outputShape = [...tensor.dims];
     if (tensor.type !== 'float32') {
@@ -111,7 +132,11 @@ async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
     }
   }
   const output: InferOutput =
-    msg.postprocess.kind === 'topk' ? { kind: 'topk', topk, outputShape } : { kind: 'argmax-map', maps: maps as Uint8Array[], width, height, outputShape };
+    pp.kind === 'topk'
+      ? { kind: 'topk', topk, outputShape }
+      : pp.kind === 'detections'
+        ? { kind: 'detections', detections, outputShape }
+        : { kind: 'argmax-map', maps: maps as Uint8Array[], width, height, outputShape };
   send({ type: 'inferred', output, inferMs });
 }
 
@@ -148,7 +173,7 @@ function postprocessInto(pp: Postprocess, data: Float32Array, shape: number[], t
 async function timedRun(m: Loaded, tensor: ort.Tensor): Promise<number> {
   const feeds = { [m.inputName]: tensor };
   const t0 = process.hrtime.bigint();
-  await m.session.run(feeds, [m.outputName]);
+  await m.session.run(feeds, m.fetch);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 

@@ -3,15 +3,34 @@
  * Sent over Node's IPC channel with `serialization: 'advanced'`, so typed arrays travel as such.
  */
 
+import type { DetectionPrediction } from '../../harness/measurement.js';
+
 export type Postprocess =
   /** Classification: the k best class indices per image, best first. */
   | { kind: 'topk'; k: number; classes: number }
   /** Segmentation: per-pixel argmax over the class axis of an [1, C, H, W] output. */
-  | { kind: 'argmax-map'; classes: number; height: number; width: number };
+  | { kind: 'argmax-map'; classes: number; height: number; width: number }
+  /**
+   * Detection, post-processed by the model (docs/protocol.md, "Detection outputs"): outputs `boxes` [N, 4] (x1,
+   * y1, x2, y2 in input pixels), `scores` [N] and `classes` [N], each optionally with a leading batch axis of 1.
+   */
+  | { kind: 'detections'; classes: number; height: number; width: number; maxDetections: number };
+
+/** The outputs a post-processed detection model has, in the order they are fetched. */
+export const DETECTION_OUTPUTS = ['boxes', 'scores', 'classes'] as const;
 
 export type ToWorker =
   /** `role` reference: the track's reference model, a second session timed beside the submission's. */
-  | { type: 'load'; modelPath: string; threads: number; inputName: string; outputName?: string; role?: 'submission' | 'reference' }
+  | {
+      type: 'load';
+      modelPath: string;
+      threads: number;
+      inputName: string;
+      outputName?: string;
+      role?: 'submission' | 'reference';
+      /** Outputs every timed run fetches (default: outputName alone); a detection model's three. */
+      fetch?: readonly string[];
+    }
   | {
       type: 'infer';
       /** One input tensor per image, each of `shape`. */
@@ -48,7 +67,8 @@ export interface LoadedInfo {
 
 export type InferOutput =
   | { kind: 'topk'; topk: number[][]; outputShape: number[] }
-  | { kind: 'argmax-map'; maps: Uint8Array[] | Uint16Array[]; width: number; height: number; outputShape: number[] };
+  | { kind: 'argmax-map'; maps: Uint8Array[] | Uint16Array[]; width: number; height: number; outputShape: number[] }
+  | { kind: 'detections'; detections: DetectionPrediction[][]; outputShape: number[] };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -57,6 +77,8 @@ export type FromWorker =
   /** An output held NaN or an infinity: `index` is the first such image in the batch. */
   | { type: 'non-finite'; index: number }
   | { type: 'bad-output'; message: string; outputShape: number[] }
+  /** Detections of image `index` break the track's rules (a box outside the image, too many, an unknown class). */
+  | { type: 'bad-detections'; message: string; index: number }
   | { type: 'progress'; phase: 'warmup' | 'timed'; done: number; elapsedMs: number }
   | {
       type: 'latency-done';

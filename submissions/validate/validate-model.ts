@@ -123,6 +123,11 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
   }
 
   const outputs = graphOutputs(model);
+  if (track.task === 'detection') {
+    report.output = checkDetectionOutputs(outputs, problem);
+    report.ok = report.problems.length === 0;
+    return report;
+  }
   const wanted = track.output.name;
   let output = wanted !== undefined ? outputs.find((o) => o.name === wanted) : outputs[0];
   if (!output && outputs.length === 1) {
@@ -191,6 +196,43 @@ function checkOutput(output: TensorInfo, track: ModelRequirements, problem: (c: 
       problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${output.name}" has shape ${fmtShape(shape)}; the label map must be ${H}x${W}`);
     }
   }
+}
+
+/**
+ * A post-processed detection model (docs/protocol.md, "Detection outputs"): outputs named boxes [N, 4] and
+ * scores [N] as float32, classes [N] as float32 or an integer type, each optionally behind a batch axis of 1
+ * (N may be symbolic). Answers the boxes output (the report's `output`), or null.
+ */
+function checkDetectionOutputs(outputs: readonly TensorInfo[], problem: (c: ErrorCode, m: string) => void): TensorInfo | null {
+  const byName = new Map(outputs.map((o) => [o.name, o]));
+  const missing = ['boxes', 'scores', 'classes'].filter((n) => !byName.has(n));
+  if (missing.length > 0) {
+    problem(
+      'LPCV_E_MODEL_OUTPUT_SHAPE',
+      `a detection model outputs boxes [N, 4], scores [N] and classes [N]; this one has no ${missing.join(', ')} (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`,
+    );
+    return null;
+  }
+  const rankOk = (shape: readonly (number | string | null)[], rank: number): boolean =>
+    shape.length === rank || (shape.length === rank + 1 && (shape[0] === 1 || typeof shape[0] !== 'number'));
+  const boxes = byName.get('boxes')!;
+  const last = boxes.shape[boxes.shape.length - 1];
+  if (!rankOk(boxes.shape, 2) || (typeof last === 'number' && last !== 4)) {
+    problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "boxes" has shape ${fmtShape(boxes.shape)}; expected [N, 4] or [1, N, 4]`);
+  }
+  for (const name of ['scores', 'classes']) {
+    const t = byName.get(name)!;
+    if (!rankOk(t.shape, 1)) problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${name}" has shape ${fmtShape(t.shape)}; expected [N] or [1, N]`);
+  }
+  for (const name of ['boxes', 'scores']) {
+    const t = byName.get(name)!;
+    if (t.dtype !== 'float32') problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${name}" is ${t.dtype}; expected float32`);
+  }
+  const classes = byName.get('classes')!;
+  if (!['float32', 'int64', 'int32'].includes(classes.dtype)) {
+    problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "classes" is ${classes.dtype}; expected float32, int64 or int32 class indices`);
+  }
+  return boxes;
 }
 
 /** Throw the first problem of a report as an LpcvError. */
