@@ -31,7 +31,10 @@ program
   .option('--timeout <seconds>', "kill the run past this (default: the track's limit)", positiveInt('--timeout'))
   .option('--json', 'print exactly one JSON object, the result record, on stdout')
   .option('--out <file>', 'also write the result record to a file (raw samples beside it, *.samples.json)')
-  .option('--predictions <file>', 'also write the predictions in the LPCVC 2020 result format (5 lines per image: name class)')
+  .option(
+    '--predictions <path>',
+    'also write the predictions as lpcv evaluate reads them: classification, the LPCVC 2020 result file (5 lines per image: name class); detection, COCO results JSON; segmentation, a folder of PNG label maps',
+  )
   .option('--no-robustness', "skip the track's robustness splits of this split (corrupted and adversarial; docs/robustness.md)")
   .action((model: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/score.js')).scoreCommand(model, o)));
 

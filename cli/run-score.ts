@@ -8,6 +8,8 @@ import type { InputSet } from '../harness/datasets/types.js';
 import type { Predictions } from '../harness/measurement.js';
 import type { RawSamples, ResultRecord } from '../harness/result-record.js';
 import { completionOfRun, scoreCompletionWithClasses } from '../harness/score/score-completion.js';
+import { cocoDetections } from '../harness/score/score-predictions.js';
+import type { CocoDetection } from '../scoring/coco-map.js';
 import type { Track } from '../harness/tracks/track.js';
 import { assertValid, validateModel } from '../submissions/validate/validate-model.js';
 
@@ -33,8 +35,10 @@ export interface ScoreOutcome {
   raw: RawSamples;
   perClass: unknown[];
   warnings: string[];
-  /** Classification: each image's five best classes, best first (written out by `--predictions`). */
-  predictions: { ids: readonly string[]; topk: number[][] } | null;
+  /** The run's predictions (written out by `--predictions`). */
+  predictions: Predictions;
+  /** Detection: the predictions as a COCO results file for the split's ground truth (image and category ids). */
+  cocoResults?: CocoDetection[];
 }
 
 /**
@@ -77,7 +81,8 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
       raw: { latencyMs: m.latencyMs, warmupMs: m.warmupMs, preprocessMs: m.preprocessMs, power: [], ...(m.trials ? { trials: m.trials } : {}) },
       perClass,
       warnings: report.warnings,
-      predictions: topkOf(m.predictions),
+      predictions: m.predictions,
+      ...(m.predictions.kind === 'detections' && labels.task === 'detection' ? { cocoResults: cocoDetections(track, m.predictions, labels.groundTruth) } : {}),
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -117,8 +122,4 @@ async function localAdversarialSets(track: Track, split: string, clean: InputSet
   const out: Record<string, InputSet> = {};
   for (const s of robustnessSplitsOf(track, split)) if (s.kind === 'adversarial') out[s.name] = await adversarialInputs(s, clean);
   return out;
-}
-
-function topkOf(p: Predictions): ScoreOutcome['predictions'] {
-  return p.kind === 'topk' ? { ids: p.ids, topk: p.topk } : null;
 }

@@ -38,7 +38,13 @@ function report(score: Track['score'], trials: TrialSamples[] | null): string {
     finishedAt: 'f',
   };
   return formatScoreReport(
-    { record: buildResultRecord(inputs), raw: { latencyMs, warmupMs: [], preprocessMs: [], power: [] }, perClass: [], warnings: [], predictions: null },
+    {
+      record: buildResultRecord(inputs),
+      raw: { latencyMs, warmupMs: [], preprocessMs: [], power: [] },
+      perClass: [],
+      warnings: [],
+      predictions: { kind: 'topk', ids: [], topk: [] },
+    },
     false,
   );
 }

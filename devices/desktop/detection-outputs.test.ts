@@ -131,9 +131,14 @@ describe('a post-processed detection model through lpcv score', () => {
     // Every image gets the shirt right; the bag box is off (IoU 4/96 with the truth), so bag AP is 0 at every threshold.
     const model = path.join(dir, 'fixed.onnx');
     writeFileSync(model, fixedDetector([2, 2, 12, 12, 26, 26, 32, 32], [0.9, 0.8], [0, 1]));
-    const r = await lpcv(['score', model, '--track', trackFile, '--json'], { timeoutMs: 120_000 });
+    const results = path.join(dir, 'results.json');
+    const r = await lpcv(['score', model, '--track', trackFile, '--json', '--predictions', results], { timeoutMs: 120_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     const record = JSON.parse(r.stdout) as { accuracy: Record<string, number>; task?: string };
+    // --predictions wrote a COCO results file: lpcv evaluate gives the same numbers from it.
+    const e = await lpcv(['evaluate', '--task', 'detection', '--gt', path.join(dir, 'annotations.json'), '--pred', results, '--json']);
+    expect(e.exitCode, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout) as object).toMatchObject({ accuracy: { map: record.accuracy.map, map50: record.accuracy.map50 } });
     // shirt: AP 1 (two true positives); bag: AP 0 (its one box misses, and image a's false bag adds nothing
     // against a category it has no truth of): mAP 0.5 at every IoU threshold.
     expect(record.accuracy.map).toBeCloseTo(0.5, 12);

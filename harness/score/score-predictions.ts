@@ -72,7 +72,7 @@ export async function scorePredictions(track: Track, predictions: Predictions, l
  * A class the ground truth has no category for is left out, as COCOeval leaves out categories it does not
  * evaluate; a class index the track does not have is LPCV_E_PRED_MALFORMED.
  */
-function cocoDetections(track: Track, predictions: Extract<Predictions, { kind: 'detections' }>, gt: CocoGroundTruth): CocoDetection[] {
+export function cocoDetections(track: Track, predictions: Extract<Predictions, { kind: 'detections' }>, gt: CocoGroundTruth): CocoDetection[] {
   const categoryOf = new Map<string, number>();
   for (const c of gt.categories) {
     if (!track.classes.includes(c.name)) {

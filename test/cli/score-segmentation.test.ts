@@ -162,6 +162,18 @@ describe('lpcv score on a segmentation track', () => {
     expect(rec.score.value).toBeCloseTo(rec.accuracy.mdice / (rec.latency.mean / 1000), 6);
   });
 
+  it('--predictions writes PNG label maps that lpcv evaluate scores to the same mIoU and mDice', async () => {
+    const pred = path.join(mkdtempSync(path.join(os.tmpdir(), 'lpcv-seg-pred-')), 'maps');
+    const r = await lpcv(['score', fixture('seg-argmax.onnx'), '--track', trackFile, '--json', '--predictions', pred]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const rec = JSON.parse(r.stdout.trim()) as { accuracy: { miou: number; mdice: number } };
+    const masks = path.join(path.dirname(trackFile), 'masks');
+    const e = await lpcv(['evaluate', '--task', 'segmentation', '--gt', masks, '--pred', pred, '--classes', '3', '--ignore-index', String(IGNORE), '--json']);
+    expect(e.exitCode, e.stderr).toBe(0);
+    const ev = JSON.parse(e.stdout.trim()) as Record<string, unknown>;
+    expect(ev).toMatchObject({ accuracy: { miou: rec.accuracy.miou, mdice: rec.accuracy.mdice } });
+  });
+
   it('a mask of another size than its image is a one-line LPCV_E_DATASET_CORRUPT naming the mask', async () => {
     const r = await lpcv(['score', fixture('seg-argmax.onnx'), '--track', wrongMaskTrackFile, '--json']);
     const err = expectOneLineError(r);
