@@ -236,6 +236,60 @@ describe('readOutputFolder, bounds on what a package wrote', () => {
   });
 });
 
+describe('readOutputFolder, detection', () => {
+  let detTrack: Track;
+  beforeAll(async () => {
+    detTrack = await writeSolutionTrack(await fresh(), 'detection');
+  });
+  const ids = ['a.png', 'b.png'];
+  const sizes = [
+    { width: 8, height: 6 },
+    { width: 4, height: 4 },
+  ];
+  const write = async (entries: unknown): Promise<string> => {
+    const dir = await fresh();
+    await writeFile(path.join(dir, 'detections.json'), JSON.stringify(entries));
+    return dir;
+  };
+
+  it('reads COCO results by input file name: class by index or name, [x, y, w, h] to corners, images without boxes too', async () => {
+    const dir = await write([
+      { image_id: 'a.png', category_id: 2, bbox: [1, 1, 3, 2], score: 0.5 },
+      { image_id: 'a.png', category: 'light', bbox: [0, 0, 8, 6], score: 0.75 },
+    ]);
+    expect(await readOutputFolder(detTrack, ids, dir, { sizes })).toEqual({
+      kind: 'detections',
+      ids,
+      detections: [
+        [
+          { box: [1, 1, 4, 3], score: 0.5, classIndex: 2 },
+          { box: [0, 0, 8, 6], score: 0.75, classIndex: 1 },
+        ],
+        [],
+      ],
+    });
+  });
+
+  it('refuses what cannot be scored, naming the entry', async () => {
+    const box = { image_id: 'a.png', category_id: 0, bbox: [0, 0, 1, 1], score: 1 };
+    expect(await code(readOutputFolder(detTrack, ids, await fresh(), { sizes }))).toBe('LPCV_E_SOLUTION_NO_OUTPUT');
+    for (const [entries, why] of [
+      [{ not: 'a list' }, /expected a list/],
+      [[{ ...box, image_id: 'z.png' }], /entry 0: image_id "z.png" is not an input file name/],
+      [[{ ...box, category_id: 3 }], /entry 0: 3 is not one of the track's 3 classes/],
+      [[{ ...box, category: 'hat' }], /entry 0: "hat" is not one of/],
+      [[{ ...box, bbox: [0, 0, 1] }], /bbox of 4 finite numbers/],
+      [[{ ...box, bbox: [0, 0, -1, 1] }], /negative size/],
+      [[{ ...box, bbox: [5, 0, 4, 1] }], /outside the 8x6 image a\.png/],
+      [Array.from({ length: 101 }, () => box), /more than 100 boxes for image a\.png/],
+    ] as const) {
+      const dir = await write(entries);
+      const e = await rejection(readOutputFolder(detTrack, ids, dir, { sizes }));
+      expect({ code: e.code, message: e.message }).toMatchObject({ code: 'LPCV_E_PRED_MALFORMED', message: expect.stringMatching(why) });
+    }
+  });
+});
+
 describe('readSelfReportedMs', () => {
   it('reads one number of ms, and ignores a missing or malformed file (with a note for the malformed one)', async () => {
     const dir = await fresh();

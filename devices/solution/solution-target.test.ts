@@ -39,6 +39,7 @@ const trackDir = path.join(scratch, 'tracks');
 mkdirSync(trackDir);
 const classTrack = await writeSolutionTrack(trackDir, 'classification', { target: { sandbox: SANDBOX } });
 const segTrack = await writeSolutionTrack(trackDir, 'segmentation', { target: { sandbox: SANDBOX } });
+const detTrack = await writeSolutionTrack(trackDir, 'detection', { target: { sandbox: SANDBOX } });
 // Room for 1 MiB and 50 entries in the output folder.
 const smallOutputTrack = await writeSolutionTrack(mkdtempSync(path.join(scratch, 'small-out-')), 'classification', {
   target: { sandbox: { ...SANDBOX, outputMb: 1, maxOutputFiles: 50 } },
@@ -159,6 +160,18 @@ describe.skipIf(SKIP_BWRAP)('SolutionTarget against real packages in the sandbox
     expect(ns).toBeDefined();
     expect(await survivorsOf(await (ns as Promise<HeldPidNamespace>), init)).toEqual([]);
   });
+
+  it('detection: the boxes of detections.json (a COCO results list by input file name) for every id, in pixels, as corners', async () => {
+    const run = await target.run(job(detTrack, await pkg('good_detect')));
+    const p = run.measurement.predictions;
+    if (p.kind !== 'detections') throw new Error(`expected detections, got ${p.kind}`);
+    expect(p.ids).toEqual(MIXED_SPECS.map((s) => s.id));
+    p.detections.forEach((boxes, i) => {
+      const { width, height } = MIXED_SPECS[i]!;
+      expect(boxes[0]).toMatchObject({ box: [0, 0, width, height], score: 0.9 });
+      expect(boxes.slice(1)).toEqual(width > 4 ? [{ box: [1, 0, 3, 1], score: 0.25, classIndex: 0 }] : []);
+    });
+  }, 60_000);
 
   it("a package reaching for the track's labels finds nothing there and is reported as LPCV_E_SANDBOX_LABELS", async () => {
     const e = await failure(target.run(job(classTrack, await pkg('read_labels', { LABELS_PATH: labelsFile }))));

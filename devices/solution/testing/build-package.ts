@@ -20,7 +20,8 @@ export type FixturePackage =
   | 'memory_hog'
   | 'kill_supervisor'
   | 'probe_sandbox'
-  | 'big_output';
+  | 'big_output'
+  | 'good_detect';
 
 /**
  * Builds a real zipapp from fixtures/packages/<name>.py (as its __main__.py, with `@KEY@` placeholders
