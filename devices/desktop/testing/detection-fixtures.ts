@@ -1,0 +1,79 @@
+/**
+ * For the detection tests (not used by the harness): a post-processed detection model with fixed boxes, and a
+ * two-image COCO track (a shirt in each image, a bag in the second) written into a folder.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { encodeModel, rawValueInfo } from '../../../test/testing/onnx-fixtures.js';
+import { writePng } from '../../../test/testing/write-images.js';
+
+/**
+ * A post-processed detection model whose outputs are fixed boxes (added to 0 x the input's sum, so that the
+ * graph reads its input): boxes [2, 4], scores [2], classes [2] as float.
+ */
+export function fixedDetector(boxes: number[], scores: number[], classes: number[]): Uint8Array {
+  const n = scores.length;
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'fixed-detector',
+      node: [
+        { opType: 'ReduceSum', input: ['x'], output: ['sum'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
+        { opType: 'Mul', input: ['sum', 'zero'], output: ['nothing'] },
+        { opType: 'Add', input: ['b', 'nothing'], output: ['boxes'] },
+        { opType: 'Add', input: ['s', 'nothing'], output: ['scores'] },
+        { opType: 'Add', input: ['c', 'nothing'], output: ['classes'] },
+      ],
+      initializer: [
+        { name: 'zero', dims: [], dataType: 1, floatData: [0] },
+        { name: 'b', dims: [n, 4], dataType: 1, floatData: boxes },
+        { name: 's', dims: [n], dataType: 1, floatData: scores },
+        { name: 'c', dims: [n], dataType: 1, floatData: classes },
+      ],
+      input: [rawValueInfo('x', [1, 1, 32, 32])],
+      output: [rawValueInfo('boxes', [n, 4]), rawValueInfo('scores', [n]), rawValueInfo('classes', [n])],
+    },
+  });
+}
+
+/** Writes the images, annotations.json and track.json (the track det-tiny) into `dir`; answers the track file. */
+export async function writeDetectionTrack(dir: string): Promise<string> {
+  mkdirSync(path.join(dir, 'images'), { recursive: true });
+  for (const name of ['a.png', 'b.png']) await writePng(path.join(dir, 'images', name), 32, 32, 1, new Uint8Array(32 * 32).fill(100));
+  // Both images have a shirt at [2, 2, 10, 10] (x, y, width, height); image b also a bag at [20, 20, 8, 8].
+  const annotations = {
+    images: [
+      { id: 1, file_name: 'a.png', width: 32, height: 32 },
+      { id: 2, file_name: 'b.png', width: 32, height: 32 },
+    ],
+    annotations: [
+      { id: 1, image_id: 1, category_id: 5, bbox: [2, 2, 10, 10], area: 100 },
+      { id: 2, image_id: 2, category_id: 5, bbox: [2, 2, 10, 10], area: 100 },
+      { id: 3, image_id: 2, category_id: 6, bbox: [20, 20, 8, 8], area: 64 },
+    ],
+    categories: [
+      { id: 5, name: 'shirt' },
+      { id: 6, name: 'bag' },
+    ],
+  };
+  writeFileSync(path.join(dir, 'annotations.json'), JSON.stringify(annotations));
+  const track = {
+    name: 'det-tiny',
+    title: 'tiny detection track (test)',
+    task: 'detection',
+    classes: ['shirt', 'bag'],
+    dataset: { format: 'coco', images: 'images', annotations: 'annotations.json' },
+    splits: { val: { start: 0, count: 2, visibility: 'public' } },
+    input: { name: 'x', shape: [1, 1, 32, 32], dtype: 'float32', layout: 'NCHW', preprocess: { channels: 'gray', scale: 1, mean: [0], std: [1] } },
+    formats: ['onnx'],
+    metrics: ['map', 'map50'],
+    score: { formula: 'accuracy-per-time', version: 1, params: { accuracy: 'map' } },
+    protocol: { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 },
+    limits: { maxArtifactBytes: 1_000_000, runTimeoutMs: 60_000 },
+    target: { kind: 'desktop' },
+  };
+  const file = path.join(dir, 'track.json');
+  writeFileSync(file, JSON.stringify(track));
+  return file;
+}
