@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeModel, rawValueInfo } from '../../test/testing/onnx-fixtures.js';
-import { fixedDetector, writeDetectionTrack } from './testing/detection-fixtures.js';
+import { fixedDetector, fixedSsdHeads, writeDetectionTrack } from './testing/detection-fixtures.js';
 import { lpcv } from '../../test/testing/run-lpcv.js';
 import { readDetections, type OutputTensor } from './detection-outputs.js';
 
@@ -73,6 +73,36 @@ describe('a post-processed detection model through lpcv score', () => {
     // against a category it has no truth of): mAP 0.5 at every IoU threshold.
     expect(record.accuracy.map).toBeCloseTo(0.5, 12);
     expect(record.accuracy.map50).toBeCloseTo(0.5, 12);
+  }, 120_000);
+
+  it('decodes raw SSD heads with the priors the track declares, then scores them the same way', async () => {
+    // Four priors of 10 x 10 centred on (8, 8), (24, 8), (8, 24), (24, 24). Prior 0 moved to the shirt [2, 2, 12, 12]
+    // (centre -1 x 0.1 x 10 px each way), prior 3 shrunk to the bag [20, 20, 28, 28] (width and height x 0.8).
+    const trackFile = await writeDetectionTrack(mkdtempSync(path.join(dir, 'ssd-')), {
+      ssd: { featureMaps: [{ size: 2, minSize: 10 }], confidences: 'probabilities', scoreThreshold: 0.5 },
+    });
+    const shrink = Math.log(0.8) / 0.2;
+    const locations = [-1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, shrink, shrink];
+    const confidences = [0.1, 0.9, 0, 1, 0, 0, 1, 0, 0, 0.2, 0, 0.8];
+    const model = path.join(dir, 'ssd.onnx');
+    writeFileSync(model, fixedSsdHeads(locations, confidences, 2));
+    const results = path.join(dir, 'ssd-results.json');
+    const r = await lpcv(['score', model, '--track', trackFile, '--json', '--predictions', results], { timeoutMs: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(results, 'utf8')) as { image_id: number; category_id: number; bbox: number[]; score: number }[];
+    // Each image gets both boxes (the model's outputs do not depend on the image), as COCO results [x, y, w, h].
+    // The heads are float32: the bag's size comes back to within 1e-7 px.
+    expect(written.map((d) => ({ ...d, bbox: d.bbox.map((v) => Number(v.toFixed(6))), score: Number(d.score.toFixed(6)) }))).toEqual([
+      { image_id: 1, category_id: 5, bbox: [2, 2, 10, 10], score: 0.9 },
+      { image_id: 1, category_id: 6, bbox: [20, 20, 8, 8], score: 0.8 },
+      { image_id: 2, category_id: 5, bbox: [2, 2, 10, 10], score: 0.9 },
+      { image_id: 2, category_id: 6, bbox: [20, 20, 8, 8], score: 0.8 },
+    ]);
+    const record = JSON.parse(r.stdout) as { accuracy: Record<string, number> };
+    const e = await lpcv(['evaluate', '--task', 'detection', '--gt', path.join(path.dirname(trackFile), 'annotations.json'), '--pred', results, '--json']);
+    expect(JSON.parse(e.stdout) as object).toMatchObject({ accuracy: { map: record.accuracy.map, map50: record.accuracy.map50 } });
+    // The shirt is found in both images (AP 1); the bag in image b, with a false one of equal score in image a.
+    expect(record.accuracy.map).toBeGreaterThan(0.7);
   }, 120_000);
 
   it('refuses a model whose box reaches outside the image: LPCV_E_MODEL_DETECTIONS', async () => {

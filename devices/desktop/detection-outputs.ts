@@ -32,6 +32,44 @@ export type DetectionRead =
   | { kind: 'non-finite' }
   | { kind: 'bad-detections'; message: string };
 
+/**
+ * Raw SSD heads: `locations` [P, 4] and `confidences` [P, classes + 1] (float32, a batch axis of 1 optional),
+ * P the track's prior count; NaN or an infinity is non-finite. The tensors' data as they are, for decodeSsd.
+ */
+export function readSsdHeads(
+  outputs: Readonly<Record<string, { dims: readonly number[]; type: string; data: unknown } | undefined>>,
+  priors: number,
+  classes: number,
+):
+  | { kind: 'ok'; heads: { locations: Float32Array; confidences: Float32Array }; shape: number[] }
+  | { kind: 'bad-output'; message: string; shape: number[] }
+  | { kind: 'non-finite' } {
+  const loc = outputs.locations;
+  const conf = outputs.confidences;
+  const shape = loc ? [...loc.dims] : [];
+  if (!loc || !conf) return { kind: 'bad-output', message: 'a model with SSD heads must output locations and confidences', shape };
+  const l = unbatched(loc.dims, 2);
+  const c = unbatched(conf.dims, 2);
+  if (l === undefined || l[0] !== priors || l[1] !== 4 || loc.type !== 'float32') {
+    return {
+      kind: 'bad-output',
+      message: `output locations is ${loc.type} [${loc.dims.join(', ')}]; expected float32 [${priors}, 4] for the track's ${priors} priors`,
+      shape,
+    };
+  }
+  if (c === undefined || c[0] !== priors || c[1] !== classes + 1 || conf.type !== 'float32') {
+    return {
+      kind: 'bad-output',
+      message: `output confidences is ${conf.type} [${conf.dims.join(', ')}]; expected float32 [${priors}, ${classes + 1}] (background and ${classes} classes)`,
+      shape,
+    };
+  }
+  const locations = loc.data as Float32Array;
+  const confidences = conf.data as Float32Array;
+  for (const a of [locations, confidences]) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return { kind: 'non-finite' };
+  return { kind: 'ok', heads: { locations, confidences }, shape };
+}
+
 /** Boxes may reach this far past the image's edge (rounding of a model's own clipping). */
 const EDGE_SLACK_PX = 0.5;
 

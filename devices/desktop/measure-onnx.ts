@@ -6,7 +6,8 @@ import type { AgentTrack } from '../../harness/wire/index.js';
 import type { TrialSamples } from '../../harness/trials.js';
 import { seededPermutation } from '../../scoring/seeded-permutation.js';
 import { accuracyPass } from './accuracy-pass.js';
-import { DETECTION_OUTPUTS, type Postprocess } from './worker-protocol.js';
+import { ssdPriors } from '../../harness/detection/ssd-priors.js';
+import { DETECTION_OUTPUTS, SSD_OUTPUTS, type Postprocess } from './worker-protocol.js';
 import { profileOnnx } from './profile-layers.js';
 import type { LayerProfile } from '../../harness/layer-profile.js';
 import type { AppliedProtocol, Measurement } from '../../harness/measurement.js';
@@ -229,7 +230,17 @@ export function postprocessFor(track: AgentTrack): Postprocess {
   if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
   const s = track.input.shape;
   const [height, width] = track.input.layout === 'NHWC' ? [s[1]!, s[2]!] : [s[2]!, s[3]!];
-  if (track.task === 'detection') return { kind: 'detections', classes: track.classes.length, height, width, maxDetections: MAX_DETECTIONS };
+  if (track.task === 'detection') {
+    const ssd = track.output.ssd;
+    return {
+      kind: 'detections',
+      classes: track.classes.length,
+      height,
+      width,
+      maxDetections: ssd?.maxDetections ?? MAX_DETECTIONS,
+      ...(ssd ? { ssd: { spec: ssd, priors: ssdPriors(ssd, width, height) } } : {}),
+    };
+  }
   return { kind: 'argmax-map', classes: track.classes.length, height, width };
 }
 
@@ -238,5 +249,6 @@ export const MAX_DETECTIONS = 100;
 
 /** What each timed run fetches: a detection model's three outputs, else the one output validation chose. */
 export function fetchFor(track: AgentTrack): readonly string[] | undefined {
-  return track.task === 'detection' ? DETECTION_OUTPUTS : undefined;
+  if (track.task !== 'detection') return undefined;
+  return track.output.ssd ? SSD_OUTPUTS : DETECTION_OUTPUTS;
 }

@@ -10,8 +10,9 @@ import ort from 'onnxruntime-node';
 import { topKFromScores } from '../../scoring/classification.js';
 import { sessionOptions } from './session-options.js';
 import type { DetectionPrediction } from '../../harness/measurement.js';
-import { readDetections } from './detection-outputs.js';
-import { DETECTION_OUTPUTS, type FromWorker, type InferOutput, type LoadedInfo, type Postprocess, type ToWorker } from './worker-protocol.js';
+import { decodeSsd } from '../../harness/detection/ssd-decode.js';
+import { readDetections, readSsdHeads } from './detection-outputs.js';
+import { DETECTION_OUTPUTS, SSD_OUTPUTS, type FromWorker, type InferOutput, type LoadedInfo, type Postprocess, type ToWorker } from './worker-protocol.js';
 
 /** A loaded model: its session and the input and output it is fed and read by. */
 interface Loaded {
@@ -89,12 +90,20 @@ async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
     const t0 = process.hrtime.bigint();
     let out: ort.InferenceSession.ReturnType;
     try {
-      out = await session.run(feeds, pp.kind === 'detections' ? [...DETECTION_OUTPUTS] : [outputName]);
+      out = await session.run(feeds, pp.kind === 'detections' ? [...(pp.ssd ? SSD_OUTPUTS : DETECTION_OUTPUTS)] : [outputName]);
     } catch (e) {
       send({ type: 'error', stage: 'run', message: firstLine(e) });
       return;
     }
     inferMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (pp.kind === 'detections' && pp.ssd) {
+      const read = readSsdHeads(out, pp.ssd.priors.length / 4, pp.classes);
+      if (read.kind === 'non-finite') return send({ type: 'non-finite', index: i });
+      if (read.kind === 'bad-output') return send({ type: 'bad-output', message: read.message, outputShape: read.shape });
+      detections.push(decodeSsd(read.heads, pp.ssd.priors, pp.ssd.spec, pp.classes, pp.width, pp.height));
+      outputShape = read.shape;
+      continue;
+    }
     if (pp.kind === 'detections') {
       const tensors = Object.fromEntries(
         DETECTION_OUTPUTS.map((name) => {

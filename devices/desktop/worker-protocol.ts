@@ -3,6 +3,7 @@
  * Sent over Node's IPC channel with `serialization: 'advanced'`, so typed arrays travel as such.
  */
 
+import type { SsdSpec } from '../../harness/detection/ssd-spec.js';
 import type { DetectionPrediction } from '../../harness/measurement.js';
 
 export type Postprocess =
@@ -14,7 +15,18 @@ export type Postprocess =
    * Detection, post-processed by the model (docs/protocol.md, "Detection outputs"): outputs `boxes` [N, 4] (x1,
    * y1, x2, y2 in input pixels), `scores` [N] and `classes` [N], each optionally with a leading batch axis of 1.
    */
-  | { kind: 'detections'; classes: number; height: number; width: number; maxDetections: number };
+  | {
+      kind: 'detections';
+      classes: number;
+      height: number;
+      width: number;
+      maxDetections: number;
+      /** Raw SSD heads (outputs SSD_OUTPUTS) decoded with these priors ([cx, cy, w, h] in pixels) and this spec. */
+      ssd?: { spec: SsdSpec; priors: Float64Array };
+    };
+
+/** The outputs of a model with raw SSD heads. */
+export const SSD_OUTPUTS = ['locations', 'confidences'] as const;
 
 /** The outputs a post-processed detection model has, in the order they are fetched. */
 export const DETECTION_OUTPUTS = ['boxes', 'scores', 'classes'] as const;

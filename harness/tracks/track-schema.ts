@@ -1,6 +1,7 @@
 import { submissionSplit } from './split-policy.js';
 import { z } from 'zod';
 import { robustnessIssues, robustnessSchema } from '../datasets/corruptions/robustness-schema.js';
+import { ssdSpecSchema } from '../detection/ssd-spec.js';
 
 /**
  * The schema of a track file (tracks/<name>/track.json). A track is declarative: the harness, the server
@@ -81,6 +82,12 @@ export const outputSpecSchema = z.strictObject({
   name: z.string().min(1).optional(),
   /** Classification: number of class scores per image. */
   numClasses: positiveInt.optional(),
+  /**
+   * Detection with raw SSD-style heads (outputs `locations`, `confidences`) that the harness decodes with these
+   * priors and this suppression (harness/detection/ssd-spec.ts); without it a detection model outputs its own
+   * boxes, scores and classes.
+   */
+  ssd: ssdSpecSchema.optional(),
 });
 
 export const metricSchema = z.enum(['top1', 'top5', 'map', 'map50', 'miou', 'mdice', 'f1']);

@@ -14,5 +14,10 @@ export interface ModelRequirements {
   /** The one input the harness feeds. */
   readonly input: { readonly name: string; readonly dtype: string; readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' | 'NC' };
   /** The output the harness reads: by name, else the only one; classification's class count, else classes.length. */
-  readonly output: { readonly name?: string | undefined; readonly numClasses?: number | undefined };
+  readonly output: {
+    readonly name?: string | undefined;
+    readonly numClasses?: number | undefined;
+    /** Detection with raw SSD heads (the track's output.ssd): outputs locations and confidences instead. */
+    readonly ssd?: object | undefined;
+  };
 }

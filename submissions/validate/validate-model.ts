@@ -124,7 +124,7 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
 
   const outputs = graphOutputs(model);
   if (track.task === 'detection') {
-    report.output = checkDetectionOutputs(outputs, problem);
+    report.output = track.output.ssd !== undefined ? checkSsdOutputs(outputs, problem) : checkDetectionOutputs(outputs, problem);
     report.ok = report.problems.length === 0;
     return report;
   }
@@ -233,6 +233,30 @@ function checkDetectionOutputs(outputs: readonly TensorInfo[], problem: (c: Erro
     problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "classes" is ${classes.dtype}; expected float32, int64 or int32 class indices`);
   }
   return boxes;
+}
+
+/**
+ * Raw SSD heads: outputs named locations [P, 4] and confidences [P, C + 1], float32, a batch axis of 1
+ * optional; P and C are checked against the track's priors and classes when the model runs.
+ */
+function checkSsdOutputs(outputs: readonly TensorInfo[], problem: (c: ErrorCode, m: string) => void): TensorInfo | null {
+  const byName = new Map(outputs.map((o) => [o.name, o]));
+  const missing = ['locations', 'confidences'].filter((n) => !byName.has(n));
+  if (missing.length > 0) {
+    problem(
+      'LPCV_E_MODEL_OUTPUT_SHAPE',
+      `the track decodes SSD heads: the model outputs locations [P, 4] and confidences [P, classes + 1]; this one has no ${missing.join(', ')} (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`,
+    );
+    return null;
+  }
+  for (const name of ['locations', 'confidences']) {
+    const t = byName.get(name)!;
+    if (t.dtype !== 'float32') problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${name}" is ${t.dtype}; expected float32`);
+    if (t.shape.length !== 2 && !(t.shape.length === 3 && (t.shape[0] === 1 || typeof t.shape[0] !== 'number'))) {
+      problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${name}" has shape ${fmtShape(t.shape)}; expected [P, n] or [1, P, n]`);
+    }
+  }
+  return byName.get('locations')!;
 }
 
 /** Throw the first problem of a report as an LpcvError. */

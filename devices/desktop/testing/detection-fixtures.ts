@@ -37,8 +37,39 @@ export function fixedDetector(boxes: number[], scores: number[], classes: number
   });
 }
 
-/** Writes the images, annotations.json and track.json (the track det-tiny) into `dir`; answers the track file. */
-export async function writeDetectionTrack(dir: string): Promise<string> {
+/**
+ * A model with raw SSD heads whose outputs are fixed: locations [P, 4] and confidences [P, classes + 1], added to
+ * 0 x the input's sum as fixedDetector's are.
+ */
+export function fixedSsdHeads(locations: number[], confidences: number[], classes: number): Uint8Array {
+  const p = locations.length / 4;
+  return encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'fixed-ssd',
+      node: [
+        { opType: 'ReduceSum', input: ['x'], output: ['sum'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
+        { opType: 'Mul', input: ['sum', 'zero'], output: ['nothing'] },
+        { opType: 'Add', input: ['l', 'nothing'], output: ['locations'] },
+        { opType: 'Add', input: ['c', 'nothing'], output: ['confidences'] },
+      ],
+      initializer: [
+        { name: 'zero', dims: [], dataType: 1, floatData: [0] },
+        { name: 'l', dims: [p, 4], dataType: 1, floatData: locations },
+        { name: 'c', dims: [p, classes + 1], dataType: 1, floatData: confidences },
+      ],
+      input: [rawValueInfo('x', [1, 1, 32, 32])],
+      output: [rawValueInfo('locations', [p, 4]), rawValueInfo('confidences', [p, classes + 1])],
+    },
+  });
+}
+
+/**
+ * Writes the images, annotations.json and track.json (the track det-tiny; with `output`, that output section)
+ * into `dir`; answers the track file.
+ */
+export async function writeDetectionTrack(dir: string, output?: object): Promise<string> {
   mkdirSync(path.join(dir, 'images'), { recursive: true });
   for (const name of ['a.png', 'b.png']) await writePng(path.join(dir, 'images', name), 32, 32, 1, new Uint8Array(32 * 32).fill(100));
   // Both images have a shirt at [2, 2, 10, 10] (x, y, width, height); image b also a bag at [20, 20, 8, 8].
@@ -72,6 +103,7 @@ export async function writeDetectionTrack(dir: string): Promise<string> {
     protocol: { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 },
     limits: { maxArtifactBytes: 1_000_000, runTimeoutMs: 60_000 },
     target: { kind: 'desktop' },
+    ...(output ? { output } : {}),
   };
   const file = path.join(dir, 'track.json');
   writeFileSync(file, JSON.stringify(track));
