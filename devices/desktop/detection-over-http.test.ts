@@ -73,6 +73,10 @@ describe('a detection model over HTTP', () => {
     expect(board.metric).toBe('map');
     expect(board.entries).toHaveLength(1);
     expect(board.entries[0]!.accuracy).toBeCloseTo(0.5, 12);
+    // The page names the metric as detection people do.
+    const page = await (await fetch(`${api.url}/leaderboard/${api.track.name}`)).text();
+    expect(page).toContain('mAP@[.50:.95], %');
+    expect(page).toContain('50.0');
     expect(api.internalErrors).toEqual([]);
   }, 120_000);
 });

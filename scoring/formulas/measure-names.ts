@@ -47,6 +47,21 @@ export function statisticLabel(s: LatencyStatistic): string {
   return STATISTIC_LABELS[s];
 }
 
+const METRIC_LABELS: Readonly<Record<string, string>> = {
+  top1: 'Top-1',
+  top5: 'Top-5',
+  f1: 'F1 (macro)',
+  map: 'mAP@[.50:.95]',
+  map50: 'mAP@.50',
+  miou: 'mIoU',
+  mdice: 'mDice',
+};
+
+/** How pages name an accuracy metric of a track ("Top-1", "mAP@[.50:.95]", "mIoU", ...); unknown names as they are. */
+export function metricLabel(metric: string): string {
+  return METRIC_LABELS[metric] ?? metric;
+}
+
 /** A statistic's measure name, as `--set` and expressions take it: latency_mean, ..., latency_p90_early_stopping, latency_calibrated. */
 export function latencyMeasureName(s: LatencyStatistic): string {
   return s === 'p90EarlyStopping' ? 'latency_p90_early_stopping' : `latency_${s}`;

@@ -5,6 +5,7 @@ import { percent, scoreText, when } from './format.js';
 import { latencyCell, latencyHeader } from './latency-statistic.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';
 import { scatterPlotSvg } from './scatter-plot.js';
+import { metricLabel } from '../../scoring/formulas/measure-names.js';
 
 const TIE_TITLE =
   "statistically tied: the intervals of the latency statistic the scores used overlap (between trials; the median's for a result without trials) and the accuracies are equal to one image";
@@ -102,7 +103,7 @@ export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
   const figure =
     plot === null
       ? html`<p>No scored entries yet.</p>`
-      : html`<figure class="plot" id="plot">${plot}<figcaption>${b.metric} accuracy against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same accuracies; its latency column is the statistic the scores used.</figcaption></figure>`;
+      : html`<figure class="plot" id="plot">${plot}<figcaption>${metricLabel(b.metric)} against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same accuracies; its latency column is the statistic the scores used.</figcaption></figure>`;
   const boardQuery = b.publicSplit === null ? '' : `?board=${b.board}`;
   const csvQuery = b.publicSplit === null ? '?format=csv' : `?format=csv&board=${b.board}`;
   const other = otherColumn(b);
@@ -115,7 +116,7 @@ ${adminControls(ctx, b)}
 ${figure}
 <table id="leaderboard">
 <caption>${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'}</caption>
-<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">Accuracy (${b.metric})</th><th scope="col" class="num" id="latency-column">${latencyHeader(b)}</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
+<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">${metricLabel(b.metric)}, %</th><th scope="col" class="num" id="latency-column">${latencyHeader(b)}</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
 <tbody>${b.entries.map((e) => row(ctx, b, e))}</tbody>
 </table>`;
   return renderPage(ctx, { title: `Leaderboard: ${b.track}`, body });

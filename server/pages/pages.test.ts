@@ -249,7 +249,7 @@ describe('the pages, over HTTP on SQLite', () => {
     expect(after.body).toMatch(/<td class="num">1<\/td>\s*<th scope="row">pages-b/);
     expect(after.body).toContain('role="img"');
     expect(after.body).toMatch(/<circle class="point pareto"/);
-    expect(after.body).toContain('<title id="plot-title">top1 accuracy versus median latency</title>');
+    expect(after.body).toContain('<title id="plot-title">Top-1 versus median latency</title>');
     // Another team's submission id is shown, but not linked.
     expect(after.body).not.toMatch(/href="\/submissions\//);
   });

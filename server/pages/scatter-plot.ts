@@ -8,6 +8,7 @@ import { scaleLinear, scaleLog } from 'd3-scale';
 import { curveStepAfter, line } from 'd3-shape';
 import type { LeaderboardEntry } from '../leaderboard/index.js';
 import { escapeHtml, trusted, type Html } from './html.js';
+import { metricLabel } from '../../scoring/formulas/measure-names.js';
 
 const WIDTH = 760;
 const HEIGHT = 440;
@@ -90,7 +91,7 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
     parts.push(`<text x="${M.left - 10}" y="${ty}" dy="0.32em" text-anchor="end">${escapeHtml(`${t}%`)}</text>`);
   }
   parts.push(
-    `<text transform="rotate(-90)" x="${-(M.top + HEIGHT - M.bottom) / 2}" y="18" text-anchor="middle">${escapeHtml(`${metric} accuracy (%)`)}</text>`,
+    `<text transform="rotate(-90)" x="${-(M.top + HEIGHT - M.bottom) / 2}" y="18" text-anchor="middle">${escapeHtml(`${metricLabel(metric)} (%)`)}</text>`,
   );
   parts.push('</g>');
 
@@ -118,7 +119,7 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
     const py = y(p.accuracy * 100);
     const e = p.entry;
     const cls = `point${e.baseline !== null ? ' baseline' : ''}${e.pareto ? ' pareto' : ''}`;
-    const tip = `${label(e)}: ${(p.accuracy * 100).toFixed(2)}% ${metric}, ${p.latency.toPrecision(3)} ms median [${p.lo.toPrecision(3)}, ${p.hi.toPrecision(3)}]${e.pareto ? ', on the Pareto front' : ''}`;
+    const tip = `${label(e)}: ${(p.accuracy * 100).toFixed(2)}% ${metricLabel(metric)}, ${p.latency.toPrecision(3)} ms median [${p.lo.toPrecision(3)}, ${p.hi.toPrecision(3)}]${e.pareto ? ', on the Pareto front' : ''}`;
     const shape =
       e.baseline !== null
         ? `<rect class="${cls}" x="${fixed(px - 5)}" y="${fixed(py - 5)}" width="10" height="10">`
@@ -139,7 +140,7 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
   const desc = `${points.length} entries. Pareto front (no entry is both faster and more accurate): ${onFront || 'none'}. Grey squares are baselines; bars show each median's 95% interval.`;
   return trusted(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-labelledby="plot-title plot-desc" class="plot" data-points="${points.length}">` +
-      `<title id="plot-title">${escapeHtml(`${metric} accuracy versus median latency`)}</title><desc id="plot-desc">${escapeHtml(desc)}</desc>` +
+      `<title id="plot-title">${escapeHtml(`${metricLabel(metric)} versus median latency`)}</title><desc id="plot-desc">${escapeHtml(desc)}</desc>` +
       parts.join('') +
       '</svg>',
   );

@@ -92,7 +92,7 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       expect(await row.first().textContent()).toContain('Browser Team');
       // linear.onnx on the hidden split: 6,567 of 8,000 correct, as PyTorch counted (baselines.json).
       expect(await row.first().textContent()).toContain('82.09%');
-      const plot = page.getByRole('img', { name: 'top1 accuracy versus median latency' });
+      const plot = page.getByRole('img', { name: 'Top-1 versus median latency' });
       expect(await plot.count()).toBe(1);
       expect(await page.locator('#plot svg circle.point').count()).toBe(1);
       await page.screenshot({ path: path.join(OUTPUT, '3-leaderboard.png'), fullPage: true });
