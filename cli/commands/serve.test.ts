@@ -12,29 +12,35 @@ import { startServe } from '../start-serve.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lpcv.js', import.meta.url));
 
+/** `lpcv serve` with these arguments as a child process, once it has printed its URL; kill() stops it. */
+async function startServeChild(args: string[]): Promise<{ child: ReturnType<typeof execa>; url: string; stderr: () => string }> {
+  const child = execa(process.execPath, [BIN, 'serve', ...args], {
+    reject: false,
+    env: { LPCV_DATABASE_URL: '' },
+    stdin: 'ignore',
+    timeout: 60_000,
+    // execa follows a kill() with SIGKILL after 5 s by default; on a loaded 2-core machine the server can take
+    // longer than that to run its SIGTERM handler, which is not what these tests are about (it failed that way).
+    forceKillAfterDelay: 30_000,
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+      const m = /serving on (http:\/\/\S+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    void child.then(() => reject(new Error(`lpcv serve exited early:\n${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
+}
+
 describe('lpcv serve (the command)', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-serve-cli-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints its URL on stderr, answers, and stops cleanly on SIGTERM', async () => {
-    const child = execa(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-baselines'], {
-      reject: false,
-      env: { LPCV_DATABASE_URL: '' },
-      stdin: 'ignore',
-      timeout: 60_000,
-      // execa follows a kill() with SIGKILL after 5 s by default; on a loaded 2-core machine the server can take
-      // longer than that to run its SIGTERM handler, which is not what this test is about (it failed that way).
-      forceKillAfterDelay: 30_000,
-    });
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (c: Buffer) => {
-        stderr += c.toString('utf8');
-        const m = /serving on (http:\/\/\S+)/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      void child.then(() => reject(new Error(`lpcv serve exited early:\n${stderr}`)));
-    });
+    const { child, url } = await startServeChild(['--port', '0', '--data-dir', dataDir, '--no-baselines']);
     const res = await fetch(`${url}/api/nothing-here`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: 'LPCV_E_ROUTE_UNKNOWN' } });
@@ -72,22 +78,18 @@ describe('lpcv serve (the command)', () => {
   }, 60_000);
 
   it('behind a TLS proxy (--public-url https://...) marks the login cookies Secure, and names the public address', async () => {
-    const child = execa(
-      process.execPath,
-      [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-baselines', '--no-local-agent', '--public-url', 'https://lpcv.example.org/'],
-      { reject: false, env: { LPCV_DATABASE_URL: '' }, stdin: 'ignore', timeout: 60_000, forceKillAfterDelay: 30_000 },
-    );
+    const { child, url, stderr } = await startServeChild([
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--no-baselines',
+      '--no-local-agent',
+      '--public-url',
+      'https://lpcv.example.org/',
+    ]);
     try {
-      let stderr = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr!.on('data', (c: Buffer) => {
-          stderr += c.toString('utf8');
-          const m = /serving on (http:\/\/\S+)/.exec(stderr);
-          if (m) resolve(m[1]!);
-        });
-        void child.then(() => reject(new Error(`lpcv serve exited early:\n${stderr}`)));
-      });
-      expect(stderr).toContain('open https://lpcv.example.org/ in a browser (login cookies marked Secure');
+      expect(stderr()).toContain('open https://lpcv.example.org/ in a browser (login cookies marked Secure');
       const res = await fetch(`${url}/login`);
       const cookies = res.headers.getSetCookie();
       expect(cookies.length).toBeGreaterThan(0);

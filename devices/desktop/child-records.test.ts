@@ -2,26 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killLeftoverChildren, startTimeOf } from './child-records.js';
+import { alive, startHungHarness, until } from './testing/hung-harness.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const hang = fileURLToPath(new URL('../../test/fixtures/onnx/hang.onnx', import.meta.url));
-const harness = fileURLToPath(new URL('./testing/hung-inference-harness.ts', import.meta.url));
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'lpcv-child-records-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-const alive = (pid: number): boolean => startTimeOf(pid) !== undefined;
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 /** A process in a group of its own, as the inference children are. */
 function sleeper(): number {
@@ -64,34 +50,22 @@ describe('records of inference children, and their leftovers', () => {
 
   it('an agent on the same records finds an inference child that outlived its harness and its watchdog, and kills it', async () => {
     const dir = mkdtempSync(path.join(scratch, 'agent-'));
-    const parent = spawn(process.execPath, ['--import', 'tsx', harness, hang, dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    let pids: { worker: number; watchdog: number } | undefined;
+    const h = await startHungHarness(dir);
     try {
-      expect(await until(() => out.includes('\n'), 60_000)).toBe(true);
-      pids = JSON.parse(out.split('\n')[0]!) as { worker: number; watchdog: number };
-      expect(existsSync(path.join(dir, `${pids.worker}.json`))).toBe(true);
+      expect(existsSync(path.join(dir, `${h.worker}.json`))).toBe(true);
       // Everything but the child dies at once: the watchdog first, so that it cannot act.
-      process.kill(pids.watchdog, 'SIGKILL');
-      expect(await until(() => !alive(pids!.watchdog), 5_000)).toBe(true);
-      parent.kill('SIGKILL');
-      expect(await until(() => parent.exitCode !== null || parent.signalCode !== null, 5_000)).toBe(true);
+      process.kill(h.watchdog, 'SIGKILL');
+      expect(await until(() => !alive(h.watchdog), 5_000)).toBe(true);
+      h.parent.kill('SIGKILL');
+      expect(await until(() => h.parent.exitCode !== null || h.parent.signalCode !== null, 5_000)).toBe(true);
       await new Promise((r) => setTimeout(r, 300));
-      expect(alive(pids.worker), 'the stuck child runs on, orphaned').toBe(true);
+      expect(alive(h.worker), 'the stuck child runs on, orphaned').toBe(true);
 
-      expect(killLeftoverChildren(dir)).toEqual([pids.worker]);
-      expect(await until(() => !alive(pids!.worker), 5_000)).toBe(true);
+      expect(killLeftoverChildren(dir)).toEqual([h.worker]);
+      expect(await until(() => !alive(h.worker), 5_000)).toBe(true);
       expect(readdirSync(dir)).toEqual([]);
     } finally {
-      parent.kill('SIGKILL');
-      for (const pid of [pids?.worker, pids?.watchdog]) {
-        try {
-          if (pid !== undefined) process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
+      h.stop();
     }
   }, 120_000);
 });

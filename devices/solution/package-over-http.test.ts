@@ -8,13 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../../harness/result-record.js';
 import { sqliteTestDatabase } from '../../server/db/testing/databases.js';
 import { useTestDatabase } from '../../server/db/testing/suite-hooks.js';
 import { startAgentTestApi, type AgentTestApi } from '../../server/http/testing/agent-api-server.js';
 import { writePng } from '../../test/testing/write-images.js';
 import { zipBytes } from '../../test/testing/zip-bytes.js';
-import { runAgent } from '../agent/run-agent.js';
+import { submitAndMeasure } from '../agent/testing/submit-and-measure.js';
 import { buildFixturePackage } from './testing/build-package.js';
 import { SKIP_BWRAP } from './testing/sandbox-probes.js';
 import { writeSolutionTrack } from './testing/solution-tracks.js';
@@ -60,35 +59,14 @@ describe.skipIf(SKIP_BWRAP)('a solution package over HTTP', () => {
 
   it('is accepted, leased to a device that runs packages, run in the sandbox and scored', async () => {
     const pyz = await buildFixturePackage('good_classify', mkdtempSync(path.join(scratch, 'pkg-')));
-    const res = await upload(api, readFileSync(pyz), 'solution.pyz');
-    expect(res.status, await res.clone().text()).toBe(201);
-    const { id } = (await res.json()) as { id: string };
-
-    const stop = new AbortController();
-    const lines: string[] = [];
-    const agent = runAgent({
-      serverUrl: api.url,
-      token: api.agentA.token,
-      devices: [new SolutionTarget({ name: 'desk-packages' })],
-      cacheDir: path.join(scratch, 'agent-cache'),
-      signal: stop.signal,
-      log: (l) => lines.push(l),
-      pollMs: 20,
-    });
-    let body: { status: string; result?: ResultRecord; error?: { code: string; message: string } } = { status: 'queued' };
-    try {
-      const end = Date.now() + 90_000;
-      while (Date.now() < end) {
-        const got = await fetch(`${api.url}/api/submissions/${id}`, { headers: { authorization: `Bearer ${api.team.token}` } });
-        body = (await got.json()) as typeof body;
-        if (body.status === 'done' || body.status === 'failed') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      stop.abort();
-      await agent;
-    }
-    expect(body.status, `${JSON.stringify(body.error)}\nagent log:\n${lines.join('\n')}`).toBe('done');
+    const body = await submitAndMeasure(
+      api,
+      { bytes: readFileSync(pyz), name: 'solution.pyz' },
+      new SolutionTarget({ name: 'desk-packages' }),
+      path.join(scratch, 'agent-cache'),
+    );
+    expect(body.httpStatus, body.log).toBe(201);
+    expect(body.status, `${JSON.stringify(body.error)}\nagent log:\n${body.log}`).toBe('done');
     expect(body.result?.accuracy).toMatchObject({ top1: 0.75 });
     expect(body.result?.score?.value).toBeGreaterThan(0);
     expect(api.internalErrors).toEqual([]);
