@@ -18,6 +18,7 @@ export const MAX_PACKAGE_ENTRIES = 10_000;
 export const MAX_PACKAGE_UNPACKED_BYTES = 1024 * 1024 * 1024;
 export const MAX_COMPRESSION_RATIO = 200;
 const MAX_NAME_BYTES = 255;
+const ZIP64 = 'a ZIP64 archive: packages are plain zips (python -m zipapp writes one)';
 
 const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
@@ -70,14 +71,17 @@ export function checkPackage(bytes: Uint8Array): PackageCheck {
   const problems: string[] = [];
   const entries: PackageEntry[] = [];
   const result = (): PackageCheck => ({ problems, entries, unpackedBytes: entries.reduce((a, e) => a + e.unpackedBytes, 0) });
+  /** A problem after which the rest of the archive cannot be read. */
+  const stop = (why: string): PackageCheck => {
+    problems.push(why);
+    return result();
+  };
   const end = findEndRecord(bytes);
   if (end === undefined) {
-    problems.push('no end-of-central-directory record at the end of the file: not a whole zip');
-    return result();
+    return stop('no end-of-central-directory record at the end of the file: not a whole zip');
   }
   if (end >= 20 && u32(bytes, end - 20) === ZIP64_LOCATOR_SIGNATURE) {
-    problems.push('a ZIP64 archive: packages are plain zips (python -m zipapp writes one)');
-    return result();
+    return stop(ZIP64);
   }
   const disk = u16(bytes, end + 4);
   const cdDisk = u16(bytes, end + 6);
@@ -86,31 +90,26 @@ export function checkPackage(bytes: Uint8Array): PackageCheck {
   const cdSize = u32(bytes, end + 12);
   const cdOffset = u32(bytes, end + 16);
   if (disk !== 0 || cdDisk !== 0 || onDisk !== count) {
-    problems.push('a multi-part zip: send one whole archive');
-    return result();
+    return stop('a multi-part zip: send one whole archive');
   }
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    problems.push('a ZIP64 archive: packages are plain zips (python -m zipapp writes one)');
-    return result();
+    return stop(ZIP64);
   }
   if (count > MAX_PACKAGE_ENTRIES) {
-    problems.push(`${count} entries (at most ${MAX_PACKAGE_ENTRIES})`);
-    return result();
+    return stop(`${count} entries (at most ${MAX_PACKAGE_ENTRIES})`);
   }
   // A zipapp may start with a "#!" line: offsets in the directory are then counted from the zip's own start.
   const cdStart = end - cdSize;
   const shift = cdStart - cdOffset;
   if (cdStart < 0 || shift < 0) {
-    problems.push('the central directory runs outside the file: a damaged zip');
-    return result();
+    return stop('the central directory runs outside the file: a damaged zip');
   }
   const names = new Set<string>();
   const utf8 = new TextDecoder('utf-8');
   let at = cdStart;
   for (let i = 0; i < count; i++) {
     if (at + CENTRAL_SIZE > end || u32(bytes, at) !== CENTRAL_SIGNATURE) {
-      problems.push(`central directory entry ${i + 1} of ${count} is missing or damaged`);
-      return result();
+      return stop(`central directory entry ${i + 1} of ${count} is missing or damaged`);
     }
     const flags = u16(bytes, at + 8);
     const method = u16(bytes, at + 10);
@@ -122,8 +121,7 @@ export function checkPackage(bytes: Uint8Array): PackageCheck {
     const localOffset = u32(bytes, at + 42);
     const next = at + CENTRAL_SIZE + nameLength + extraLength + commentLength;
     if (next > end) {
-      problems.push(`central directory entry ${i + 1} of ${count} runs past the directory's end`);
-      return result();
+      return stop(`central directory entry ${i + 1} of ${count} runs past the directory's end`);
     }
     const raw = bytes.subarray(at + CENTRAL_SIZE, at + CENTRAL_SIZE + nameLength);
     const name = utf8.decode(raw);
@@ -143,9 +141,10 @@ export function checkPackage(bytes: Uint8Array): PackageCheck {
     at = next;
   }
   if (at !== end) problems.push('the central directory holds more than its entries: a damaged zip');
-  const total = entries.reduce((a, e) => a + e.unpackedBytes, 0);
+  const total = result().unpackedBytes;
   if (total > MAX_PACKAGE_UNPACKED_BYTES) problems.push(`${total} bytes unpacked in all (at most ${MAX_PACKAGE_UNPACKED_BYTES})`);
-  if (!names.has('__main__.py') && !names.has('__main__.pyc'))
+  if (!names.has('__main__.py') && !names.has('__main__.pyc')) {
     problems.push('no __main__.py at the top of the package: Python would have nothing to run (python -m zipapp adds it from your folder)');
+  }
   return result();
 }
