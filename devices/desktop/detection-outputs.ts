@@ -9,6 +9,7 @@
  * - a box with x2 < x1 or y2 < y1, or outside the image by more than half a pixel, more than maxDetections
  *   boxes, a class index the track does not have: bad-detections (LPCV_E_MODEL_DETECTIONS).
  */
+import { reachesOutside } from '../../harness/detection/detection-rules.js';
 import type { DetectionPrediction } from '../../harness/measurement.js';
 
 export interface OutputTensor {
@@ -70,9 +71,6 @@ export function readSsdHeads(
   return { kind: 'ok', heads: { locations, confidences }, shape };
 }
 
-/** Boxes may reach this far past the image's edge (rounding of a model's own clipping). */
-const EDGE_SLACK_PX = 0.5;
-
 /** The shape without a leading batch axis of 1, if it has `rank` + 1 axes. */
 function unbatched(dims: readonly number[], rank: number): number[] | undefined {
   if (dims.length === rank) return [...dims];
@@ -112,7 +110,7 @@ export function readDetections(outputs: Readonly<Record<string, OutputTensor | u
       return { kind: 'bad-detections', message: `box ${i} has class ${cls}; the track has ${rules.classes} classes (0 to ${rules.classes - 1})` };
     const [x1, y1, x2, y2] = [box(4 * i), box(4 * i + 1), box(4 * i + 2), box(4 * i + 3)];
     if (x2 < x1 || y2 < y1) return { kind: 'bad-detections', message: `box ${i} is [${x1}, ${y1}, ${x2}, ${y2}]: expected x1 <= x2 and y1 <= y2` };
-    if (x1 < -EDGE_SLACK_PX || y1 < -EDGE_SLACK_PX || x2 > rules.width + EDGE_SLACK_PX || y2 > rules.height + EDGE_SLACK_PX) {
+    if (reachesOutside([x1, y1, x2, y2], rules.width, rules.height)) {
       return { kind: 'bad-detections', message: `box ${i} [${x1}, ${y1}, ${x2}, ${y2}] reaches outside the ${rules.width}x${rules.height} image` };
     }
     out.push({ box: [x1, y1, x2, y2], score: Number(scores.data[i]), classIndex: cls });

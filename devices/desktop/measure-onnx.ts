@@ -6,6 +6,7 @@ import type { AgentTrack } from '../../harness/wire/index.js';
 import type { TrialSamples } from '../../harness/trials.js';
 import { seededPermutation } from '../../scoring/seeded-permutation.js';
 import { accuracyPass } from './accuracy-pass.js';
+import { MAX_DETECTIONS } from '../../harness/detection/detection-rules.js';
 import { ssdPriors } from '../../harness/detection/ssd-priors.js';
 import { DETECTION_OUTPUTS, SSD_OUTPUTS, type Postprocess } from './worker-protocol.js';
 import { profileOnnx } from './profile-layers.js';
@@ -243,9 +244,6 @@ export function postprocessFor(track: AgentTrack): Postprocess {
   }
   return { kind: 'argmax-map', classes: track.classes.length, height, width };
 }
-
-/** Boxes a detection model may give one image (COCO's evaluation reads the best 100 of them). */
-export const MAX_DETECTIONS = 100;
 
 /** What each timed run fetches: a detection model's three outputs, else the one output validation chose. */
 export function fetchFor(track: AgentTrack): readonly string[] | undefined {

@@ -15,6 +15,7 @@ import type { InputSet } from '../../harness/datasets/types.js';
 import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
 import { readLabelMap } from '../../harness/evaluate/read-label-map.js';
 import { listSome, MAX_LISTED } from '../../harness/evaluate/name-mismatch.js';
+import { MAX_DETECTIONS, reachesOutside } from '../../harness/detection/detection-rules.js';
 import type { DetectionPrediction, LabelMapPrediction, Predictions } from '../../harness/measurement.js';
 import type { AgentTrack } from '../../harness/wire/index.js';
 
@@ -124,8 +125,6 @@ export async function readOutputFolder(track: AgentTrack, ids: readonly string[]
 
 /** The detection output file of a package. */
 export const DETECTION_OUTPUT_FILE = 'detections.json';
-/** Boxes a package may give one image (as many as the desktop target takes from a model). */
-const MAX_PACKAGE_DETECTIONS = 100;
 
 /**
  * `detections.json`: a COCO results list, `[{"image_id": "<input file name>", "category_id": <class index> or
@@ -185,11 +184,11 @@ async function readDetections(
     const [x, y, w, h] = b as [number, number, number, number];
     if (w < 0 || h < 0) throw bad(`entry ${n}: a box of negative size [${x}, ${y}, ${w}, ${h}]`);
     const size = opts.sizes?.[i];
-    if (size !== undefined && (x < -0.5 || y < -0.5 || x + w > size.width + 0.5 || y + h > size.height + 0.5)) {
+    if (size !== undefined && reachesOutside([x, y, x + w, y + h], size.width, size.height)) {
       throw bad(`entry ${n}: box [${x}, ${y}, ${w}, ${h}] reaches outside the ${size.width}x${size.height} image ${names[i]}`);
     }
     const boxes = out[i]!;
-    if (boxes.length === MAX_PACKAGE_DETECTIONS) throw bad(`more than ${MAX_PACKAGE_DETECTIONS} boxes for image ${names[i]}`);
+    if (boxes.length === MAX_DETECTIONS) throw bad(`more than ${MAX_DETECTIONS} boxes for image ${names[i]}`);
     boxes.push({ box: [x, y, x + w, y + h], score: d.score, classIndex: cls });
   });
   return out;

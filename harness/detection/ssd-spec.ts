@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DETECTIONS } from './detection-rules.js';
 
 /**
  * A track's declaration of raw SSD-style detection heads (docs/protocol.md, "Detection outputs", b): the model
@@ -31,7 +32,7 @@ export const ssdSpecSchema = z.strictObject({
   /** Class-wise non-maximum suppression: a box overlapping a kept one of its class by more than this goes. */
   iouThreshold: z.number().gt(0).max(1).default(0.45),
   /** Boxes kept per image after suppression, best first. */
-  maxDetections: z.number().int().positive().max(1000).default(100),
+  maxDetections: z.number().int().positive().max(1000).default(MAX_DETECTIONS),
   /** Clip decoded boxes to the image. */
   clip: z.boolean().default(true),
 });
