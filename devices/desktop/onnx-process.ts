@@ -2,8 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { recordChild } from './child-records.js';
-import { watchGroup, type GroupWatchdog } from './group-watchdog.js';
+import { guardChild } from './child-guard.js';
 import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./onnx-worker.ts', import.meta.url));
@@ -53,7 +52,8 @@ export class OnnxProcess {
   private timer: NodeJS.Timeout | undefined;
   private readonly ready: Promise<void>;
   private stderrTail = '';
-  private readonly watchdog: GroupWatchdog | undefined;
+  /** The pid of the watchdog that kills this process's group if the harness dies first (for tests). */
+  readonly watchdogPid: number | undefined;
   private rssTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly opts: OnnxProcessOptions) {
@@ -64,11 +64,10 @@ export class OnnxProcess {
       // Its own process group: a Ctrl-C or a `kill -TERM -<pgid>` meant for the agent must not reach the
       // model's process and be reported as the model crashing. The agent stops it itself (SIGKILL on a
       // cancel or a time limit); when the agent dies, the IPC channel closes and the worker exits, and a worker
-      // stuck inside the runtime is killed by its group's watchdog (group-watchdog.ts).
+      // stuck inside the runtime is killed by its group's watchdog (child-guard.ts).
       detached: true,
     });
-    this.watchdog = this.child.pid === undefined ? undefined : watchGroup(this.child.pid);
-    const unrecord = this.child.pid === undefined ? () => {} : recordChild(this.child.pid);
+    this.watchdogPid = guardChild(this.child).watchdogPid;
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
@@ -86,8 +85,6 @@ export class OnnxProcess {
     this.child.on('exit', (code, signal) => {
       clearTimeout(this.timer);
       clearInterval(this.rssTimer);
-      this.watchdog?.release();
-      unrecord();
       if (this.dead) return this.fail(this.dead);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = this.stderrTail.trim().split('\n').slice(-1)[0]?.slice(0, 300);
@@ -153,11 +150,6 @@ export class OnnxProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
-  }
-
-  /** The pid of the watchdog that kills this process's group if the harness dies first (for tests). */
-  get watchdogPid(): number | undefined {
-    return this.watchdog?.pid;
   }
 
   async load(

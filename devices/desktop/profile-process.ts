@@ -10,8 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { recordChild } from './child-records.js';
-import { watchGroup } from './group-watchdog.js';
+import { guardChild } from './child-guard.js';
 import type { KernelTime } from './profile-trace.js';
 
 const WORKER = fileURLToPath(new URL('./profile-worker.ts', import.meta.url));
@@ -74,18 +73,11 @@ export async function runProfileWorker(req: ProfileRequest, opts: { timeoutMs: n
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Its own process group, as the inference child: a Ctrl-C meant for the agent must not reach it and
     // read as the model crashing. When the harness dies, the IPC channel closes and the child exits, and a
-    // child stuck inside the runtime is killed by its group's watchdog (group-watchdog.ts).
+    // child stuck inside the runtime is killed by its group's watchdog (child-guard.ts).
     detached: true,
   });
-  const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid);
-  const unrecord = child.pid === undefined ? () => {} : recordChild(child.pid);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      watchdog?.release();
-      unrecord();
-      resolve();
-    }),
-  );
+  guardChild(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
