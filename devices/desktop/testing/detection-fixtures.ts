@@ -8,61 +8,47 @@ import { encodeModel, rawValueInfo } from '../../../test/testing/onnx-fixtures.j
 import { writePng } from '../../../test/testing/write-images.js';
 
 /**
- * A post-processed detection model whose outputs are fixed boxes (added to 0 x the input's sum, so that the
- * graph reads its input): boxes [2, 4], scores [2], classes [2] as float.
+ * A model whose named float outputs are fixed tensors, each added to 0 x the input's sum so that the graph reads
+ * its [1, 1, 32, 32] input.
  */
-export function fixedDetector(boxes: number[], scores: number[], classes: number[]): Uint8Array {
-  const n = scores.length;
+function fixedOutputsModel(name: string, outputs: readonly { name: string; dims: number[]; values: number[] }[]): Uint8Array {
   return encodeModel({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 13 }],
     graph: {
-      name: 'fixed-detector',
+      name,
       node: [
         { opType: 'ReduceSum', input: ['x'], output: ['sum'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
         { opType: 'Mul', input: ['sum', 'zero'], output: ['nothing'] },
-        { opType: 'Add', input: ['b', 'nothing'], output: ['boxes'] },
-        { opType: 'Add', input: ['s', 'nothing'], output: ['scores'] },
-        { opType: 'Add', input: ['c', 'nothing'], output: ['classes'] },
+        ...outputs.map((o) => ({ opType: 'Add', input: [`${o.name}_value`, 'nothing'], output: [o.name] })),
       ],
       initializer: [
         { name: 'zero', dims: [], dataType: 1, floatData: [0] },
-        { name: 'b', dims: [n, 4], dataType: 1, floatData: boxes },
-        { name: 's', dims: [n], dataType: 1, floatData: scores },
-        { name: 'c', dims: [n], dataType: 1, floatData: classes },
+        ...outputs.map((o) => ({ name: `${o.name}_value`, dims: o.dims, dataType: 1, floatData: o.values })),
       ],
       input: [rawValueInfo('x', [1, 1, 32, 32])],
-      output: [rawValueInfo('boxes', [n, 4]), rawValueInfo('scores', [n]), rawValueInfo('classes', [n])],
+      output: outputs.map((o) => rawValueInfo(o.name, o.dims)),
     },
   });
 }
 
-/**
- * A model with raw SSD heads whose outputs are fixed: locations [P, 4] and confidences [P, classes + 1], added to
- * 0 x the input's sum as fixedDetector's are.
- */
+/** A post-processed detection model whose outputs are fixed: boxes [N, 4], scores [N], classes [N] as float. */
+export function fixedDetector(boxes: number[], scores: number[], classes: number[]): Uint8Array {
+  const n = scores.length;
+  return fixedOutputsModel('fixed-detector', [
+    { name: 'boxes', dims: [n, 4], values: boxes },
+    { name: 'scores', dims: [n], values: scores },
+    { name: 'classes', dims: [n], values: classes },
+  ]);
+}
+
+/** A model with raw SSD heads whose outputs are fixed: locations [P, 4] and confidences [P, classes + 1]. */
 export function fixedSsdHeads(locations: number[], confidences: number[], classes: number): Uint8Array {
   const p = locations.length / 4;
-  return encodeModel({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'fixed-ssd',
-      node: [
-        { opType: 'ReduceSum', input: ['x'], output: ['sum'], attribute: [{ name: 'keepdims', type: 2, i: 0 }] },
-        { opType: 'Mul', input: ['sum', 'zero'], output: ['nothing'] },
-        { opType: 'Add', input: ['l', 'nothing'], output: ['locations'] },
-        { opType: 'Add', input: ['c', 'nothing'], output: ['confidences'] },
-      ],
-      initializer: [
-        { name: 'zero', dims: [], dataType: 1, floatData: [0] },
-        { name: 'l', dims: [p, 4], dataType: 1, floatData: locations },
-        { name: 'c', dims: [p, classes + 1], dataType: 1, floatData: confidences },
-      ],
-      input: [rawValueInfo('x', [1, 1, 32, 32])],
-      output: [rawValueInfo('locations', [p, 4]), rawValueInfo('confidences', [p, classes + 1])],
-    },
-  });
+  return fixedOutputsModel('fixed-ssd', [
+    { name: 'locations', dims: [p, 4], values: locations },
+    { name: 'confidences', dims: [p, classes + 1], values: confidences },
+  ]);
 }
 
 /**
