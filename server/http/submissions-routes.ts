@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { retryAfterOf } from '../quota/index.js';
+import { retryAfterOf } from '../../errors/retry-after.js';
 import { statusOfJob, type SubmissionStatus } from '../submissions/submission-status.js';
 import { findTeamSubmission, SUBMISSION_ID } from '../submissions/submissions-table.js';
 import { takeSubmission, type SubmissionIntakeDeps } from '../submissions/take-submission.js';

@@ -23,16 +23,6 @@ export function quotaExceededError(subject: { track: string }, limit: number, us
   );
 }
 
-/** Refusals that say when to try again (their detail's `retryAfterSeconds`): the quota, the refusal cap, a busy server. */
-const RETRY_LATER: ReadonlySet<string> = new Set(['LPCV_E_QUOTA_EXCEEDED', 'LPCV_E_RATE_LIMITED', 'LPCV_E_SERVER_BUSY']);
-
-/** The Retry-After seconds of a refusal that says when to try again, or undefined for any other error. */
-export function retryAfterOf(e: unknown): number | undefined {
-  if (!(e instanceof LpcvError) || !RETRY_LATER.has(e.code)) return undefined;
-  const seconds = e.detail?.retryAfterSeconds;
-  return typeof seconds === 'number' ? seconds : undefined;
-}
-
 /**
  * Throws LPCV_E_QUOTA_EXCEEDED when the team has no submission left on the track in the UTC day of `now`.
  * Called twice per upload: before the file is read (so a refused upload stores nothing), and inside the

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { DEFAULT_QUOTA, quotaExceededError, quotaLimitFor, quotaWindow, retryAfterOf, secondsUntilReset, validateQuotaConfig } from './index.js';
+import { retryAfterOf } from '../../errors/retry-after.js';
+import { DEFAULT_QUOTA, quotaExceededError, quotaLimitFor, quotaWindow, secondsUntilReset, validateQuotaConfig } from './index.js';
 
 const DAY0 = Date.UTC(2027, 0, 15);
 
@@ -48,10 +49,5 @@ describe('the refusal', () => {
     expect(e.httpStatus).toBe(429);
     expect(e.message).toBe('the daily quota for track fashion-mnist is used up: 5 of 5 submissions today (UTC); it resets at 2027-01-16T00:00:00.000Z');
     expect(retryAfterOf(e)).toBe(14 * 3600);
-    expect(retryAfterOf(new LpcvError('LPCV_E_FORM_FIELD', 'x'))).toBeUndefined();
-    expect(retryAfterOf(new LpcvError('LPCV_E_FORM_FIELD', 'x', { retryAfterSeconds: 3 }))).toBeUndefined();
-    expect(retryAfterOf(new LpcvError('LPCV_E_RATE_LIMITED', 'x', { retryAfterSeconds: 7 }))).toBe(7);
-    expect(retryAfterOf(new LpcvError('LPCV_E_SERVER_BUSY', 'x', { retryAfterSeconds: 5 }))).toBe(5);
-    expect(retryAfterOf(new Error('x'))).toBeUndefined();
   });
 });
