@@ -6,7 +6,10 @@
 Each canvas is a black square (--size pixels) with 1 to 6 garments pasted at random scales (x0.75 to x2.5,
 nearest neighbour) and positions, taken from the garment pool images [first, first + count) of the IDX files:
 the classification track's val/test partition decides which garments a split may use (val: the first 2,000
-test images; test: the other 8,000; training canvases: the train set). A later garment covers an earlier one
+test images; test: the other 8,000; training canvases: the train set). With --part FIRST:COUNT:CANVASES
+(repeatable) one folder holds several such parts in order, e.g. the val canvases and then the test ones:
+
+    --part 0:2000:200 --part 2000:8000:500 A later garment covers an earlier one
 where its pixels are brighter than --threshold. Written into DIR:
 
 - images/NNNNN.png: the canvas, 8-bit grey;
@@ -61,8 +64,10 @@ def main():
     p.add_argument('--images', required=True)
     p.add_argument('--labels', required=True)
     p.add_argument('--first', type=int, default=0)
-    p.add_argument('--count', type=int, required=True)
-    p.add_argument('--canvases', type=int, required=True)
+    p.add_argument('--count', type=int)
+    p.add_argument('--canvases', type=int)
+    p.add_argument('--part', action='append', default=[], metavar='FIRST:COUNT:CANVASES',
+                   help='canvases from the pool [FIRST, FIRST + COUNT), after the previous part\'s (repeatable; instead of --first/--count/--canvases)')
     p.add_argument('--size', type=int, default=128)
     p.add_argument('--seed', type=int, required=True)
     p.add_argument('--threshold', type=int, default=30)
@@ -71,21 +76,38 @@ def main():
 
     (n, rows, cols), pixels = read_idx(a.images)
     (n_labels,), labels = read_idx(a.labels)
-    if n != n_labels or a.first < 0 or a.count < 1 or a.first + a.count > n:
-        raise SystemExit('the garment pool [%d, %d) is not inside the %d images' % (a.first, a.first + a.count, n))
+    if a.part:
+        if a.count is not None or a.canvases is not None:
+            raise SystemExit('give either --part or --count and --canvases, not both')
+        try:
+            parts = [tuple(int(v) for v in spec.split(':')) for spec in a.part]
+        except ValueError:
+            raise SystemExit('--part takes FIRST:COUNT:CANVASES (three integers)')
+        if any(len(part) != 3 for part in parts):
+            raise SystemExit('--part takes FIRST:COUNT:CANVASES (three integers)')
+    elif a.count is None or a.canvases is None:
+        raise SystemExit('give --count and --canvases, or --part')
+    else:
+        parts = [(a.first, a.count, a.canvases)]
+    if n != n_labels:
+        raise SystemExit('%s has %d labels for %d images' % (a.labels, n_labels, n))
+    for first, count, canvases in parts:
+        if first < 0 or count < 1 or first + count > n or canvases < 1:
+            raise SystemExit('the garment pool [%d, %d) is not inside the %d images (or no canvases)' % (first, first + count, n))
+    pools = [(first, count) for first, count, canvases in parts for _ in range(canvases)]
     rng = random.Random(a.seed)
     size = a.size
     os.makedirs(os.path.join(a.out, 'images'), exist_ok=True)
     os.makedirs(os.path.join(a.out, 'masks'), exist_ok=True)
     images = []
     annotations = []
-    for c in range(a.canvases):
+    for c, (first, count) in enumerate(pools):
         canvas = bytearray(size * size)
         mask = bytearray(size * size)
         name = '%05d.png' % c
         images.append({'id': c + 1, 'file_name': name, 'width': size, 'height': size})
         for _ in range(rng.randint(1, 6)):
-            g = a.first + rng.randrange(a.count)
+            g = first + rng.randrange(count)
             cls = labels[g]
             scale = rng.uniform(0.75, 2.5)
             side = max(1, int(round(rows * scale)))
