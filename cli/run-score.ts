@@ -8,8 +8,7 @@ import type { InputSet } from '../harness/datasets/types.js';
 import type { Predictions } from '../harness/measurement.js';
 import type { RawSamples, ResultRecord } from '../harness/result-record.js';
 import { completionOfRun, scoreCompletionWithClasses } from '../harness/score/score-completion.js';
-import { cocoDetections } from '../harness/score/score-predictions.js';
-import type { CocoDetection } from '../scoring/coco-map.js';
+import { taskNamed } from '../harness/tasks/task-registry.js';
 import type { Track } from '../harness/tracks/track.js';
 import { assertValid, validateModel } from '../submissions/validate/validate-model.js';
 
@@ -35,10 +34,10 @@ export interface ScoreOutcome {
   raw: RawSamples;
   perClass: unknown[];
   warnings: string[];
-  /** The run's predictions (written out by `--predictions`). */
+  /** The run's predictions. */
   predictions: Predictions;
-  /** Detection: the predictions as a COCO results file for the split's ground truth (image and category ids). */
-  cocoResults?: CocoDetection[];
+  /** Writes the predictions where `--predictions` says, in the format `lpcv evaluate` reads for the task. */
+  writePredictions(target: string): Promise<void>;
 }
 
 /**
@@ -82,7 +81,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreOutcome> {
       perClass,
       warnings: report.warnings,
       predictions: m.predictions,
-      ...(m.predictions.kind === 'detections' && labels.task === 'detection' ? { cocoResults: cocoDetections(track, m.predictions, labels.groundTruth) } : {}),
+      writePredictions: (target) => taskNamed(labels.task).writePredictions(target, m.predictions, labels, track),
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });

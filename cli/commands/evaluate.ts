@@ -1,5 +1,6 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { evaluateFiles } from '../../harness/evaluate/evaluate-files.js';
+import { TASK_FACTS, TASK_NAMES } from '../../harness/tasks/task-catalog.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { int, pct, table } from '../format.js';
 
@@ -16,11 +17,9 @@ export interface EvaluateCliOptions {
 /** Per-class keys that hold counts or ids; every other number is a fraction shown as a percentage. */
 const COUNT_KEYS = new Set(['classIndex', 'categoryId', 'count', 'images', 'gtCount', 'support']);
 
-const TASKS = ['classification', 'detection', 'segmentation'] as const;
-
 export async function evaluateCommand(o: EvaluateCliOptions): Promise<number> {
-  const task = TASKS.find((t) => t === o.task);
-  if (!task) throw new LpcvError('LPCV_E_USAGE', `--task must be one of ${TASKS.join(', ')}, got "${o.task}"`);
+  const task = TASK_NAMES.find((t) => t === o.task);
+  if (!task) throw new LpcvError('LPCV_E_USAGE', `--task must be one of ${TASK_NAMES.join(', ')}, got "${o.task}"`);
   const track = o.track ? resolveTrack(o.track) : undefined;
   const report = await evaluateFiles({
     task,
@@ -35,7 +34,7 @@ export async function evaluateCommand(o: EvaluateCliOptions): Promise<number> {
     return 0;
   }
   const lines = [
-    `lpcv evaluate: ${task}, ${int(report.count)} ${task === 'detection' ? 'images' : 'items'}`,
+    `lpcv evaluate: ${task}, ${int(report.count)} ${TASK_FACTS[task].countNoun}`,
     `  ground truth  ${report.gt}`,
     `  predictions   ${report.pred}`,
     '',

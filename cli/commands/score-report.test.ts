@@ -43,6 +43,7 @@ function report(score: Track['score'], trials: TrialSamples[] | null): string {
       raw: { latencyMs, warmupMs: [], preprocessMs: [], power: [] },
       perClass: [],
       warnings: [],
+      writePredictions: async () => {},
       predictions: { kind: 'topk', ids: [], topk: [] },
     },
     false,

@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { runScore, type ScoreOutcome } from '../run-score.js';
 import { resolveSplit, resolveTrack } from '../../harness/tracks/load-track.js';
 import { int, ms, num, pct, table } from '../format.js';
@@ -59,44 +58,13 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
     const rawFile = rawSamplesPath(o.out);
     writeFileSync(rawFile, `${JSON.stringify(outcome.raw)}\n`);
   }
-  if (o.predictions) await writePredictions(o.predictions, outcome);
+  // --predictions: in the format `lpcv evaluate` reads for the task (harness/tasks/: the LPCVC 2020 result file, a
+  // COCO results JSON for the split's ground truth, a folder of PNG label maps named like the images).
+  if (o.predictions) await outcome.writePredictions(o.predictions);
   for (const w of outcome.warnings) process.stderr.write(`lpcv: warning: ${w}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(outcome.record)}\n`);
   else process.stdout.write(`${formatScoreReport(outcome, track.classes.length <= 20)}\n`);
   return 0;
-}
-
-/**
- * `--predictions`, in the format `lpcv evaluate` reads for the task: classification, the LPCVC 2020 result file
- * (below); detection, a COCO results JSON for the split's ground truth; segmentation, a folder of PNG label maps
- * (8-bit gray, or 16-bit for more than 256 classes) named like the images.
- */
-async function writePredictions(target: string, outcome: ScoreOutcome): Promise<void> {
-  const p = outcome.predictions;
-  if (p.kind === 'topk') return writeFileSync(target, formatLpcv2020Predictions(p));
-  if (p.kind === 'detections') return writeFileSync(target, `${JSON.stringify(outcome.cocoResults ?? [])}\n`);
-  mkdirSync(target, { recursive: true });
-  for (const [i, id] of p.ids.entries()) {
-    const map = p.maps[i]!;
-    const name = /\.png$/i.test(id) ? id : `${id.replace(/\.[^./]*$/, '')}.png`;
-    const file = path.join(target, name);
-    mkdirSync(path.dirname(file), { recursive: true });
-    const wide = map.data instanceof Uint16Array;
-    const raw = Buffer.from(map.data.buffer, map.data.byteOffset, map.data.byteLength);
-    await sharp(raw, { raw: { width: map.width, height: map.height, channels: 1, ...(wide ? { depth: 'ushort' as const } : {}) } })
-      .toColourspace(wide ? 'grey16' : 'b-w')
-      .png()
-      .toFile(file);
-  }
-}
-
-/** The LPCVC 2020 FPGA result format: per image, up to 5 lines `<name> <class>` in top-5 order. */
-export function formatLpcv2020Predictions(p: { ids: readonly string[]; topk: number[][] }): string {
-  const lines: string[] = [];
-  p.ids.forEach((id, i) => {
-    for (const c of p.topk[i] ?? []) lines.push(`${id} ${c}`);
-  });
-  return `${lines.join('\n')}\n`;
 }
 
 /** Where the raw samples go beside a result file: result.json -> result.samples.json. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { DEVICE_TASKS } from '../tasks/device-tasks.js';
 import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import { integrateEnergy } from '../../scoring/energy.js';
@@ -130,9 +131,8 @@ export class AndroidTarget implements Target {
       throw new LpcvError('LPCV_E_MODEL_FORMAT', `the Android target runs TFLite models, not ${job.artifact.format}`);
     }
     const { track } = job;
-    if (track.task !== 'classification') {
-      throw new LpcvError('LPCV_E_TRACK_INVALID', `track ${track.name}: the Android driver runs classification tracks, not ${track.task}`);
-    }
+    const phone = DEVICE_TASKS[track.task].phone;
+    if (!phone.runs) throw new LpcvError('LPCV_E_TRACK_INVALID', `track ${track.name}: the Android driver does not run ${track.task} tracks (${phone.why})`);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), track.limits.runTimeoutMs);
     const signal = AbortSignal.any([job.signal, timeout.signal]);

@@ -1,10 +1,11 @@
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { OnnxProcess } from './onnx-process.js';
-import type { InferOutput, Postprocess } from './worker-protocol.js';
+import type { Postprocess, PredictionRow } from '../../harness/tasks/output-decoding.js';
+import { taskOfPostprocess } from '../../harness/tasks/task-registry.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import { toInputTensor } from '../../harness/preprocess/to-tensor.js';
 import type { InputSpec } from '../../harness/tracks/track-schema.js';
-import type { DetectionPrediction, LabelMapPrediction, Predictions } from '../../harness/measurement.js';
+import type { Predictions } from '../../harness/measurement.js';
 
 /** Input tensors sent to the inference process in one message: at most this many bytes or images. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -31,9 +32,7 @@ export interface AccuracyPassOptions {
 export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: AccuracyPassOptions): Promise<Predictions> {
   const shape = [...o.spec.shape];
   const total = inputs.ids.length;
-  const topk: number[][] = [];
-  const maps: LabelMapPrediction[] = [];
-  const detections: DetectionPrediction[][] = [];
+  const rows: PredictionRow[] = [];
   let chunk: (Float32Array | Uint8Array)[] = [];
   let chunkBytes = 0;
   let chunkStart = 0;
@@ -49,7 +48,7 @@ export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: Accur
       const id = inputs.ids[chunkStart + res.index];
       throw new LpcvError('LPCV_E_MODEL_DETECTIONS', `image ${id}${o.where ? ` of ${o.where}` : ''}: ${res.badDetections}`);
     }
-    collect(res.output, topk, maps, detections);
+    rows.push(...res.output.rows);
     chunkStart += chunk.length;
     chunk = [];
     chunkBytes = 0;
@@ -64,13 +63,6 @@ export async function accuracyPass(proc: OnnxProcess, inputs: InputSet, o: Accur
     if (chunkBytes >= CHUNK_BYTES || chunk.length >= CHUNK_IMAGES) await flush();
   }
   await flush();
-  if (o.postprocess.kind === 'topk') return { kind: 'topk', ids: inputs.ids, topk };
-  if (o.postprocess.kind === 'detections') return { kind: 'detections', ids: inputs.ids, detections };
-  return { kind: 'label-maps', ids: inputs.ids, maps };
-}
-
-function collect(out: InferOutput, topk: number[][], maps: LabelMapPrediction[], detections: DetectionPrediction[][]): void {
-  if (out.kind === 'topk') topk.push(...out.topk);
-  else if (out.kind === 'detections') detections.push(...out.detections);
-  else for (const m of out.maps) maps.push({ data: m, width: out.width, height: out.height });
+  // The rows are the post-process's task's (one per image, in order): it assembles them (harness/tasks/).
+  return taskOfPostprocess(o.postprocess).assemble(inputs.ids, rows);
 }

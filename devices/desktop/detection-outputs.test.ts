@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeModel, rawValueInfo } from '../../test/testing/onnx-fixtures.js';
 import { fixedDetector, fixedSsdHeads, writeDetectionTrack } from './testing/detection-fixtures.js';
 import { lpcv } from '../../test/testing/run-lpcv.js';
-import { readDetections, type OutputTensor } from './detection-outputs.js';
+import { readDetections } from '../../harness/detection/detection-outputs.js';
+import type { OutputTensor } from '../../harness/tasks/output-decoding.js';
 
 const rules = { classes: 2, width: 32, height: 32, maxDetections: 3 };
 const f32 = (dims: number[], values: number[]): OutputTensor => ({ dims, type: 'float32', data: Float32Array.from(values) });

@@ -6,9 +6,8 @@ import type { AgentTrack } from '../../harness/wire/index.js';
 import type { TrialSamples } from '../../harness/trials.js';
 import { seededPermutation } from '../../scoring/seeded-permutation.js';
 import { accuracyPass } from './accuracy-pass.js';
-import { MAX_DETECTIONS } from '../../harness/detection/detection-rules.js';
-import { ssdPriors } from '../../harness/detection/ssd-priors.js';
-import { DETECTION_OUTPUTS, SSD_OUTPUTS, type Postprocess } from './worker-protocol.js';
+import type { Postprocess } from '../../harness/tasks/output-decoding.js';
+import { taskNamed } from '../../harness/tasks/task-registry.js';
 import { profileOnnx } from './profile-layers.js';
 import type { LayerProfile } from '../../harness/layer-profile.js';
 import type { AppliedProtocol, Measurement } from '../../harness/measurement.js';
@@ -226,27 +225,12 @@ async function inProcess<T>(opts: MeasureOnnxOptions, timeoutMs: number, trial: 
   }
 }
 
-/** What the inference process keeps of each output, with the shape the track demands of it. */
+/** What the inference process keeps of each output, with the shape the track demands of it (the track's task says). */
 export function postprocessFor(track: AgentTrack): Postprocess {
-  if (track.task === 'classification') return { kind: 'topk', k: 5, classes: track.output.numClasses ?? track.classes.length };
-  const s = track.input.shape;
-  const [height, width] = track.input.layout === 'NHWC' ? [s[1]!, s[2]!] : [s[2]!, s[3]!];
-  if (track.task === 'detection') {
-    const ssd = track.output.ssd;
-    return {
-      kind: 'detections',
-      classes: track.classes.length,
-      height,
-      width,
-      maxDetections: ssd?.maxDetections ?? MAX_DETECTIONS,
-      ...(ssd ? { ssd: { spec: ssd, priors: ssdPriors(ssd, width, height) } } : {}),
-    };
-  }
-  return { kind: 'argmax-map', classes: track.classes.length, height, width };
+  return taskNamed(track.task).postprocess(track);
 }
 
-/** What each timed run fetches: a detection model's three outputs, else the one output validation chose. */
+/** What each timed run fetches: the outputs the task names (a detection model's), else the one output validation chose. */
 export function fetchFor(track: AgentTrack): readonly string[] | undefined {
-  if (track.task !== 'detection') return undefined;
-  return track.output.ssd ? SSD_OUTPUTS : DETECTION_OUTPUTS;
+  return taskNamed(track.task).fetch(track);
 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { guardChild } from './child-guard.js';
-import type { FromWorker, InferOutput, LoadedInfo, Postprocess, ToWorker } from './worker-protocol.js';
+import type { Postprocess } from '../../harness/tasks/output-decoding.js';
+import type { FromWorker, InferOutput, LoadedInfo, ToWorker } from './worker-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./onnx-worker.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');

@@ -7,12 +7,10 @@
  * tensors are built before the clock starts and the outputs are post-processed after it stops.
  */
 import ort from 'onnxruntime-node';
-import { topKFromScores } from '../../scoring/classification.js';
 import { sessionOptions } from './session-options.js';
-import type { DetectionPrediction } from '../../harness/measurement.js';
-import { decodeSsd } from '../../harness/detection/ssd-decode.js';
-import { readDetections, readSsdHeads } from './detection-outputs.js';
-import { DETECTION_OUTPUTS, SSD_OUTPUTS, type FromWorker, type InferOutput, type LoadedInfo, type Postprocess, type ToWorker } from './worker-protocol.js';
+import type { PredictionRow } from '../../harness/tasks/output-decoding.js';
+import { taskOfPostprocess } from '../../harness/tasks/task-registry.js';
+import type { FromWorker, LoadedInfo, ToWorker } from './worker-protocol.js';
 
 /** A loaded model: its session and the input and output it is fed and read by. */
 interface Loaded {
@@ -69,113 +67,36 @@ function makeTensor(data: Float32Array | Uint8Array, dtype: 'float32' | 'uint8',
   return new ort.Tensor(dtype, data, shape);
 }
 
-function allFinite(a: Float32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
-  return true;
-}
-
 async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
   if (!submission) throw new Error('infer before load');
-  const { session, inputName, outputName } = submission;
+  const { session, inputName, outputName, fetch } = submission;
+  const task = taskOfPostprocess(msg.postprocess);
   const inferMs: number[] = [];
-  const topk: number[][] = [];
-  const maps: (Uint8Array | Uint16Array)[] = [];
-  const detections: DetectionPrediction[][] = [];
+  const rows: PredictionRow[] = [];
   let outputShape: number[] = [];
-  let width = 0;
-  let height = 0;
-  const pp = msg.postprocess;
   for (let i = 0; i < msg.inputs.length; i++) {
     const feeds = { [inputName]: makeTensor(msg.inputs[i]!, msg.dtype, msg.shape) };
     const t0 = process.hrtime.bigint();
     let out: ort.InferenceSession.ReturnType;
     try {
-      out = await session.run(feeds, pp.kind === 'detections' ? [...(pp.ssd ? SSD_OUTPUTS : DETECTION_OUTPUTS)] : [outputName]);
+      out = await session.run(feeds, fetch);
     } catch (e) {
       send({ type: 'error', stage: 'run', message: firstLine(e) });
       return;
     }
     inferMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (pp.kind === 'detections' && pp.ssd) {
-      const read = readSsdHeads(out, pp.ssd.priors.length / 4, pp.classes);
-      if (read.kind === 'non-finite') return send({ type: 'non-finite', index: i });
-      if (read.kind === 'bad-output') return send({ type: 'bad-output', message: read.message, outputShape: read.shape });
-      detections.push(decodeSsd(read.heads, pp.ssd.priors, pp.ssd.spec, pp.classes, pp.width, pp.height));
-      outputShape = read.shape;
-      continue;
-    }
-    if (pp.kind === 'detections') {
-      const tensors = Object.fromEntries(
-        DETECTION_OUTPUTS.map((name) => {
-          const t = out[name];
-          return [name, t === undefined ? undefined : { dims: t.dims, type: t.type, data: t.data as ArrayLike<number | bigint> }];
-        }),
-      );
-      const read = readDetections(tensors, pp);
-      if (read.kind === 'non-finite') return send({ type: 'non-finite', index: i });
-      if (read.kind === 'bad-output') return send({ type: 'bad-output', message: read.message, outputShape: read.shape });
-      if (read.kind === 'bad-detections') return send({ type: 'bad-detections', message: read.message, index: i });
-      detections.push(read.boxes);
-      outputShape = read.shape;
-      continue;
-    }
-    const tensor = out[outputName]!;
-    outputShape = [...tensor.dims];
-    if (tensor.type !== 'float32') {
-      send({ type: 'bad-output', message: `output ${outputName} is ${tensor.type}, expected float32`, outputShape });
-      return;
-    }
-    const data = tensor.data as Float32Array;
-    if (!allFinite(data)) {
-      send({ type: 'non-finite', index: i });
-      return;
-    }
-    const problem = postprocessInto(msg.postprocess, data, outputShape, topk, maps);
-    if (problem) {
-      send({ type: 'bad-output', message: problem, outputShape });
-      return;
-    }
-    if (msg.postprocess.kind === 'argmax-map') {
-      height = outputShape[2]!;
-      width = outputShape[3]!;
-    }
+    const tensors = Object.fromEntries(
+      fetch.map((name) => [name, out[name] && { dims: out[name].dims, type: out[name].type, data: out[name].data as ArrayLike<number | bigint> }]),
+    );
+    // The task reads the tensors (harness/tasks/): pure, and the same code whichever device produced them.
+    const read = task.decodeImage(tensors, msg.postprocess, outputName);
+    if (read.kind === 'non-finite') return send({ type: 'non-finite', index: i });
+    if (read.kind === 'bad-output') return send({ type: 'bad-output', message: read.message, outputShape: read.shape });
+    if (read.kind === 'bad-detections') return send({ type: 'bad-detections', message: read.message, index: i });
+    rows.push(read.row);
+    outputShape = read.shape;
   }
-  const output: InferOutput =
-    pp.kind === 'topk'
-      ? { kind: 'topk', topk, outputShape }
-      : pp.kind === 'detections'
-        ? { kind: 'detections', detections, outputShape }
-        : { kind: 'argmax-map', maps: maps as Uint8Array[], width, height, outputShape };
-  send({ type: 'inferred', output, inferMs });
-}
-
-function postprocessInto(pp: Postprocess, data: Float32Array, shape: number[], topk: number[][], maps: (Uint8Array | Uint16Array)[]): string | undefined {
-  if (pp.kind === 'topk') {
-    const n = shape.length === 0 ? 0 : shape[shape.length - 1]!;
-    if (data.length !== n || n !== pp.classes) return `output shape [${shape.join(', ')}] is not one row of ${pp.classes} class scores`;
-    topk.push(topKFromScores(data, Math.min(pp.k, n)));
-    return undefined;
-  }
-  const [, c, h, w] = shape as [number, number, number, number];
-  if (shape.length !== 4 || shape[0] !== 1 || c !== pp.classes || h !== pp.height || w !== pp.width) {
-    return `output shape [${shape.join(', ')}] is not [1, ${pp.classes}, ${pp.height}, ${pp.width}]`;
-  }
-  const plane = h * w;
-  const map = c <= 256 ? new Uint8Array(plane) : new Uint16Array(plane);
-  for (let p = 0; p < plane; p++) {
-    let best = 0;
-    let bestV = data[p]!;
-    for (let k = 1; k < c; k++) {
-      const v = data[k * plane + p]!;
-      if (v > bestV) {
-        bestV = v;
-        best = k;
-      }
-    }
-    map[p] = best;
-  }
-  maps.push(map);
-  return undefined;
+  send({ type: 'inferred', output: { rows, outputShape }, inferMs });
 }
 
 /** Runs one model once on `tensor`, timed around session.run alone; the output is not read. */

@@ -3,33 +3,7 @@
  * Sent over Node's IPC channel with `serialization: 'advanced'`, so typed arrays travel as such.
  */
 
-import type { SsdSpec } from '../../harness/detection/ssd-spec.js';
-import type { DetectionPrediction } from '../../harness/measurement.js';
-
-export type Postprocess =
-  /** Classification: the k best class indices per image, best first. */
-  | { kind: 'topk'; k: number; classes: number }
-  /** Segmentation: per-pixel argmax over the class axis of an [1, C, H, W] output. */
-  | { kind: 'argmax-map'; classes: number; height: number; width: number }
-  /**
-   * Detection, post-processed by the model (docs/protocol.md, "Detection outputs"): outputs `boxes` [N, 4] (x1,
-   * y1, x2, y2 in input pixels), `scores` [N] and `classes` [N], each optionally with a leading batch axis of 1.
-   */
-  | {
-      kind: 'detections';
-      classes: number;
-      height: number;
-      width: number;
-      maxDetections: number;
-      /** Raw SSD heads (outputs SSD_OUTPUTS) decoded with these priors ([cx, cy, w, h] in pixels) and this spec. */
-      ssd?: { spec: SsdSpec; priors: Float64Array };
-    };
-
-/** The outputs of a model with raw SSD heads. */
-export const SSD_OUTPUTS = ['locations', 'confidences'] as const;
-
-/** The outputs a post-processed detection model has, in the order they are fetched. */
-export const DETECTION_OUTPUTS = ['boxes', 'scores', 'classes'] as const;
+import type { Postprocess, PredictionRow } from '../../harness/tasks/output-decoding.js';
 
 export type ToWorker =
   /** `role` reference: the track's reference model, a second session timed beside the submission's. */
@@ -77,10 +51,11 @@ export interface LoadedInfo {
   runtime: string;
 }
 
-export type InferOutput =
-  | { kind: 'topk'; topk: number[][]; outputShape: number[] }
-  | { kind: 'argmax-map'; maps: Uint8Array[] | Uint16Array[]; width: number; height: number; outputShape: number[] }
-  | { kind: 'detections'; detections: DetectionPrediction[][]; outputShape: number[] };
+/** One row per image of the batch, as the post-process's task reads its outputs (harness/tasks/). */
+export interface InferOutput {
+  rows: PredictionRow[];
+  outputShape: number[];
+}
 
 export type FromWorker =
   | { type: 'ready' }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { writeSolutionTrack } from './testing/solution-tracks.js';
-import { inputFileNames, maxPredictionsBytes, readOutputFolder, readSelfReportedMs, writeInputFolder } from './package-io.js';
+import { inputFileNames, readOutputFolder, readSelfReportedMs, writeInputFolder } from './package-io.js';
+import { maxPredictionsBytes } from './outputs/output-checks.js';
 import { rejectionOf as rejection } from '../../test/testing/lpcv-errors.js';
 
 let scratch: string;

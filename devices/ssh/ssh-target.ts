@@ -29,6 +29,7 @@ import { powerSourceText } from '../power/power-source-spec.js';
 import { defaultClock } from '../power/poller.js';
 import { openScpiMeterSampler, type ScpiMeterSampler } from '../power/scpi-meter.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolder } from '../solution/package-io.js';
+import { DEVICE_TASKS } from '../tasks/device-tasks.js';
 import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
 import { boardCommand, DEFAULT_BOARD_COMMAND, packageFileName } from './board-command.js';
 import { BOARD_CLOCK_LOOP, readBoardClock } from './board-clock.js';
@@ -302,7 +303,7 @@ export class SshTarget implements Target {
     const pkgName = packageFileName(job.artifact.format);
     await copyFile(job.artifact.file, path.join(stage, pkgName));
     await writeInputFolder(job.inputs, path.join(stage, 'inputs'));
-    const sizes = job.track.task === 'segmentation' ? await imageSizes(job) : undefined;
+    const sizes = DEVICE_TASKS[job.track.task].checksImageSizes ? await imageSizes(job) : undefined;
     cancelled();
 
     const runDir = `${this.spec.workdir}/run-${job.jobId}-${randomBytes(6).toString('hex')}`;

@@ -9,6 +9,7 @@ import { imageFolderInputs, imageFolderLabels } from './image-folder.js';
 import { checkCocoFiles, cocoInputs, restrictGroundTruth } from './coco.js';
 import { readCocoInstances } from './coco-json.js';
 import { segmentationInputs, segmentationMasks } from './segmentation.js';
+import { taskOfDatasetFormat } from '../tasks/task-catalog.js';
 
 /**
  * One split of a track's data set, with inputs and labels opened separately: openInputs never opens the
@@ -100,10 +101,8 @@ export function splitRange(track: Track, split: string): SplitSpec {
   return track.splits[split];
 }
 
-const TASK_OF_FORMAT = { idx: 'classification', 'image-folder': 'classification', coco: 'detection', segmentation: 'segmentation' } as const;
-
 function checkTask(track: Track): void {
-  const expected = TASK_OF_FORMAT[track.dataset.format];
+  const expected = taskOfDatasetFormat(track.dataset.format);
   if (track.task !== expected) {
     throw new LpcvError(
       'LPCV_E_TRACK_INVALID',

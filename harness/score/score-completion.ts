@@ -1,5 +1,6 @@
 import { buildResultRecord } from './build-record.js';
-import { scorePredictions, type AccuracyResult } from './score-predictions.js';
+import { scorePredictions } from './score-predictions.js';
+import type { AccuracyResult } from '../tasks/task-definition.js';
 import { scoreRobustness } from './score-robustness.js';
 import type { LabelSet } from '../datasets/types.js';
 import type { ResultRecord } from '../result-record.js';

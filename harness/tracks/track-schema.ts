@@ -2,6 +2,7 @@ import { submissionSplit } from './split-policy.js';
 import { z } from 'zod';
 import { robustnessIssues, robustnessSchema } from '../datasets/corruptions/robustness-schema.js';
 import { ssdSpecSchema } from '../detection/ssd-spec.js';
+import { TASK_FACTS, TASK_NAMES } from '../tasks/task-catalog.js';
 
 /**
  * The schema of a track file (tracks/<name>/track.json). A track is declarative: the harness, the server
@@ -258,7 +259,7 @@ export const trackSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     title: z.string().min(1),
     description: z.string().optional(),
-    task: z.enum(['classification', 'detection', 'segmentation']),
+    task: z.enum(TASK_NAMES),
     classes: z.array(z.string().min(1)).min(1),
     dataset: datasetSchema,
     splits: z.record(z.string().regex(/^[a-z0-9-]+$/), splitSchema),
@@ -283,6 +284,13 @@ export const trackSchema = z
     }
     if (t.defaultSplit !== undefined && !(t.defaultSplit in t.splits)) {
       ctx.addIssue({ code: 'custom', path: ['defaultSplit'], message: `names no split (have ${Object.keys(t.splits).join(', ')})` });
+    }
+    const scored: readonly string[] = TASK_FACTS[t.task].metrics;
+    t.metrics.forEach((m, i) => {
+      if (!scored.includes(m)) ctx.addIssue({ code: 'custom', path: ['metrics', i], message: `${m} is not a ${t.task} metric (${t.task} gives ${scored.join(', ')})` });
+    });
+    if (t.output.ssd !== undefined && t.task !== 'detection') {
+      ctx.addIssue({ code: 'custom', path: ['output', 'ssd'], message: `declares SSD heads, which only a detection track decodes (the task is ${t.task})` });
     }
     const channels = t.input.preprocess.channels === 'gray' ? 1 : 3;
     for (const key of ['mean', 'std'] as const) {

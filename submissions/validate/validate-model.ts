@@ -9,17 +9,14 @@ import { tfliteProblem } from '../tflite/check-tflite.js';
 import { graphInputs, graphOutputs, readOnnxModel } from '../onnx/index.js';
 import type { ModelFormat } from '../model-format.js';
 import type { ModelRequirements } from './model-requirements.js';
+import { fmtShape, TASK_OUTPUT_CHECKS } from './task-outputs.js';
 
 export interface Problem {
   code: ErrorCode;
   message: string;
 }
 
-export interface TensorInfo {
-  name: string;
-  dtype: string;
-  shape: (number | string | null)[];
-}
+import type { TensorInfo } from './task-outputs.js';
 
 export interface ValidationReport {
   ok: boolean;
@@ -36,10 +33,6 @@ export function readModelFile(file: string): Uint8Array {
   const bytes = readFileSync(file);
   if (bytes.length === 0) throw new LpcvError('LPCV_E_MODEL_EMPTY', `${file}: the model file is empty`);
   return bytes;
-}
-
-function fmtShape(shape: readonly (number | string | null)[]): string {
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
 /**
@@ -122,24 +115,8 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
     checkInput(input, track, problem, report.warnings);
   }
 
-  const outputs = graphOutputs(model);
-  if (track.task === 'detection') {
-    report.output = track.output.ssd !== undefined ? checkSsdOutputs(outputs, problem) : checkDetectionOutputs(outputs, problem);
-    report.ok = report.problems.length === 0;
-    return report;
-  }
-  const wanted = track.output.name;
-  let output = wanted !== undefined ? outputs.find((o) => o.name === wanted) : outputs[0];
-  if (!output && outputs.length === 1) {
-    output = outputs[0]!;
-    report.warnings.push(`the track names output "${wanted}", the model's only output is "${output.name}": using it`);
-  }
-  if (!output) {
-    problem('LPCV_E_MODEL_OUTPUT_SHAPE', `the model has no output named "${wanted}" (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`);
-  } else {
-    report.output = output;
-    checkOutput(output, track, problem);
-  }
+  // The outputs the track's task expects (task-outputs.ts).
+  report.output = TASK_OUTPUT_CHECKS[track.task](graphOutputs(model), track, problem, report.warnings);
   report.ok = report.problems.length === 0;
   return report;
 }
@@ -167,96 +144,6 @@ function checkInput(input: TensorInfo, track: ModelRequirements, problem: (c: Er
       warnings.push(`input dimension ${i} is symbolic (${d ?? '?'}); the track feeds ${spec.shape[i]}`);
     }
   });
-}
-
-function checkOutput(output: TensorInfo, track: ModelRequirements, problem: (c: ErrorCode, m: string) => void): void {
-  if (output.dtype !== 'float32') {
-    problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${output.name}" is ${output.dtype}; expected float32 scores`);
-  }
-  const shape = output.shape;
-  if (track.task === 'classification') {
-    const classes = track.output.numClasses ?? track.classes.length;
-    const last = shape[shape.length - 1];
-    const others = shape.slice(1, -1);
-    const fits = shape.length >= 2 && (typeof last !== 'number' || last === classes) && others.every((d) => d === 1 || typeof d !== 'number');
-    if (!fits) {
-      const got = typeof last === 'number' ? `${last} class scores` : 'a shape';
-      problem(
-        'LPCV_E_MODEL_OUTPUT_SHAPE',
-        `output "${output.name}" has shape ${fmtShape(shape)} (${got}); the track has ${classes} classes: expected [batch, ${classes}]`,
-      );
-    }
-  } else if (track.task === 'segmentation') {
-    const classes = track.classes.length;
-    const [, c, h, w] = shape;
-    const [, , H, W] = track.input.layout === 'NCHW' ? track.input.shape : [0, 0, track.input.shape[1], track.input.shape[2]];
-    if (shape.length !== 4 || (typeof c === 'number' && c !== classes)) {
-      problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${output.name}" has shape ${fmtShape(shape)}; expected [batch, ${classes}, height, width]`);
-    } else if ((typeof h === 'number' && h !== H) || (typeof w === 'number' && w !== W)) {
-      problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${output.name}" has shape ${fmtShape(shape)}; the label map must be ${H}x${W}`);
-    }
-  }
-}
-
-/**
- * A post-processed detection model (docs/protocol.md, "Detection outputs"): outputs named boxes [N, 4] and
- * scores [N] as float32, classes [N] as float32 or an integer type, each optionally behind a batch axis of 1
- * (N may be symbolic). Answers the boxes output (the report's `output`), or null.
- */
-function checkDetectionOutputs(outputs: readonly TensorInfo[], problem: (c: ErrorCode, m: string) => void): TensorInfo | null {
-  const byName = new Map(outputs.map((o) => [o.name, o]));
-  const missing = ['boxes', 'scores', 'classes'].filter((n) => !byName.has(n));
-  if (missing.length > 0) {
-    problem(
-      'LPCV_E_MODEL_OUTPUT_SHAPE',
-      `a detection model outputs boxes [N, 4], scores [N] and classes [N]; this one has no ${missing.join(', ')} (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`,
-    );
-    return null;
-  }
-  const rankOk = (shape: readonly (number | string | null)[], rank: number): boolean =>
-    shape.length === rank || (shape.length === rank + 1 && (shape[0] === 1 || typeof shape[0] !== 'number'));
-  const boxes = byName.get('boxes')!;
-  const last = boxes.shape[boxes.shape.length - 1];
-  if (!rankOk(boxes.shape, 2) || (typeof last === 'number' && last !== 4)) {
-    problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "boxes" has shape ${fmtShape(boxes.shape)}; expected [N, 4] or [1, N, 4]`);
-  }
-  for (const name of ['scores', 'classes']) {
-    const t = byName.get(name)!;
-    if (!rankOk(t.shape, 1)) problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${name}" has shape ${fmtShape(t.shape)}; expected [N] or [1, N]`);
-  }
-  for (const name of ['boxes', 'scores']) {
-    const t = byName.get(name)!;
-    if (t.dtype !== 'float32') problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${name}" is ${t.dtype}; expected float32`);
-  }
-  const classes = byName.get('classes')!;
-  if (!['float32', 'int64', 'int32'].includes(classes.dtype)) {
-    problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "classes" is ${classes.dtype}; expected float32, int64 or int32 class indices`);
-  }
-  return boxes;
-}
-
-/**
- * Raw SSD heads: outputs named locations [P, 4] and confidences [P, C + 1], float32, a batch axis of 1
- * optional; P and C are checked against the track's priors and classes when the model runs.
- */
-function checkSsdOutputs(outputs: readonly TensorInfo[], problem: (c: ErrorCode, m: string) => void): TensorInfo | null {
-  const byName = new Map(outputs.map((o) => [o.name, o]));
-  const missing = ['locations', 'confidences'].filter((n) => !byName.has(n));
-  if (missing.length > 0) {
-    problem(
-      'LPCV_E_MODEL_OUTPUT_SHAPE',
-      `the track decodes SSD heads: the model outputs locations [P, 4] and confidences [P, classes + 1]; this one has no ${missing.join(', ')} (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`,
-    );
-    return null;
-  }
-  for (const name of ['locations', 'confidences']) {
-    const t = byName.get(name)!;
-    if (t.dtype !== 'float32') problem('LPCV_E_MODEL_OUTPUT_DTYPE', `output "${name}" is ${t.dtype}; expected float32`);
-    if (t.shape.length !== 2 && !(t.shape.length === 3 && (t.shape[0] === 1 || typeof t.shape[0] !== 'number'))) {
-      problem('LPCV_E_MODEL_OUTPUT_SHAPE', `output "${name}" has shape ${fmtShape(t.shape)}; expected [P, n] or [1, P, n]`);
-    }
-  }
-  return byName.get('locations')!;
 }
 
 /** Throw the first problem of a report as an LpcvError. */

@@ -2,6 +2,7 @@
  * Test support for the data set readers: tiny images written with sharp into a fresh temp folder, and
  * tracks built in memory. Images are generated per test rather than committed as binaries.
  */
+import { TASK_FACTS, type TaskName } from '../../harness/tasks/task-catalog.js';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,12 +62,13 @@ export function makeTrack(dir: string, fields: Record<string, unknown>): Track {
       preprocess: { channels: 'gray', scale: 1 / 255, mean: [0.5], std: [0.5] },
     },
     formats: ['onnx'],
-    metrics: ['top1'],
     score: { formula: 'accuracy', version: 1 },
     protocol: { warmupRuns: 1, minRuns: 1, minDurationMs: 0 },
     limits: { maxArtifactBytes: 1000, runTimeoutMs: 1000 },
   };
-  const parsed = trackSchema.parse({ ...base, ...fields });
+  // The task's first metric unless the test gives its own (a track lists metrics its task gives).
+  const task = (fields.task ?? base.task) as TaskName;
+  const parsed = trackSchema.parse({ ...base, metrics: [TASK_FACTS[task].metrics[0]], ...fields });
   return { ...parsed, file: join(dir, 'track.json'), dir };
 }
 

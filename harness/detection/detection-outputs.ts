@@ -9,14 +9,10 @@
  * - a box with x2 < x1 or y2 < y1, or outside the image by more than half a pixel, more than maxDetections
  *   boxes, a class index the track does not have: bad-detections (LPCV_E_MODEL_DETECTIONS).
  */
-import { reachesOutside } from '../../harness/detection/detection-rules.js';
-import type { DetectionPrediction } from '../../harness/measurement.js';
+import { reachesOutside } from './detection-rules.js';
+import type { DetectionPrediction } from '../measurement.js';
+import type { OutputTensor } from '../tasks/output-decoding.js';
 
-export interface OutputTensor {
-  readonly dims: readonly number[];
-  readonly type: string;
-  readonly data: ArrayLike<number | bigint>;
-}
 
 export interface DetectionRules {
   /** The track's number of classes. */
