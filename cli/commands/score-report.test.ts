@@ -46,6 +46,7 @@ function report(score: Track['score'], trials: TrialSamples[] | null): string {
       writePredictions: async () => {},
       predictions: { kind: 'topk', ids: [], topk: [] },
     },
+    'classification',
     false,
   );
 }

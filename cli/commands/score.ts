@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { TASK_FACTS, type TaskName } from '../../harness/tasks/task-catalog.js';
 import path from 'node:path';
 import { runScore, type ScoreOutcome } from '../run-score.js';
 import { resolveSplit, resolveTrack } from '../../harness/tracks/load-track.js';
@@ -63,7 +64,7 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
   if (o.predictions) await outcome.writePredictions(o.predictions);
   for (const w of outcome.warnings) process.stderr.write(`lpcv: warning: ${w}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(outcome.record)}\n`);
-  else process.stdout.write(`${formatScoreReport(outcome, track.classes.length <= 20)}\n`);
+  else process.stdout.write(`${formatScoreReport(outcome, track.task, track.classes.length <= 20)}\n`);
   return 0;
 }
 
@@ -73,7 +74,7 @@ export function rawSamplesPath(out: string): string {
   return ext ? `${out.slice(0, -ext.length)}.samples${ext}` : `${out}.samples.json`;
 }
 
-export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): string {
+export function formatScoreReport(o: ScoreOutcome, task: TaskName, showPerClass: boolean): string {
   const r = o.record;
   const l = r.latency;
   const lines: string[] = [];
@@ -86,16 +87,16 @@ export function formatScoreReport(o: ScoreOutcome, showPerClass: boolean): strin
   lines.push('accuracy');
   for (const [k, v] of Object.entries(r.accuracy)) lines.push(`  ${k.padEnd(6)} ${pct(v)}`);
   if (showPerClass && o.perClass.length > 0) {
-    type Row = { classIndex: number; name?: string; count?: number; top1?: number | null; iou?: number | null; dice?: number | null };
-    const perClass = o.perClass as Row[];
-    const seg = r.accuracy.miou !== undefined;
-    const rows = perClass.map((c) =>
-      seg
-        ? [String(c.classIndex), c.name ?? '', pct(c.iou ?? null), pct(c.dice ?? null)]
-        : [String(c.classIndex), c.name ?? '', int(c.count ?? 0), pct(c.top1 ?? null)],
-    );
+    // The task's columns (harness/tasks/task-catalog.ts): images and top-1, AP and AP@.50, IoU and Dice.
+    const columns = TASK_FACTS[task].perClass;
+    const perClass = o.perClass as ({ classIndex: number; name?: string } & Record<string, unknown>)[];
+    const rows = perClass.map((c) => [
+      String(c.classIndex),
+      c.name ?? '',
+      ...columns.map(({ key, holds }) => (holds === 'count' ? int((c[key] as number | undefined) ?? 0) : pct((c[key] as number | null | undefined) ?? null))),
+    ]);
     lines.push('');
-    lines.push(indent(table(seg ? ['class', 'name', 'IoU', 'Dice'] : ['class', 'name', 'images', 'top-1'], rows)));
+    lines.push(indent(table(['class', 'name', ...columns.map((col) => col.label)], rows)));
   }
   lines.push('');
   const trials = l.trials?.length ?? 0;

@@ -22,6 +22,8 @@ export interface TaskFacts {
   readonly evaluateInput: 'file' | 'dir';
   /** What `lpcv evaluate` counts. */
   readonly countNoun: string;
+  /** The per-class columns reports show beyond class index and name: the row's key, a heading, and what it holds. */
+  readonly perClass: readonly { readonly key: string; readonly label: string; readonly holds: 'count' | 'fraction' }[];
 }
 
 export const TASK_FACTS: Readonly<Record<TaskName, TaskFacts>> = {
@@ -31,9 +33,33 @@ export const TASK_FACTS: Readonly<Record<TaskName, TaskFacts>> = {
     headline: ['top1', 'top5'],
     evaluateInput: 'file',
     countNoun: 'items',
+    perClass: [
+      { key: 'count', label: 'images', holds: 'count' },
+      { key: 'top1', label: 'top-1', holds: 'fraction' },
+    ],
   },
-  detection: { datasetFormats: ['coco'], metrics: ['map', 'map50'], headline: ['map', 'map50'], evaluateInput: 'file', countNoun: 'images' },
-  segmentation: { datasetFormats: ['segmentation'], metrics: ['miou', 'mdice'], headline: ['miou', 'mdice'], evaluateInput: 'dir', countNoun: 'items' },
+  detection: {
+    datasetFormats: ['coco'],
+    metrics: ['map', 'map50'],
+    headline: ['map', 'map50'],
+    evaluateInput: 'file',
+    countNoun: 'images',
+    perClass: [
+      { key: 'ap', label: 'AP', holds: 'fraction' },
+      { key: 'ap50', label: 'AP@.50', holds: 'fraction' },
+    ],
+  },
+  segmentation: {
+    datasetFormats: ['segmentation'],
+    metrics: ['miou', 'mdice'],
+    headline: ['miou', 'mdice'],
+    evaluateInput: 'dir',
+    countNoun: 'items',
+    perClass: [
+      { key: 'iou', label: 'IoU', holds: 'fraction' },
+      { key: 'dice', label: 'Dice', holds: 'fraction' },
+    ],
+  },
 };
 
 /** The task whose labels a data set format holds. */

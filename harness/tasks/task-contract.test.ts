@@ -75,6 +75,16 @@ describe.each(TASK_NAMES)('the %s task', (name) => {
     }
   });
 
+  it('gives per-class rows holding the columns reports show for the task', async () => {
+    const k = c();
+    const scored = await scorePredictions(k.track, k.predictions, k.labels);
+    expect(scored.perClass.length).toBeGreaterThan(0);
+    for (const row of scored.perClass) {
+      expect(k.track.classes).toContain(row.name);
+      for (const col of task.facts.perClass) expect(row).toHaveProperty(col.key);
+    }
+  });
+
   it("refuses another task's predictions, and predictions for other images, as LPCV_E_PRED_MISMATCH", async () => {
     const k = c();
     for (const other of TASK_NAMES.filter((t) => t !== name)) {
