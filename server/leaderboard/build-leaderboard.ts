@@ -18,6 +18,7 @@ import type { LatencyStatistic } from '../../scoring/formulas/measure-names.js';
 import { entryPerTeam, paretoFront, rankEntries, type EntryRule, type RankableEntry, type RankedEntry } from '../../scoring/ranking.js';
 import type { Db } from '../db/index.js';
 import { publicLeaderboardSplit, submissionSplit } from '../../harness/tracks/split-policy.js';
+import { robustnessColumns, robustnessValues } from './robustness-columns.js';
 import { tieEvidence } from './tie-evidence.js';
 import { effectiveFormula, formulaLabel } from './track-formulas.js';
 import { trackReveal } from './track-reveals.js';
@@ -44,6 +45,12 @@ export interface LeaderboardEntry {
   accuracy: number | null;
   /** Every accuracy metric of the result. */
   metrics: Record<string, number>;
+  /**
+   * The board's metric on the track's robustness splits of this board's split (docs/robustness.md), in the order of
+   * the board's `robustness` columns: the mean over corrupted splits (`robust`) and each adversarial set; a value is
+   * null when the run did not measure it. Null when the track declares none for the split.
+   */
+  robustness: Record<string, number | null> | null;
   /** Per-image inference latency: the median and its distribution-free 95% interval (between trials when the result has them). */
   latency: { unit: 'ms'; p50: number; ci95: [number, number]; count: number } | null;
   /**
@@ -110,6 +117,11 @@ export interface Leaderboard {
   entryRule: EntryRule;
   /** The accuracy metric shown (the formula's `accuracy` parameter, else the track's first metric). */
   metric: string;
+  /**
+   * Robust accuracy beside clean: the columns of the entries' `robustness`, `robust` (the mean over the corrupted
+   * splits, when the track declares any) then each adversarial split (`<split>~<name>`), as the track declares them.
+   */
+  robustness: string[];
   /**
    * The latency statistic the shown entries' scores used, when those that name one all name the same (the page's
    * latency column then shows it); null when none names one, or they differ (each entry's `statistic` says which).
@@ -228,7 +240,8 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     privateRank: board === 'public' && revealed ? (privateRanks.get(id) ?? null) : null,
   });
   const split = board === 'public' ? publicSplit! : privateSplit;
-  const entries = rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id)));
+  const robustness = robustnessColumns(track, split);
+  const entries = rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id), robustness));
   const names = new Set(entries.flatMap((e) => (e.statistic === null ? [] : [e.statistic.name])));
   const [only] = names;
   return {
@@ -243,6 +256,7 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     revealedAt: reveal === null ? null : new Date(reveal.revealedAt).toISOString(),
     entryRule,
     metric,
+    robustness,
     statistic: names.size === 1 ? only! : null,
     formula: formulaLabel(formula),
     formulaSource: formula.source,
@@ -258,6 +272,7 @@ function toEntry(
   metric: string,
   pareto: boolean,
   other: { publicRank: OtherRank | null; privateRank: OtherRank | null },
+  robustness: readonly string[],
 ): LeaderboardEntry {
   const c = ranked.entry;
   const r = c.record;
@@ -271,6 +286,7 @@ function toEntry(
     submission: c.id,
     accuracy: r.accuracy[metric] ?? null,
     metrics: r.accuracy,
+    robustness: robustness.length === 0 ? null : robustnessValues(r, robustness, metric),
     latency: r.latency === null ? null : { unit: 'ms', p50: r.latency.p50, ci95: r.latency.ci95, count: r.latency.count },
     statistic: entryStatistic(r),
     energy: r.energy === null ? null : { joules: r.energy.joules, avgWatts: r.energy.avgWatts, source: r.energy.source },

@@ -9,6 +9,7 @@ export {
   type LeaderboardEntry,
   type OtherRank,
 } from './build-leaderboard.js';
+export { ROBUST_COLUMN } from './robustness-columns.js';
 export { LEADERBOARD_CSV_COLUMNS, csvField, leaderboardCsv } from './leaderboard-csv.js';
 export {
   effectiveFormula,

@@ -30,6 +30,7 @@ export const LEADERBOARD_CSV_COLUMNS = [
   'statistic_ci95_low_ms',
   'statistic_ci95_high_ms',
   'statistic_coverage',
+  'robustness',
 ] as const;
 
 /**
@@ -73,6 +74,8 @@ export function leaderboardCsv(board: Leaderboard): string {
       e.statistic?.ci95?.[0] ?? null,
       e.statistic?.ci95?.[1] ?? null,
       e.statistic?.coverage ?? null,
+      // The board's metric on each robustness column (`robust`, `<split>~<set>`), as `name=value` pairs joined by `;`.
+      e.robustness === null ? null : board.robustness.map((c) => `${c}=${e.robustness![c] ?? ''}`).join(';'),
     ];
     lines.push(cells.map(csvField).join(','));
   }

@@ -1,4 +1,4 @@
-import type { Leaderboard, LeaderboardEntry, OtherRank } from '../leaderboard/index.js';
+import { ROBUST_COLUMN, type Leaderboard, type LeaderboardEntry, type OtherRank } from '../leaderboard/index.js';
 import type { RescoreReport } from '../rescore/index.js';
 import { html, type Html } from './html.js';
 import { percent, scoreText, when } from './format.js';
@@ -47,11 +47,20 @@ function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
   <th scope="row">${teamCell(e)}${e.pareto ? html` <span class="tag" title="no entry is both faster and more accurate">Pareto</span>` : ''}</th>
   <td>${submission}</td>
   <td class="num">${percent(e.accuracy)}</td>
+  ${b.robustness.map((c) => html`<td class="num">${percent(e.robustness?.[c] ?? null)}</td>`)}
   <td class="num">${latency}</td>
   <td>${energyCell(e)}</td>
   <td class="num">${scoreText(e.score)}${e.qualified ? '' : html` <span class="tag" title="${e.reason ?? ''}">not qualified</span>`}</td>
   <td>${when(e.finishedAt)}</td>
 </tr>`;
+}
+
+/** A robustness column beside the clean accuracy: the corruption mean, or one adversarial set, in the board's metric. */
+function robustnessHeader(b: Leaderboard, column: string): Html {
+  const [, set] = column.split('~');
+  return column === ROBUST_COLUMN
+    ? html`<th scope="col" class="num" title="mean over the track's corrupted splits (docs/robustness.md)">${metricLabel(b.metric)} corrupted, %</th>`
+    : html`<th scope="col" class="num" title="the adversarial set ${column} (docs/robustness.md)">${metricLabel(b.metric)} ${set ?? column}, %</th>`;
 }
 
 function visibilityNotice(ctx: PageContext, b: Leaderboard): Html {
@@ -116,7 +125,7 @@ ${adminControls(ctx, b)}
 ${figure}
 <table id="leaderboard">
 <caption>${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'}</caption>
-<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">${metricLabel(b.metric)}, %</th><th scope="col" class="num" id="latency-column">${latencyHeader(b)}</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
+<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">${metricLabel(b.metric)}, %</th>${b.robustness.map((c) => robustnessHeader(b, c))}<th scope="col" class="num" id="latency-column">${latencyHeader(b)}</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
 <tbody>${b.entries.map((e) => row(ctx, b, e))}</tbody>
 </table>`;
   return renderPage(ctx, { title: `Leaderboard: ${b.track}`, body });

@@ -113,8 +113,17 @@ export function leaderboardStatisticContract(label: string, database: TestDataba
       expect(res.status).toBe(200);
       const [header, ...rows] = (await res.text()).trimEnd().split('\r\n');
       expect(header).toBe(LEADERBOARD_CSV_COLUMNS.join(','));
-      expect(LEADERBOARD_CSV_COLUMNS.slice(-5)).toEqual(['statistic', 'statistic_ms', 'statistic_ci95_low_ms', 'statistic_ci95_high_ms', 'statistic_coverage']);
-      const tail = (row: string): string[] => row.split(',').slice(-5);
+      // The statistic's columns, then the robustness column (empty: the sample track declares no robustness splits).
+      expect(LEADERBOARD_CSV_COLUMNS.slice(-6)).toEqual([
+        'statistic',
+        'statistic_ms',
+        'statistic_ci95_low_ms',
+        'statistic_ci95_high_ms',
+        'statistic_coverage',
+        'robustness',
+      ]);
+      const tail = (row: string): string[] => row.split(',').slice(-6, -1);
+      for (const row of rows) expect(row.endsWith(',')).toBe(true);
       expect(rows.map((r) => [r.split(',')[3], tail(r)])).toEqual([
         [ids.old, ['', '', '', '', '']],
         [ids.steady, ['mean', '0.35', '0.33', '0.37', '0.9375']],
