@@ -232,5 +232,6 @@ export function postprocessFor(track: AgentTrack): Postprocess {
 
 /** What each timed run fetches: the outputs the task names (a detection model's), else the one output validation chose. */
 export function fetchFor(track: AgentTrack): readonly string[] | undefined {
-  return taskNamed(track.task).fetch(track);
+  const task = taskNamed(track.task);
+  return task.fetch(task.postprocess(track));
 }

@@ -69,8 +69,10 @@ function makeTensor(data: Float32Array | Uint8Array, dtype: 'float32' | 'uint8',
 
 async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
   if (!submission) throw new Error('infer before load');
-  const { session, inputName, outputName, fetch } = submission;
+  const { session, inputName, outputName } = submission;
   const task = taskOfPostprocess(msg.postprocess);
+  // What to fetch follows from the post-process (a detection model's outputs), whatever the load was told for timing.
+  const fetch = [...(task.fetch(msg.postprocess) ?? [outputName])];
   const inferMs: number[] = [];
   const rows: PredictionRow[] = [];
   let outputShape: number[] = [];

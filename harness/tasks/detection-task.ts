@@ -58,7 +58,7 @@ export const detectionTask: TaskDefinition<'detection'> = {
       ...(ssd ? { ssd: { spec: ssd, priors: ssdPriors(ssd, width, height) } } : {}),
     };
   },
-  fetch: (track) => (track.output.ssd ? SSD_OUTPUTS : DETECTION_OUTPUTS),
+  fetch: (pp) => (pp.kind === 'detections' && pp.ssd ? SSD_OUTPUTS : DETECTION_OUTPUTS),
   decodeImage(outputs, pp) {
     if (pp.kind !== 'detections') throw new Error(`detection cannot decode a ${pp.kind} post-process`);
     if (pp.ssd) {

@@ -37,8 +37,8 @@ export interface TaskDefinition<T extends TaskName> {
 
   /** What the desktop target's inference keeps of each output, derived from the track. */
   postprocess(track: AgentTrack): Postprocess;
-  /** The outputs each run fetches when the task names them (detection's); undefined: the one output validation chose. */
-  fetch(track: AgentTrack): readonly string[] | undefined;
+  /** The outputs a run with this post-process fetches when the task names them (detection's); undefined: the one output validation chose. */
+  fetch(pp: Postprocess): readonly string[] | undefined;
   /** One image's output tensors into its row (pure); `pp` is what postprocess answered for the track. */
   decodeImage(outputs: OutputTensors, pp: Postprocess, outputName: string): ImageRead<RowOf<T>>;
   /** The rows of a split, in the ids' order, as Predictions. */
