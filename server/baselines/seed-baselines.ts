@@ -9,6 +9,7 @@ import { BASELINE_TEAM_NAME } from '../db/migrations/0005-leaderboard.js';
 import type { Db } from '../db/index.js';
 import { isArtifactReferenced, newSubmissionId, recordSubmission } from '../submissions/submissions-table.js';
 import { submissionSplit } from '../../harness/tracks/split-policy.js';
+import { TASK_NAMES } from '../../harness/tasks/task-catalog.js';
 
 export interface SeededBaseline {
   readonly track: string;
@@ -22,13 +23,16 @@ export interface SeededBaseline {
  * changed (the leaderboard then shows a baseline's latest entry). Each goes through the same intake as an
  * upload (stored by sha256, validated like `lpcv validate`) and is recorded for the reserved team
  * `baseline`, outside any quota. A listed file that is missing or does not fit its track stops the start
- * with a message naming the track file and the baseline: it is the organizers' configuration.
+ * with a message naming the track file and the baseline: it is the organizers' configuration. Tracks are taken
+ * in the catalog's task order (classification first: its baselines are the quickest to run, so a fresh
+ * server's first board fills first), in their given order within a task.
  */
 export async function seedBaselines(db: Db, store: ArtifactStore, tracks: Iterable<Track>, now: () => number): Promise<SeededBaseline[]> {
   const team = (await db('teams').where('name', BASELINE_TEAM_NAME).first('id')) as { id: number } | undefined;
   if (team === undefined) throw new LpcvError('LPCV_E_INTERNAL', `the reserved team ${BASELINE_TEAM_NAME} is missing (migration 0005)`);
   const seeded: SeededBaseline[] = [];
-  for (const track of tracks) {
+  const byTask = [...tracks].sort((a, b) => TASK_NAMES.indexOf(a.task) - TASK_NAMES.indexOf(b.task));
+  for (const track of byTask) {
     const split = submissionSplit(track);
     for (const [i, b] of (track.baselines ?? []).entries()) {
       const where = `${track.file}: baselines.${i} (${b.name})`;
