@@ -23,9 +23,10 @@ export async function submitAndMeasure(
   file: { bytes: Uint8Array; name: string },
   device: Target,
   cacheDir: string,
+  track: string = api.track.name,
 ): Promise<MeasuredSubmission> {
   const form = new FormData();
-  form.append('track', api.track.name);
+  form.append('track', track);
   form.append('file', new Blob([file.bytes]), file.name);
   const auth = { authorization: `Bearer ${api.team.token}` };
   const res = await fetch(`${api.url}/api/submissions`, { method: 'POST', body: form, headers: auth });
