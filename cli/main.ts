@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LpcvError } from '../errors/lpcv-error.js';
 import { EXIT } from '../errors/codes.js';
 import { intInRange, positiveInt, runCommand } from './run-command.js';
+import { TASK_NAMES } from '../harness/tasks/task-catalog.js';
 
 // Each command's module is imported when that command runs: `lpcv --help` should not load sharp,
 // protobufjs and zod first.
@@ -41,8 +42,9 @@ program
 program
   .command('evaluate')
   .description('score a predictions file against ground truth, without running anything')
-  .addOption(new Option('--task <task>', 'the task').choices(['classification', 'detection', 'segmentation']).makeOptionMandatory())
-  .requiredOption('--gt <file|dir>', 'ground truth: labels CSV/JSON, COCO annotations JSON, or a folder of PNG masks')
+  .addOption(new Option('--task <task>', 'the task').choices([...TASK_NAMES]).makeOptionMandatory())
+  .option('--gt <file|dir>', 'ground truth: labels CSV/JSON, COCO annotations JSON, or a folder of PNG masks')
+  .option('--split <name>', "instead of --gt, with --track: the ground truth of the track's split (its images only)")
   .requiredOption('--pred <file|dir>', 'predictions: LPCVC 2020 result list or JSON map, COCO results JSON, or a folder of PNG label maps')
   .option('--classes <n>', 'number of classes (default: from the track or the ground truth)', positiveInt('--classes'))
   .option('--track <name|file>', 'take class names and count from a track')

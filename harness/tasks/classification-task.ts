@@ -79,6 +79,8 @@ export const classificationTask: TaskDefinition<'classification'> = {
     };
   },
 
+  /** A JSON object `{ "<id>": class }` (names may hold any character; CSV would need quoting). */
+  writeGroundTruth: (target, labels) => writeFile(target, `${JSON.stringify(Object.fromEntries(labels.ids.map((id, i) => [id, labels.labels[i]])))}\n`),
   writePredictions: (target, predictions) => writeFile(target, formatLpcv2020Predictions(predictions)),
 };
 

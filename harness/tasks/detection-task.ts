@@ -104,6 +104,8 @@ export const detectionTask: TaskDefinition<'detection'> = {
     };
   },
 
+  /** The split's COCO instances (its images and their annotations only). */
+  writeGroundTruth: (target, labels) => writeFile(target, `${JSON.stringify(labels.groundTruth)}\n`),
   /** A COCO results JSON for the split's ground truth (`lpcv evaluate --task detection` reads it). */
   writePredictions: (target, predictions, labels, track) => writeFile(target, `${JSON.stringify(cocoDetections(track, predictions, labels.groundTruth))}\n`),
 };

@@ -117,23 +117,31 @@ export const segmentationTask: TaskDefinition<'segmentation'> = {
     };
   },
 
+  /** A folder of the split's masks as PNGs named like the predictions' label maps. */
+  async writeGroundTruth(target, labels) {
+    await mkdir(target, { recursive: true });
+    for (const [i, id] of labels.ids.entries()) await writeMapPng(target, id, await labels.readMask(i));
+  },
+
   /** A folder of PNG label maps (8-bit grey, or 16-bit for more than 256 classes) named like the images. */
   async writePredictions(target, predictions) {
     await mkdir(target, { recursive: true });
-    for (const [i, id] of predictions.ids.entries()) {
-      const map = predictions.maps[i]!;
-      const name = /\.png$/i.test(id) ? id : `${id.replace(/\.[^./]*$/, '')}.png`;
-      const file = path.join(target, name);
-      await mkdir(path.dirname(file), { recursive: true });
-      const wide = map.data instanceof Uint16Array;
-      const raw = Buffer.from(map.data.buffer, map.data.byteOffset, map.data.byteLength);
-      await sharp(raw, { raw: { width: map.width, height: map.height, channels: 1, ...(wide ? { depth: 'ushort' as const } : {}) } })
-        .toColourspace(wide ? 'grey16' : 'b-w')
-        .png()
-        .toFile(file);
-    }
+    for (const [i, id] of predictions.ids.entries()) await writeMapPng(target, id, predictions.maps[i]!);
   },
 };
+
+/** One map as `<id>.png` (an id's own extension replaced) under `dir`: 8-bit grey, or 16-bit for wider values. */
+async function writeMapPng(dir: string, id: string, map: LabelMapPrediction): Promise<void> {
+  const name = /\.png$/i.test(id) ? id : `${id.replace(/\.[^./]*$/, '')}.png`;
+  const file = path.join(dir, name);
+  await mkdir(path.dirname(file), { recursive: true });
+  const wide = map.data instanceof Uint16Array;
+  const raw = Buffer.from(map.data.buffer, map.data.byteOffset, map.data.byteLength);
+  await sharp(raw, { raw: { width: map.width, height: map.height, channels: 1, ...(wide ? { depth: 'ushort' as const } : {}) } })
+    .toColourspace(wide ? 'grey16' : 'b-w')
+    .png()
+    .toFile(file);
+}
 
 function encodeLabelMap(m: LabelMapPrediction): LabelMapJson {
   if (m.data instanceof Uint8Array) {

@@ -97,10 +97,12 @@ describe.each(TASK_NAMES)('the %s task', (name) => {
     expect((err as LpcvError).code).toBe('LPCV_E_PRED_MISMATCH');
   });
 
-  it('writes --predictions that lpcv evaluate scores as the scorer does', async () => {
+  it('writes ground truth and --predictions that lpcv evaluate scores as the scorer does', async () => {
     const k = c();
     const at = await mkdtemp(path.join(dir, `${name}-`));
-    const gt = await k.writeGroundTruth(at);
+    // The task's own writers on both sides: what `lpcv evaluate --track --split` and `lpcv score --predictions` write.
+    const gt = path.join(at, task.facts.evaluateInput === 'dir' ? 'gt' : 'gt.json');
+    await task.writeGroundTruth(gt, k.labels);
     const target = path.join(at, task.facts.evaluateInput === 'dir' ? 'pred' : 'pred.txt');
     await task.writePredictions(target, k.predictions, k.labels, k.track);
     const report = await evaluateFiles({ task: name, gt, pred: target, numClasses: k.track.classes.length, classNames: k.track.classes });

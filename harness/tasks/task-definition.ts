@@ -56,6 +56,11 @@ export interface TaskDefinition<T extends TaskName> {
   score(track: Track, predictions: PredictionsOf<T>, labels: LabelsOf<T>): Promise<AccuracyResult>;
   /** `lpcv evaluate`: the files on both sides (checked to exist; `resolved` their absolute paths, for the report). */
   evaluate(opts: EvaluateFilesOptions & { task: T }, resolved: { gt: string; pred: string }): Promise<EvaluationReport>;
+  /**
+   * `lpcv evaluate --track T --split S`: the split's labels in the ground-truth format `evaluate` reads for the
+   * task, written at `target` (a file or a folder, as facts.evaluateInput says).
+   */
+  writeGroundTruth(target: string, labels: LabelsOf<T>): Promise<void>;
   /** `lpcv score --predictions`: the predictions in the format `evaluate` reads for the task, at `target`. */
   writePredictions(target: string, predictions: PredictionsOf<T>, labels: LabelsOf<T>, track: Track): Promise<void>;
 }

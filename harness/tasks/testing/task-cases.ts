@@ -3,10 +3,8 @@
  * labels, the ground-truth files `lpcv evaluate` reads for them, predictions that are right on some images and
  * wrong on others, and output tensors a model could have produced for one image with the row they decode to.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LabelMask, LabelSet } from '../../datasets/types.js';
-import { writeGrayPng } from '../../evaluate/testing/evaluate-files.js';
 import type { Predictions } from '../../measurement.js';
 import { trackSchema } from '../../tracks/track-schema.js';
 import type { Track } from '../../tracks/track.js';
@@ -16,8 +14,6 @@ import type { TaskName } from '../task-catalog.js';
 export interface TaskCase {
   readonly track: Track;
   readonly labels: LabelSet;
-  /** Writes the ground truth `lpcv evaluate` reads for these labels into `dir`; answers its path. */
-  writeGroundTruth(dir: string): Promise<string>;
   /** Right on some images, wrong on others: every headline metric strictly between 0 and 1. */
   readonly predictions: Predictions;
   /** Exactly the labels: every headline metric 1. */
@@ -56,11 +52,6 @@ function classificationCase(dir: string): TaskCase {
   return {
     track: track('classification', { dataset: { format: 'image-folder', images: 'images', labels: 'labels.csv' }, metrics: ['top1', 'top5', 'f1'] }, dir),
     labels: { task: 'classification', ids, labels },
-    async writeGroundTruth(at) {
-      const file = path.join(at, 'gt.csv');
-      await writeFile(file, ids.map((id, i) => `${id},${labels[i]}`).join('\n'));
-      return file;
-    },
     predictions: {
       kind: 'topk',
       ids,
@@ -114,11 +105,6 @@ function detectionCase(dir: string): TaskCase {
       dir,
     ),
     labels: { task: 'detection', ids, groundTruth },
-    async writeGroundTruth(at) {
-      const file = path.join(at, 'gt.json');
-      await writeFile(file, JSON.stringify(groundTruth));
-      return file;
-    },
     // Image 1 right, image 2 shifted (IoU 0.53), image 3 the wrong class, image 4 right plus a false positive.
     predictions: {
       kind: 'detections',
@@ -165,12 +151,6 @@ function segmentationCase(dir: string): TaskCase {
       async readMask(i: number): Promise<LabelMask> {
         return map(masks[i]!);
       },
-    },
-    async writeGroundTruth(at) {
-      const masksDir = path.join(at, 'masks');
-      await mkdir(masksDir, { recursive: true });
-      for (const [i, id] of ids.entries()) await writeGrayPng(path.join(masksDir, id), [masks[i]!.slice(0, 2), masks[i]!.slice(2)]);
-      return masksDir;
     },
     predictions: { kind: 'label-maps', ids, maps: [map([0, 1, 2, 2]), map([2, 2, 0, 0]), map([1, 0, 1, 1]), map([0, 0, 1, 2])] },
     perfect: { kind: 'label-maps', ids, maps: masks.map(map) },
