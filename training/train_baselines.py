@@ -10,7 +10,6 @@ holdout for monitoring). The track's val (test-file images 0..1999) and test (20
 only evaluated, after training, to record the reference accuracies.
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -24,6 +23,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idx import MEAN, STD, preprocess, read_idx  # noqa: E402
+import onnx_export  # noqa: E402
 from models import MODELS  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -152,31 +152,7 @@ def train(name, data, seed):
 
 
 def export(model, path):
-    model.eval()
-    before = set(os.listdir(os.path.dirname(path)))
-    torch.onnx.export(
-        model, torch.zeros(1, 1, 28, 28), path, export_params=True, opset_version=OPSET,
-        do_constant_folding=True, input_names=["input"], output_names=["logits"],
-        dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-        training=torch.onnx.TrainingMode.EVAL)
-    after = set(os.listdir(os.path.dirname(path)))
-    extra = after - before - {os.path.basename(path)}
-    if extra:
-        raise RuntimeError(f"export produced unexpected files: {sorted(extra)}")
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    for t in m.graph.initializer:
-        if t.data_location == onnx.TensorProto.EXTERNAL:
-            raise RuntimeError(f"{path}: initializer {t.name} uses external data")
-    inits = {t.name for t in m.graph.initializer}
-    ins = [i for i in m.graph.input if i.name not in inits]
-    assert [i.name for i in ins] == ["input"], [i.name for i in ins]
-    assert [o.name for o in m.graph.output] == ["logits"]
-    for v in (ins[0], m.graph.output[0]):
-        assert v.type.tensor_type.shape.dim[0].dim_param == "batch"
-    with open(path, "rb") as f:
-        blob = f.read()
-    return hashlib.sha256(blob).hexdigest(), len(blob), sorted({n.op_type for n in m.graph.node})
+    return onnx_export.export(model, path, (1, 1, 28, 28), ["logits"], OPSET)
 
 
 def main():

@@ -18,7 +18,6 @@ Evaluation is the harness's: the track's pre-processing in float32, the model's 
 (a port of the harness's decoding and NMS), COCO mAP by coco_eval.py (equal to `lpcv evaluate`).
 """
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -33,6 +32,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import coco_eval  # noqa: E402
+import onnx_export  # noqa: E402
 import ssd_boxes  # noqa: E402
 from detection_models import BACKBONES, build  # noqa: E402
 
@@ -219,23 +219,7 @@ def count_macs(model):
 
 
 def export(model, path):
-    model.eval()
-    torch.onnx.export(
-        model, torch.zeros(1, 1, 128, 128), path, export_params=True, opset_version=OPSET,
-        do_constant_folding=True, input_names=["input"], output_names=["locations", "confidences"],
-        dynamic_axes={"input": {0: "batch"}, "locations": {0: "batch"}, "confidences": {0: "batch"}},
-        training=torch.onnx.TrainingMode.EVAL)
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    for t in m.graph.initializer:
-        if t.data_location == onnx.TensorProto.EXTERNAL:
-            raise RuntimeError(f"{path}: initializer {t.name} uses external data")
-    inits = {t.name for t in m.graph.initializer}
-    assert [i.name for i in m.graph.input if i.name not in inits] == ["input"]
-    assert [o.name for o in m.graph.output] == ["locations", "confidences"]
-    with open(path, "rb") as f:
-        blob = f.read()
-    return hashlib.sha256(blob).hexdigest(), len(blob), sorted({n.op_type for n in m.graph.node})
+    return onnx_export.export(model, path, (1, 1, 128, 128), ["locations", "confidences"], OPSET)
 
 
 def check_track():

@@ -15,7 +15,6 @@ Canvases 0..9999 of the training folder (garments of train images 0..54999) are 
 tracks/fashion-canvases/data) and test (00200-00699) splits are evaluated once, after training.
 """
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -30,6 +29,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_export  # noqa: E402
 from seg_metrics import SegmentationAccumulator, argmax_map  # noqa: E402
 from segmentation_models import MODELS, NUM_CLASSES  # noqa: E402
 
@@ -206,28 +206,7 @@ def train(arch, rec, fit, holdout, seed):
 
 
 def export(model, path):
-    model.eval()
-    before = set(os.listdir(os.path.dirname(path)))
-    torch.onnx.export(
-        model, torch.zeros(1, 1, SIZE, SIZE), path, export_params=True, opset_version=OPSET,
-        do_constant_folding=True, input_names=["input"], output_names=["logits"],
-        dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-        training=torch.onnx.TrainingMode.EVAL)
-    extra = set(os.listdir(os.path.dirname(path))) - before - {os.path.basename(path)}
-    if extra:
-        raise RuntimeError(f"export produced unexpected files: {sorted(extra)}")
-    m = onnx.load(path)
-    onnx.checker.check_model(m, full_check=True)
-    for t in m.graph.initializer:
-        if t.data_location == onnx.TensorProto.EXTERNAL:
-            raise RuntimeError(f"{path}: initializer {t.name} uses external data")
-    inits = {t.name for t in m.graph.initializer}
-    ins = [i for i in m.graph.input if i.name not in inits]
-    assert [i.name for i in ins] == ["input"], [i.name for i in ins]
-    assert [o.name for o in m.graph.output] == ["logits"]
-    with open(path, "rb") as f:
-        blob = f.read()
-    return hashlib.sha256(blob).hexdigest(), len(blob), sorted({n.op_type for n in m.graph.node})
+    return onnx_export.export(model, path, (1, 1, SIZE, SIZE), ["logits"], OPSET)
 
 
 def harness_check(onnx_path, model, splits):
