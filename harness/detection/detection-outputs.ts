@@ -13,7 +13,6 @@ import { reachesOutside } from './detection-rules.js';
 import type { DetectionPrediction } from '../measurement.js';
 import type { OutputTensor } from '../tasks/output-decoding.js';
 
-
 export interface DetectionRules {
   /** The track's number of classes. */
   readonly classes: number;

@@ -58,7 +58,11 @@ describe('lpcv serve with its defaults', () => {
     }
     const db = await openDatabase({ client: 'sqlite', filename: path.join(dir(), 'lpcv.sqlite') });
     try {
-      const rows = (await db('submissions').whereNotNull('baseline_name').where('track', 'fashion-mnist').orderBy('baseline_name').pluck('baseline_name')) as string[];
+      const rows = (await db('submissions')
+        .whereNotNull('baseline_name')
+        .where('track', 'fashion-mnist')
+        .orderBy('baseline_name')
+        .pluck('baseline_name')) as string[];
       expect(rows).toEqual(['cnn_small', 'cnn_wide', 'hardnet_s', 'linear', 'mlp', 'resnet_s']);
       expect(rows).toContain(firstName);
       // Classification first: the jobs in queue order are the classification tracks' baselines, then the others'.
