@@ -182,6 +182,41 @@ describe('Android target against the adb stand-in', SLOW, () => {
     expect(await phone.read('/data/local/tmp/lpcv/job-' + String(jobs) + '/model.tflite').catch(() => 'gone')).toBe('gone');
   });
 
+  it.each([
+    { track: 'fashion-det', kind: 'detections' },
+    { track: 'fashion-seg', kind: 'label-maps' },
+  ])("runs a $track job: the runner gets --task and an output folder, read as a package's outputs", async ({ track, kind }) => {
+    const t = resolveTrack(track);
+    const phoneTrack: Track = {
+      ...t,
+      formats: ['tflite'],
+      protocol: { ...t.protocol, warmupRuns: 1, minRuns: 1, maxRuns: 1, minDurationMs: 0, trials: 1 },
+      target: { kind: 'android' },
+    };
+    const inputs = await openInputs(phoneTrack, 'val');
+    const few: InputSet = { ids: inputs.ids.slice(0, 3), read: (i) => inputs.read(i) };
+    const j: ContractJob = { ...contractJob(phoneTrack, models.good), inputs: few };
+    const m = (await target().run(await toJob(j))).measurement;
+    // The stand-in's rule: class = (sum of the pixel bytes) mod 10; a box over the top-left quarter, or every pixel.
+    const classes: number[] = [];
+    for (let i = 0; i < few.ids.length; i++) classes.push((await few.read(i)).data.reduce((a, b) => a + b, 0) % 10);
+    expect(m.predictions.kind).toBe(kind);
+    if (m.predictions.kind === 'detections') {
+      expect(m.predictions.detections).toEqual(classes.map((c) => [{ box: [0, 0, 64, 64], score: 0.5, classIndex: c }]));
+    } else if (m.predictions.kind === 'label-maps') {
+      expect(m.predictions.maps.map((map) => [map.width, map.height, new Set(map.data).size, map.data[0]])).toEqual(classes.map((c) => [128, 128, 1, c]));
+    }
+    const runner = (await phone.shellCalls('/data/local/tmp/lpcv_accuracy_runner'))[0]!;
+    expect(runner.slice(runner.indexOf('--task'))).toEqual(['--task', t.task]);
+
+    // Outputs the reader refuses (a box past the edge, maps of the wrong size) are the runner's failure, not the model's.
+    const bad = path.join(scratch, `bad-${track}.tflite`);
+    await writeFile(bad, Buffer.from('TFL3 stand-in model LPCV-STANDIN-BADOUT'));
+    const e = await failure(target().run(await toJob({ ...j, artifact: { ...j.artifact, file: bad } })));
+    expect(e.code).toBe('LPCV_E_ANDROID_RUNNER_FAILED');
+    expect(e.message).toMatch(/outputs are unusable: LPCV_E_PRED_(MALFORMED|MISMATCH)/);
+  });
+
   it("pins with taskset and passes the track's threads: the exact argv on the phone", async () => {
     await target('?cores=4-7').run(await toJob(contractJob(trackWith(undefined, 2), models.good, 2)));
     const id = jobs;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { DEVICE_TASKS } from '../tasks/device-tasks.js';
-import type { Measurement } from '../../harness/measurement.js';
+import type { Measurement, Predictions } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import { openAndroidBatterySampler, type DeviceShell } from '../power/android-battery.js';
@@ -16,7 +16,7 @@ import { checkPhoneState, phoneSnapshot, readPhoneState, type PhoneRequirements,
 import type { EnvironmentProbe } from '../environment/environment-probe.js';
 import type { GuardClock } from '../environment/guard-clock.js';
 import { runGuardedTrial } from '../environment/run-guarded-trial.js';
-import { readRunnerPredictions, writeRunnerInputs } from './runner-files.js';
+import { readRunnerOutputFolder, readRunnerPredictions, writeRunnerInputs } from './runner-files.js';
 
 /**
  * An Android phone behind adb (docs/android.md), the way the 2020 OVIC track measured Pixel 4 and LG G8:
@@ -182,7 +182,7 @@ export class AndroidTarget implements Target {
       job.onProgress({ phase: 'push', fraction: 0 });
       await adb.push(job.artifact.file, model, signal);
       const localInputs = path.join(job.workDir, 'inputs');
-      const names = await writeRunnerInputs(job.inputs, localInputs);
+      const { names, sizes } = await writeRunnerInputs(job.inputs, localInputs);
       // The folder does not exist on the phone yet, so adb creates it with the local folder's files in it.
       await adb.push(localInputs, inputsDir, signal);
       log(`pushed the model (${job.artifact.bytes} bytes) and ${names.length} inputs to ${this.spec.serial}:${dir}`);
@@ -232,16 +232,40 @@ export class AndroidTarget implements Target {
       log(`${latencyMs.length} benchmark_model runs on cores ${mask ?? 'unpinned'} with ${threads} thread(s)`);
 
       job.onProgress({ phase: 'accuracy', fraction: 0 });
-      const runner = [...pin, this.spec.runnerPath, '--model', model, '--inputs', inputsDir, '--output', predsRemote, '--num_threads', String(threads)];
+      // Classification: one predictions file (the original contract). Other tasks: a folder in the package format
+      // of the task, and --task naming it (docs/android.md, "The runner contract").
+      const classification = track.task === 'classification';
+      const outRemote = classification ? predsRemote : `${dir}/outputs`;
+      if (!classification) await adb.shellText(['mkdir', '-p', outRemote], o);
+      const runner = [
+        ...pin,
+        this.spec.runnerPath,
+        '--model',
+        model,
+        '--inputs',
+        inputsDir,
+        '--output',
+        outRemote,
+        '--num_threads',
+        String(threads),
+        ...(classification ? [] : ['--task', track.task]),
+      ];
       const r = await adb.shell(runner, o);
       if (r.exitCode === 126 || r.exitCode === 127) throw toolMissing(this.spec.serial, this.spec.runnerPath, r.stderr || r.stdout);
       if (r.exitCode === RUNNER_EXIT_MODEL_FAILED)
         throw new LpcvError('LPCV_E_MODEL_RUNTIME', `the accuracy runner on ${this.spec.serial} could not run the model: ${tail(r.stderr || r.stdout)}`);
       if (r.exitCode !== 0)
         throw new LpcvError('LPCV_E_ANDROID_RUNNER_FAILED', `the accuracy runner on ${this.spec.serial} exited ${r.exitCode}: ${tail(r.stderr || r.stdout)}`);
-      const predsLocal = path.join(job.workDir, 'predictions.txt');
-      await adb.pull(predsRemote, predsLocal, signal);
-      const predictions = await readRunnerPredictions(track, job.inputs.ids, names, predsLocal);
+      let predictions: Predictions;
+      if (classification) {
+        const predsLocal = path.join(job.workDir, 'predictions.txt');
+        await adb.pull(predsRemote, predsLocal, signal);
+        predictions = await readRunnerPredictions(track, job.inputs.ids, names, predsLocal);
+      } else {
+        const outLocal = path.join(job.workDir, 'outputs');
+        await adb.pull(outRemote, outLocal, signal);
+        predictions = await readRunnerOutputFolder(track, job.inputs.ids, sizes, outLocal);
+      }
       job.onProgress({ phase: 'accuracy', fraction: 1, done: names.length, total: names.length });
 
       const after = await readPhoneState(adb, o, this.#now);

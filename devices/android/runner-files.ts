@@ -4,7 +4,7 @@ import type { InputSet } from '../../harness/datasets/types.js';
 import { parseClassificationPredictions } from '../../harness/evaluate/classification-files.js';
 import type { Predictions } from '../../harness/measurement.js';
 import type { AgentTrack } from '../../harness/wire/index.js';
-import { writeInputFolder } from '../solution/package-io.js';
+import { readOutputFolder, writeInputFolderWithSizes } from '../solution/package-io.js';
 
 /**
  * The files the on-device accuracy runner reads and writes (docs/android.md, "The runner contract"):
@@ -12,9 +12,29 @@ import { writeInputFolder } from '../solution/package-io.js';
  * and one predictions file in the `lpcv evaluate` classification formats, names being those file names.
  */
 
-/** Writes the inputs as PNGs into `dir`; returns the file names in input order. */
-export async function writeRunnerInputs(inputs: InputSet, dir: string): Promise<string[]> {
-  return writeInputFolder(inputs, dir);
+/** Writes the inputs as PNGs into `dir`; returns the file names in input order and each image's size. */
+export async function writeRunnerInputs(inputs: InputSet, dir: string): Promise<{ names: string[]; sizes: { width: number; height: number }[] }> {
+  return writeInputFolderWithSizes(inputs, dir);
+}
+
+/**
+ * A detection or segmentation runner's output folder (docs/android.md, "The runner contract"): what a solution
+ * package writes for the task (`detections.json`, or one PNG label map per input), read by the task's package
+ * reader with the inputs' sizes. The runner is ours, not the submission's: anything the reader refuses is
+ * LPCV_E_ANDROID_RUNNER_FAILED (infrastructure), with the reader's reason.
+ */
+export async function readRunnerOutputFolder(
+  track: AgentTrack,
+  ids: readonly string[],
+  sizes: readonly { width: number; height: number }[],
+  dir: string,
+): Promise<Predictions> {
+  try {
+    return await readOutputFolder(track, ids, dir, { sizes });
+  } catch (e) {
+    if (!(e instanceof LpcvError)) throw e;
+    throw new LpcvError('LPCV_E_ANDROID_RUNNER_FAILED', `the accuracy runner's ${track.task} outputs are unusable: ${e.code}: ${e.message}`);
+  }
 }
 
 /**

@@ -15,7 +15,10 @@ export interface DeviceTaskParts {
   readPackageOutputs(folder: OutputFolder): Promise<Predictions>;
   /** Whether the reader checks the outputs against each input image's size (boxes inside, maps as large). */
   readonly checksImageSizes: boolean;
-  /** Phones (devices/android/): the runner's output contract, or why phones do not run the task yet. */
+  /**
+   * Phones (devices/android/): whether the adb driver runs the task (the accuracy runner writes a predictions
+   * file for classification, the task's package output folder for the others: docs/android.md), or why not.
+   */
   readonly phone: { readonly runs: true } | { readonly runs: false; readonly why: string };
 }
 
@@ -24,11 +27,11 @@ export const DEVICE_TASKS: { readonly [T in TaskName]: DeviceTaskParts } = {
   detection: {
     readPackageOutputs: readDetectionOutputs,
     checksImageSizes: true,
-    phone: { runs: false, why: 'the Android driver times benchmark_model and reads class scores; detection outputs have no phone runner yet' },
+    phone: { runs: true },
   },
   segmentation: {
     readPackageOutputs: readSegmentationOutputs,
     checksImageSizes: true,
-    phone: { runs: false, why: 'the Android driver times benchmark_model and reads class scores; label maps have no phone runner yet' },
+    phone: { runs: true },
   },
 };
