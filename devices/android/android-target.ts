@@ -233,8 +233,10 @@ export class AndroidTarget implements Target {
 
       job.onProgress({ phase: 'accuracy', fraction: 0 });
       // Classification: one predictions file (the original contract). Other tasks: a folder in the package format
-      // of the task, and --task naming it (docs/android.md, "The runner contract").
-      const classification = track.task === 'classification';
+      // of the task, and --task naming it (devices/tasks/device-tasks.ts; docs/android.md, "The runner contract").
+      const phone = DEVICE_TASKS[track.task].phone;
+      // (run() refused a task phones do not run.)
+      const classification = !phone.runs || phone.runnerWrites === 'predictions-file';
       const outRemote = classification ? predsRemote : `${dir}/outputs`;
       if (!classification) await adb.shellText(['mkdir', '-p', outRemote], o);
       const runner = [

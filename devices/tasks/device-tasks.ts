@@ -16,22 +16,23 @@ export interface DeviceTaskParts {
   /** Whether the reader checks the outputs against each input image's size (boxes inside, maps as large). */
   readonly checksImageSizes: boolean;
   /**
-   * Phones (devices/android/): whether the adb driver runs the task (the accuracy runner writes a predictions
-   * file for classification, the task's package output folder for the others: docs/android.md), or why not.
+   * Phones (devices/android/, docs/android.md "The runner contract"): whether the adb driver runs the task and
+   * what its accuracy runner writes: a predictions file (classification, the original contract) or, told
+   * `--task <task>`, the task's package output folder; or why phones do not run it.
    */
-  readonly phone: { readonly runs: true } | { readonly runs: false; readonly why: string };
+  readonly phone: { readonly runs: true; readonly runnerWrites: 'predictions-file' | 'package-folder' } | { readonly runs: false; readonly why: string };
 }
 
 export const DEVICE_TASKS: { readonly [T in TaskName]: DeviceTaskParts } = {
-  classification: { readPackageOutputs: readClassificationOutputs, checksImageSizes: false, phone: { runs: true } },
+  classification: { readPackageOutputs: readClassificationOutputs, checksImageSizes: false, phone: { runs: true, runnerWrites: 'predictions-file' } },
   detection: {
     readPackageOutputs: readDetectionOutputs,
     checksImageSizes: true,
-    phone: { runs: true },
+    phone: { runs: true, runnerWrites: 'package-folder' },
   },
   segmentation: {
     readPackageOutputs: readSegmentationOutputs,
     checksImageSizes: true,
-    phone: { runs: true },
+    phone: { runs: true, runnerWrites: 'package-folder' },
   },
 };
