@@ -3,10 +3,9 @@
  * labels, the ground-truth files `lpcv evaluate` reads for them, predictions that are right on some images and
  * wrong on others, and output tensors a model could have produced for one image with the row they decode to.
  */
-import path from 'node:path';
 import type { LabelMask, LabelSet } from '../../datasets/types.js';
 import type { Predictions } from '../../measurement.js';
-import { trackSchema } from '../../tracks/track-schema.js';
+import { makeTrack } from '../../../test/testing/write-images.js';
 import type { Track } from '../../tracks/track.js';
 import type { OutputTensors, PredictionRow } from '../output-decoding.js';
 import type { TaskName } from '../task-catalog.js';
@@ -28,20 +27,18 @@ export interface TaskCase {
 
 const CLASSES = ['cat', 'dog', 'bird'];
 
+/** A track of the task on makeTrack's base (test/testing/write-images.ts): four 2x2 images of three classes. */
 function track(task: TaskName, extra: Record<string, unknown>, dir: string): Track {
-  const base = {
+  return makeTrack(dir, {
     name: `contract-${task}`,
     title: `${task} contract`,
     task,
     classes: CLASSES,
     splits: { all: { start: 0, count: 4, visibility: 'public' } },
     input: { name: 'input', shape: [1, 1, 2, 2], dtype: 'float32', layout: 'NCHW', preprocess: { channels: 'gray', scale: 1 / 255, mean: [0], std: [1] } },
-    formats: ['onnx'],
     score: { formula: 'accuracy-per-time', version: 1 },
-    protocol: { warmupRuns: 1, minRuns: 1, minDurationMs: 0 },
-    limits: { maxArtifactBytes: 1000, runTimeoutMs: 1000 },
-  };
-  return { ...trackSchema.parse({ ...base, ...extra }), file: path.join(dir, 'track.json'), dir };
+    ...extra,
+  });
 }
 
 const f32 = (dims: number[], values: number[]): OutputTensors[string] => ({ dims, type: 'float32', data: Float32Array.from(values) });
