@@ -25,13 +25,19 @@ interface JobRow {
   leased_by: string | null;
 }
 
-/** SIGKILLs a process and its descendants (the agent's inference child), children first. */
+/**
+ * SIGKILLs a process and its descendants (the agent's inference child), the agent first: its descendants are
+ * listed before anything dies. Children first, the agent could still see its child die and report the job as
+ * the model's failure before its own kill arrived (a flake seen once in CI), which is not the case under test.
+ */
 function killTree(pid: number): void {
-  for (const child of childPids(pid)) killTree(child);
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
+  const descendants = (p: number): number[] => childPids(p).flatMap((c) => [c, ...descendants(c)]);
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
