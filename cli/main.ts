@@ -112,6 +112,7 @@ program
     1,
   )
   .option('--public-url <url>', 'the address participants use, when a TLS proxy serves this server (https://...: the login cookies are marked Secure)')
+  .option('--competition <file>', 'a competition bundle (YAML) to apply at start: phases, quotas, webhooks (docs/running-a-competition.md)')
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
   .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)
@@ -179,6 +180,25 @@ program
   .option('--database-schema <name>', 'PostgreSQL schema (default: env LPCV_DATABASE_SCHEMA)')
   .option('--json', 'print the report as one JSON object on stdout')
   .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/rescore.js')).rescoreCommand(o)));
+
+// lpcv competition validate|apply: a competition bundle (docs/running-a-competition.md).
+const competition = program.command('competition').description("check a competition bundle (phases, quotas, webhooks) or apply it to a server's database");
+competition
+  .command('validate')
+  .description('check a competition bundle and the track files it names; exit 3 with LPCV_E_COMPETITION_CONFIG naming the key when it is invalid')
+  .argument('<file>', 'the bundle (YAML)')
+  .option('--json', 'print one JSON object on stdout')
+  .action((file: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/competition.js')).competitionValidateCommand(file, o)));
+competition
+  .command('apply')
+  .description("store a competition bundle in a server's database (again: no change; a change to a phase that has started needs --force, audited)")
+  .argument('<file>', 'the bundle (YAML)')
+  .option('--force', 'apply changes to phases that have started (they are audited)')
+  .option('--data-dir <dir>', "the server's data folder; its database is <dir>/lpcv.sqlite", './data')
+  .option('--database-url <url>', 'use this PostgreSQL database instead (default: env LPCV_DATABASE_URL)')
+  .option('--database-schema <name>', 'PostgreSQL schema (default: env LPCV_DATABASE_SCHEMA)')
+  .option('--json', 'print one JSON object on stdout')
+  .action((file: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/competition.js')).competitionApplyCommand(file, o)));
 
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.
 const admin = program.command('admin').description("manage a competition server's teams and device agents");

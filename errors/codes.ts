@@ -202,6 +202,37 @@ export const ERROR_CODES = {
     fault: 'usage',
     summary: 'the team has used its daily submissions on this track (failures of the infrastructure do not count); the message says when the quota resets',
   },
+  LPCV_E_QUOTA_TOTAL_EXCEEDED: {
+    exit: EXIT.usage,
+    http: 429,
+    fault: 'usage',
+    summary: 'the team has used all the submissions the phase allows on this track (a total: it does not reset; failures of the infrastructure do not count)',
+  },
+  LPCV_E_QUOTA_FAILED_EXCEEDED: {
+    exit: EXIT.usage,
+    http: 429,
+    fault: 'usage',
+    summary:
+      "the team has as many failed submissions on this track as the phase allows (failures of the submission's fault only; the infrastructure's never count)",
+  },
+  LPCV_E_PHASE_CLOSED: {
+    exit: EXIT.usage,
+    http: 403,
+    fault: 'usage',
+    summary: 'no phase of the competition is open on this track now: the message says when the next one opens, or when the last one closed',
+  },
+  LPCV_E_COMPETITION_CONFIG: {
+    exit: EXIT.track,
+    http: 400,
+    fault: 'usage',
+    summary: 'a competition bundle is invalid: the message names the file, the key and what was expected',
+  },
+  LPCV_E_COMPETITION_STARTED: {
+    exit: EXIT.usage,
+    http: 409,
+    fault: 'usage',
+    summary: 'applying the bundle would change or remove a phase that has started: check the change, then apply it with --force (it is audited)',
+  },
   LPCV_E_AGENT_REQUEST: {
     exit: EXIT.usage,
     http: 400,

@@ -1,4 +1,6 @@
+import { loadCompetitionFile } from '../../harness/competitions/load-competition.js';
 import { checkPublicUrl } from '../../server/serve/serve-config.js';
+import { builtinTracks } from '../../server/serve/start-server.js';
 import { startServe } from '../start-serve.js';
 
 export interface ServeCliOptions {
@@ -22,6 +24,8 @@ export interface ServeCliOptions {
   driftPct: number;
   /** --public-url: the address participants use (a TLS proxy's https URL marks the cookies Secure). */
   publicUrl?: string;
+  /** --competition: a competition bundle to apply at start; its tracks are served beside the built-in ones. */
+  competition?: string;
 }
 
 /**
@@ -32,7 +36,11 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`lpcv: ${line}\n`);
   // Checked before anything opens: a typo in the public address is a configuration error.
   const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
+  const bundle = o.competition === undefined ? undefined : loadCompetitionFile(o.competition);
   const server = await startServe({
+    ...(bundle !== undefined
+      ? { competition: bundle.competition, tracks: new Map([...builtinTracks(), ...bundle.tracks.map((t) => [t.name, t] as const)]) }
+      : {}),
     secureCookies: publicUrl?.secure ?? false,
     port: o.port,
     host: o.host,

@@ -127,6 +127,8 @@ describe('openDatabase on PostgreSQL', () => {
       const tables = (await db('information_schema.tables').where('table_schema', config.schema).pluck('table_name')) as string[];
       expect(tables.sort()).toEqual([
         'agents',
+        'competition_audit',
+        'competitions',
         'devices',
         'job_events',
         'jobs',
@@ -142,6 +144,7 @@ describe('openDatabase on PostgreSQL', () => {
         'tokens',
         'track_formulas',
         'track_reveals',
+        'webhook_deliveries',
       ]);
       // 0008: the record lives in results only; the lease reads the artifact format from the job row.
       const jobColumns = Object.keys(await db('jobs').columnInfo());

@@ -53,7 +53,7 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     const track = lookUpTrack(deps.tracks, req.params.track);
     const format = req.query.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new LpcvError('LPCV_E_BAD_REQUEST', `format must be json or csv, not ${JSON.stringify(format)}`);
-    const board = await buildLeaderboard(db, track, viewer, { board: boardParam(req.query.board) });
+    const board = await buildLeaderboard(db, track, viewer, { board: boardParam(req.query.board), now: now() });
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="leaderboard-${track.name}.csv"`);

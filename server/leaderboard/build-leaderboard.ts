@@ -22,6 +22,8 @@ import { robustnessColumns, robustnessValues } from './robustness-columns.js';
 import { tieEvidence } from './tie-evidence.js';
 import { effectiveFormula, formulaLabel } from './track-formulas.js';
 import { trackReveal } from './track-reveals.js';
+import { autoRevealedAt, openPhase } from '../../harness/competitions/phase-clock.js';
+import { readPhases } from '../competitions/competitions-table.js';
 import type { Viewer } from './viewer.js';
 
 export type Board = 'public' | 'private';
@@ -111,8 +113,15 @@ export interface Leaderboard {
   /** The split this board's entries are scored on, and whether its labels are hidden. */
   split: string;
   hiddenSplit: boolean;
-  /** When an admin revealed the private results (ISO 8601), or null. */
+  /** When the private results were revealed (ISO 8601): by an admin, or by the end of a phase with `reveal: auto`; or null. */
   revealedAt: string | null;
+  /** Who revealed them: an admin (track_reveals), or a phase's automatic reveal; null while they are not revealed. */
+  revealedBy: 'admin' | 'phase' | null;
+  /**
+   * The competition phase open on the track (docs/running-a-competition.md), or null. While a phase with
+   * `boardVisible: false` is open, participants see their own entries and the baselines only.
+   */
+  phase: { name: string; title: string; endsAt: string; boardVisible: boolean } | null;
   /** Which entry of a team counts: its best or its latest scored submission. */
   entryRule: EntryRule;
   /** The accuracy metric shown (the formula's `accuracy` parameter, else the track's first metric). */
@@ -193,8 +202,13 @@ const ranksById = (ranked: readonly RankedEntry<Candidate>[]): Map<string, Other
   new Map(ranked.map((r) => [r.entry.id, { rank: r.rank, shownRank: r.shownRank, tied: r.tied }]));
 
 export interface BuildOptions {
-  /** Which board; default: the public one until the reveal (when the track has one), else the private one. */
+  /** Which board; default: the open phase's, else the public one until the reveal (when the track has one), else the private one. */
   readonly board?: Board;
+  /**
+   * The time (epoch ms) the competition's phases are read at: a phase's automatic reveal and its hidden board.
+   * Without it phases are not consulted (admins' reads: re-scoring, which see every entry anyway).
+   */
+  readonly now?: number;
 }
 
 export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, options: BuildOptions = {}): Promise<Leaderboard> {
@@ -202,8 +216,14 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const publicSplit = publicLeaderboardSplit(track);
   const privateHidden = track.splits[privateSplit]?.visibility === 'hidden';
   const reveal = await trackReveal(db, track.name);
-  const revealed = reveal !== null || !privateHidden;
-  const board: Board = options.board ?? (publicSplit !== null && !revealed ? 'public' : 'private');
+  const phases = options.now === undefined ? [] : await readPhases(db);
+  const autoAt = options.now === undefined ? null : autoRevealedAt(phases, track.name, options.now);
+  const current = options.now === undefined ? null : openPhase(phases, track.name, options.now);
+  const revealedAt = reveal !== null && (autoAt === null || reveal.revealedAt <= autoAt) ? reveal.revealedAt : autoAt;
+  const revealed = revealedAt !== null || !privateHidden;
+  const board: Board = options.board ?? (publicSplit !== null && (current !== null ? current.board === 'public' : !revealed) ? 'public' : 'private');
+  // A phase that hides its board: participants see their own entries and the baselines until it ends.
+  const boardHidden = current !== null && !current.boardVisible && viewer.kind !== 'admin';
   if (board === 'public' && publicSplit === null)
     throw new LpcvError('LPCV_E_BAD_REQUEST', `track ${track.name} has no public leaderboard split (leaderboard.publicSplit in its track file)`);
   const formula = await effectiveFormula(db, track);
@@ -219,14 +239,11 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const publicRanks = publicRuns === null ? null : ranksById(rankEntries(onBoard(publicRuns)));
   const privateRanks = ranksById(rankEntries(privateBest));
 
-  let shown: Candidate[];
-  let withheld = 0;
-  if (board === 'public') shown = onBoard(publicRuns!);
-  else {
-    const everyoneSees = revealed || viewer.kind === 'admin';
-    shown = everyoneSees ? privateBest : privateBest.filter((c) => c.baseline || (viewer.kind === 'team' && c.teamId === viewer.teamId));
-    withheld = privateBest.length - shown.length;
-  }
+  const ownOrBaseline = (c: Candidate): boolean => c.baseline || (viewer.kind === 'team' && c.teamId === viewer.teamId);
+  const all = board === 'public' ? onBoard(publicRuns!) : privateBest;
+  const everyoneSees = !boardHidden && (board === 'public' || revealed || viewer.kind === 'admin');
+  const shown = everyoneSees ? all : all.filter(ownOrBaseline);
+  const withheld = all.length - shown.length;
   const complete = withheld === 0;
   const front = paretoFront(
     shown.flatMap((c) => {
@@ -237,7 +254,7 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   // The other board's rank: the public rank is no secret; the private one is shown once revealed.
   const otherRanks = (id: string): { publicRank: OtherRank | null; privateRank: OtherRank | null } => ({
     publicRank: board === 'private' && complete ? (publicRanks?.get(id) ?? null) : null,
-    privateRank: board === 'public' && revealed ? (privateRanks.get(id) ?? null) : null,
+    privateRank: board === 'public' && revealed && complete ? (privateRanks.get(id) ?? null) : null,
   });
   const split = board === 'public' ? publicSplit! : privateSplit;
   const robustness = robustnessColumns(track, split);
@@ -253,7 +270,10 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     privateHidden,
     split,
     hiddenSplit: track.splits[split]?.visibility === 'hidden',
-    revealedAt: reveal === null ? null : new Date(reveal.revealedAt).toISOString(),
+    revealedAt: revealedAt === null ? null : new Date(revealedAt).toISOString(),
+    revealedBy: revealedAt === null ? null : revealedAt === reveal?.revealedAt ? 'admin' : 'phase',
+    phase:
+      current === null ? null : { name: current.name, title: current.title, endsAt: new Date(current.endAt).toISOString(), boardVisible: current.boardVisible },
     entryRule,
     metric,
     robustness,

@@ -1,10 +1,15 @@
+import type { Competition } from '../../harness/competitions/competition.js';
 import type { Track } from '../../harness/tracks/track.js';
 import { submissionSplit } from '../../harness/tracks/split-policy.js';
 import { html } from './html.js';
 import { renderPage, type PageContext } from './layout.js';
+import { phasesSection } from './phases-section.js';
 
-/** The home page: the tracks, each with its task, target, score and links to its leaderboard and the form. */
-export function homePage(ctx: PageContext, tracks: readonly Track[]): string {
+/**
+ * The home page: the tracks, each with its task, target, score and links to its leaderboard and the form; then
+ * the competition's phases, when one was applied.
+ */
+export function homePage(ctx: PageContext, tracks: readonly Track[], competition: Competition | null = null, now = 0): string {
   const rows = tracks.map((t) => {
     const split = submissionSplit(t);
     const s = t.splits[split]!;
@@ -26,6 +31,7 @@ same code, on the track's hidden split.</p>
 <thead><tr><th scope="col">Track</th><th scope="col">Task</th><th scope="col">Target</th><th scope="col">Scored on</th><th scope="col">Score</th><th scope="col">Links</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>
+${phasesSection(competition, now)}
 ${tracks.map((t) => (t.description ? html`<h2>${t.title}</h2><p>${t.description}</p>` : ''))}
 <h2>Submitting from a shell</h2>
 <pre class="log">lpcv submit model.onnx --track ${tracks[0]?.name ?? 'TRACK'} --server URL --token-file team.token --wait

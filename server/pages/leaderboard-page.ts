@@ -63,11 +63,24 @@ function robustnessHeader(b: Leaderboard, column: string): Html {
     : html`<th scope="col" class="num" title="the adversarial set ${column} (docs/robustness.md)">${metricLabel(b.metric)} ${set ?? column}, %</th>`;
 }
 
+const revealer = (b: Leaderboard): string => (b.revealedBy === 'phase' ? 'The end of a phase' : 'The organizers');
+
+/** The competition phase open on the track, and whether its board is hidden while it runs. */
+function phaseNotice(ctx: PageContext, b: Leaderboard): Html {
+  if (b.phase === null) return html``;
+  const hidden = b.phase.boardVisible
+    ? ''
+    : ctx.viewer.kind === 'admin'
+      ? ' Its board is hidden from participants while it runs; you see every entry as an admin.'
+      : ` Its board is hidden while it runs: you see the baselines${ctx.viewer.kind === 'team' ? ' and your own team' : ''} only.`;
+  return html`<p id="phase">Phase <strong>${b.phase.title}</strong> is open until ${when(b.phase.endsAt)}.${hidden} <a href="/#phases">All phases</a></p>`;
+}
+
 function visibilityNotice(ctx: PageContext, b: Leaderboard): Html {
   if (b.board === 'public') {
     const after =
       b.revealedAt !== null
-        ? html` The organizers revealed the final results ${when(b.revealedAt)}: <a href="/leaderboard/${b.track}?board=private">the private leaderboard</a>.`
+        ? html` ${revealer(b)} revealed the final results ${when(b.revealedAt)}: <a href="/leaderboard/${b.track}?board=private">the private leaderboard</a>.`
         : html` The final ranking is on the private split <code>${b.privateSplit}</code>, shown once the organizers reveal it.`;
     return html`<div class="notice" id="visibility"><p>Public leaderboard: scored on the split <code>${b.split}</code> during the competition.${after}</p></div>`;
   }
@@ -75,7 +88,7 @@ function visibilityNotice(ctx: PageContext, b: Leaderboard): Html {
     b.publicSplit === null ? '' : html` <a href="/leaderboard/${b.track}?board=public">The public leaderboard</a> (split <code>${b.publicSplit}</code>).`;
   if (!b.hiddenSplit) return html`<p>Scored on the public split <code>${b.split}</code>.${publicLink}</p>`;
   if (b.revealedAt !== null)
-    return html`<p>Private leaderboard: scored on the hidden split <code>${b.split}</code>; the organizers revealed the results ${when(b.revealedAt)}.${publicLink}</p>`;
+    return html`<p>Private leaderboard: scored on the hidden split <code>${b.split}</code>; ${revealer(b).toLowerCase()} revealed the results ${when(b.revealedAt)}.${publicLink}</p>`;
   const who =
     ctx.viewer.kind === 'admin' ? 'You see every entry as an admin.' : `You see the baselines${ctx.viewer.kind === 'team' ? ' and your own team' : ''} only.`;
   return html`<div class="notice" id="visibility"><p>Scored on the hidden split <code>${b.split}</code>. Results stay private to each team until the organizers reveal them. ${who}${b.withheld > 0 ? ` ${b.withheld} other entr${b.withheld === 1 ? 'y is' : 'ies are'} not shown yet.` : ''}${b.complete ? '' : ' Ranks are shown once every entry is.'}${publicLink}</p></div>`;
@@ -118,6 +131,7 @@ export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
   const other = otherColumn(b);
   const title = b.publicSplit === null ? b.title : `${b.title} (${b.board})`;
   const body = html`<h1>Leaderboard: ${title}</h1>
+${phaseNotice(ctx, b)}
 ${visibilityNotice(ctx, b)}
 <p>Score: <code>${b.formula}</code>${b.formulaSource === 'rescore' ? html` <span class="tag" title="set by a re-score, over the track file's formula">re-scored</span>` : ''}; accuracy shown: <code>${b.metric}</code>. ${rules(b)}
 <a href="/api/leaderboard/${b.track}${boardQuery}">JSON</a> · <a href="/api/leaderboard/${b.track}${csvQuery}">CSV</a></p>

@@ -21,6 +21,7 @@ import { DEFAULT_DEVICE_HEALTH, drainDevice, listDevices, parseDeviceId, undrain
 import { devicesPage } from './devices-page.js';
 import { errorPage } from './error-page.js';
 import { homePage } from './home-page.js';
+import { readCompetition } from '../competitions/competitions-table.js';
 import { drainRequest } from './drain-request.js';
 import type { PageContext } from './layout.js';
 import { leaderboardPage, rescoreResultPage } from './leaderboard-page.js';
@@ -82,7 +83,10 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
     res.sendFile(STYLE_FILE);
   });
 
-  router.get('/', async (req, res) => send(res, 200, homePage(await context(req, res), deps.trackList)));
+  router.get('/', async (req, res) => {
+    const ctx = await context(req, res);
+    send(res, 200, homePage(ctx, deps.trackList, (await readCompetition(db))?.competition ?? null, now()));
+  });
 
   router.get('/login', async (req, res) => send(res, 200, loginPage(await context(req, res), safeNext(req.query.next))));
 
@@ -180,7 +184,7 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
   router.get('/leaderboard/:track', async (req: Request<{ track: string }>, res: Response) => {
     const ctx = await context(req, res);
     const track = lookUpTrack(deps.tracks, req.params.track);
-    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer, { board: boardParam(req.query.board) })));
+    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer, { board: boardParam(req.query.board), now: now() })));
   });
 
   // The admin's re-score form (docs/rescoring.md): the same rescoreTrack as the CLI and the API.

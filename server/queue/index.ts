@@ -8,7 +8,7 @@
  */
 export { DEFAULT_BACKOFF, retryDelayMs, seededRandom, type BackoffPolicy } from './backoff.js';
 export { completeJob, type CompleteArgs, type JobChange } from './complete-job.js';
-export { countInfrastructureFailures } from './count-infrastructure-failures.js';
+export { countInfrastructureFailures, countSubmissionFailures } from './count-infrastructure-failures.js';
 export { DEFAULT_MAX_ATTEMPTS, enqueueJob, type EnqueueArgs } from './enqueue-job.js';
 export { enqueueReferenceJob, type EnqueueReferenceArgs } from './enqueue-reference-job.js';
 export { MAX_ERROR_MESSAGE_CHARS, failJob, type FailArgs } from './fail-job.js';

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
+import type { Competition } from '../../harness/competitions/competition.js';
+import { applyCompetition } from '../competitions/apply-competition.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ModelCheckPool, type CheckPoolOptions } from '../../submissions/validate/check-pool.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
@@ -52,6 +54,12 @@ export interface ServeOptions {
   readonly deviceHealth?: DeviceHealthSettings;
   /** The tracks served, by name (default: the built-in tracks, builtinTracks()). */
   readonly tracks?: ReadonlyMap<string, Track>;
+  /**
+   * A competition bundle to apply at start (`lpcv serve --competition`; loadCompetitionFile): stored as `lpcv
+   * competition apply` would (unchanged: nothing happens), except that a change to a phase that has started
+   * stops the start: apply that with `lpcv competition apply --force`.
+   */
+  readonly competition?: Competition;
   /** The upload checks' worker pool (default: ModelCheckPool's defaults). */
   readonly modelChecks?: CheckPoolOptions;
   /** The cap on refused uploads per team (default DEFAULT_REFUSAL_LIMIT). */
@@ -109,6 +117,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const swept = await store.sweepTemp(0, now());
     if (swept.length > 0) o.log(`serve: removed ${swept.length} unfinished upload(s) left by an earlier run`);
     const tracks = o.tracks ?? builtinTracks();
+    if (o.competition !== undefined) {
+      const applied = await applyCompetition(db, o.competition, { now: now(), actor: 'serve' });
+      o.log(`serve: competition ${applied.competition}: ${applied.action === 'unchanged' ? 'as applied before' : applied.action}`);
+    }
     // Every start, seeded baselines or not: agents download each track's reference model from the store.
     const references = await storeReferenceModels(db, store, tracks.values());
     if (references.size > 0) o.log(`serve: reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);

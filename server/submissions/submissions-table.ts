@@ -32,6 +32,9 @@ export interface NewSubmission {
   readonly accepted: AcceptedSubmission;
   /** An organizer's baseline (the reserved team `baseline` submits it): its name. */
   readonly baselineName?: string;
+  /** The competition phase (and round) open when it was recorded (server/competitions); none on tracks no phase names. */
+  readonly phase?: string | null;
+  readonly round?: string | null;
 }
 
 /**
@@ -62,6 +65,8 @@ export async function recordSubmission(db: Db, submission: NewSubmission, now: n
       filename: accepted.filename,
       description,
       baseline_name: submission.baselineName ?? null,
+      phase: submission.phase ?? null,
+      round: submission.round ?? null,
       job_id: job.id,
       public_job_id: publicJob?.id ?? null,
       created_at: now,

@@ -3,6 +3,8 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { Db } from '../db/index.js';
 import type { ModelCheck } from '../../submissions/validate/check-pool.js';
+import { readPhases } from '../competitions/competitions-table.js';
+import { uploadPhase } from '../competitions/upload-phase.js';
 import { checkQuota, type QuotaConfig } from '../quota/index.js';
 import type { RefusalLimiter } from './refusal-limit.js';
 import { receiveSubmissionForm, type SubmissionForm } from './receive-submission-form.js';
@@ -72,15 +74,26 @@ export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmi
         const team = await args.teamFor(track, extras);
         refusals?.check(team, now());
         teamId = team;
-        await checkQuota(db, quota, { teamId, track: track.name }, now());
+        const at = now();
+        const placed = uploadPhase(await readPhases(db), track.name, at);
+        await checkQuota(db, quota, { teamId, track: track.name }, at, { phase: placed?.phase ?? null });
       },
-      record: (f) => {
+      record: async (f) => {
+        // Again when the file has arrived: a phase may have closed during a long upload.
         const at = now();
         const team = teamId!;
         const subject = { teamId: team, track: f.track.name };
-        return recordSubmission(db, { id, teamId: team, track: f.track, description: f.description, accepted: f.accepted }, at, (tx) =>
-          checkQuota(tx, quota, subject, at, { lock: true }),
-        );
+        const placed = uploadPhase(await readPhases(db), f.track.name, at);
+        const submission = {
+          id,
+          teamId: team,
+          track: f.track,
+          description: f.description,
+          accepted: f.accepted,
+          phase: placed?.phase.name ?? null,
+          round: placed?.round?.name ?? null,
+        };
+        return recordSubmission(db, submission, at, (tx) => checkQuota(tx, quota, subject, at, { lock: true, phase: placed?.phase ?? null }));
       },
     });
     return { ...form, id, teamId: teamId! };

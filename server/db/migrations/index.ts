@@ -6,6 +6,7 @@ import { leaderboardMigration } from './0005-leaderboard.js';
 import { deviceHealthMigration } from './0006-device-health.js';
 import { rescoringMigration } from './0007-rescoring.js';
 import { oneResultStoreMigration } from './0008-one-result-store.js';
+import { competitionsMigration } from './0009-competitions.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   deviceHealthMigration,
   rescoringMigration,
   oneResultStoreMigration,
+  competitionsMigration,
 ];
