@@ -10,6 +10,7 @@ import { trackWithEffectiveFormula } from '../leaderboard/track-formulas.js';
 import { leaseTokenSchema, parseCompletion } from '../../harness/wire/index.js';
 import { scoreCompletion } from '../../harness/score/score-completion.js';
 import { insertResult } from '../scoring/index.js';
+import { notifySubmissionOutcome, type EnqueueEvent } from '../notify/index.js';
 import { recordReferenceResult, settleDeviceState } from '../devices/index.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
@@ -20,6 +21,8 @@ export interface CompleteRouteDeps {
   readonly db: Db;
   readonly tracks: TrackLookup;
   readonly now: () => number;
+  /** Announces the submission's outcome (server/notify) in the transaction that finishes its job. */
+  readonly notify?: EnqueueEvent;
 }
 
 const tokenOnly = z.looseObject({ leaseToken: leaseTokenSchema });
@@ -32,7 +35,7 @@ const tokenOnly = z.looseObject({ leaseToken: leaseTokenSchema });
  * Otherwise the result row (record and raw samples) and completeJob go in one transaction.
  */
 export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
-  const { db, tracks, now } = deps;
+  const { db, tracks, now, notify } = deps;
   const handler: RequestHandler = async (req: Request, res: Response): Promise<void> => {
     const agent = await requireAgent(db, req, now());
     const jobId = parseJobId(String(req.params.id));
@@ -69,7 +72,10 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       const t = now();
       const failed = await withWriteTransaction(db, async (tx) => {
         const changed = await failJob(tx, { jobId, token: leaseToken, fault: 'submission', code: e.code, message: e.message }, t);
-        if (changed.ok) await settleDeviceState(tx, held.deviceId, t);
+        if (changed.ok) {
+          await settleDeviceState(tx, held.deviceId, t);
+          await notifySubmissionOutcome(tx, notify, changed.job);
+        }
         return changed;
       });
       if (!failed.ok) throw leaseLostError(jobId);
@@ -85,6 +91,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       await insertResult(tx, { jobId, submissionId: held.submissionId, recordJson, rawJson: JSON.stringify(json) }, t);
       await recordReferenceResult(tx, jobId, record, t);
       await settleDeviceState(tx, held.deviceId, t);
+      await notifySubmissionOutcome(tx, notify, changed.job, record.score.value);
       return true;
     });
     if (!done) throw leaseLostError(jobId);

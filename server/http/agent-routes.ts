@@ -1,3 +1,4 @@
+import { notifySubmissionOutcome, type EnqueueEvent } from '../notify/index.js';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
@@ -26,6 +27,8 @@ export interface AgentRoutesDeps {
   readonly references?: ReferenceModels;
   /** Trials of a baseline's job (team `baseline`) when its track asks for more (`lpcv serve --baseline-trials`); default: the track's. */
   readonly baselineTrials?: number;
+  /** Where a submission's outcome is announced (webhooks: server/notify), in the transaction that finishes its job; none when absent. */
+  readonly notify?: EnqueueEvent;
 }
 
 /** On a lease's answer: the device's state after it (`busy`, or on a 204 `idle` or `draining`). */
@@ -38,7 +41,7 @@ export const DEVICE_STATE_HEADER = 'LPCV-Device-State';
  * parses its body itself, the completion with a larger limit.
  */
 export function agentRoutes(deps: AgentRoutesDeps): Router {
-  const { db, tracks, inputPacks, now, references, baselineTrials } = deps;
+  const { db, tracks, inputPacks, now, references, baselineTrials, notify } = deps;
   const router = Router();
   const smallJson = express.json({ limit: AGENT_JSON_LIMIT_BYTES });
 
@@ -104,7 +107,12 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       const message = e instanceof Error ? e.message : String(e);
       const t = now();
       await withWriteTransaction(db, async (tx) => {
-        await failJob(tx, { jobId: job.id, token, fault: 'infrastructure', code, message: `the server could not prepare the job: ${message}` }, t);
+        const failed = await failJob(
+          tx,
+          { jobId: job.id, token, fault: 'infrastructure', code, message: `the server could not prepare the job: ${message}` },
+          t,
+        );
+        if (failed.ok) await notifySubmissionOutcome(tx, notify, failed.job);
         await settleDeviceState(tx, device.id, t);
       });
       throw e;
@@ -141,14 +149,17 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const t = now();
     const changed = await withWriteTransaction(db, async (tx) => {
       const failed = await failJob(tx, { jobId, token: body.leaseToken, fault: body.fault, code: body.code, message: body.message }, t);
-      if (failed.ok) await settleDeviceState(tx, held.deviceId, t);
+      if (failed.ok) {
+        await settleDeviceState(tx, held.deviceId, t);
+        await notifySubmissionOutcome(tx, notify, failed.job);
+      }
       return failed;
     });
     if (!changed.ok) throw leaseLostError(jobId);
     res.json({ state: changed.job.state } satisfies FailAnswer);
   });
 
-  router.post('/api/agent/jobs/:id/complete', ...completeRoute({ db, tracks, now }));
+  router.post('/api/agent/jobs/:id/complete', ...completeRoute({ db, tracks, now, ...(notify !== undefined ? { notify } : {}) }));
 
   return router;
 }

@@ -15,6 +15,8 @@ import { deviceAdminRoutes } from './device-admin-routes.js';
 import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from './error-handler.js';
 import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
+import { webhookAdminRoutes } from './webhook-admin-routes.js';
+import type { EnqueueEvent } from '../notify/index.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
 import type { ReferenceModels } from '../baselines/reference-models.js';
 import type { ModelCheck } from '../../submissions/validate/check-pool.js';
@@ -63,6 +65,8 @@ export interface AppOptions {
   readonly modelCheck?: ModelCheck;
   /** The cap on refused uploads per team (default DEFAULT_REFUSAL_LIMIT, 20 in 10 minutes; max 0 turns it off). */
   readonly refusalLimit?: RefusalLimitConfig;
+  /** Announces submissions' outcomes (webhooks, server/notify): in the transaction that finishes a job. None when absent. */
+  readonly notify?: EnqueueEvent;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
@@ -87,6 +91,7 @@ export function createApp(options: AppOptions): Express {
   const refusals = new RefusalLimiter(options.refusalLimit ?? DEFAULT_REFUSAL_LIMIT);
   app.use(submissionsRoutes({ ...options, quota, refusals }));
   app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));
+  app.use(webhookAdminRoutes({ db: options.db, auth, now: options.now }));
   app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
   app.use(pageRoutes({ ...options, quota, refusals, auth, trackList, logError }));
   app.use('/api', unknownApiRoute);

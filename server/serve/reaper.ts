@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.js';
-import { reclaimExpiredLeases } from '../queue/index.js';
+import { reclaimExpiredLeases, type Job } from '../queue/index.js';
 
 export interface Reaper {
   /** Stops the timer and waits for a reclaim in progress. */
@@ -17,6 +17,8 @@ export function startReaper(o: {
   everyMs: number;
   log: (line: string) => void;
   afterReclaim?: (now: number) => Promise<void>;
+  /** The jobs a pass reclaimed (queued again, or dead), before afterReclaim: e.g. to announce the dead ones. */
+  onReclaimed?: (jobs: readonly Job[]) => Promise<void>;
 }): Reaper {
   let running: Promise<void> = Promise.resolve();
   let busy = false;
@@ -25,8 +27,9 @@ export function startReaper(o: {
     busy = true;
     const now = o.now();
     running = reclaimExpiredLeases(o.db, now)
-      .then((jobs) => {
+      .then(async (jobs) => {
         for (const j of jobs) o.log(`serve: job ${j.id}'s lease expired; it is ${j.state === 'dead' ? 'dead (no attempts left)' : 'queued again'}`);
+        if (jobs.length > 0) await o.onReclaimed?.(jobs);
       })
       .catch((e: unknown) => o.log(`serve: reclaiming expired leases failed: ${e instanceof Error ? e.message : String(e)}`))
       .then(() => o.afterReclaim?.(now))

@@ -6,13 +6,23 @@ import { BUILTIN_TRACKS_DIR, listBuiltinTracks, loadTrackFile } from '../../harn
 import type { Track } from '../../harness/tracks/track.js';
 import type { Competition } from '../../harness/competitions/competition.js';
 import { applyCompetition } from '../competitions/apply-competition.js';
+import { readCompetition } from '../competitions/competitions-table.js';
+import {
+  WebhookDeliverer,
+  notifyPhaseTransitions,
+  notifySubmissionOutcome,
+  webhookSubscribers,
+  type EnqueueEvent,
+  type WebhookDelivererOptions,
+} from '../notify/index.js';
+import type { Job } from '../queue/index.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ModelCheckPool, type CheckPoolOptions } from '../../submissions/validate/check-pool.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
 import { checkBaselineTrials, DEFAULT_BASELINE_TRIALS } from '../baselines/baseline-trials.js';
 import { storeReferenceModels } from '../baselines/reference-models.js';
 import { seedBaselines } from '../baselines/seed-baselines.js';
-import { databaseConfigFrom, openDatabase, type Db } from '../db/index.js';
+import { databaseConfigFrom, openDatabase, withWriteTransaction, type Db } from '../db/index.js';
 import { deviceHealthConfig, deviceSweeps, type DeviceHealthSettings } from '../devices/index.js';
 import { createApp } from '../http/index.js';
 import type { QuotaConfig } from '../quota/index.js';
@@ -60,6 +70,8 @@ export interface ServeOptions {
    * stops the start: apply that with `lpcv competition apply --force`.
    */
   readonly competition?: Competition;
+  /** The webhook deliverer's timing (tests shorten it); the subscribers come from the applied competition. */
+  readonly webhooks?: Pick<WebhookDelivererOptions, 'pollMs' | 'timeoutMs' | 'backoff' | 'concurrency'>;
   /** The upload checks' worker pool (default: ModelCheckPool's defaults). */
   readonly modelChecks?: CheckPoolOptions;
   /** The cap on refused uploads per team (default DEFAULT_REFUSAL_LIMIT). */
@@ -121,6 +133,25 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const applied = await applyCompetition(db, o.competition, { now: now(), actor: 'serve' });
       o.log(`serve: competition ${applied.competition}: ${applied.action === 'unchanged' ? 'as applied before' : applied.action}`);
     }
+    // Webhooks: the applied competition's subscribers (read at start: an apply to a running server takes effect at its restart).
+    const competition = (await readCompetition(db))?.competition ?? null;
+    const subscribers = webhookSubscribers(competition, o.env ?? process.env);
+    const deliverer =
+      subscribers.length === 0
+        ? null
+        : new WebhookDeliverer({
+            db,
+            subscribers,
+            now,
+            ...o.webhooks,
+            logError: (e, where) => o.log(`serve: webhooks: ${where}: ${e instanceof Error ? e.message : String(e)}`),
+          });
+    if (deliverer !== null) {
+      deliverer.start();
+      cleanups.push(() => deliverer.stop());
+      o.log(`serve: webhooks to ${[...new Set(subscribers.map((s) => s.url))].join(', ')}`);
+    }
+    const notify: EnqueueEvent | undefined = deliverer === null ? undefined : (event, tx) => deliverer.enqueue(event, tx);
     // Every start, seeded baselines or not: agents download each track's reference model from the store.
     const references = await storeReferenceModels(db, store, tracks.values());
     if (references.size > 0) o.log(`serve: reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);
@@ -147,18 +178,31 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       baselineTrials,
       logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       ...(o.quota !== undefined ? { quota: o.quota } : {}),
+      ...(notify !== undefined ? { notify } : {}),
     });
     const server = await listen(app, o.port, host);
     cleanups.push(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
     const url = localUrlOf(host, port);
 
+    const sweepDevices = deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log });
     const reaper = startReaper({
       db,
       now,
       everyMs: o.reapEveryMs ?? 5_000,
       log: o.log,
-      afterReclaim: deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log }),
+      afterReclaim: async (at) => {
+        await sweepDevices(at);
+        if (notify !== undefined) await notifyPhaseTransitions(db, notify, competition, at);
+      },
+      ...(notify === undefined
+        ? {}
+        : {
+            onReclaimed: async (jobs: readonly Job[]) =>
+              void (await withWriteTransaction(db, async (tx) => {
+                for (const j of jobs) await notifySubmissionOutcome(tx, notify, j);
+              })),
+          }),
     });
     cleanups.push(() => reaper.stop());
 
