@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, type CreatedOwner } from '../../server/auth/index.js';
 import { startServe } from '../../cli/start-serve.js';
 import type { RunningServer } from '../../server/serve/start-server.js';
+import type { Phase } from '../../harness/competitions/competition.js';
+import { applyCompetition } from '../../server/competitions/apply-competition.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const required = process.env.LPCV_REQUIRE_BROWSER === '1';
@@ -123,6 +125,60 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       expect(await page.getByLabel('Description').inputValue()).toBe('far too big');
       await page.screenshot({ path: path.join(OUTPUT, '4-too-large.png'), fullPage: true });
       expect(await count()).toBe(before);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('lists the phases with what is open and the time left, and refuses an upload to a track whose phase has not opened', async () => {
+    const now = Date.now();
+    const phase = (name: string, tracks: string[], startAt: number, endAt: number): Phase => ({
+      name,
+      title: name === 'open' ? 'Open phase' : 'Later phase',
+      tracks,
+      startAt,
+      endAt,
+      board: 'private',
+      boardVisible: true,
+      reveal: 'manual',
+      quota: { perDay: 5, total: 20, failed: null },
+      rounds: [],
+    });
+    await applyCompetition(
+      server.db,
+      {
+        name: 'browser-cup',
+        title: 'Browser cup',
+        tracks: ['fashion-mnist', 'fashion-det'],
+        phases: [
+          phase('open', ['fashion-mnist'], now - 3_600_000, now + 2 * 86_400_000 + 3 * 3_600_000 + 60_000),
+          phase('later', ['fashion-det'], now + 5 * 3_600_000 + 30 * 60_000, now + 86_400_000 * 9),
+        ],
+        webhooks: [],
+      },
+      { now, actor: 'test' },
+    );
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}/`);
+      const table = page.getByRole('table', { name: '2 phases' });
+      const rows = table.locator('tbody tr');
+      expect(await rows.count()).toBe(2);
+      expect(await rows.nth(0).textContent()).toMatch(/Open phase[\s\S]*open: closes in 2 d 3 h[\s\S]*5 a day, 20 in all per team and track/);
+      expect(await rows.nth(1).textContent()).toMatch(/Later phase[\s\S]*opens in 5 h (29|30) min/);
+      await page.screenshot({ path: path.join(OUTPUT, '5-phases.png'), fullPage: true });
+
+      await page.goto(`${server.url}/submit`);
+      await page.getByLabel('Team token').fill(team.token);
+      await page.getByLabel('Track').selectOption('fashion-det');
+      await page.getByLabel('Model file').setInputFiles(MODEL);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/submit') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Submit' }).click();
+      expect((await answer).status()).toBe(403);
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toMatch(/LPCV_E_PHASE_CLOSED[\s\S]*the next phase, later, opens at/);
+      await page.screenshot({ path: path.join(OUTPUT, '6-phase-closed.png'), fullPage: true });
     } finally {
       await context.close();
     }
