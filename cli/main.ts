@@ -113,6 +113,11 @@ program
   )
   .option('--public-url <url>', 'the address participants use, when a TLS proxy serves this server (https://...: the login cookies are marked Secure)')
   .option('--competition <file>', 'a competition bundle (YAML) to apply at start: phases, quotas, webhooks (docs/running-a-competition.md)')
+  .option(
+    '--smtp-url <url>',
+    "e-mail for accounts (sign-up, sign-in links, invitations): smtp://user:pass@host:587 (default: env LPCV_SMTP_URL; none: written to the server's log)",
+  )
+  .option('--mail-from <address>', 'the From of those e-mails', 'LPCV benchmark <lpcv@localhost>')
   .option('--quota <n>', 'submissions per team per track per UTC day (0: unlimited)', positiveInt('--quota', true), 5)
   .option('--lease-ms <n>', "the local agent's lease length in ms (a lease not renewed within it is reclaimed)", positiveInt('--lease-ms'), 60_000)
   .option('--reap-every-ms <n>', 'how often expired leases are reclaimed, in ms', positiveInt('--reap-every-ms'), 5_000)

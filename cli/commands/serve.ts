@@ -26,6 +26,9 @@ export interface ServeCliOptions {
   publicUrl?: string;
   /** --competition: a competition bundle to apply at start; its tracks are served beside the built-in ones. */
   competition?: string;
+  /** --smtp-url / --mail-from: e-mail for the account pages (default: env LPCV_SMTP_URL; none: the log). */
+  smtpUrl?: string;
+  mailFrom?: string;
 }
 
 /**
@@ -42,6 +45,9 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
       ? { competition: bundle.competition, tracks: new Map([...builtinTracks(), ...bundle.tracks.map((t) => [t.name, t] as const)]) }
       : {}),
     secureCookies: publicUrl?.secure ?? false,
+    ...(publicUrl !== undefined ? { publicUrl: publicUrl.url } : {}),
+    ...(o.smtpUrl !== undefined ? { smtpUrl: o.smtpUrl } : {}),
+    ...(o.mailFrom !== undefined ? { mailFrom: o.mailFrom } : {}),
     port: o.port,
     host: o.host,
     dataDir: o.dataDir,

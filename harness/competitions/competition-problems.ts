@@ -95,5 +95,12 @@ export function toCompetition(file: CompetitionFile, trackNames: readonly string
     quota: { perDay: p.quota.perDay ?? null, total: p.quota.total ?? null, failed: p.quota.failed ?? null },
     rounds: p.rounds.map((r) => ({ name: r.name, startAt: Date.parse(r.start), endAt: Date.parse(r.end) })),
   }));
-  return { name: file.name, title: file.title, tracks: [...trackNames], phases, webhooks: file.webhooks.map((w) => ({ ...w, events: [...w.events] })) };
+  return {
+    name: file.name,
+    title: file.title,
+    tracks: [...trackNames],
+    phases,
+    webhooks: file.webhooks.map((w) => ({ ...w, events: [...w.events] })),
+    registration: { mode: file.registration.mode, allowedDomains: [...file.registration.allowedDomains] },
+  };
 }

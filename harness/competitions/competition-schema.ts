@@ -62,6 +62,19 @@ export const competitionSchema = z.strictObject({
   tracks: z.array(z.string().min(1)).min(1),
   phases: z.array(phaseSchema).min(1),
   webhooks: z.array(webhookSchema).default([]),
+  /**
+   * Who may sign up (docs/accounts.md): `open` (anyone with a verified address), `approval` (new teams wait
+   * for an organizer), `closed` (no new accounts or teams; organizers still add teams with lpcv admin team
+   * add). `allowedDomains`: only addresses at these domains (and their subdomains) may sign up; empty: any.
+   */
+  registration: z
+    .strictObject({
+      mode: z.enum(['open', 'approval', 'closed']).default('open'),
+      allowedDomains: z
+        .array(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'a domain name in lower case, e.g. example.edu'))
+        .default([]),
+    })
+    .default({ mode: 'open', allowedDomains: [] }),
 });
 
 export type CompetitionFile = z.infer<typeof competitionSchema>;

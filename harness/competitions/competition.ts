@@ -49,6 +49,12 @@ export interface WebhookSubscription {
   readonly events: readonly NotificationEvent[];
 }
 
+export interface Registration {
+  readonly mode: 'open' | 'approval' | 'closed';
+  /** Lower-case domains; empty: any. */
+  readonly allowedDomains: readonly string[];
+}
+
 export interface Competition {
   readonly name: string;
   readonly title: string;
@@ -56,4 +62,6 @@ export interface Competition {
   readonly tracks: readonly string[];
   readonly phases: readonly Phase[];
   readonly webhooks: readonly WebhookSubscription[];
+  /** Absent in bundles applied before accounts existed: then open. */
+  readonly registration?: Registration;
 }

@@ -45,7 +45,8 @@ export async function authenticate(db: Db, bearerToken: string | null | undefine
     .whereNull('t.revoked_at')
     .andWhere((q) => void q.whereNull('t.expires_at').orWhere('t.expires_at', '>', now))
     .first('t.id', 't.owner_id', 'o.name as owner_name', 't.last_used_at');
-  if (owners === 'agents') query.whereNull('o.disabled_at');
+  // A disabled agent, or a team an admin disabled (migration 0011), holds no valid token.
+  query.whereNull('o.disabled_at');
   const row = (await query) as Row | undefined;
   if (row === undefined) return null;
 

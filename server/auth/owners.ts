@@ -32,7 +32,9 @@ async function createOwner(db: Db, kind: 'team' | 'agent', name: string, now: nu
   try {
     // The owner and its token in one transaction: a failure leaves neither.
     return await withWriteTransaction(db, async (tx) => {
-      const [row] = (await tx(table).insert({ name, created_at: now }).returning('id')) as Array<{ id: number }>;
+      // A team made here (by an organizer) needs no approval (migration 0011).
+      const row0 = kind === 'team' ? { name, created_at: now, approved_at: now } : { name, created_at: now };
+      const [row] = (await tx(table).insert(row0).returning('id')) as Array<{ id: number }>;
       const { token } = await insertToken(tx, { kind, ownerId: row.id }, now);
       return { id: row.id, name, token };
     });

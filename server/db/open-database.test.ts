@@ -126,11 +126,16 @@ describe('openDatabase on PostgreSQL', () => {
       expect(row.run_after).toBe(NOW);
       const tables = (await db('information_schema.tables').where('table_schema', config.schema).pluck('table_name')) as string[];
       expect(tables.sort()).toEqual([
+        'account_links',
+        'accounts',
+        'admin_audit',
         'agents',
         'competition_audit',
         'competitions',
         'devices',
+        'entry_selections',
         'job_events',
+        'job_logs',
         'jobs',
         'lpcv_migrations',
         'lpcv_migrations_lock',
@@ -140,6 +145,7 @@ describe('openDatabase on PostgreSQL', () => {
         'results',
         'server_settings',
         'submissions',
+        'team_members',
         'teams',
         'tokens',
         'track_formulas',

@@ -16,6 +16,12 @@ import { jsonErrorHandler, stderrErrorLog, unknownApiRoute, type ErrorLog } from
 import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
 import { webhookAdminRoutes } from './webhook-admin-routes.js';
+import { teamAdminRoutes } from './team-admin-routes.js';
+import { accountRoutes } from '../pages/account-routes.js';
+import { adminTeamsRoutes } from '../pages/admin-teams-routes.js';
+import { OPEN_REGISTRATION } from '../accounts/registration-policy.js';
+import { readCompetition } from '../competitions/competitions-table.js';
+import { DEFAULT_MAIL_FROM, mailerFor, type Mailer } from '../notify/mailer.js';
 import type { EnqueueEvent } from '../notify/index.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
 import type { ReferenceModels } from '../baselines/reference-models.js';
@@ -67,6 +73,10 @@ export interface AppOptions {
   readonly refusalLimit?: RefusalLimitConfig;
   /** Announces submissions' outcomes (webhooks, server/notify): in the transaction that finishes a job. None when absent. */
   readonly notify?: EnqueueEvent;
+  /** Sends the account pages' e-mails (mailerFor); default: none sent, each written to stderr. */
+  readonly mailer?: Mailer;
+  /** The address e-mailed links point at (`lpcv serve --public-url`); default: the request's host. */
+  readonly publicUrl?: string;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
@@ -93,7 +103,17 @@ export function createApp(options: AppOptions): Express {
   app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));
   app.use(webhookAdminRoutes({ db: options.db, auth, now: options.now }));
   app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
-  app.use(pageRoutes({ ...options, quota, refusals, auth, trackList, logError }));
+  const mailer = options.mailer ?? mailerFor(undefined, DEFAULT_MAIL_FROM, (line) => void process.stderr.write(`lpcv: ${line}\n`));
+  const accounts = accountRoutes({
+    db: options.db,
+    auth,
+    mailer,
+    now: options.now,
+    registration: async () => (await readCompetition(options.db))?.competition.registration ?? OPEN_REGISTRATION,
+    ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
+  });
+  app.use(teamAdminRoutes(auth));
+  app.use(pageRoutes({ ...options, quota, refusals, auth, trackList, logError, extraRoutes: [accounts, adminTeamsRoutes(auth)] }));
   app.use('/api', unknownApiRoute);
   app.use(jsonErrorHandler(logError));
   return app;

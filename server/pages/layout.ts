@@ -29,7 +29,7 @@ function navLink(ctx: PageContext, href: string, label: string): Html {
 
 function whoIsIt(ctx: PageContext): Html {
   const v = ctx.viewer;
-  if (v.kind === 'anonymous') return html`<a href="/login">Log in</a>`;
+  if (v.kind === 'anonymous') return html`<a href="/account">Sign in</a> · <a href="/login">Log in with a token</a>`;
   const who = v.kind === 'admin' ? html`Logged in as <strong>admin</strong>` : html`Team <strong>${v.teamName}</strong>`;
   return html`<span>${who}</span>
     <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link">Log out</button></form>`;
@@ -52,7 +52,7 @@ ${refresh}
 <header class="site">
   <nav aria-label="Main">
     <a class="brand" href="/">LPCV benchmark</a>
-    <ul>${navLink(ctx, '/', 'Tracks')}${navLink(ctx, '/submit', 'Submit')}${ctx.viewer.kind !== 'anonymous' ? navLink(ctx, '/submissions', 'Submissions') : ''}${ctx.viewer.kind === 'admin' ? navLink(ctx, '/admin/devices', 'Devices') : ''}</ul>
+    <ul>${navLink(ctx, '/', 'Tracks')}${navLink(ctx, '/submit', 'Submit')}${ctx.viewer.kind !== 'anonymous' ? navLink(ctx, '/submissions', 'Submissions') : ''}${navLink(ctx, '/account', 'Account')}${ctx.viewer.kind === 'admin' ? html`${navLink(ctx, '/admin/devices', 'Devices')}${navLink(ctx, '/admin/teams', 'Teams')}` : ''}</ul>
     <div class="who">${whoIsIt(ctx)}</div>
   </nav>
 </header>

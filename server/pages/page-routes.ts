@@ -21,6 +21,7 @@ import { DEFAULT_DEVICE_HEALTH, drainDevice, listDevices, parseDeviceId, undrain
 import { devicesPage } from './devices-page.js';
 import { errorPage } from './error-page.js';
 import { homePage } from './home-page.js';
+import { pageHeaders, postedField } from './page-kit.js';
 import { readCompetition } from '../competitions/competitions-table.js';
 import { drainRequest } from './drain-request.js';
 import type { PageContext } from './layout.js';
@@ -37,6 +38,8 @@ export interface PageRoutesDeps extends SubmissionIntakeDeps {
   readonly logError: ErrorLog;
   /** For the admin's device page (default DEFAULT_DEVICE_HEALTH). */
   readonly deviceHealth?: DeviceHealthConfig;
+  /** Other pages' routers (accounts, the admin's teams), mounted before the page-not-found answer and under this router's error pages. */
+  readonly extraRoutes?: readonly Router[];
 }
 
 /** What of a refused form upload is still read (and dropped) so that the browser gets the error page. */
@@ -44,23 +47,6 @@ const DRAIN_MAX_BYTES = 256 * 1024 * 1024;
 const DRAIN_MAX_MS = 60_000;
 
 const STYLE_FILE = fileURLToPath(new URL('./static/style.css', import.meta.url));
-
-/** Headers of every page: no script, no frames, styles from this server only. */
-function pageHeaders(res: Response): void {
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  );
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'same-origin');
-  res.setHeader('Cache-Control', 'no-store');
-}
-
-/** A text field of an urlencoded form post, or undefined. */
-function postedField(req: Request, name: string): string | undefined {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 export function pageRoutes(deps: PageRoutesDeps): Router {
   const { db, auth, now } = deps;
@@ -242,6 +228,8 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
       res.redirect(303, `/admin/devices#device-${id}`);
     });
   }
+
+  for (const extra of deps.extraRoutes ?? []) router.use(extra);
 
   // Any other GET outside /api is a page that does not exist.
   router.get(/^\/(?!api(?:\/|$)).*/, async (req, res) => {

@@ -16,6 +16,7 @@ import {
   type WebhookDelivererOptions,
 } from '../notify/index.js';
 import type { Job } from '../queue/index.js';
+import { DEFAULT_MAIL_FROM, mailerFor, SMTP_URL_ENV } from '../notify/mailer.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ModelCheckPool, type CheckPoolOptions } from '../../submissions/validate/check-pool.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
@@ -70,6 +71,12 @@ export interface ServeOptions {
    * stops the start: apply that with `lpcv competition apply --force`.
    */
   readonly competition?: Competition;
+  /** SMTP for the account pages' e-mails (`--smtp-url`, else env LPCV_SMTP_URL); none: each message goes to the log. */
+  readonly smtpUrl?: string;
+  /** The From of those e-mails (default DEFAULT_MAIL_FROM). */
+  readonly mailFrom?: string;
+  /** The address participants use (`--public-url`): e-mailed links point at it. */
+  readonly publicUrl?: string;
   /** The webhook deliverer's timing (tests shorten it); the subscribers come from the applied competition. */
   readonly webhooks?: Pick<WebhookDelivererOptions, 'pollMs' | 'timeoutMs' | 'backoff' | 'concurrency'>;
   /** The upload checks' worker pool (default: ModelCheckPool's defaults). */
@@ -151,6 +158,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       cleanups.push(() => deliverer.stop());
       o.log(`serve: webhooks to ${[...new Set(subscribers.map((s) => s.url))].join(', ')}`);
     }
+    const mailer = mailerFor(o.smtpUrl ?? (o.env ?? process.env)[SMTP_URL_ENV], o.mailFrom ?? DEFAULT_MAIL_FROM, (line) => o.log(`serve: ${line}`));
+    if (mailer.sends) o.log('serve: e-mail through SMTP');
     const notify: EnqueueEvent | undefined = deliverer === null ? undefined : (event, tx) => deliverer.enqueue(event, tx);
     // Every start, seeded baselines or not: agents download each track's reference model from the store.
     const references = await storeReferenceModels(db, store, tracks.values());
@@ -179,6 +188,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       ...(o.quota !== undefined ? { quota: o.quota } : {}),
       ...(notify !== undefined ? { notify } : {}),
+      mailer,
+      ...(o.publicUrl !== undefined ? { publicUrl: o.publicUrl } : {}),
     });
     const server = await listen(app, o.port, host);
     cleanups.push(() => closeServer(server));

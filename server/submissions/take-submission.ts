@@ -3,6 +3,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import type { Db } from '../db/index.js';
 import type { ModelCheck } from '../../submissions/validate/check-pool.js';
+import { checkTeamActive } from '../accounts/team-membership.js';
 import { readPhases } from '../competitions/competitions-table.js';
 import { uploadPhase } from '../competitions/upload-phase.js';
 import { checkQuota, type QuotaConfig } from '../quota/index.js';
@@ -73,6 +74,7 @@ export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmi
       beforeFile: async (track, extras) => {
         const team = await args.teamFor(track, extras);
         refusals?.check(team, now());
+        await checkTeamActive(db, team);
         teamId = team;
         const at = now();
         const placed = uploadPhase(await readPhases(db), track.name, at);

@@ -10,6 +10,8 @@ import { authenticate, authorizationHeaders, isAdminToken, issueToken, parseBear
 import type { Db } from '../db/index.js';
 import { ANONYMOUS, type Viewer } from '../leaderboard/viewer.js';
 import { parseCookies, serializeCookie } from './cookies.js';
+import { ACCOUNT_COOKIE, signedInAccount } from '../accounts/account-session.js';
+import { membershipOf } from '../accounts/team-membership.js';
 
 export const SESSION_COOKIE = 'lpcv_session';
 export const ADMIN_COOKIE = 'lpcv_admin';
@@ -56,6 +58,10 @@ export async function viewerOf(auth: WebAuth, req: Request): Promise<Viewer> {
     const team = await authenticate(auth.db, session, 'session', now);
     if (team !== null) return { kind: 'team', teamId: team.ownerId, teamName: team.ownerName };
   }
+  // A member's account session (server/accounts) stands for its team, unless an organizer disabled the team.
+  const account = cookies.has(ACCOUNT_COOKIE) ? await signedInAccount(auth, req) : null;
+  const member = account === null ? null : await membershipOf(auth.db, account.id);
+  if (member !== null && member.disabledAt === null) return { kind: 'team', teamId: member.teamId, teamName: member.teamName };
   return ANONYMOUS;
 }
 
@@ -98,11 +104,11 @@ export async function startTeamSession(auth: WebAuth, res: Response, teamId: num
   res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, session.token, { maxAgeSeconds: SESSION_MS / 1000, secure: auth.secureCookies, sameSite: 'Lax' }));
 }
 
-/** Revokes the session token (if any) and clears both login cookies. */
+/** Revokes the session token (if any) and clears the login cookies (team session, admin, account). */
 export async function logOut(auth: WebAuth, req: Request, res: Response): Promise<void> {
   const session = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
   if (session !== undefined && tokenKindOf(session) === 'session') await revokeToken(auth.db, { token: session }, auth.now());
-  for (const name of [SESSION_COOKIE, ADMIN_COOKIE]) {
+  for (const name of [SESSION_COOKIE, ADMIN_COOKIE, ACCOUNT_COOKIE]) {
     res.append('Set-Cookie', serializeCookie(name, '', { maxAgeSeconds: 0, secure: auth.secureCookies, sameSite: 'Lax' }));
   }
 }

@@ -7,6 +7,8 @@ import { deviceHealthMigration } from './0006-device-health.js';
 import { rescoringMigration } from './0007-rescoring.js';
 import { oneResultStoreMigration } from './0008-one-result-store.js';
 import { competitionsMigration } from './0009-competitions.js';
+import { competitionOperationsMigration } from './0010-competition-operations.js';
+import { accountsMigration } from './0011-accounts.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
@@ -20,4 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   rescoringMigration,
   oneResultStoreMigration,
   competitionsMigration,
+  competitionOperationsMigration,
+  accountsMigration,
 ];

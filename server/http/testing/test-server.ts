@@ -23,6 +23,7 @@ import { InputPackCache } from '../../scoring/index.js';
 import { storeReferenceModels, type ReferenceModels } from '../../baselines/reference-models.js';
 import { createApp } from '../create-app.js';
 import type { ModelCheck } from '../../../submissions/validate/check-pool.js';
+import type { Mailer } from '../../notify/mailer.js';
 import type { RefusalLimitConfig } from '../../submissions/refusal-limit.js';
 
 /** Where the test servers' clocks start, and when their teams and agents are made (2027-01-15T08:00Z). */
@@ -57,6 +58,8 @@ export interface TestServerOptions {
   readonly modelCheck?: ModelCheck;
   /** The cap on refused uploads per team (default: the server's). */
   readonly refusalLimit?: RefusalLimitConfig;
+  /** The account pages' mailer (default: the server's, which writes each message to stderr). */
+  readonly mailer?: Mailer;
 }
 
 export interface TestServer {
@@ -116,6 +119,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       ...(options.baselineTrials === undefined ? {} : { baselineTrials: options.baselineTrials }),
       ...(options.modelCheck === undefined ? {} : { modelCheck: options.modelCheck }),
       ...(options.refusalLimit === undefined ? {} : { refusalLimit: options.refusalLimit }),
+      ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
     });
     server = await listen(app);
     const { port } = server.address() as AddressInfo;
