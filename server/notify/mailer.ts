@@ -41,7 +41,8 @@ export function mailerFor(smtpUrl: string | undefined, from: string, log: (line:
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
     throw new LpcvError('LPCV_E_USAGE', `the SMTP URL must start with smtp:// or smtps://, not ${url.protocol}//`);
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Bounded: a sign-up waits for its e-mail, and nodemailer's own defaults wait minutes for a dead server.
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   return {
     sends: true,
     send: async (m) => {

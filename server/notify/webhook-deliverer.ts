@@ -19,6 +19,8 @@ import type { Db } from '../db/index.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../queue/backoff.js';
 import type { WebhookEvent, WebhookSubscriber } from './webhook-events.js';
 import { claimDueDeliveries, enqueueWebhookEvent, markDead, markDelivered, markFailed, type DeliveryFailure, type WebhookDelivery } from './webhook-outbox.js';
+import type { Mailer } from './mailer.js';
+import { MAILTO, outcomeMail } from './outcome-mail.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature.js';
 
 export const DEFAULT_WEBHOOK_CONCURRENCY = 4;
@@ -51,6 +53,11 @@ export interface WebhookDelivererOptions {
   readonly logError?: (error: unknown, where: string) => void;
   /** Called with the row as recorded after every attempt (delivered, queued for a retry, or dead). */
   readonly afterAttempt?: (delivery: WebhookDelivery) => void;
+  /**
+   * Sends the outbox's e-mail rows (`mailto:` URLs, enqueueMail): the same durable rows, retries and log as
+   * the webhooks'. Without one, such rows are dead at once.
+   */
+  readonly mailer?: Mailer;
 }
 
 const stderrLog = (error: unknown, where: string): void => {
@@ -118,6 +125,7 @@ export class WebhookDeliverer {
   private readonly fetch: typeof fetch;
   private readonly logError: (error: unknown, where: string) => void;
   private readonly afterAttempt: ((delivery: WebhookDelivery) => void) | undefined;
+  private readonly mailer: Mailer | undefined;
   private readonly queue: PQueue;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -140,6 +148,7 @@ export class WebhookDeliverer {
     this.fetch = o.fetch ?? globalThis.fetch;
     this.logError = o.logError ?? stderrLog;
     this.afterAttempt = o.afterAttempt;
+    this.mailer = o.mailer;
     this.queue = new PQueue({ concurrency: this.concurrency });
   }
 
@@ -149,6 +158,15 @@ export class WebhookDeliverer {
    */
   enqueue(event: WebhookEvent, dbOrTx: Knex = this.db): Promise<number> {
     return enqueueWebhookEvent(dbOrTx, this.subscribers, event, this.now(), this.maxAttempts === undefined ? {} : { maxAttempts: this.maxAttempts });
+  }
+
+  /**
+   * Queues an event as e-mail to each address (one `mailto:` row each, sent by the mailer; docs/webhooks.md,
+   * "E-mail"). Like enqueue: idempotent per event and address, and inside the caller's transaction when given.
+   */
+  enqueueMail(event: WebhookEvent, addresses: readonly string[], dbOrTx: Knex = this.db): Promise<number> {
+    const recipients = addresses.map((a) => ({ url: `${MAILTO}${a}`, secret: '', events: [event.name] }));
+    return enqueueWebhookEvent(dbOrTx, recipients, event, this.now(), this.maxAttempts === undefined ? {} : { maxAttempts: this.maxAttempts });
   }
 
   /** Polls every pollMs from now on, until stop(). */
@@ -199,6 +217,12 @@ export class WebhookDeliverer {
   /** Sends one delivery and records the outcome. Never rejects: a failure to record goes to logError. */
   private async deliver(row: WebhookDelivery): Promise<void> {
     try {
+      if (row.url.startsWith(MAILTO)) {
+        const mailed = this.mailer === undefined ? null : await this.record(row, await this.mail(row, this.mailer));
+        const recorded = mailed ?? (await markDead(this.db, row.id, 'no SMTP is configured on this server: not sent', this.now()));
+        if (recorded !== null) this.afterAttempt?.(recorded);
+        return;
+      }
       const secret = this.secrets.get(row.url);
       const recorded =
         secret === undefined
@@ -212,6 +236,23 @@ export class WebhookDeliverer {
 
   private record(row: WebhookDelivery, result: SendResult): Promise<WebhookDelivery | null> {
     return result.ok ? markDelivered(this.db, row.id, result.status, this.now()) : markFailed(this.db, row.id, result, this.now(), this.backoff);
+  }
+
+  /** An e-mail row: the event told as a message (outcomeMail), bounded by the same timeout as a POST. */
+  private async mail(row: WebhookDelivery, mailer: Mailer): Promise<SendResult> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const message = { to: row.url.slice(MAILTO.length), ...outcomeMail(row.body) };
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the SMTP server did not take the message within ${this.timeoutMs} ms`)), this.timeoutMs);
+      });
+      await Promise.race([mailer.send(message), timeout]);
+      return { ok: true, status: 250 };
+    } catch (e) {
+      return { ok: false, status: null, error: describeSendError(e, this.timeoutMs) };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async send(row: WebhookDelivery, secret: string): Promise<SendResult> {

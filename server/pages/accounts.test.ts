@@ -5,8 +5,6 @@
  * member's own API token that submits and stops working when the member is removed, leaving, and the
  * organizer's approval and disabling of teams.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
@@ -16,35 +14,8 @@ import { useTestDatabase } from '../db/testing/suite-hooks.js';
 import { postSubmission } from '../http/testing/api-server.js';
 import { call, startTestServer, TEST_ADMIN_TOKEN, type TestServer } from '../http/testing/test-server.js';
 import { mailerFor } from '../notify/mailer.js';
+import { startSmtp } from '../notify/testing/smtp-server.js';
 import { TestBrowser } from './testing/browser.js';
-
-interface Mail {
-  readonly to: string;
-  readonly text: string;
-}
-
-/** A real SMTP server that keeps what it receives (no TLS, no login: loopback only). */
-async function startSmtp(): Promise<{ port: number; mails: Mail[]; close: () => Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (c: string) => (raw += c));
-      stream.on('end', () => {
-        // The text part, quoted-printable undone (soft breaks, =XX).
-        const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), text });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 const PASSWORD = 'correct horse battery';
 

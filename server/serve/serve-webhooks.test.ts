@@ -2,8 +2,9 @@
  * Webhooks end to end: startServer with a competition whose bundle subscribes a receiver on 127.0.0.1 (a real
  * HTTP server), a team's upload over HTTP, an agent that leases and completes it over HTTP; the receiver gets
  * one signed `submission.done` whose signature verifies with the secret from the server's environment. A
- * secret that is not set stops the start. Real SQLite file, real HTTP, the real clock (the deliverer polls
- * every 20 ms).
+ * secret that is not set stops the start. With SMTP set (a real SMTP server here), the team's verified members
+ * get the outcome by e-mail through the same outbox. Real SQLite file, real HTTP, the real clock (the
+ * deliverer polls every 20 ms).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,11 @@ import { createAgent, createTeam } from '../auth/index.js';
 import { useTempDir } from '../db/testing/suite-hooks.js';
 import { call } from '../http/testing/test-server.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../notify/index.js';
-import { startServer } from './start-server.js';
+import { startServer, type RunningServer } from './start-server.js';
+import { accountById, insertAccount, markVerified } from '../accounts/accounts-table.js';
+import { OPEN_REGISTRATION } from '../accounts/registration-policy.js';
+import { createTeamAsCaptain, issueMemberToken, joinTeam, membershipOf } from '../accounts/team-membership.js';
+import { startSmtp } from '../notify/testing/smtp-server.js';
 
 const SECRET = 'a-secret-of-32-characters-000000';
 
@@ -51,6 +56,45 @@ async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Uploads a model with the team token, then leases and completes its job over HTTP as an agent would. */
+async function submitAndComplete(server: RunningServer, teamToken: string): Promise<string> {
+  const track = resolveTrack('fashion-mnist');
+  const agent = await createAgent(server.db, `agent-${Math.random().toString(36).slice(2, 8)}`, Date.now());
+  const form = new FormData();
+  form.append('track', track.name);
+  form.append('file', new Blob([fixtureBytes('tiny-conv.onnx')]), 'tiny-conv.onnx');
+  const up = await fetch(`${server.url}/api/submissions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${teamToken}` } });
+  expect(up.status).toBe(201);
+  const { id } = (await up.json()) as { id: string };
+
+  const registered = await call(server, 'POST', '/api/agent/devices', agent.token, { name: 'desk-1', kind: 'desktop', capabilities: { threads: 1 } });
+  const { deviceId } = (await registered.json()) as { deviceId: number };
+  const lease = parseLeaseAnswer(await (await call(server, 'POST', '/api/agent/lease', agent.token, { deviceId })).json());
+  expect(lease.job.submissionId).toBe(id);
+  const ids = (await loadLabels(track, 'test')).ids;
+  const completion = {
+    leaseToken: lease.job.leaseToken,
+    measurement: {
+      predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) },
+      runtime: 'fake 1.0',
+      threads: 1,
+      protocol: { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 },
+      latencyMs: [1, 2, 3],
+      warmupMs: [5],
+      preprocessMs: [0.1],
+    },
+    target: { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' },
+    energy: null,
+    energyNote: 'no power sensor',
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+  const done = await call(server, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, agent.token, completion);
+  expect(((await done.json()) as { status: string }).status).toBe('done');
+
+  return id;
 }
 
 describe('webhooks from a running server', () => {
@@ -90,38 +134,7 @@ describe('webhooks from a running server', () => {
     });
     try {
       const team = await createTeam(server.db, 'hook-team', Date.now());
-      const agent = await createAgent(server.db, 'hook-agent', Date.now());
-      const form = new FormData();
-      form.append('track', track.name);
-      form.append('file', new Blob([fixtureBytes('tiny-conv.onnx')]), 'tiny-conv.onnx');
-      const up = await fetch(`${server.url}/api/submissions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${team.token}` } });
-      expect(up.status).toBe(201);
-      const { id } = (await up.json()) as { id: string };
-
-      const registered = await call(server, 'POST', '/api/agent/devices', agent.token, { name: 'desk-1', kind: 'desktop', capabilities: { threads: 1 } });
-      const { deviceId } = (await registered.json()) as { deviceId: number };
-      const lease = parseLeaseAnswer(await (await call(server, 'POST', '/api/agent/lease', agent.token, { deviceId })).json());
-      expect(lease.job.submissionId).toBe(id);
-      const ids = (await loadLabels(track, 'test')).ids;
-      const completion = {
-        leaseToken: lease.job.leaseToken,
-        measurement: {
-          predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) },
-          runtime: 'fake 1.0',
-          threads: 1,
-          protocol: { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 },
-          latencyMs: [1, 2, 3],
-          warmupMs: [5],
-          preprocessMs: [0.1],
-        },
-        target: { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' },
-        energy: null,
-        energyNote: 'no power sensor',
-        startedAt: new Date().toISOString(),
-        finishedAt: new Date().toISOString(),
-      };
-      const done = await call(server, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, agent.token, completion);
-      expect(((await done.json()) as { status: string }).status).toBe('done');
+      const id = await submitAndComplete(server, team.token);
 
       const got = await until('the webhook', () => hook.received[0]);
       const header = (name: string): string | undefined => got.headers[name.toLowerCase()] as string | undefined;
@@ -165,5 +178,41 @@ describe('webhooks from a running server', () => {
         competition: competition('http://127.0.0.1:9/x'),
       }),
     ).rejects.toThrow(/HOOK_SECRET is not set/);
+  });
+
+  it("e-mails a submission's outcome to its team's verified members when SMTP is set, and to nobody else", async () => {
+    const smtp = await startSmtp();
+    const track = resolveTrack('fashion-mnist');
+    const server = await startServer({
+      port: 0,
+      dataDir: path.join(dir(), 'data-mail'),
+      log: () => {},
+      env: {},
+      tracks: new Map([[track.name, track]]),
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      webhooks: { pollMs: 20, timeoutMs: 2_000 },
+    });
+    try {
+      const now = Date.now();
+      const captain = await insertAccount(server.db, 'captain@example.org', null, now);
+      await markVerified(server.db, captain.id, now);
+      const verified = (await accountById(server.db, captain.id))!;
+      await createTeamAsCaptain(server.db, verified, 'Mailers', OPEN_REGISTRATION, now);
+      // An unverified member of the team gets nothing.
+      const unverified = await insertAccount(server.db, 'unverified@example.org', null, now);
+      await joinTeam(server.db, unverified, (await membershipOf(server.db, captain.id))!.teamId, now);
+      const { token } = await issueMemberToken(server.db, verified, now);
+
+      const id = await submitAndComplete(server, token);
+      const mail = await until('the e-mail', () => smtp.mails.find((m) => m.subject.includes(id)));
+      expect(mail.to).toBe('captain@example.org');
+      expect(mail.subject).toBe(`LPCV: submission ${id} on track fashion-mnist is done: no score (see the status page for why)`);
+      expect(mail.text).toContain('Team Mailers');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(smtp.mails.map((m) => m.to)).toEqual(['captain@example.org']);
+    } finally {
+      await server.close();
+      await smtp.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
 } from '../notify/index.js';
 import type { Job } from '../queue/index.js';
 import { DEFAULT_MAIL_FROM, mailerFor, SMTP_URL_ENV } from '../notify/mailer.js';
+import { memberAddresses } from '../notify/outcome-mail.js';
 import { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { ModelCheckPool, type CheckPoolOptions } from '../../submissions/validate/check-pool.js';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../auth/index.js';
@@ -140,27 +141,37 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const applied = await applyCompetition(db, o.competition, { now: now(), actor: 'serve' });
       o.log(`serve: competition ${applied.competition}: ${applied.action === 'unchanged' ? 'as applied before' : applied.action}`);
     }
-    // Webhooks: the applied competition's subscribers (read at start: an apply to a running server takes effect at its restart).
+    // Notifications: the applied competition's webhook subscribers (read at start: an apply to a running server
+    // takes effect at its restart), and e-mail to a team's members about their submissions when SMTP is set.
     const competition = (await readCompetition(db))?.competition ?? null;
     const subscribers = webhookSubscribers(competition, o.env ?? process.env);
+    const mailer = mailerFor(o.smtpUrl ?? (o.env ?? process.env)[SMTP_URL_ENV], o.mailFrom ?? DEFAULT_MAIL_FROM, (line) => o.log(`serve: ${line}`));
     const deliverer =
-      subscribers.length === 0
+      subscribers.length === 0 && !mailer.sends
         ? null
         : new WebhookDeliverer({
             db,
             subscribers,
             now,
+            mailer,
             ...o.webhooks,
-            logError: (e, where) => o.log(`serve: webhooks: ${where}: ${e instanceof Error ? e.message : String(e)}`),
+            logError: (e, where) => o.log(`serve: notifications: ${where}: ${e instanceof Error ? e.message : String(e)}`),
           });
     if (deliverer !== null) {
       deliverer.start();
       cleanups.push(() => deliverer.stop());
-      o.log(`serve: webhooks to ${[...new Set(subscribers.map((s) => s.url))].join(', ')}`);
+      if (subscribers.length > 0) o.log(`serve: webhooks to ${[...new Set(subscribers.map((s) => s.url))].join(', ')}`);
+      if (mailer.sends) o.log("serve: e-mail through SMTP (accounts, and submissions' outcomes to their teams)");
     }
-    const mailer = mailerFor(o.smtpUrl ?? (o.env ?? process.env)[SMTP_URL_ENV], o.mailFrom ?? DEFAULT_MAIL_FROM, (line) => o.log(`serve: ${line}`));
-    if (mailer.sends) o.log('serve: e-mail through SMTP');
-    const notify: EnqueueEvent | undefined = deliverer === null ? undefined : (event, tx) => deliverer.enqueue(event, tx);
+    const notify: EnqueueEvent | undefined =
+      deliverer === null
+        ? undefined
+        : async (event, tx) => {
+            let rows = subscribers.length === 0 ? 0 : await deliverer.enqueue(event, tx);
+            if (mailer.sends && event.name.startsWith('submission.') && typeof event.data.team === 'string')
+              rows += await deliverer.enqueueMail(event, await memberAddresses(tx, event.data.team), tx);
+            return rows;
+          };
     // Every start, seeded baselines or not: agents download each track's reference model from the store.
     const references = await storeReferenceModels(db, store, tracks.values());
     if (references.size > 0) o.log(`serve: reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);
