@@ -34,3 +34,4 @@ export {
 export { notifySubmissionOutcome, type EnqueueEvent } from './submission-outcome.js';
 export { PHASE_EVENT_WINDOW_MS, notifyPhaseTransitions, phaseTransitions } from './phase-events.js';
 export { MIN_WEBHOOK_SECRET_CHARS, webhookSubscribers } from './webhook-subscribers.js';
+export { notifyDeviceEvents } from './device-events.js';

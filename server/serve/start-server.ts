@@ -214,8 +214,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       everyMs: o.reapEveryMs ?? 5_000,
       log: o.log,
       afterReclaim: async (at) => {
-        await sweepDevices(at);
-        if (notify !== undefined) await notifyPhaseTransitions(db, notify, competition, at);
+        const swept = await sweepDevices(at);
+        if (notify !== undefined) {
+          await notifyPhaseTransitions(db, notify, competition, at);
+          await notifyDeviceEvents(db, notify, swept, deviceHealth.driftPct, at);
+        }
       },
       ...(notify === undefined
         ? {}
