@@ -287,6 +287,12 @@ export const ERROR_CODES = {
     fault: 'usage',
     summary: "the change does not fit the account's team: already in a team, not in one, not its captain, or the captain leaving members behind",
   },
+  LPCV_E_ENTRY_SELECTION: {
+    exit: EXIT.usage,
+    http: 409,
+    fault: 'usage',
+    summary: 'the track takes no selected entry now: its leaderboard\'s entry rule is not "selected", or its hidden results are revealed',
+  },
   LPCV_E_AGENT_REQUEST: {
     exit: EXIT.usage,
     http: 400,

@@ -120,6 +120,41 @@ describe('entryPerTeam', () => {
         .sort(),
     ).toEqual(['a1', 'b1', 'x']);
   });
+
+  it("with 'selected' keeps the team's selected entry whatever its score, and its best until it selects one", () => {
+    const input = [
+      entry('a1', 'A', 30, 1),
+      entry('a2', 'A', 10, 2),
+      entry('a3', 'A', 20, 3, { qualified: false }),
+      entry('b1', 'B', 9, 7),
+      entry('b2', 'B', 5, 8),
+      entry('x1', 'base', 1, 9, { baseline: true }),
+      entry('x2', 'base', 0.5, 10, { baseline: true }),
+    ];
+    const kept = (selected: string[]): string[] =>
+      entryPerTeam(input, 'selected', new Set(selected))
+        .map((e) => e.id)
+        .sort();
+    expect(kept(['a2'])).toEqual(['a2', 'b1', 'x2']);
+    // Even an entry that does not qualify stands when the team selected it: the choice is the team's.
+    expect(kept(['a3', 'b2'])).toEqual(['a3', 'b2', 'x2']);
+    expect(kept([])).toEqual(['a1', 'b1', 'x2']);
+    // A selected id that is not on this board (no result yet, a failed run) leaves the team with its best.
+    expect(kept(['a9'])).toEqual(['a1', 'b1', 'x2']);
+    // Baselines select nothing: a baseline name keeps its latest entry.
+    expect(kept(['x1'])).toEqual(['a1', 'b1', 'x2']);
+    // The other rules ignore selections.
+    expect(
+      entryPerTeam(input, 'best', new Set(['a2']))
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['a1', 'b1', 'x2']);
+  });
+
+  it("with 'selected' and two selected ids of one team keeps the better of them, whatever the input order", () => {
+    const input = [entry('a1', 'A', 30, 1), entry('a2', 'A', 10, 2), entry('a3', 'A', 20, 3)];
+    for (const order of [input, [...input].reverse()]) expect(entryPerTeam(order, 'selected', new Set(['a2', 'a3'])).map((e) => e.id)).toEqual(['a3']);
+  });
 });
 
 /** An entry with tie evidence: accuracy as correct/N, latency interval [low, high]. */

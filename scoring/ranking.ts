@@ -5,8 +5,9 @@
  *
  * The rule (docs/leaderboard.md):
  * - Each team's best entry counts, or its latest scored one when the track says `leaderboard.entry:
- *   "latest"` (a baseline counts per baseline name: its latest entry, since the organizers replace a
- *   baseline by re-submitting it).
+ *   "latest"`, or the one the team selected when it says `"selected"` (its best until it selects one). A
+ *   baseline counts per baseline name: its latest entry, since the organizers replace a baseline by
+ *   re-submitting it.
  * - Order: qualified entries with a score first, by score (higher first); equal scores by the earlier
  *   submission, then by submission id, so that the order never depends on the database's row order. Then
  *   entries that do not qualify or have no score, in the same tie order.
@@ -26,7 +27,7 @@
  *   own position (competition ranking: 1, =2, =2, 4).
  */
 
-export type EntryRule = 'best' | 'latest';
+export type EntryRule = 'best' | 'latest' | 'selected';
 
 /** What the statistical tie test compares (statisticallyTied). */
 export interface TieEvidence {
@@ -107,16 +108,25 @@ export function compareEntries(a: RankableEntry, b: RankableEntry): number {
 const later = (a: RankableEntry, b: RankableEntry): boolean => a.submittedAt > b.submittedAt || (a.submittedAt === b.submittedAt && a.id > b.id);
 
 /**
- * Each team's best entry (by compareEntries), or with rule 'latest' its latest one, and each baseline
- * name's latest entry. Returned in no particular order: rank them with rankEntries.
+ * Each team's best entry (by compareEntries), or with rule 'latest' its latest one, or with rule 'selected'
+ * the entry whose id is in `selected` (the team's choice, server/leaderboard/entry-selections.ts) and its
+ * best while none of its entries is selected; and each baseline name's latest entry (baselines select
+ * nothing). A selected submission that is not among `entries` (no result on this board yet, or a failed
+ * run) leaves the team with its best. Returned in no particular order: rank them with rankEntries.
  */
-export function entryPerTeam<T extends RankableEntry>(entries: readonly T[], rule: EntryRule): T[] {
+export function entryPerTeam<T extends RankableEntry>(entries: readonly T[], rule: EntryRule, selected: ReadonlySet<string> = new Set()): T[] {
+  const chosen = (e: T): boolean => rule === 'selected' && !e.baseline && selected.has(e.id);
+  const better = (e: T, held: T): boolean => {
+    if (e.baseline || rule === 'latest') return later(e, held);
+    // A team has one selection per track; were two of its ids given, the better of them would stand.
+    if (chosen(e) !== chosen(held)) return chosen(e);
+    return compareEntries(e, held) < 0;
+  };
   const kept = new Map<string, T>();
   for (const e of entries) {
     const key = `${e.baseline ? 'baseline' : 'team'}:${e.team}`;
     const held = kept.get(key);
-    const byTime = e.baseline || rule === 'latest';
-    if (held === undefined || (byTime ? later(e, held) : compareEntries(e, held) < 0)) kept.set(key, e);
+    if (held === undefined || better(e, held)) kept.set(key, e);
   }
   return [...kept.values()];
 }

@@ -246,8 +246,11 @@ export const baselineSchema = z.strictObject({
  * the private one replaces it after the admin's reveal, each entry keeping both ranks.
  */
 export const leaderboardSettingsSchema = z.strictObject({
-  /** Which of a team's entries counts: its best score (default) or its latest scored submission. */
-  entry: z.enum(['best', 'latest']).default('best'),
+  /**
+   * Which of a team's entries counts: its best score (default), its latest scored submission, or the one the
+   * team selected (EvalAI's "select one"; a team that selected none is ranked by its best).
+   */
+  entry: z.enum(['best', 'latest', 'selected']).default('best'),
   /** A public split scored for the leaderboard shown during the competition. */
   publicSplit: z.string().optional(),
   /** The split of the final (private) leaderboard; default: the track's first hidden split, else its default split. */
@@ -275,6 +278,14 @@ export const trackSchema = z
     power: powerSchema.optional(),
     baselines: z.array(baselineSchema).optional(),
     leaderboard: leaderboardSettingsSchema.optional(),
+    /**
+     * What participants may see of their own runs (docs/running-a-competition.md): `logs: false` hides the
+     * stdout/stderr tails of packages and board runs from them (Codabench's hide_output; admins still see
+     * them); `publicFailures: true` lists the track's failed submissions (team, time, code) to everyone.
+     */
+    participants: z
+      .strictObject({ logs: z.boolean().default(true), publicFailures: z.boolean().default(false) })
+      .optional(),
     /** Corrupted and adversarial evaluation splits derived from clean splits (docs/robustness.md). */
     robustness: robustnessSchema.optional(),
   })

@@ -17,6 +17,8 @@ import { leaderboardRoutes } from './leaderboard-routes.js';
 import { submissionsRoutes } from './submissions-routes.js';
 import { webhookAdminRoutes } from './webhook-admin-routes.js';
 import { teamAdminRoutes } from './team-admin-routes.js';
+import { entrySelectionRoutes } from './entry-selection-routes.js';
+import { entrySelectionPageRoute } from '../pages/entry-selection-page-route.js';
 import { accountRoutes } from '../pages/account-routes.js';
 import { adminTeamsRoutes } from '../pages/admin-teams-routes.js';
 import { OPEN_REGISTRATION } from '../accounts/registration-policy.js';
@@ -102,6 +104,7 @@ export function createApp(options: AppOptions): Express {
   app.use(submissionsRoutes({ ...options, quota, refusals }));
   app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));
   app.use(webhookAdminRoutes({ db: options.db, auth, now: options.now }));
+  app.use(entrySelectionRoutes({ db: options.db, tracks: options.tracks, now: options.now }));
   app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
   const mailer = options.mailer ?? mailerFor(undefined, DEFAULT_MAIL_FROM, (line) => void process.stderr.write(`lpcv: ${line}\n`));
   const accounts = accountRoutes({
@@ -113,7 +116,17 @@ export function createApp(options: AppOptions): Express {
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
   });
   app.use(teamAdminRoutes(auth));
-  app.use(pageRoutes({ ...options, quota, refusals, auth, trackList, logError, extraRoutes: [accounts, adminTeamsRoutes(auth)] }));
+  app.use(
+    pageRoutes({
+      ...options,
+      quota,
+      refusals,
+      auth,
+      trackList,
+      logError,
+      extraRoutes: [accounts, adminTeamsRoutes(auth), entrySelectionPageRoute({ db: options.db, auth, tracks: options.tracks, now: options.now })],
+    }),
+  );
   app.use('/api', unknownApiRoute);
   app.use(jsonErrorHandler(logError));
   return app;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { Db } from '../db/index.js';
-import { buildLeaderboard, hideTrack, leaderboardCsv, revealTrack, trackReveal, type Board } from '../leaderboard/index.js';
+import { buildLeaderboard, hideTrack, leaderboardCsv, leaderboardQuery, revealTrack, trackReveal } from '../leaderboard/index.js';
 import { listRescoreAudit, rescoreTrack } from '../rescore/index.js';
 import { viewerOf, type WebAuth } from '../web/web-auth.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
@@ -26,16 +26,12 @@ const rescoreBody = z.strictObject({
   dryRun: z.boolean().optional(),
 });
 
-/** `?board=public|private`, or undefined (the default board). */
-export function boardParam(value: unknown): Board | undefined {
-  if (value === undefined) return undefined;
-  if (value !== 'public' && value !== 'private') throw new LpcvError('LPCV_E_BAD_REQUEST', `board must be public or private, not ${JSON.stringify(value)}`);
-  return value;
-}
+// The pages read `?board=` with it too.
+export { boardParam } from '../leaderboard/index.js';
 
 /**
- * `GET /api/leaderboard`, `GET /api/leaderboard/:track` (JSON, or CSV with `?format=csv`; `?board=public|
- * private`), the admin's `POST`/`DELETE /api/admin/tracks/:track/reveal`, `POST /api/admin/tracks/:track/
+ * `GET /api/leaderboard`, `GET /api/leaderboard/:track` (JSON, or CSV with `?format=csv`; the view's `?board=public|
+ * private`, `?sort=<column>&order=asc|desc`, `?phase=<name>&round=<name>`: leaderboardQuery), the admin's `POST`/`DELETE /api/admin/tracks/:track/reveal`, `POST /api/admin/tracks/:track/
  * rescore` and `GET /api/admin/tracks/:track/rescores` (docs/api.md, "Leaderboard"; docs/rescoring.md).
  * The leaderboard takes no token, a team token or the admin token (or the pages' login cookie) and shows
  * what that viewer may see.
@@ -53,7 +49,7 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     const track = lookUpTrack(deps.tracks, req.params.track);
     const format = req.query.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new LpcvError('LPCV_E_BAD_REQUEST', `format must be json or csv, not ${JSON.stringify(format)}`);
-    const board = await buildLeaderboard(db, track, viewer, { board: boardParam(req.query.board), now: now() });
+    const board = await buildLeaderboard(db, track, viewer, { ...leaderboardQuery(req.query), now: now() });
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="leaderboard-${track.name}.csv"`);

@@ -10,6 +10,9 @@
  * always shown. With a public split, which entry of a team counts is decided on the public board (as
  * Kaggle does by default), and that same submission stands on the private board: nobody's entry is picked
  * by its hidden score.
+ *
+ * A view of the board (leaderboard-query.ts): restricted to one competition phase or round (phase-filter.ts), and
+ * sorted by a column (sort-entries.ts), which moves rows and never ranks.
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Track } from '../../harness/tracks/track.js';
@@ -25,6 +28,9 @@ import { trackReveal } from './track-reveals.js';
 import { autoRevealedAt, openPhase } from '../../harness/competitions/phase-clock.js';
 import { readPhases } from '../competitions/competitions-table.js';
 import type { Viewer } from './viewer.js';
+import { selectedEntries } from './entry-selections.js';
+import { parsePhaseFilter, trackPhases, type PhaseFilter, type TrackPhase } from './phase-filter.js';
+import { parseSort, sortEntries, type EntrySort } from './sort-entries.js';
 
 export type Board = 'public' | 'private';
 
@@ -67,6 +73,7 @@ export interface LeaderboardEntry {
   score: number | null;
   /** The score's 95% interval (the record's score.ci95): what the tie test compares; null where the result has none. */
   scoreCi95: [number, number] | null;
+  /** Whether the entry meets the track's limits; the others are listed after it, unranked ("Disqualified"). */
   qualified: boolean;
   /** Why the score is null or the entry does not qualify. */
   reason: string | null;
@@ -76,6 +83,8 @@ export interface LeaderboardEntry {
   device: string;
   /** On the accuracy-latency Pareto front of the entries shown. */
   pareto: boolean;
+  /** The team's selected submission (entry rule `selected`); false elsewhere, and where the team has its best by default. */
+  selected: boolean;
   /** ISO 8601. */
   submittedAt: string;
   finishedAt: string;
@@ -122,8 +131,14 @@ export interface Leaderboard {
    * `boardVisible: false` is open, participants see their own entries and the baselines only.
    */
   phase: { name: string; title: string; endsAt: string; boardVisible: boolean } | null;
-  /** Which entry of a team counts: its best or its latest scored submission. */
+  /** Which entry of a team counts: its best, its latest scored, or its selected submission (its best until it selects one). */
   entryRule: EntryRule;
+  /** The competition's phases on this track, with their rounds, in start order (the page links each one's board). */
+  phases: TrackPhase[];
+  /** The phase (and round) this view is restricted to (`?phase=&round=`): only submissions made in it; null: all. */
+  phaseFilter: { phase: string; round: string | null } | null;
+  /** The display order (`?sort=&order=`): rank ascending by default. Sorting never changes a rank. */
+  sort: EntrySort;
   /** The accuracy metric shown (the formula's `accuracy` parameter, else the track's first metric). */
   metric: string;
   /**
@@ -143,6 +158,9 @@ export interface Leaderboard {
   complete: boolean;
   /** Entries (one per team) this viewer may not see yet. */
   withheld: number;
+  /** How many of `entries` qualify, and how many do not (listed after the qualified ones). */
+  qualifiedEntries: number;
+  disqualifiedEntries: number;
   entries: LeaderboardEntry[];
 }
 
@@ -173,12 +191,20 @@ interface Candidate extends RankableEntry {
  * job (`submissions.public_job_id`, migration 0007); never another job of the submission (a device's
  * reference run is an extra job of a baseline's submission, server/devices: never an entry).
  */
-async function runsOn(db: Db, track: Track, board: Board, metric: string): Promise<Map<string, Candidate>> {
-  const rows = (await db('submissions as s')
+async function runsOn(db: Db, track: Track, board: Board, metric: string, filter: PhaseFilter | null): Promise<Map<string, Candidate>> {
+  const query = db('submissions as s')
     .join('results as r', 'r.job_id', board === 'private' ? 's.job_id' : 's.public_job_id')
     .join('teams as t', 't.id', 's.team_id')
-    .where('s.track', track.name)
-    .select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'r.record_json')) as Row[];
+    .where('s.track', track.name);
+  // Baselines stand on every phase's board: they are the organizers' reference points, made in no phase.
+  if (filter !== null)
+    void query.where((q) =>
+      q.whereNotNull('s.baseline_name').orWhere((inPhase) => {
+        void inPhase.where('s.phase', filter.phase.name);
+        if (filter.round !== null) void inPhase.where('s.round', filter.round);
+      }),
+    );
+  const rows = (await query.select('s.id', 's.team_id', 't.name as team', 's.baseline_name', 's.created_at', 'r.record_json')) as Row[];
   const runs = new Map<string, Candidate>();
   for (const r of rows) {
     const record = JSON.parse(r.record_json) as ResultRecord;
@@ -209,6 +235,12 @@ export interface BuildOptions {
    * Without it phases are not consulted (admins' reads: re-scoring, which see every entry anyway).
    */
   readonly now?: number;
+  /** Only the submissions made in this phase (and round) of the competition: 400 for one the track does not have. */
+  readonly phase?: string;
+  readonly round?: string;
+  /** The display order: a column of sortColumns (default rank) and asc or desc (default: the column's); 400 otherwise. */
+  readonly sort?: string;
+  readonly order?: string;
 }
 
 export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, options: BuildOptions = {}): Promise<Leaderboard> {
@@ -216,12 +248,16 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const publicSplit = publicLeaderboardSplit(track);
   const privateHidden = track.splits[privateSplit]?.visibility === 'hidden';
   const reveal = await trackReveal(db, track.name);
-  const phases = options.now === undefined ? [] : await readPhases(db);
+  const phases = await readPhases(db);
+  const filter = parsePhaseFilter(phases, track.name, options.phase, options.round);
+  const sort = parseSort(track, options.sort, options.order);
   const autoAt = options.now === undefined ? null : autoRevealedAt(phases, track.name, options.now);
   const current = options.now === undefined ? null : openPhase(phases, track.name, options.now);
+  // A phase's board is the one it ranks; without a phase in the query, the open phase's.
+  const boardPhase = filter?.phase ?? current;
   const revealedAt = reveal !== null && (autoAt === null || reveal.revealedAt <= autoAt) ? reveal.revealedAt : autoAt;
   const revealed = revealedAt !== null || !privateHidden;
-  const board: Board = options.board ?? (publicSplit !== null && (current !== null ? current.board === 'public' : !revealed) ? 'public' : 'private');
+  const board: Board = options.board ?? (publicSplit !== null && (boardPhase !== null ? boardPhase.board === 'public' : !revealed) ? 'public' : 'private');
   // A phase that hides its board: participants see their own entries and the baselines until it ends.
   const boardHidden = current !== null && !current.boardVisible && viewer.kind !== 'admin';
   if (board === 'public' && publicSplit === null)
@@ -230,10 +266,12 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const metric = primaryMetric(track, formula.params);
   const entryRule: EntryRule = track.leaderboard?.entry ?? 'best';
 
-  const privateRuns = await runsOn(db, track, 'private', metric);
-  const publicRuns = publicSplit === null ? null : await runsOn(db, track, 'public', metric);
+  const privateRuns = await runsOn(db, track, 'private', metric, filter);
+  const publicRuns = publicSplit === null ? null : await runsOn(db, track, 'public', metric, filter);
+  const runs = publicRuns ?? privateRuns;
+  const selected = entryRule === 'selected' ? await selectedIds(db, track.name, runs) : new Set<string>();
   // Which submission of each team counts: chosen on the public board when there is one.
-  const chosen = entryPerTeam([...(publicRuns ?? privateRuns).values()], entryRule).map((c) => c.id);
+  const chosen = entryPerTeam([...runs.values()], entryRule, selected).map((c) => c.id);
   const onBoard = (runs: Map<string, Candidate>): Candidate[] => chosen.flatMap((id) => runs.get(id) ?? []);
   const privateBest = onBoard(privateRuns);
   const publicRanks = publicRuns === null ? null : ranksById(rankEntries(onBoard(publicRuns)));
@@ -258,7 +296,9 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   });
   const split = board === 'public' ? publicSplit! : privateSplit;
   const robustness = robustnessColumns(track, split);
-  const entries = rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id), robustness));
+  const ranked = rankEntries(shown).map((r) => toEntry(r, complete, metric, front.has(r.entry.id), otherRanks(r.entry.id), robustness, selected));
+  const entries = sortEntries(ranked, sort);
+  const qualifiedEntries = entries.filter((e) => e.qualified).length;
   const names = new Set(entries.flatMap((e) => (e.statistic === null ? [] : [e.statistic.name])));
   const [only] = names;
   return {
@@ -275,6 +315,9 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     phase:
       current === null ? null : { name: current.name, title: current.title, endsAt: new Date(current.endAt).toISOString(), boardVisible: current.boardVisible },
     entryRule,
+    phases: trackPhases(phases, track.name),
+    phaseFilter: filter === null ? null : { phase: filter.phase.name, round: filter.round },
+    sort,
     metric,
     robustness,
     statistic: names.size === 1 ? only! : null,
@@ -282,6 +325,8 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
     formulaSource: formula.source,
     complete,
     withheld,
+    qualifiedEntries,
+    disqualifiedEntries: entries.length - qualifiedEntries,
     entries,
   };
 }
@@ -293,6 +338,7 @@ function toEntry(
   pareto: boolean,
   other: { publicRank: OtherRank | null; privateRank: OtherRank | null },
   robustness: readonly string[],
+  selected: ReadonlySet<string>,
 ): LeaderboardEntry {
   const c = ranked.entry;
   const r = c.record;
@@ -318,9 +364,16 @@ function toEntry(
     formula: `${r.score.formula}@${r.score.version}`,
     device: r.target.device,
     pareto,
+    selected: selected.has(c.id),
     submittedAt: new Date(c.submittedAt).toISOString(),
     finishedAt: r.finishedAt,
   };
+}
+
+/** The teams' selected submissions among the board's runs (a selection is only ever the team's own: entry-selections.ts). */
+async function selectedIds(db: Db, track: string, runs: ReadonlyMap<string, Candidate>): Promise<Set<string>> {
+  const selections = await selectedEntries(db, track);
+  return new Set([...runs.values()].filter((c) => !c.baseline && selections.get(c.teamId) === c.id).map((c) => c.id));
 }
 
 function entryStatistic(r: ResultRecord): EntryStatistic | null {

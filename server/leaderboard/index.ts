@@ -1,4 +1,4 @@
-/** The leaderboard: visibility (reveals), public and private boards, entries per team, ranks and ties, Pareto front; JSON and CSV. */
+/** The leaderboard: visibility (reveals), public and private boards, entries per team (selections), ranks and ties, Pareto front, views (phase, sort); JSON and CSV. */
 export {
   buildLeaderboard,
   primaryMetric,
@@ -10,6 +10,10 @@ export {
   type OtherRank,
 } from './build-leaderboard.js';
 export { ROBUST_COLUMN } from './robustness-columns.js';
+export { boardParam, leaderboardQuery, viewQuery, type LeaderboardQuery, type ViewChange } from './leaderboard-query.js';
+export { defaultOrder, RANK_SORT, sortColumns, sortEntries, type EntrySort, type SortOrder } from './sort-entries.js';
+export { parsePhaseFilter, trackPhases, type PhaseFilter, type TrackPhase } from './phase-filter.js';
+export { selectEntry, selectedEntries, selectedEntry, type EntrySelection, type SelectEntryArgs } from './entry-selections.js';
 export { LEADERBOARD_CSV_COLUMNS, csvField, leaderboardCsv } from './leaderboard-csv.js';
 export {
   effectiveFormula,

@@ -1,7 +1,8 @@
 import type { Leaderboard } from './build-leaderboard.js';
 
 /**
- * The CSV columns of `GET /api/leaderboard/:track?format=csv`, in order (docs/api.md). New columns go at the end, so
+ * The CSV columns of `GET /api/leaderboard/:track?format=csv`, in order (docs/api.md); its rows are the board's
+ * entries in the view's order (the same `board`, `phase`, `round`, `sort` and `order` as the JSON). New columns go at the end, so
  * that a spreadsheet reading the earlier ones by position keeps working.
  */
 export const LEADERBOARD_CSV_COLUMNS = [
@@ -31,6 +32,7 @@ export const LEADERBOARD_CSV_COLUMNS = [
   'statistic_ci95_high_ms',
   'statistic_coverage',
   'robustness',
+  'selected',
 ] as const;
 
 /**
@@ -76,6 +78,7 @@ export function leaderboardCsv(board: Leaderboard): string {
       e.statistic?.coverage ?? null,
       // The board's metric on each robustness column (`robust`, `<split>~<set>`), as `name=value` pairs joined by `;`.
       e.robustness === null ? null : board.robustness.map((c) => `${c}=${e.robustness![c] ?? ''}`).join(';'),
+      e.selected,
     ];
     lines.push(cells.map(csvField).join(','));
   }

@@ -41,7 +41,10 @@ describe('device and phase events', () => {
 
   it('announces phase transitions within the window, not older ones', async () => {
     const events: WebhookEvent[] = [];
-    const enqueue = async (e: WebhookEvent): Promise<number> => void events.push(e) ?? 1;
+    const enqueue = async (e: WebhookEvent): Promise<number> => {
+      events.push(e);
+      return 1;
+    };
     const phase = {
       tracks: ['t'],
       board: 'private' as const,

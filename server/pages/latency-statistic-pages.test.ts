@@ -76,7 +76,9 @@ describe('the latency statistic on the pages, over HTTP on SQLite', () => {
 
   it("names the scores' statistic in the latency column's header and shows it with its interval", async () => {
     const page = (await (await admin()).get('/leaderboard/fashion-mnist')).body;
-    expect(page).toContain('<th scope="col" class="num" id="latency-column">Mean latency, ms (interval)</th>');
+    expect(page).toContain(
+      '<th scope="col" class="num" id="latency-column"><a href="/leaderboard/fashion-mnist?sort=latency&amp;order=asc">Mean latency, ms (interval)</a></th>',
+    );
     // rank, team, submission, accuracy, latency, ...: the latency is the fifth cell
     expect(cellsOf(page, ids.steady!)[4]).toBe('0.350 <span class="hint" title="between-trial interval over 5 trials, coverage 93.75%">[0.330, 0.370]</span>');
     // The fastest median stands last: the column shows why (its mean).

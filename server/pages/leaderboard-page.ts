@@ -1,4 +1,4 @@
-import { ROBUST_COLUMN, type Leaderboard, type LeaderboardEntry, type OtherRank } from '../leaderboard/index.js';
+import { defaultOrder, ROBUST_COLUMN, viewQuery, type Leaderboard, type LeaderboardEntry, type OtherRank, type ViewChange } from '../leaderboard/index.js';
 import type { RescoreReport } from '../rescore/index.js';
 import { html, type Html } from './html.js';
 import { percent, scoreText, when } from './format.js';
@@ -11,7 +11,8 @@ const TIE_TITLE =
   "statistically tied: the intervals of the latency statistic the scores used overlap (between trials; the median's for a result without trials) and the accuracies are equal to one image";
 
 function teamCell(e: LeaderboardEntry): Html {
-  return e.baseline !== null ? html`<span class="tag">baseline</span> ${e.baseline}` : html`${e.team}`;
+  if (e.baseline !== null) return html`<span class="tag">baseline</span> ${e.baseline}`;
+  return e.selected ? html`${e.team} <span class="tag" title="the submission this team selected as its entry">selected</span>` : html`${e.team}`;
 }
 
 function energyCell(e: LeaderboardEntry): Html {
@@ -36,7 +37,7 @@ function otherColumn(b: Leaderboard): 'public' | 'private' | null {
   return b.entries.some((e) => e.privateRank !== null) ? 'private' : null;
 }
 
-function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
+function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry, withReason: boolean): Html {
   const mine = ctx.viewer.kind === 'admin' || (ctx.viewer.kind === 'team' && e.baseline === null && e.team === ctx.viewer.teamName);
   const submission = mine ? html`<a href="/submissions/${e.submission}"><code>${e.submission}</code></a>` : html`<code>${e.submission}</code>`;
   const latency = latencyCell(b, e);
@@ -52,7 +53,77 @@ function row(ctx: PageContext, b: Leaderboard, e: LeaderboardEntry): Html {
   <td>${energyCell(e)}</td>
   <td class="num">${scoreText(e.score)}${e.qualified ? '' : html` <span class="tag" title="${e.reason ?? ''}">not qualified</span>`}</td>
   <td>${when(e.finishedAt)}</td>
+  ${withReason ? html`<td>${e.reason ?? '—'}</td>` : ''}
 </tr>`;
+}
+
+const href = (b: Leaderboard, change: ViewChange): string => `/leaderboard/${b.track}${viewQuery(b, change)}`;
+
+/**
+ * A sortable column's header: a link to the board sorted by it (the better end first; the other order when it is
+ * the column sorted by now), aria-sort on the column sorted by. Server-side: no script.
+ */
+function sortHeader(b: Leaderboard, column: string, label: string, o: { num?: boolean; id?: string; title?: string } = {}): Html {
+  const sorted = b.sort.column === column;
+  const order = sorted ? (b.sort.order === 'asc' ? 'desc' : 'asc') : defaultOrder(column);
+  const ariaSort = sorted ? html` aria-sort="${b.sort.order === 'asc' ? 'ascending' : 'descending'}"` : '';
+  const arrow = sorted ? html` <span aria-hidden="true">${b.sort.order === 'asc' ? '▲' : '▼'}</span>` : '';
+  return html`<th scope="col"${o.num === false ? '' : html` class="num"`}${o.id === undefined ? '' : html` id="${o.id}"`}${ariaSort}${o.title === undefined ? '' : html` title="${o.title}"`}><a href="${href(b, { sort: column, order })}">${label}</a>${arrow}</th>`;
+}
+
+/** The header row of both tables; the ids go on the first table's only. */
+function headerRow(b: Leaderboard, first: boolean, withReason: boolean): Html {
+  const other = otherColumn(b);
+  return html`<tr>${sortHeader(b, 'rank', 'Rank')}${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th>${sortHeader(b, b.metric, `${metricLabel(b.metric)}, %`)}${b.robustness.map((c) => robustnessHeader(b, c))}${sortHeader(b, 'latency', latencyHeader(b), first ? { id: 'latency-column' } : {})}${sortHeader(b, 'energy', 'Energy', { num: false })}${sortHeader(b, 'score', 'Score')}${sortHeader(b, 'date', 'Date', { num: false })}${withReason ? html`<th scope="col">Reason</th>` : ''}</tr>`;
+}
+
+const entriesText = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+
+/** How the rows are ordered, for the captions: nothing in the rank order. */
+function sortedBy(b: Leaderboard): string {
+  if (b.sort.column === 'rank' && b.sort.order === 'asc') return '';
+  const column = b.sort.column === b.metric ? metricLabel(b.metric) : b.sort.column;
+  return `, sorted by ${column} (${b.sort.order === 'asc' ? 'ascending' : 'descending'}; the ranks are unchanged)`;
+}
+
+/**
+ * The qualified entries (ranked, with the baselines), then those that do not qualify in a table of their own with
+ * each one's reason, as the LPCVC 2025 boards list them.
+ */
+function entryTables(ctx: PageContext, b: Leaderboard): Html {
+  const qualified = b.entries.filter((e) => e.qualified);
+  const disqualified = b.entries.filter((e) => !e.qualified);
+  const main = html`<table id="leaderboard">
+<caption>${entriesText(qualified.length)}${sortedBy(b)}</caption>
+<thead>${headerRow(b, true, false)}</thead>
+<tbody>${qualified.map((e) => row(ctx, b, e, false))}</tbody>
+</table>`;
+  if (disqualified.length === 0) return main;
+  return html`${main}
+<table id="disqualified">
+<caption>Disqualified (not ranked): ${entriesText(disqualified.length)} outside the track's limits or without a score${sortedBy(b)}</caption>
+<thead>${headerRow(b, false, true)}</thead>
+<tbody>${disqualified.map((e) => row(ctx, b, e, true))}</tbody>
+</table>`;
+}
+
+/** Links to each competition phase's board (and its rounds), keeping the board and the sort; the current one marked. */
+function phaseLinks(b: Leaderboard): Html {
+  if (b.phases.length === 0) return html``;
+  const current = (phase: string | null, round: string | null): Html =>
+    (b.phaseFilter?.phase ?? null) === phase && (b.phaseFilter?.round ?? null) === round ? html` aria-current="page"` : html``;
+  const link = (label: string, phase: string | null, round: string | null): Html =>
+    html`<a href="${href(b, { phase, round })}"${current(phase, round)}>${label}</a>`;
+  const items = b.phases.map(
+    (p) =>
+      html`<li>${link(p.title, p.name, null)}${p.rounds.length === 0 ? '' : html` (rounds: ${p.rounds.map((r, i) => html`${i === 0 ? '' : ', '}${link(r, p.name, r)}`)})`}</li>`,
+  );
+  const restricted =
+    b.phaseFilter === null
+      ? ''
+      : html`<p id="phase-filter">Only the submissions made in phase <strong>${b.phases.find((p) => p.name === b.phaseFilter!.phase)?.title ?? b.phaseFilter.phase}</strong>${b.phaseFilter.round === null ? '' : html`, round <strong>${b.phaseFilter.round}</strong>`}; the baselines stand on every phase's board.</p>`;
+  return html`<nav aria-label="Boards by phase" id="phase-boards"><ul><li>${link('All phases', null, null)}</li>${items}</ul></nav>
+${restricted}`;
 }
 
 /** A robustness column beside the clean accuracy: the corruption mean, or one adversarial set, in the board's metric. */
@@ -114,7 +185,12 @@ function adminControls(ctx: PageContext, b: Leaderboard): Html {
 }
 
 function rules(b: Leaderboard): Html {
-  const which = b.entryRule === 'latest' ? "Each team's latest scored submission counts" : 'Best entry per team';
+  const which =
+    b.entryRule === 'latest'
+      ? "Each team's latest scored submission counts"
+      : b.entryRule === 'selected'
+        ? "Each team's selected submission counts (its best until it selects one)"
+        : 'Best entry per team';
   const chosen = b.publicSplit !== null ? ' (chosen on the public leaderboard)' : '';
   return html`${which}${chosen}; baselines are the organizers' reference models and take no rank. Equal scores go to the earlier submission.
 Entries marked <span class="tag" title="${TIE_TITLE}">tie</span> share a rank ("=3"): the intervals of the latency their scores used overlap (between trials; the median's for a result without trials) and their accuracies are equal to one image, so the measurement cannot order them.`;
@@ -126,22 +202,16 @@ export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
     plot === null
       ? html`<p>No scored entries yet.</p>`
       : html`<figure class="plot" id="plot">${plot}<figcaption>${metricLabel(b.metric)} against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same accuracies; its latency column is the statistic the scores used.</figcaption></figure>`;
-  const boardQuery = b.publicSplit === null ? '' : `?board=${b.board}`;
-  const csvQuery = b.publicSplit === null ? '?format=csv' : `?format=csv&board=${b.board}`;
-  const other = otherColumn(b);
   const title = b.publicSplit === null ? b.title : `${b.title} (${b.board})`;
   const body = html`<h1>Leaderboard: ${title}</h1>
 ${phaseNotice(ctx, b)}
+${phaseLinks(b)}
 ${visibilityNotice(ctx, b)}
 <p>Score: <code>${b.formula}</code>${b.formulaSource === 'rescore' ? html` <span class="tag" title="set by a re-score, over the track file's formula">re-scored</span>` : ''}; accuracy shown: <code>${b.metric}</code>. ${rules(b)}
-<a href="/api/leaderboard/${b.track}${boardQuery}">JSON</a> · <a href="/api/leaderboard/${b.track}${csvQuery}">CSV</a></p>
+<a href="/api/leaderboard/${b.track}${viewQuery(b)}">JSON</a> · <a href="/api/leaderboard/${b.track}${viewQuery(b, { format: 'csv' })}">CSV</a></p>
 ${adminControls(ctx, b)}
 ${figure}
-<table id="leaderboard">
-<caption>${b.entries.length} entr${b.entries.length === 1 ? 'y' : 'ies'}</caption>
-<thead><tr><th scope="col" class="num">Rank</th>${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th><th scope="col" class="num">${metricLabel(b.metric)}, %</th>${b.robustness.map((c) => robustnessHeader(b, c))}<th scope="col" class="num" id="latency-column">${latencyHeader(b)}</th><th scope="col">Energy</th><th scope="col" class="num">Score</th><th scope="col">Date</th></tr></thead>
-<tbody>${b.entries.map((e) => row(ctx, b, e))}</tbody>
-</table>`;
+${entryTables(ctx, b)}`;
   return renderPage(ctx, { title: `Leaderboard: ${b.track}`, body });
 }
 

@@ -9,6 +9,7 @@ import { applyCompetition } from '../competitions/apply-competition.js';
 import { readCompetition } from '../competitions/competitions-table.js';
 import {
   WebhookDeliverer,
+  notifyDeviceEvents,
   notifyPhaseTransitions,
   notifySubmissionOutcome,
   webhookSubscribers,

@@ -114,7 +114,7 @@ export function leaderboardStatisticContract(label: string, database: TestDataba
       const [header, ...rows] = (await res.text()).trimEnd().split('\r\n');
       expect(header).toBe(LEADERBOARD_CSV_COLUMNS.join(','));
       // The statistic's columns, then the robustness column (empty: the sample track declares no robustness splits).
-      expect(LEADERBOARD_CSV_COLUMNS.slice(-6)).toEqual([
+      expect(LEADERBOARD_CSV_COLUMNS.slice(-7, -1)).toEqual([
         'statistic',
         'statistic_ms',
         'statistic_ci95_low_ms',
@@ -122,8 +122,8 @@ export function leaderboardStatisticContract(label: string, database: TestDataba
         'statistic_coverage',
         'robustness',
       ]);
-      const tail = (row: string): string[] => row.split(',').slice(-6, -1);
-      for (const row of rows) expect(row.endsWith(',')).toBe(true);
+      const tail = (row: string): string[] => row.split(',').slice(-7, -2);
+      for (const row of rows) expect(row.endsWith(',,false')).toBe(true);
       expect(rows.map((r) => [r.split(',')[3], tail(r)])).toEqual([
         [ids.old, ['', '', '', '', '']],
         [ids.steady, ['mean', '0.35', '0.33', '0.37', '0.9375']],
