@@ -205,6 +205,16 @@ competition
   .option('--json', 'print one JSON object on stdout')
   .action((file: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/competition.js')).competitionApplyCommand(file, o)));
 
+program
+  .command('export')
+  .description("write a server's data as one zip: every table as CSV and JSON, the competition bundle and every upload (docs/cli.md)")
+  .requiredOption('--out <file.zip>', 'the zip to write (as <file.zip>.partial, renamed when complete)')
+  .option('--data-dir <dir>', "the server's data folder: its database <dir>/lpcv.sqlite and its uploads <dir>/artifacts", './data')
+  .option('--database-url <url>', 'read the rows from this PostgreSQL database instead (default: env LPCV_DATABASE_URL)')
+  .option('--database-schema <name>', 'PostgreSQL schema (default: env LPCV_DATABASE_SCHEMA)')
+  .option('--json', 'print the summary as one JSON object on stdout')
+  .action((o) => runCommand(Boolean(o.json), async () => (await import('./commands/export.js')).exportCommand(o)));
+
 // lpcv admin team|agent add|list: the competition server's teams and device agents, in its database.
 const admin = program.command('admin').description("manage a competition server's teams and device agents");
 for (const what of ['team', 'agent'] as const) {

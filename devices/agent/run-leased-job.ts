@@ -9,6 +9,7 @@ import {
   type ReceivedLease,
   type RunProgress,
 } from '../../harness/wire/index.js';
+import { runLogsOf } from '../targets/run-logs.js';
 import type { Target, TargetRun } from '../targets/target.js';
 import { ServerAwayError, type AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
@@ -164,13 +165,23 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
       const e = outcome.error;
       const fault = e instanceof LpcvError && e.fault === 'submission' ? 'submission' : 'infrastructure';
       const code: ErrorCode = e instanceof LpcvError ? e.code : 'LPCV_E_INTERNAL';
+      const logs = runLogsOf(e);
       log(`job ${jobId}: failed (${fault}): ${code}: ${messageOf(e)}`);
-      await report(ctx, `${route}/fail`, { leaseToken, fault, code, message: messageOf(e).slice(0, 4000) || code } satisfies FailRequest, deadline);
+      await report(
+        ctx,
+        `${route}/fail`,
+        { leaseToken, fault, code, message: messageOf(e).slice(0, 4000) || code, ...(logs ? { logs } : {}) } satisfies FailRequest,
+        deadline,
+      );
       return;
     }
     case 'measured': {
       const m = outcome.run.measurement;
-      const body: CompletionRequest = { leaseToken, ...encodeCompletion(outcome.run, { startedAt, finishedAt: new Date(ctx.now()).toISOString() }) };
+      const body: CompletionRequest = {
+        leaseToken,
+        ...encodeCompletion(outcome.run, { startedAt, finishedAt: new Date(ctx.now()).toISOString() }),
+        ...(outcome.run.logs ? { logs: outcome.run.logs } : {}),
+      };
       try {
         const answer = await report(ctx, `${route}/complete`, body, deadline);
         const status = (answer as { status?: unknown } | undefined)?.status;
@@ -199,7 +210,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
  * POSTs a final report (complete or fail). While the server is away it retries with capped backoff until
  * the lease would have expired anyway. A 409 (lease lost) is logged and dropped. Other errors are thrown.
  */
-async function report(ctx: LeasedJobContext, route: string, body: unknown, deadline: () => number): Promise<unknown> {
+async function report(ctx: LeasedJobContext, route: string, body: object, deadline: () => number): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     try {
       return (await ctx.client.json('POST', route, body)).body;
@@ -208,12 +219,24 @@ async function report(ctx: LeasedJobContext, route: string, body: unknown, deadl
         ctx.log(`job ${ctx.lease.job.id}: the lease was lost before the report (${route}); dropped`);
         return undefined;
       }
+      if ('logs' in body && refusedLogs(e)) {
+        // A server older than the logs refuses the key (its schemas are strict): report without them.
+        ctx.log(`job ${ctx.lease.job.id}: the server does not take the run's output (${messageOf(e)}); reporting without it`);
+        const { logs: _dropped, ...rest } = body as { logs: unknown };
+        body = rest;
+        continue;
+      }
       if (!(e instanceof ServerAwayError) || ctx.now() > deadline()) throw e;
       const wait = backoffMs(attempt, 250, 5_000);
       ctx.log(`job ${ctx.lease.job.id}: the server is away (${e.message}); retrying in ${wait} ms`);
       await sleep(wait);
     }
   }
+}
+
+/** An older server's refusal of the `logs` key: the agent request's code for a failure, the completion's for a completion. */
+function refusedLogs(e: unknown): boolean {
+  return e instanceof LpcvError && (e.code === 'LPCV_E_AGENT_REQUEST' || e.code === 'LPCV_E_PRED_MALFORMED') && /\blogs\b/.test(e.message);
 }
 
 function messageOf(e: unknown): string {

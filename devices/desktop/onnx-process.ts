@@ -2,6 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { withRunLogs } from '../targets/run-logs.js';
+import { tailBuffer } from '../targets/stream-tail.js';
 import { guardChild } from './child-guard.js';
 import type { Postprocess } from '../../harness/tasks/output-decoding.js';
 import type { FromWorker, InferOutput, LoadedInfo, ToWorker } from './worker-protocol.js';
@@ -52,7 +54,8 @@ export class OnnxProcess {
   private dead: LpcvError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly ready: Promise<void>;
-  private stderrTail = '';
+  /** The runtime's last words on a crash (an assertion, an allocation failure): sent with the failure too. */
+  private readonly stderr = tailBuffer();
   /** The pid of the watchdog that kills this process's group if the harness dies first (for tests). */
   readonly watchdogPid: number | undefined;
   private rssTimer: NodeJS.Timeout | undefined;
@@ -70,7 +73,7 @@ export class OnnxProcess {
     });
     this.watchdogPid = guardChild(this.child).watchdogPid;
     this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
+      this.stderr.push(chunk);
     });
     this.ready = new Promise((resolve, reject) => {
       this.pending = { resolve: () => resolve(), reject, accept: ['ready'] };
@@ -88,7 +91,8 @@ export class OnnxProcess {
       clearInterval(this.rssTimer);
       if (this.dead) return this.fail(this.dead);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      const tail = this.stderrTail.trim().split('\n').slice(-1)[0]?.slice(0, 300);
+      const stderr = this.stderr.result();
+      const tail = stderr.text.trim().split('\n').slice(-1)[0]?.slice(0, 300);
       // A model cannot send itself these: someone stopped the process (a service manager stopping the
       // whole control group, an operator). Not the submission's fault, so never counted against a team.
       if (signal !== null && STOP_SIGNALS.has(signal)) {
@@ -96,7 +100,8 @@ export class OnnxProcess {
           new LpcvError('LPCV_E_WORKER_FAILED', `the inference process was stopped from outside (${how}); the job is given back`, { code, signal }),
         );
       }
-      this.fail(new LpcvError('LPCV_E_MODEL_CRASHED', `the inference process died (${how})${tail ? `: ${tail}` : ''}`, { code, signal }));
+      const crashed = new LpcvError('LPCV_E_MODEL_CRASHED', `the inference process died (${how})${tail ? `: ${tail}` : ''}`, { code, signal });
+      this.fail(stderr.text === '' ? crashed : withRunLogs(crashed, { stderr }));
     });
   }
 

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteTestDatabase } from '../../server/db/testing/databases.js';
 import { useTestDatabase } from '../../server/db/testing/suite-hooks.js';
 import { startAgentTestApi, type AgentTestApi } from '../../server/http/testing/agent-api-server.js';
+import { TestBrowser } from '../../server/pages/testing/browser.js';
 import { writePng } from '../../test/testing/write-images.js';
 import { zipBytes } from '../../test/testing/zip-bytes.js';
 import { submitAndMeasure } from '../agent/testing/submit-and-measure.js';
@@ -70,6 +71,32 @@ describe.skipIf(SKIP_BWRAP)('a solution package over HTTP', () => {
     expect(body.result?.accuracy).toMatchObject({ top1: 0.75 });
     expect(body.result?.score?.value).toBeGreaterThan(0);
     expect(api.internalErrors).toEqual([]);
+  }, 120_000);
+
+  it("shows a failing package's stderr to its team, through the agent, on the API and the status page", async () => {
+    const pyz = await buildFixturePackage('exit_nonzero', mkdtempSync(path.join(scratch, 'pkg-')));
+    const body = await submitAndMeasure(
+      api,
+      { bytes: readFileSync(pyz), name: 'solution.pyz' },
+      new SolutionTarget({ name: 'desk-packages' }),
+      path.join(scratch, 'agent-cache'),
+    );
+    expect(body.status, body.log).toBe('failed');
+    expect(body.error?.code).toBe('LPCV_E_SOLUTION_EXIT');
+    expect(body.logs).toEqual([
+      {
+        attempt: 1,
+        at: expect.any(Number) as number,
+        stdout: { text: '', truncated: false },
+        stderr: { text: 'model weights are corrupt\n', truncated: false },
+      },
+    ]);
+    const browser = new TestBrowser(api.url);
+    const login = await browser.post('/login', { _csrf: TestBrowser.formToken(await browser.get('/login')), token: api.team.token, next: '/' });
+    expect(login.status).toBe(303);
+    const page = await browser.get(`/submissions/${body.id}`);
+    expect(page.body).toContain('<h4>Standard error</h4>');
+    expect(page.body).toContain('model weights are corrupt');
   }, 120_000);
 
   it('refuses an unsafe package at intake with LPCV_E_PACKAGE_INVALID, storing nothing', async () => {

@@ -22,11 +22,11 @@
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import type { RunLogs } from '../../harness/wire/index.js';
+import { captureTail } from '../targets/stream-tail.js';
 import { INFO_FD, type SandboxCommand } from './sandbox.js';
 import { childPidOf, killInit, sandboxInitAt, waitForInitEnd, type SandboxInit } from './sandbox-init.js';
 
-/** Bytes of stdout and of stderr kept (the end of each). */
-export const TAIL_BYTES = 8192;
 /** How long the sandbox's pid 1 may take to exit once killed (measured: milliseconds, even under load). */
 const END_TIMEOUT_MS = 10_000;
 /** How long after a kill bwrap may take to exit before its process group is killed too. */
@@ -66,6 +66,8 @@ export interface SandboxRun {
   readonly stderrTail: string;
   readonly stdoutBytes: number;
   readonly stderrBytes: number;
+  /** The same tails as the agent sends them (decoded, and whether each stream's start was dropped). */
+  readonly logs?: RunLogs;
 }
 
 export interface RunSandboxedOptions {
@@ -113,8 +115,8 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
     if (pid !== undefined) opts.onSandboxInit?.(init ?? null);
     if (init !== undefined && (stopping || endMs !== undefined)) killInit(init);
   });
-  const stdout = tail(child.stdout);
-  const stderr = tail(child.stderr);
+  const stdout = captureTail(child.stdout);
+  const stderr = captureTail(child.stderr);
   const status = collect(child.stdio[3] as Readable);
 
   let outcome: SandboxRun['outcome'] = 'exited';
@@ -157,6 +159,8 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
   }
   const end = endMs ?? monotonicMs();
   const { started, report } = parseStatus(await status);
+  const out = (await stdout).result();
+  const err = (await stderr).result();
   return {
     outcome,
     startMs,
@@ -167,28 +171,12 @@ export async function runSandboxed(cmd: SandboxCommand, opts: RunSandboxedOption
     pid: child.pid,
     started,
     ...(report ? { report } : {}),
-    stdoutTail: (await stdout).text,
-    stderrTail: (await stderr).text,
-    stdoutBytes: (await stdout).bytes,
-    stderrBytes: (await stderr).bytes,
+    stdoutTail: out.text,
+    stderrTail: err.text,
+    stdoutBytes: (await stdout).seenBytes,
+    stderrBytes: (await stderr).seenBytes,
+    logs: { stdout: out, stderr: err },
   };
-}
-
-/** The last TAIL_BYTES of a stream, and how many bytes it carried. */
-function tail(stream: Readable | null): Promise<{ text: string; bytes: number }> {
-  return new Promise((resolve) => {
-    if (stream === null) return resolve({ text: '', bytes: 0 });
-    let buf = Buffer.alloc(0);
-    let bytes = 0;
-    stream.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length > 2 * TAIL_BYTES) buf = buf.subarray(buf.length - TAIL_BYTES);
-    });
-    const done = (): void => resolve({ text: buf.subarray(Math.max(0, buf.length - TAIL_BYTES)).toString('utf8'), bytes });
-    stream.once('end', done);
-    stream.once('error', done);
-  });
 }
 
 /** The supervisor's pipe: a few JSON lines, at most 64 KiB read. */

@@ -19,6 +19,7 @@ import type { AgentTrack } from '../../harness/wire/index.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import { measureWithPower } from '../targets/measure-with-power.js';
 import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
+import { withRunLogs } from '../targets/run-logs.js';
 import { classifySandboxRun, lastLine } from './classify-run.js';
 import { readOutputFolder, readSelfReportedMs, writeInputFolderWithSizes } from './package-io.js';
 import { runSandboxed, type SandboxRun } from './run-sandboxed.js';
@@ -145,39 +146,44 @@ export class SolutionTarget implements Target {
           ...(this.opts.onSandboxInit ? { onSandboxInit: this.opts.onSandboxInit } : {}),
         }),
       );
-      const failure = classifySandboxRun(run, {
-        timeoutMs: job.track.limits.runTimeoutMs,
-        maxProcesses: limits.maxProcesses,
-        memoryMb: limits.memoryBytes / MIB,
-        outputBytes: limits.outputBytes,
-        maxOutputFiles: limits.maxOutputFiles,
-        labelNames: labelNames(job.track),
-      });
-      job.log(
-        `the sandbox ran ${run.durationMs.toFixed(0)} ms (the package's process ${((run.report?.packageNs ?? 0) / 1e6).toFixed(0)} ms), ` +
-          `${failure ? failure.code : 'exit 0'}${run.stderrTail ? `; last stderr line: ${lastLine(run.stderrTail)}` : ''}`,
-      );
-      if (failure !== undefined) throw failure;
-      job.onProgress({ phase: 'outputs', fraction: 0.95 });
-      const predictions = await readOutputFolder(job.track, job.inputs.ids, stage.output, { sizes, maxFiles: limits.maxOutputFiles });
-      const self = await readSelfReportedMs(stage.output);
-      const images = job.inputs.ids.length;
-      const measurement: Measurement = {
-        predictions,
-        runtime,
-        threads: os.availableParallelism(),
-        protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
-        latencyMs: [run.durationMs / images],
-        warmupMs: [],
-        preprocessMs: [],
-        wall: { durationMs: run.durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
-        targetReport: { sandbox: sandboxReport(run, limits, self.note) },
-        applied: { freshProcessTrials: false, referencePaired: false, guards: false, scenario: 'single-stream' },
-      };
-      job.onProgress({ phase: 'done', fraction: 1 });
-      const target = this.info(runtime);
-      if (energy === null) return { measurement, target, energy: null, energyNote: ENERGY_NOTE_SOLUTION };
-      return { measurement, target, energy, ...(power ? { power } : {}) };
+      // Whatever ends the run from here on (its failure, outputs that do not fit), the team sees its output.
+      try {
+        const failure = classifySandboxRun(run, {
+          timeoutMs: job.track.limits.runTimeoutMs,
+          maxProcesses: limits.maxProcesses,
+          memoryMb: limits.memoryBytes / MIB,
+          outputBytes: limits.outputBytes,
+          maxOutputFiles: limits.maxOutputFiles,
+          labelNames: labelNames(job.track),
+        });
+        job.log(
+          `the sandbox ran ${run.durationMs.toFixed(0)} ms (the package's process ${((run.report?.packageNs ?? 0) / 1e6).toFixed(0)} ms), ` +
+            `${failure ? failure.code : 'exit 0'}${run.stderrTail ? `; last stderr line: ${lastLine(run.stderrTail)}` : ''}`,
+        );
+        if (failure !== undefined) throw failure;
+        job.onProgress({ phase: 'outputs', fraction: 0.95 });
+        const predictions = await readOutputFolder(job.track, job.inputs.ids, stage.output, { sizes, maxFiles: limits.maxOutputFiles });
+        const self = await readSelfReportedMs(stage.output);
+        const images = job.inputs.ids.length;
+        const measurement: Measurement = {
+          predictions,
+          runtime,
+          threads: os.availableParallelism(),
+          protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
+          latencyMs: [run.durationMs / images],
+          warmupMs: [],
+          preprocessMs: [],
+          wall: { durationMs: run.durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
+          targetReport: { sandbox: sandboxReport(run, limits, self.note) },
+          applied: { freshProcessTrials: false, referencePaired: false, guards: false, scenario: 'single-stream' },
+        };
+        job.onProgress({ phase: 'done', fraction: 1 });
+        const done = { measurement, target: this.info(runtime), ...(run.logs ? { logs: run.logs } : {}) };
+        if (energy === null) return { ...done, energy: null, energyNote: ENERGY_NOTE_SOLUTION };
+        return { ...done, energy, ...(power ? { power } : {}) };
+      } catch (e) {
+        throw e instanceof LpcvError && run.logs ? withRunLogs(e, run.logs) : e;
+      }
     } finally {
       await rm(stage.root, { recursive: true, force: true });
     }

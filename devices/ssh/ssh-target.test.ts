@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLogsOf } from '../targets/run-logs.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { MIXED_SPECS, syntheticInputs } from '../../harness/datasets/input-pack/testing/synthetic-inputs.js';
 import type { InputSet } from '../../harness/datasets/types.js';
@@ -284,6 +285,8 @@ describe.skipIf(skip !== undefined)('SshTarget against a real sshd on loopback (
     expect(e.code).toBe('LPCV_E_BOARD_COMMAND_FAILED');
     expect(e.fault).toBe('submission');
     expect(e.message).toMatch(/exited with status 3: fixture package: failing on purpose/);
+    // The command's stderr goes with the failure, for the team's status page.
+    expect(runLogsOf(e)?.stderr).toEqual({ text: expect.stringContaining('fixture package: failing on purpose') as string, truncated: false });
     expect(await readFile(marker, 'utf8')).toBe('locked\nunlocked\n');
     expect(await runFolders()).toEqual([]);
   });

@@ -23,6 +23,7 @@ import type { TrialEnvironment } from '../../harness/environment.js';
 import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
+import type { StreamLog } from '../../harness/wire/index.js';
 import { integrateEnergy } from '../../scoring/energy.js';
 import type { PowerSample } from '../power/power-sampler.js';
 import { powerSourceText } from '../power/power-source-spec.js';
@@ -41,6 +42,8 @@ import { coolDown, type CooldownRecord } from '../environment/cooldown.js';
 import { realGuardClock } from '../environment/guard-clock.js';
 import { repeatWhileRefused } from '../environment/guarded-attempts.js';
 import { shellQuote } from '../targets/shell-quote.js';
+import { withRunLogs } from '../targets/run-logs.js';
+import { decodeTail, TAIL_BYTES } from '../targets/stream-tail.js';
 import { downloadFolder, remoteScript, sshArgv, sshFailure, sshRunOk, uploadFolder, type SshEndpoint } from './ssh-exec.js';
 import { SshMaster } from './ssh-master.js';
 import { parseSshSpec, type SshBoardSpec } from './ssh-spec.js';
@@ -356,82 +359,98 @@ export class SshTarget implements Target {
       cancelled();
       const tail = async (f: string): Promise<string> => (await readFile(path.join(back, 'meta', f), 'utf8').catch(() => '')).trim();
       const stderrTail = await tail('stderr.tail');
-      if (result.timedOut)
-        throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the on-board command exceeded the time limit of ${timeoutMs} ms and was killed on ${this.name}`, {
-          timeoutMs,
-        });
-      if (result.killed) throw new LpcvError('LPCV_E_RUN_CANCELLED', `the command on ${this.name} was killed`);
-      if (result.status !== 0) {
-        const how = result.status > 128 ? `was killed by signal ${result.status - 128}` : `exited with status ${result.status}`;
-        const last = stderrTail.split('\n').slice(-1)[0]?.slice(0, 300);
-        throw new LpcvError('LPCV_E_BOARD_COMMAND_FAILED', `the on-board command ${how}${last ? `: ${last}` : ''}`, {
-          exitCode: result.status,
-          stderrTail: stderrTail.slice(-2000),
-        });
-      }
-      if (tooLarge) {
-        throw new LpcvError(
-          'LPCV_E_BOARD_OUTPUT_TOO_LARGE',
-          `the on-board command left ${result.outputsKiB} KiB in its output folder, more than the ${Math.floor(maxOutput / 1024)} KiB this board copies back`,
+      const logs = { stdout: await boardStreamLog(back, 'stdout.tail'), stderr: await boardStreamLog(back, 'stderr.tail') };
+      // Whatever ends the run from here on, the team sees the command's output with it.
+      try {
+        if (result.timedOut)
+          throw new LpcvError('LPCV_E_MODEL_TIMEOUT', `the on-board command exceeded the time limit of ${timeoutMs} ms and was killed on ${this.name}`, {
+            timeoutMs,
+          });
+        if (result.killed) throw new LpcvError('LPCV_E_RUN_CANCELLED', `the command on ${this.name} was killed`);
+        if (result.status !== 0) {
+          const how = result.status > 128 ? `was killed by signal ${result.status - 128}` : `exited with status ${result.status}`;
+          const last = stderrTail.split('\n').slice(-1)[0]?.slice(0, 300);
+          throw new LpcvError('LPCV_E_BOARD_COMMAND_FAILED', `the on-board command ${how}${last ? `: ${last}` : ''}`, {
+            exitCode: result.status,
+            stderrTail: stderrTail.slice(-2000),
+          });
+        }
+        if (tooLarge) {
+          throw new LpcvError(
+            'LPCV_E_BOARD_OUTPUT_TOO_LARGE',
+            `the on-board command left ${result.outputsKiB} KiB in its output folder, more than the ${Math.floor(maxOutput / 1024)} KiB this board copies back`,
+            {
+              outputsKiB: result.outputsKiB,
+              maxOutputBytes: maxOutput,
+            },
+          );
+        }
+        const predictions = await readOutputFolder(job.track, job.inputs.ids, path.join(back, 'outputs'), sizes ? { sizes } : {});
+        const self = await readSelfReportedMs(path.join(back, 'outputs'));
+        const durationMs = Number(result.endNs - result.startNs) / 1e6;
+        const images = job.inputs.ids.length;
+        if (traced && 'error' in traced) throw traced.error;
+        const onBoard =
+          traced && sync
+            ? meterSamplesOnBoard(traced.trace, sync, { clock: result.clock, startNs: result.startNs, endNs: result.endNs, callStartMs, callEndMs })
+            : undefined;
+        const power = rails
+          ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs)
+          : onBoard?.samples;
+        const source = rails?.source ?? (traced && 'trace' in traced ? traced.trace.source : undefined);
+        const energy = power && source !== undefined ? energyOver(power, durationMs, source) : null;
+        const metaFile = (f: string): Promise<string | undefined> => readFile(path.join(back, 'meta', f), 'utf8').catch(() => undefined);
+        const environment = boardTrialEnvironment(
           {
-            outputsKiB: result.outputsKiB,
-            maxOutputBytes: maxOutput,
+            envBefore: await metaFile('env-before'),
+            envAfter: await metaFile('env-after'),
+            timesBefore: await metaFile('times-before'),
+            timesAfter: await metaFile('times-after'),
           },
+          job.track.protocol.guards,
         );
+        cleaned = await cleanUpRun(this.ep, runDir, job.log);
+        job.onProgress({ phase: 'done', fraction: 1 });
+        const measurement: Measurement = {
+          predictions,
+          runtime: facts.info.runtime,
+          threads: job.track.protocol.threads,
+          protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
+          latencyMs: [durationMs / images],
+          warmupMs: [],
+          preprocessMs: [],
+          wall: { durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
+          targetReport: {
+            ...report(this.board, argv, result, hostMs, cleaned, stderrTail, await tail('stdout.tail'), rails, self.note),
+            ...(onBoard ? { meterClock: { syncRoundTripMs: onBoard.syncRoundTripMs, uncertaintyMs: onBoard.uncertaintyMs } } : {}),
+          },
+        };
+        const run: TargetRun = {
+          measurement,
+          target: { ...facts.info, threads: job.track.protocol.threads },
+          energy,
+          ...(energy === null ? { energyNote: ENERGY_NOTE_NO_POWER } : {}),
+          ...(power ? { power } : {}),
+          logs,
+        };
+        return { run, environment };
+      } catch (e) {
+        throw e instanceof LpcvError ? withRunLogs(e, logs) : e;
       }
-      const predictions = await readOutputFolder(job.track, job.inputs.ids, path.join(back, 'outputs'), sizes ? { sizes } : {});
-      const self = await readSelfReportedMs(path.join(back, 'outputs'));
-      const durationMs = Number(result.endNs - result.startNs) / 1e6;
-      const images = job.inputs.ids.length;
-      if (traced && 'error' in traced) throw traced.error;
-      const onBoard =
-        traced && sync
-          ? meterSamplesOnBoard(traced.trace, sync, { clock: result.clock, startNs: result.startNs, endNs: result.endNs, callStartMs, callEndMs })
-          : undefined;
-      const power = rails
-        ? parsePowerLines(await readFile(path.join(back, 'meta', 'power.tsv'), 'utf8').catch(() => ''), rails, result.startNs)
-        : onBoard?.samples;
-      const source = rails?.source ?? (traced && 'trace' in traced ? traced.trace.source : undefined);
-      const energy = power && source !== undefined ? energyOver(power, durationMs, source) : null;
-      const metaFile = (f: string): Promise<string | undefined> => readFile(path.join(back, 'meta', f), 'utf8').catch(() => undefined);
-      const environment = boardTrialEnvironment(
-        {
-          envBefore: await metaFile('env-before'),
-          envAfter: await metaFile('env-after'),
-          timesBefore: await metaFile('times-before'),
-          timesAfter: await metaFile('times-after'),
-        },
-        job.track.protocol.guards,
-      );
-      cleaned = await cleanUpRun(this.ep, runDir, job.log);
-      job.onProgress({ phase: 'done', fraction: 1 });
-      const measurement: Measurement = {
-        predictions,
-        runtime: facts.info.runtime,
-        threads: job.track.protocol.threads,
-        protocol: { warmupRuns: 0, minRuns: 1, minDurationMs: 0, maxRuns: 1 },
-        latencyMs: [durationMs / images],
-        warmupMs: [],
-        preprocessMs: [],
-        wall: { durationMs, images, ...(self.ms !== undefined ? { selfReportedMs: self.ms } : {}) },
-        targetReport: {
-          ...report(this.board, argv, result, hostMs, cleaned, stderrTail, await tail('stdout.tail'), rails, self.note),
-          ...(onBoard ? { meterClock: { syncRoundTripMs: onBoard.syncRoundTripMs, uncertaintyMs: onBoard.uncertaintyMs } } : {}),
-        },
-      };
-      const run: TargetRun = {
-        measurement,
-        target: { ...facts.info, threads: job.track.protocol.threads },
-        energy,
-        ...(energy === null ? { energyNote: ENERGY_NOTE_NO_POWER } : {}),
-        ...(power ? { power } : {}),
-      };
-      return { run, environment };
     } finally {
       if (meterRunning) await meter?.stop().catch(() => undefined);
       if (!cleaned) await cleanUpRun(this.ep, runDir, job.log);
     }
   }
+}
+
+/**
+ * A stream's tail as the runner brought it back: one byte more than TAIL_BYTES when the stream was longer
+ * (lpcv-run.sh), which is how a cut stream is told from one that fitted. A missing file is an empty stream.
+ */
+async function boardStreamLog(back: string, file: string): Promise<StreamLog> {
+  const bytes = await readFile(path.join(back, 'meta', file)).catch(() => Buffer.alloc(0));
+  return decodeTail(bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)), bytes.length);
 }
 
 function energyOver(samples: readonly PowerSample[], durationMs: number, source: string): EnergyRecord {

@@ -7,7 +7,7 @@ import type { InputSet } from '../../harness/datasets/types.js';
 import type { Measurement } from '../../harness/measurement.js';
 import type { EnergyRecord, TargetInfo } from '../../harness/result-record.js';
 import type { ModelFormat } from '../../submissions/model-format.js';
-import type { AgentTrack } from '../../harness/wire/index.js';
+import type { AgentTrack, RunLogs } from '../../harness/wire/index.js';
 import type { PowerSample } from '../power/power-sampler.js';
 
 /** How far a running job is (the heartbeat carries it to the server's status page). */
@@ -57,6 +57,11 @@ export interface TargetRun {
   readonly energyNote?: string;
   /** The power samples the energy was integrated from (ms on the sampler's clock, watts). */
   readonly power?: readonly PowerSample[];
+  /**
+   * The tails of the participant's code's stdout and stderr (packages, board commands): shown on the status
+   * page. A failed run carries them in its error instead (run-logs.ts, withRunLogs).
+   */
+  readonly logs?: RunLogs;
 }
 
 /**

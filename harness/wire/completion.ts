@@ -6,6 +6,7 @@ import type { EnergyRecord, TargetInfo } from '../result-record.js';
 import { describeIssues } from '../schema-issues.js';
 import { decodePredictions, encodePredictions, predictionsSchema, type PredictionsJson } from './predictions.js';
 import { protocolV2Fields } from './protocol-v2.js';
+import type { RunLogs } from './run-logs.js';
 
 /**
  * The body of POST /api/agent/jobs/:id/complete without the lease token (docs/api.md, "Agent API"): what a
@@ -71,8 +72,12 @@ export const completionSchema = z.strictObject({
 /** The completion as JSON (label maps in base64), without the lease token. */
 export type CompletionJson = z.infer<typeof completionSchema>;
 
-/** The completion request: the lease token and the completion. */
-export type CompletionRequest = CompletionJson & { readonly leaseToken: string };
+/**
+ * The completion request: the lease token, the completion and the run's output tails. The tails sit beside
+ * the completion, not in it: they are shown to the team (unless the track hides them), never stored with the
+ * result or re-scored.
+ */
+export type CompletionRequest = CompletionJson & { readonly leaseToken: string; readonly logs?: RunLogs };
 
 /** A power sample as completions carry it (ms on the sampler's clock, watts). */
 export interface PowerPoint {

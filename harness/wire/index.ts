@@ -43,4 +43,5 @@ export {
   type LeaseRequest,
   type ReceivedLease,
 } from './lease.js';
+export { MAX_LOG_CHARS, runLogsSchema, streamLogSchema, type RunLogs, type StreamLog } from './run-logs.js';
 export { decodePredictions, encodePredictions, MAX_DETECTIONS_PER_IMAGE, predictionsSchema, type PredictionsJson } from './predictions.js';

@@ -13,10 +13,12 @@ import {
   leaseRequestSchema,
   MAX_DETECTIONS_PER_IMAGE,
   MAX_LEASE_MS,
+  MAX_LOG_CHARS,
   parseAgentTrack,
   parseCompletion,
   parseLeaseAnswer,
   registeredDeviceId,
+  runLogsSchema,
   trackForAgents,
   type CompletedRun,
   type FailRequest,
@@ -305,6 +307,16 @@ describe('the small requests', () => {
     expect(failRequestSchema.parse(fail)).toEqual(fail);
     expect(deviceRequestSchema.safeParse({ name: 'u96:1', kind: 'ultra96-v2', capabilities: { formats: ['zip'] } }).success).toBe(true);
     expect(deviceRequestSchema.safeParse({ name: 'a/b', kind: 'desktop' }).success).toBe(false);
+  });
+
+  it("carry the run's output tails when there are some, bounded per stream", () => {
+    const logs = { stderr: { text: 'Traceback ...\n', truncated: true } };
+    const fail: FailRequest = { leaseToken: 'tok', fault: 'submission', code: 'LPCV_E_SOLUTION_EXIT', message: 'exit 1', logs };
+    expect(failRequestSchema.parse(JSON.parse(JSON.stringify(fail)))).toEqual(fail);
+    expect(runLogsSchema.safeParse({ stdout: { text: 'é'.repeat(MAX_LOG_CHARS), truncated: false } }).success).toBe(true);
+    expect(runLogsSchema.safeParse({ stdout: { text: 'x'.repeat(MAX_LOG_CHARS + 1), truncated: true } }).success).toBe(false);
+    expect(runLogsSchema.safeParse({ stdout: { text: 'x' } }).success).toBe(false);
+    expect(runLogsSchema.safeParse({ console: { text: 'x', truncated: false } }).success).toBe(false);
   });
 
   it('bound the lease length on both sides', () => {

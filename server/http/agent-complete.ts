@@ -7,11 +7,12 @@ import type { ResultRecord } from '../../harness/result-record.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { completeJob, failJob, leaseLostError } from '../queue/index.js';
 import { trackWithEffectiveFormula } from '../leaderboard/track-formulas.js';
-import { leaseTokenSchema, parseCompletion } from '../../harness/wire/index.js';
+import { leaseTokenSchema, parseCompletion, runLogsSchema } from '../../harness/wire/index.js';
 import { scoreCompletion } from '../../harness/score/score-completion.js';
 import { insertResult } from '../scoring/index.js';
 import { notifySubmissionOutcome, type EnqueueEvent } from '../notify/index.js';
 import { recordReferenceResult, settleDeviceState } from '../devices/index.js';
+import { recordJobLogs } from '../submissions/job-logs.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { COMPLETION_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
@@ -25,21 +26,23 @@ export interface CompleteRouteDeps {
   readonly notify?: EnqueueEvent;
 }
 
-const tokenOnly = z.looseObject({ leaseToken: leaseTokenSchema });
+/** What the completion carries besides the completion itself: the lease token, and the run's output tails (not stored with the result). */
+const tokenAndLogs = z.looseObject({ leaseToken: leaseTokenSchema, logs: runLogsSchema.optional() });
 
 /**
  * POST /api/agent/jobs/:id/complete. The lease is checked first (a cheap read), then the completion is
  * validated (422 LPCV_E_PRED_MALFORMED naming the key; the job is left as it is, the agent may retry or
  * fail it), then scored with the server's own track and hidden labels. Predictions that do not fit the split
  * are the submission's fault: the job fails with the scorer's code and the answer is 200 {status: 'failed'}.
- * Otherwise the result row (record and raw samples) and completeJob go in one transaction.
+ * Otherwise the result row (record and raw samples) and completeJob go in one transaction. Either way the
+ * run's output tails (`logs`, beside the completion) are stored with the job's change (job_logs).
  */
 export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
   const { db, tracks, now, notify } = deps;
   const handler: RequestHandler = async (req: Request, res: Response): Promise<void> => {
     const agent = await requireAgent(db, req, now());
     const jobId = parseJobId(String(req.params.id));
-    const { leaseToken, ...rest } = parseAgentBody(tokenOnly, req.body);
+    const { leaseToken, logs, ...rest } = parseAgentBody(tokenAndLogs, req.body);
     const held = await requireHeldLease(db, agent.ownerId, jobId, leaseToken);
     const { json, completion } = parseCompletion(rest);
 
@@ -73,6 +76,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       const failed = await withWriteTransaction(db, async (tx) => {
         const changed = await failJob(tx, { jobId, token: leaseToken, fault: 'submission', code: e.code, message: e.message }, t);
         if (changed.ok) {
+          await recordJobLogs(tx, { jobId, attempt: changed.job.attempts, logs }, t);
           await settleDeviceState(tx, held.deviceId, t);
           await notifySubmissionOutcome(tx, notify, changed.job);
         }
@@ -89,6 +93,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       const changed = await completeJob(tx, { jobId, token: leaseToken }, t);
       if (!changed.ok) return false;
       await insertResult(tx, { jobId, submissionId: held.submissionId, recordJson, rawJson: JSON.stringify(json) }, t);
+      await recordJobLogs(tx, { jobId, attempt: changed.job.attempts, logs }, t);
       await recordReferenceResult(tx, jobId, record, t);
       await settleDeviceState(tx, held.deviceId, t);
       await notifySubmissionOutcome(tx, notify, changed.job, record.score.value);

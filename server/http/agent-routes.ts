@@ -11,6 +11,7 @@ import type { InputPackCache } from '../scoring/index.js';
 import { adversarialSplitsOf } from '../scoring/input-pack-cache.js';
 import { completeRoute } from './agent-complete.js';
 import { findAgentDevice, registerDevice } from '../devices/agent-devices-table.js';
+import { recordJobLogs } from '../submissions/job-logs.js';
 import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { AGENT_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
@@ -150,6 +151,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
     const changed = await withWriteTransaction(db, async (tx) => {
       const failed = await failJob(tx, { jobId, token: body.leaseToken, fault: body.fault, code: body.code, message: body.message }, t);
       if (failed.ok) {
+        await recordJobLogs(tx, { jobId, attempt: failed.job.attempts, logs: body.logs }, t);
         await settleDeviceState(tx, held.deviceId, t);
         await notifySubmissionOutcome(tx, notify, failed.job);
       }

@@ -18,6 +18,9 @@ import { submissionsRoutes } from './submissions-routes.js';
 import { webhookAdminRoutes } from './webhook-admin-routes.js';
 import { teamAdminRoutes } from './team-admin-routes.js';
 import { entrySelectionRoutes } from './entry-selection-routes.js';
+import { trackFailuresRoutes } from './track-failures-routes.js';
+import { adminOperationsRoutes } from './admin-operations-routes.js';
+import { adminOperationsPageRoute } from '../pages/admin-operations-page-route.js';
 import { entrySelectionPageRoute } from '../pages/entry-selection-page-route.js';
 import { accountRoutes } from '../pages/account-routes.js';
 import { adminTeamsRoutes } from '../pages/admin-teams-routes.js';
@@ -104,8 +107,10 @@ export function createApp(options: AppOptions): Express {
   app.use(submissionsRoutes({ ...options, quota, refusals }));
   app.use(deviceAdminRoutes({ db: options.db, auth, deviceHealth: options.deviceHealth ?? DEFAULT_DEVICE_HEALTH, now: options.now }));
   app.use(webhookAdminRoutes({ db: options.db, auth, now: options.now }));
+  app.use(adminOperationsRoutes({ db: options.db, auth, tracks: options.tracks, store: options.store, now: options.now }));
   app.use(entrySelectionRoutes({ db: options.db, tracks: options.tracks, now: options.now }));
   app.use(leaderboardRoutes({ db: options.db, tracks: options.tracks, trackList, auth, now: options.now }));
+  app.use(trackFailuresRoutes({ db: options.db, tracks: options.tracks }));
   const mailer = options.mailer ?? mailerFor(undefined, DEFAULT_MAIL_FROM, (line) => void process.stderr.write(`lpcv: ${line}\n`));
   const accounts = accountRoutes({
     db: options.db,
@@ -124,7 +129,12 @@ export function createApp(options: AppOptions): Express {
       auth,
       trackList,
       logError,
-      extraRoutes: [accounts, adminTeamsRoutes(auth), entrySelectionPageRoute({ db: options.db, auth, tracks: options.tracks, now: options.now })],
+      extraRoutes: [
+        accounts,
+        adminTeamsRoutes(auth),
+        entrySelectionPageRoute({ db: options.db, auth, tracks: options.tracks, now: options.now }),
+        adminOperationsPageRoute({ auth, tracks: options.tracks, trackList }),
+      ],
     }),
   );
   app.use('/api', unknownApiRoute);

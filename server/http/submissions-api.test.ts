@@ -91,7 +91,7 @@ describe('the submissions API on SQLite', () => {
 
     const result = { accuracy: 0.5, note: 'a result record' };
     expect(await completeWithRecord(api.db, leases.get(good)!, result, T0 + 20_000)).toBe(true);
-    expect(await statusOf(good)).toEqual({ id: good, status: 'done', track: 'fashion-mnist', createdAt: expect.any(Number), result });
+    expect(await statusOf(good)).toMatchObject({ id: good, status: 'done', track: 'fashion-mnist', createdAt: expect.any(Number), result });
 
     const failure = { fault: 'submission' as const, code: 'LPCV_E_MODEL_CRASHED', message: 'the model crashed the inference process (SIGSEGV)' };
     expect((await failJob(api.db, { ...leases.get(bad)!, ...failure }, T0 + 20_000)).ok).toBe(true);

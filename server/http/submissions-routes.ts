@@ -2,24 +2,42 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { retryAfterOf } from '../../errors/retry-after.js';
+import type { ResultRecord } from '../../harness/result-record.js';
+import type { StreamLog } from '../../harness/wire/index.js';
+import type { Viewer } from '../leaderboard/viewer.js';
+import { getJob } from '../queue/index.js';
+import { servedTrack } from '../submissions/participant-settings.js';
+import { sendUpload } from '../submissions/send-upload.js';
 import { statusOfJob, type SubmissionStatus } from '../submissions/submission-status.js';
-import { findTeamSubmission, SUBMISSION_ID } from '../submissions/submissions-table.js';
+import { readSubmissionRun } from '../submissions/submission-run.js';
+import { findSubmissionUpload, type SubmissionUpload } from '../submissions/submission-upload.js';
+import { findTeamSubmission } from '../submissions/submissions-table.js';
 import { takeSubmission, type SubmissionIntakeDeps } from '../submissions/take-submission.js';
 import { requireTeam } from './team-principal.js';
 
 export type SubmissionsRoutesDeps = SubmissionIntakeDeps;
 
-/** The answer of GET /api/submissions/:id. */
+/** The answer of GET /api/submissions/:id (docs/api.md). */
 export interface SubmissionBody {
   id: string;
   status: SubmissionStatus;
   track: string;
   createdAt: number;
   result?: unknown;
-  error?: { code: string; message: string };
+  /** Failed only: the job's last error, and whose fault it was (`dead` is the infrastructure's). */
+  error?: { code: string; message: string; fault: 'submission' | 'infrastructure' };
+  /** The team's own upload, and where to download it again. */
+  file: { name: string | null; bytes: number; format: string; sha256: string; url: string };
+  /** What ran it: the result's target once done, else the device that leased it (kind and name), else null. */
+  target: Record<string, unknown> | null;
+  /** Every state change of the job, oldest first. */
+  events: Array<{ at: number; from: string | null; to: string; actor: string; detail: Record<string, unknown> | null }>;
+  /** The output tails of each attempt that reported some, oldest first; null when the track hides them. */
+  logs: Array<{ attempt: number; at: number; stdout: StreamLog | null; stderr: StreamLog | null }> | null;
+  logsHidden: boolean;
 }
 
-/** POST /api/submissions and GET /api/submissions/:id (docs/api.md). */
+/** POST /api/submissions, GET /api/submissions/:id and its artifact (docs/api.md). */
 export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
   const { db, now } = deps;
   const router = Router();
@@ -41,19 +59,51 @@ export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
     }
   });
 
-  router.get('/api/submissions/:id', async (req: Request<{ id: string }>, res: Response) => {
+  /** The team's own submission, or LPCV_E_SUBMISSION_UNKNOWN: another team's is "unknown" too, its existence is not this team's business. */
+  const ownUpload = async (req: Request<{ id: string }>): Promise<{ viewer: Viewer; upload: SubmissionUpload }> => {
     const team = await requireTeam(db, req, now());
-    const id = req.params.id;
-    const found = SUBMISSION_ID.test(id) ? await findTeamSubmission(db, team.ownerId, id) : undefined;
-    // Another team's submission is "unknown" too: its existence is not this team's business.
-    if (found === undefined) throw new LpcvError('LPCV_E_SUBMISSION_UNKNOWN', `no submission ${JSON.stringify(id)} for team ${team.ownerName}`);
+    const viewer: Viewer = { kind: 'team', teamId: team.ownerId, teamName: team.ownerName };
+    const upload = await findSubmissionUpload(db, req.params.id, viewer);
+    if (upload === undefined) throw new LpcvError('LPCV_E_SUBMISSION_UNKNOWN', `no submission ${JSON.stringify(req.params.id)} for team ${team.ownerName}`);
+    return { viewer, upload };
+  };
+
+  router.get('/api/submissions/:id', async (req: Request<{ id: string }>, res: Response) => {
+    const { viewer, upload } = await ownUpload(req);
+    const found = await findTeamSubmission(db, upload.teamId, upload.id);
+    const job = await getJob(db, upload.jobId);
+    // Every submission row is written with its job (recordSubmission).
+    if (found === undefined || job === undefined) {
+      throw new LpcvError('LPCV_E_INTERNAL', `submission ${upload.id} has no job ${upload.jobId}`);
+    }
     const status = statusOfJob(found.jobState);
-    const body: SubmissionBody = { id: found.id, status, track: found.track, createdAt: found.createdAt };
-    if (found.jobState === 'done' && found.resultJson !== null) body.result = JSON.parse(found.resultJson) as unknown;
+    const result = found.jobState === 'done' && found.resultJson !== null ? (JSON.parse(found.resultJson) as ResultRecord) : undefined;
+    const run = await readSubmissionRun(db, job, servedTrack(deps.tracks, upload.track), viewer);
+    const body: SubmissionBody = {
+      id: found.id,
+      status,
+      track: found.track,
+      createdAt: found.createdAt,
+      ...(result === undefined ? {} : { result }),
+      file: { name: upload.filename, bytes: upload.bytes, format: upload.format, sha256: upload.sha256, url: `/api/submissions/${upload.id}/artifact` },
+      target: result !== undefined ? { ...result.target } : run.device === null ? null : { kind: run.device.kind, device: run.device.name },
+      events: run.events.map((e) => ({ at: e.at, from: e.fromState, to: e.toState, actor: e.actor, detail: e.detail })),
+      logs: run.logs === null ? null : run.logs.map((l) => ({ attempt: l.attempt, at: l.at, stdout: l.stdout, stderr: l.stderr })),
+      logsHidden: run.logsHidden,
+    };
     if (status === 'failed') {
-      body.error = { code: found.lastErrorCode ?? 'LPCV_E_INTERNAL', message: found.lastErrorMessage ?? 'the job failed without a message' };
+      body.error = {
+        code: found.lastErrorCode ?? 'LPCV_E_INTERNAL',
+        message: found.lastErrorMessage ?? 'the job failed without a message',
+        fault: job.state === 'dead' || job.errorFault === 'infrastructure' ? 'infrastructure' : 'submission',
+      };
     }
     res.json(body);
+  });
+
+  router.get('/api/submissions/:id/artifact', async (req: Request<{ id: string }>, res: Response) => {
+    const { upload } = await ownUpload(req);
+    await sendUpload(res, deps.store, upload);
   });
 
   return router;

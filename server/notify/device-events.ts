@@ -15,7 +15,12 @@ export async function notifyDeviceEvents(db: Db, enqueue: EnqueueEvent, swept: r
   for (const d of await listDevices(db, driftPct)) {
     if (offline.has(d.id)) {
       await enqueue(
-        { id: `device.offline:${d.id}:${d.lastSeenAt}`, name: 'device.offline', at: now, data: { deviceId: d.id, name: d.name, kind: d.kind, lastSeenAt: iso(d.lastSeenAt) } },
+        {
+          id: `device.offline:${d.id}:${d.lastSeenAt}`,
+          name: 'device.offline',
+          at: now,
+          data: { deviceId: d.id, name: d.name, kind: d.kind, lastSeenAt: iso(d.lastSeenAt) },
+        },
         db,
       );
     }

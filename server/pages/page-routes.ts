@@ -11,8 +11,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import { toHttpError, type ErrorLog } from '../http/error-handler.js';
 import { takeSubmission, type SubmissionIntakeDeps } from '../submissions/take-submission.js';
 import { lookUpTrack } from '../tracks/track-lookup.js';
-import { boardParam } from '../http/leaderboard-routes.js';
-import { buildLeaderboard, hideTrack, revealTrack, type Viewer } from '../leaderboard/index.js';
+import { buildLeaderboard, hideTrack, leaderboardQuery, revealTrack, type Viewer } from '../leaderboard/index.js';
 import { parseParamArgs, rescoreTrack } from '../rescore/index.js';
 import { retryAfterOf } from '../../errors/retry-after.js';
 import { countQuotaUsed, quotaLimitFor, quotaWindow } from '../quota/index.js';
@@ -29,6 +28,11 @@ import { leaderboardPage, rescoreResultPage } from './leaderboard-page.js';
 import { loginPage, safeNext } from './login-page.js';
 import { submissionDetails, listSubmissions } from './submission-details.js';
 import { submissionPage, submissionsListPage } from './submission-page.js';
+import { trackFailuresPage } from './track-failures-page.js';
+import { findSubmissionUpload } from '../submissions/submission-upload.js';
+import { sendUpload } from '../submissions/send-upload.js';
+import { listTrackFailures, MAX_PUBLIC_FAILURES } from '../submissions/track-failures.js';
+import { publishingTrack } from '../http/track-failures-routes.js';
 import { submitPage, type QuotaUse } from './submit-page.js';
 
 export interface PageRoutesDeps extends SubmissionIntakeDeps {
@@ -156,7 +160,7 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
   router.get('/submissions/:id', async (req: Request<{ id: string }>, res: Response) => {
     const ctx = await context(req, res);
     if (ctx.viewer.kind === 'anonymous') return toLogin(req, res);
-    const details = await submissionDetails(db, req.params.id, ctx.viewer);
+    const details = await submissionDetails(db, req.params.id, ctx.viewer, deps.tracks);
     if (details === undefined) {
       return send(
         res,
@@ -167,10 +171,24 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
     send(res, 200, submissionPage(ctx, details, req.query.refresh !== 'off', now()));
   });
 
+  // The team's own upload (an admin's: any), as GET /api/submissions/:id/artifact.
+  router.get('/submissions/:id/artifact', async (req: Request<{ id: string }>, res: Response) => {
+    const ctx = await context(req, res);
+    if (ctx.viewer.kind === 'anonymous') return toLogin(req, res);
+    const upload = await findSubmissionUpload(db, req.params.id, ctx.viewer);
+    if (upload === undefined) throw new LpcvError('LPCV_E_SUBMISSION_UNKNOWN', `there is no submission ${JSON.stringify(req.params.id)} that you may see`);
+    await sendUpload(res, deps.store, upload);
+  });
+
+  router.get('/tracks/:track/failures', async (req: Request<{ track: string }>, res: Response) => {
+    const track = publishingTrack(deps.tracks, req.params.track);
+    send(res, 200, trackFailuresPage(await context(req, res), track, await listTrackFailures(db, track.name), MAX_PUBLIC_FAILURES));
+  });
+
   router.get('/leaderboard/:track', async (req: Request<{ track: string }>, res: Response) => {
     const ctx = await context(req, res);
     const track = lookUpTrack(deps.tracks, req.params.track);
-    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer, { board: boardParam(req.query.board), now: now() })));
+    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer, { ...leaderboardQuery(req.query), now: now() })));
   });
 
   // The admin's re-score form (docs/rescoring.md): the same rescoreTrack as the CLI and the API.

@@ -1,16 +1,20 @@
 /**
  * What the status page shows of one submission (reads only): the job through server/queue (the owner of
- * `jobs`), the record from `results` (the one result store).
+ * `jobs`), the record from `results` (the one result store), the runs' state changes, output tails and device
+ * (server/submissions/submission-run.ts, shared with the API).
  */
 import type { ResultRecord } from '../../harness/result-record.js';
 import type { Db } from '../db/index.js';
-import { leasedByDevice } from '../devices/index.js';
 import { SUBMISSION_ID } from '../submissions/submissions-table.js';
+import { readSubmissionRun, type SubmissionRun } from '../submissions/submission-run.js';
+import { servedTrack } from '../submissions/participant-settings.js';
+import { selectedEntry } from '../leaderboard/entry-selections.js';
 import type { Viewer } from '../leaderboard/viewer.js';
-import { getJob, getJobEvents, getJobs, queuePosition, type Job, type JobEvent, type JobProgress } from '../queue/index.js';
+import { getJob, getJobs, queuePosition, type Job, type JobProgress } from '../queue/index.js';
 import { getRecordJsonOfJob, getRecordJsonsOfJobs } from '../scoring/results-table.js';
+import type { TrackLookup } from '../tracks/track-lookup.js';
 
-export interface SubmissionDetails {
+export interface SubmissionDetails extends SubmissionRun {
   readonly id: string;
   readonly track: string;
   readonly split: string;
@@ -25,12 +29,14 @@ export interface SubmissionDetails {
   readonly job: Job;
   /** How many jobs would be leased before this one (queued only). */
   readonly queuePosition: number | null;
-  /** The device that holds (or last held) the job, when a device of the agent API leased it. */
-  readonly device: { readonly name: string; readonly kind: string; readonly agent: string } | null;
   /** What the device last reported while running (leased only). */
   readonly progress: JobProgress | null;
   readonly result: ResultRecord | null;
-  readonly events: readonly JobEvent[];
+  /**
+   * On a track whose leaderboard ranks each team's selected entry (docs/leaderboard.md), for the team's own
+   * finished and not failed submission: whether it is the selected one. Null otherwise (no form to show).
+   */
+  readonly selection: { readonly selected: boolean } | null;
 }
 
 interface Row {
@@ -51,9 +57,10 @@ interface Row {
 
 /**
  * The submission when this viewer may see it (its team, or an admin), else undefined: another team's
- * submission is as unknown as one that does not exist.
+ * submission is as unknown as one that does not exist. `tracks` says whether the track hides the runs' logs
+ * (without it, or for a track no longer served, a team does not see them).
  */
-export async function submissionDetails(db: Db, id: string, viewer: Viewer): Promise<SubmissionDetails | undefined> {
+export async function submissionDetails(db: Db, id: string, viewer: Viewer, tracks?: TrackLookup): Promise<SubmissionDetails | undefined> {
   if (!SUBMISSION_ID.test(id) || viewer.kind === 'anonymous') return undefined;
   const row = (await db('submissions as s')
     .join('teams as t', 't.id', 's.team_id')
@@ -77,13 +84,12 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
   const job = await getJob(db, row.job_id);
   if (job === undefined) return undefined;
   const recordJson = job.state === 'done' ? await getRecordJsonOfJob(db, job.id) : undefined;
-  const deviceId = leasedByDevice(job.leasedBy);
-  const device =
-    deviceId === undefined
-      ? undefined
-      : ((await db('devices as d').join('agents as a', 'a.id', 'd.agent_id').where('d.id', deviceId).first('d.name', 'd.kind', 'a.name as agent')) as
-          { name: string; kind: string; agent: string } | undefined);
+  const track = servedTrack(tracks, row.track);
+  const selectable =
+    track?.leaderboard?.entry === 'selected' && viewer.kind === 'team' && row.baseline_name === null && job.state !== 'failed' && job.state !== 'dead';
   return {
+    ...(await readSubmissionRun(db, job, track, viewer)),
+    selection: selectable ? { selected: (await selectedEntry(db, row.team_id, row.track))?.submissionId === row.id } : null,
     id: row.id,
     track: row.track,
     split: row.split,
@@ -97,10 +103,8 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer): Pro
     createdAt: row.created_at,
     job,
     queuePosition: job.state === 'queued' ? await queuePosition(db, job.id) : null,
-    device: device ?? null,
     progress: job.state === 'leased' ? job.progress : null,
     result: recordJson === undefined ? null : (JSON.parse(recordJson) as ResultRecord),
-    events: await getJobEvents(db, job.id),
   };
 }
 

@@ -1,9 +1,11 @@
 import { statusOfJob } from '../submissions/submission-status.js';
+import type { StreamLog } from '../../harness/wire/index.js';
 import type { JobEvent } from '../queue/index.js';
 import { html, type Html } from './html.js';
 import { layerProfileTable } from './layer-profile-table.js';
 import { intervalSource, relativeLatencyLine, statisticLine, validityLine } from './latency-statistic.js';
 import { bytesText, ms, percent, scoreText, when } from './format.js';
+import { entrySelectionForm } from './entry-selection-form.js';
 import { renderPage, type PageContext } from './layout.js';
 import type { SubmissionDetails, SubmissionSummary } from './submission-details.js';
 
@@ -66,7 +68,34 @@ function failureBlock(d: SubmissionDetails): Html {
 <p><code>${j.lastErrorCode ?? 'LPCV_E_INTERNAL'}</code>: ${infra ? 'the infrastructure failed' : 'the submission failed'}.</p>
 ${infra ? html`<p>This is not your model's fault: it does not count against your quota${j.state === 'dead' ? ` (gave up after ${j.attempts} attempts)` : ''}.</p>` : ''}
 <pre class="log">${j.lastErrorMessage ?? 'no message'}</pre>
+${d.device ? html`<p>It ran on device <strong>${d.device.name}</strong> (${d.device.kind}, agent ${d.device.agent})${j.finishedAt !== null ? html`, failing at ${when(j.finishedAt)}` : ''}.</p>` : ''}
+${d.logs !== null && d.logs.length > 0 ? html`<p><a href="#output">See its output</a>.</p>` : ''}
 </div>`;
+}
+
+function streamBlock(name: string, log: StreamLog | null): Html {
+  if (log === null) return html``;
+  return html`<h4>${name}${log.truncated ? ' (its last 8 KiB only)' : ''}</h4>
+${log.text === '' ? html`<p>Nothing.</p>` : html`<pre class="log" tabindex="0">${log.text}</pre>`}`;
+}
+
+/** The stdout/stderr tails each attempt's device reported (packages and board runs), unless the track hides them. */
+function outputBlock(d: SubmissionDetails): Html {
+  let content: Html;
+  if (d.logs === null) content = html`<p id="logs-hidden">The organizers of this track do not show the runs' output to participants.</p>`;
+  else if (d.logs.length === 0)
+    content = html`<p>No output was reported. Solution packages and board commands report the end of their standard output and error; models run by the harness itself have none.</p>`;
+  else {
+    const hidden = d.logsHidden ? html`<p>This track hides the output from the team; you see it as an admin.</p>` : '';
+    const attempts = d.logs.map(
+      (l) => html`<h3>Attempt ${l.attempt} (reported ${when(l.at)})</h3>
+${streamBlock('Standard error', l.stderr)}
+${streamBlock('Standard output', l.stdout)}`,
+    );
+    content = html`${hidden}${attempts}`;
+  }
+  return html`<section aria-labelledby="output"><h2 id="output">Output</h2>
+${content}</section>`;
 }
 
 function eventDetail(e: JobEvent): string {
@@ -113,16 +142,18 @@ export function submissionPage(ctx: PageContext, d: SubmissionDetails, refresh: 
 <p class="status status-${status}" id="status">Status: ${status}</p>
 ${reload}
 ${state}
+${d.selection === null ? '' : entrySelectionForm(ctx, { track: d.track, submissionId: d.id, selected: d.selection.selected })}
 <h2>Submission</h2>
 <dl class="facts">
   <dt>Track</dt><dd><a href="/leaderboard/${d.track}">${d.track}</a>, split ${d.split}</dd>
   <dt>Team</dt><dd>${d.baselineName !== null ? html`baseline <strong>${d.baselineName}</strong>` : d.team}</dd>
-  <dt>File</dt><dd>${d.filename ?? '(no name)'}, ${bytesText(d.bytes)}, ${d.format}</dd>
+  <dt>File</dt><dd>${d.filename ?? '(no name)'}, ${bytesText(d.bytes)}, ${d.format} (<a href="/submissions/${d.id}/artifact" download>download it</a>)</dd>
   <dt>SHA-256</dt><dd><code>${d.sha256}</code></dd>
   <dt>Submitted</dt><dd>${when(d.createdAt)}</dd>
   <dt>Attempts</dt><dd>${j.attempts} of at most ${j.maxAttempts}</dd>
   ${d.description ? html`<dt>Description</dt><dd>${d.description}</dd>` : ''}
 </dl>
+${!pending || (d.logs?.length ?? 0) > 0 ? outputBlock(d) : ''}
 ${logBlock(d.events)}`;
   return renderPage(ctx, { title: `Submission ${d.id}`, body, ...(pending && refresh ? { refreshSeconds: STATUS_REFRESH_SECONDS } : {}) });
 }

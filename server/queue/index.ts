@@ -8,7 +8,7 @@
  */
 export { DEFAULT_BACKOFF, retryDelayMs, seededRandom, type BackoffPolicy } from './backoff.js';
 export { completeJob, type CompleteArgs, type JobChange } from './complete-job.js';
-export { countInfrastructureFailures, countSubmissionFailures } from './count-infrastructure-failures.js';
+export { countInfrastructureFailures, countSubmissionFailures, countUnchargedJobs } from './count-infrastructure-failures.js';
 export { DEFAULT_MAX_ATTEMPTS, enqueueJob, type EnqueueArgs } from './enqueue-job.js';
 export { enqueueReferenceJob, type EnqueueReferenceArgs } from './enqueue-reference-job.js';
 export { MAX_ERROR_MESSAGE_CHARS, failJob, type FailArgs } from './fail-job.js';
@@ -20,7 +20,9 @@ export { getJobEvents, type JobEvent } from './job-events.js';
 export { LEASE_LOST, type Job, type JobFault, type JobProgress, type JobState, type LeaseLost } from './job.js';
 export { leaseJob, type LeaseArgs, type LeasedJob } from './lease-job.js';
 export { leaseLostError } from './lease-lost-error.js';
+export { listJobEvents, listJobs, type JobPage } from './list-jobs.js';
 export { jobLeasedBy, listLeasedJobs } from './leased-jobs.js';
 export { unfinishedJobPinnedTo } from './pinned-jobs.js';
 export { queuePosition } from './queue-position.js';
 export { LEASE_EXPIRED_CODE, reclaimExpiredLeases } from './reclaim-expired-leases.js';
+export { requeueJobs, type RequeueBy, type RequeueResult, type SkippedJob } from './requeue-jobs.js';

@@ -1,7 +1,7 @@
 import type { Phase } from '../../harness/competitions/competition.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Db } from '../db/index.js';
-import { countInfrastructureFailures, countSubmissionFailures } from '../queue/index.js';
+import { countSubmissionFailures, countUnchargedJobs } from '../queue/index.js';
 import type { QuotaSubject } from './count-quota-used.js';
 
 /** The team's submissions on the track in the phase: those that count, and those that failed by their own fault. */
@@ -12,7 +12,7 @@ export async function countPhaseUsed(db: Db, subject: QuotaSubject, phase: strin
     .andWhere('phase', phase)
     .pluck('job_id')) as number[];
   if (jobIds.length === 0) return { counted: 0, failed: 0 };
-  return { counted: jobIds.length - (await countInfrastructureFailures(db, jobIds)), failed: await countSubmissionFailures(db, jobIds) };
+  return { counted: jobIds.length - (await countUnchargedJobs(db, jobIds)), failed: await countSubmissionFailures(db, jobIds) };
 }
 
 /**

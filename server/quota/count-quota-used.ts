@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.js';
-import { countInfrastructureFailures } from '../queue/index.js';
+import { countUnchargedJobs } from '../queue/index.js';
 import type { QuotaWindow } from './quota-window.js';
 
 export interface QuotaSubject {
@@ -12,7 +12,7 @@ export interface QuotaSubject {
  * every one except those whose job failed for infrastructure reasons, that is `dead` (the infrastructure
  * gave up), or finished `failed` with `error_fault = 'infrastructure'`. A job queued again after an
  * infrastructure failure still counts: it is still going to run. Queued, leased, done and failed for the
- * submission's fault count.
+ * submission's fault count. A dead job an organizer re-ran does not count again (countUnchargedJobs).
  */
 export async function countQuotaUsed(db: Db, subject: QuotaSubject, window: QuotaWindow): Promise<number> {
   const jobIds = (await db('submissions')
@@ -21,5 +21,5 @@ export async function countQuotaUsed(db: Db, subject: QuotaSubject, window: Quot
     .andWhere('created_at', '>=', window.start)
     .andWhere('created_at', '<', window.end)
     .pluck('job_id')) as number[];
-  return jobIds.length - (await countInfrastructureFailures(db, jobIds));
+  return jobIds.length - (await countUnchargedJobs(db, jobIds));
 }

@@ -73,3 +73,11 @@ export async function getRecordJsonsOfJobs(db: Db, jobIds: readonly number[]): P
   }
   return records;
 }
+
+/** Removes the jobs' results: an organizer's re-run (server/admin/rerun-jobs.ts) runs them again, and a job is done exactly when its result exists. */
+export async function deleteResultsOfJobs(tx: Db, jobIds: readonly number[]): Promise<void> {
+  if (jobIds.length > 0)
+    await tx('results')
+      .whereIn('job_id', [...jobIds])
+      .delete();
+}

@@ -6,14 +6,19 @@
 import path from 'node:path';
 import type { ResultRecord } from '../../../harness/result-record.js';
 import type { AgentTestApi } from '../../../server/http/testing/agent-api-server.js';
+import type { SubmissionBody } from '../../../server/http/submissions-routes.js';
 import type { Target } from '../../targets/target.js';
 import { runAgent } from '../run-agent.js';
 
 export interface MeasuredSubmission {
   readonly httpStatus: number;
+  /** The submission's id (none when the upload was refused). */
+  readonly id?: string;
   readonly status: string;
   readonly result?: ResultRecord;
   readonly error?: { code: string; message: string };
+  /** The output tails per attempt, as GET /api/submissions/:id shows them. */
+  readonly logs?: SubmissionBody['logs'];
   /** The agent's log, for a failing test's message. */
   readonly log: string;
 }
@@ -43,7 +48,7 @@ export async function submitAndMeasure(
     log: (l) => lines.push(l),
     pollMs: 20,
   });
-  let body: { status: string; result?: ResultRecord; error?: { code: string; message: string } } = { status: 'queued' };
+  let body: Omit<MeasuredSubmission, 'httpStatus' | 'log'> = { status: 'queued' };
   try {
     const end = Date.now() + 90_000;
     while (Date.now() < end) {
@@ -55,5 +60,5 @@ export async function submitAndMeasure(
     stop.abort();
     await agent;
   }
-  return { httpStatus: 201, ...body, log: lines.join('\n') };
+  return { httpStatus: 201, ...body, id, log: lines.join('\n') };
 }

@@ -243,9 +243,10 @@ network=none
 [ -s "$meta/network" ] && read -r network < "$meta/network"
 # The outputs' size, so that the harness can refuse to copy back more than it accepts.
 outputs_kib=$(du -sk "$dir/outputs" 2>/dev/null | cut -f1)
-# The command's own output stays on the board; its last bytes come back for the report.
-tail -c 2048 "$dir/log/stdout" > "$meta/stdout.tail" 2>/dev/null
-tail -c 4096 "$dir/log/stderr" > "$meta/stderr.tail" 2>/dev/null
+# The command's own output stays on the board; its last bytes come back for the report and the status
+# page: one byte more than the harness keeps (8 KiB), so that it can tell a longer stream was cut.
+tail -c 8193 "$dir/log/stdout" > "$meta/stdout.tail" 2>/dev/null
+tail -c 8193 "$dir/log/stderr" > "$meta/stderr.tail" 2>/dev/null
 printf 'status=%s\nstart_ns=%s\nend_ns=%s\nclock=%s\ntimed_out=%s\nkilled=%s\ndropped=%s\nnetwork=%s\nsetsid=%s\noutputs_kib=%s\n' \
   "$status" "$start" "$end" "$CLOCK" "$timed_out" "$killed" "$dropped" "$network" "${runner:-no}" "${outputs_kib:-0}" > "$meta/result.tmp"
 mv "$meta/result.tmp" "$meta/result"

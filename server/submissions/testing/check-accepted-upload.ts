@@ -38,6 +38,14 @@ export async function checkAcceptedUpload(api: TestApi): Promise<SubmissionRow> 
 
   const got = await getSubmission(api, id, api.teamA.token);
   expect(got.status).toBe(200);
-  expect(await got.json()).toEqual({ id, status: 'queued', track: 'fashion-mnist', createdAt: row.created_at });
+  expect(await got.json()).toMatchObject({
+    id,
+    status: 'queued',
+    track: 'fashion-mnist',
+    createdAt: row.created_at,
+    target: null,
+    logs: [],
+    logsHidden: false,
+  });
   return row;
 }

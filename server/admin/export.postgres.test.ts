@@ -1,0 +1,4 @@
+import { postgresTestDatabase } from '../db/testing/databases.js';
+import { exportContract } from './testing/export.contract.js';
+
+exportContract(postgresTestDatabase());

@@ -1,0 +1,5 @@
+import { postgresTestDatabase } from '../db/testing/databases.js';
+import { requeueContract } from './testing/requeue.contract.js';
+
+// The real server at 127.0.0.1:5432 (or LPCV_TEST_PG_URL), in a fresh schema for this file.
+requeueContract(postgresTestDatabase());

@@ -1,0 +1,4 @@
+import { sqliteTestDatabase } from '../db/testing/databases.js';
+import { requeueContract } from './testing/requeue.contract.js';
+
+requeueContract(sqliteTestDatabase());
