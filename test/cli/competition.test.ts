@@ -20,7 +20,8 @@ describe('lpcv competition validate and apply', () => {
     // The sample's tracks as built-in names (the copy sits elsewhere), and the final starting before dev ends.
     const text = readFileSync(SAMPLE, 'utf8')
       .replace('../../tracks/fashion-mnist', 'fashion-mnist')
-      .replace('"2035-01-01T00:00:00-05:00"', '"2034-01-01T00:00:00Z"');
+      .replace(/(["'])2035-01-01T00:00:00-05:00\1/, "'2034-01-01T00:00:00Z'");
+    expect(text).toContain("start: '2034-01-01T00:00:00Z'");
     writeFileSync(bad, text);
     const r = await lpcv(['competition', 'validate', bad]);
     expect(r.exitCode).toBe(3);
