@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { requireAdmin } from './admin-principal.js';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
@@ -7,7 +8,7 @@ import type { ArtifactStore } from '../../submissions/store/artifact-store.js';
 import { recordAdminAudit, rerunDeadJobs, rerunSubmission, rerunTrack, writeExport, type RerunReport } from '../admin/index.js';
 import type { Db } from '../db/index.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
-import { viewerOf, type WebAuth } from '../web/web-auth.js';
+import { type WebAuth } from '../web/web-auth.js';
 
 export interface AdminOperationsRoutesDeps {
   readonly db: Db;
@@ -41,37 +42,30 @@ export function adminOperationsRoutes(deps: AdminOperationsRoutesDeps): Router {
   const { db, auth, now } = deps;
   const router = Router();
 
-  const requireAdmin = async (req: Request, change: boolean): Promise<void> => {
-    const viewer = await viewerOf(auth, req);
-    if (viewer.kind === 'anonymous') throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs the admin token: Authorization: Bearer <LPCV_ADMIN_TOKEN>');
-    if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
-    if (change && req.headers.authorization === undefined)
-      throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes that change something take the admin token as a bearer token, not a login cookie');
-  };
   const by = (text: string | undefined): { actor: string; reason: string } => ({ actor: 'admin (api)', reason: text ?? '' });
 
   router.post('/api/admin/submissions/:id/rerun', async (req: Request<{ id: string }>, res: Response) => {
-    await requireAdmin(req, true);
+    await requireAdmin(auth, req, { change: true });
     const body = parseBody(rerunSubmissionBody, req.body);
     res.json(answer(await rerunSubmission(db, req.params.id, by(body.reason), now())));
   });
 
   router.post('/api/admin/jobs/rerun-dead', async (req: Request, res: Response) => {
-    await requireAdmin(req, true);
+    await requireAdmin(auth, req, { change: true });
     const body = parseBody(rerunDeadBody, req.body);
     const track = body.track === undefined ? {} : { track: lookUpTrack(deps.tracks, body.track).name };
     res.json(answer(await rerunDeadJobs(db, track, by(body.reason), now())));
   });
 
   router.post('/api/admin/tracks/:track/rerun', async (req: Request<{ track: string }>, res: Response) => {
-    await requireAdmin(req, true);
+    await requireAdmin(auth, req, { change: true });
     const body = parseBody(rerunTrackBody, req.body);
     const track = lookUpTrack(deps.tracks, req.params.track);
     res.json(answer(await rerunTrack(db, track.name, { includeBaselines: body.includeBaselines === true }, by(body.reason), now())));
   });
 
   router.get('/api/admin/export.zip', async (req: Request, res: Response) => {
-    await requireAdmin(req, false);
+    await requireAdmin(auth, req, { change: false });
     const at = now();
     const actor = req.headers.authorization === undefined ? 'admin (web)' : 'admin (api)';
     // Audited before the first byte: who took a copy of the data matters even if the download breaks off.

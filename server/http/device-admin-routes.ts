@@ -1,9 +1,9 @@
 import { Router } from 'express';
+import { requireAdmin } from './admin-principal.js';
 import type { Request, Response } from 'express';
-import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Db } from '../db/index.js';
 import { drainDevice, listDevices, parseDeviceId, undrainDevice, type DeviceHealth, type DeviceHealthConfig, type DrainChange } from '../devices/index.js';
-import { viewerOf, type WebAuth } from '../web/web-auth.js';
+import { type WebAuth } from '../web/web-auth.js';
 
 export interface DeviceAdminRoutesDeps {
   readonly db: Db;
@@ -50,16 +50,8 @@ export function deviceAdminRoutes(deps: DeviceAdminRoutesDeps): Router {
   const { db, auth, now } = deps;
   const router = Router();
 
-  const requireAdmin = async (req: Request, change: boolean): Promise<void> => {
-    const viewer = await viewerOf(auth, req);
-    if (viewer.kind === 'anonymous') throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs the admin token: Authorization: Bearer <LPCV_ADMIN_TOKEN>');
-    if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
-    if (change && req.headers.authorization === undefined)
-      throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes that change something take the admin token as a bearer token, not a login cookie');
-  };
-
   router.get('/api/admin/devices', async (req: Request, res: Response) => {
-    await requireAdmin(req, false);
+    await requireAdmin(auth, req, { change: false });
     const devices = await listDevices(db, deps.deviceHealth.driftPct);
     res.setHeader('Cache-Control', 'no-store');
     res.json({
@@ -71,12 +63,12 @@ export function deviceAdminRoutes(deps: DeviceAdminRoutesDeps): Router {
   });
 
   router.post('/api/admin/devices/:id/drain', async (req: Request<{ id: string }>, res: Response) => {
-    await requireAdmin(req, true);
+    await requireAdmin(auth, req, { change: true });
     res.json(changeJson(await drainDevice(db, parseDeviceId(req.params.id), 'admin (api)', now())));
   });
 
   router.delete('/api/admin/devices/:id/drain', async (req: Request<{ id: string }>, res: Response) => {
-    await requireAdmin(req, true);
+    await requireAdmin(auth, req, { change: true });
     res.json(changeJson(await undrainDevice(db, parseDeviceId(req.params.id))));
   });
 

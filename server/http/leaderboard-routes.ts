@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { requireAdmin } from './admin-principal.js';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
@@ -57,25 +58,15 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     } else res.json(board);
   });
 
-  const requireAdmin = async (req: Request): Promise<void> => {
-    const viewer = await viewerOf(auth, req);
-    if (viewer.kind === 'anonymous') throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs the admin token: Authorization: Bearer <LPCV_ADMIN_TOKEN>');
-    if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
-    // A logged-in browser's cookie is not enough for a state change over the API: cross-site requests
-    // could carry it. The pages' own forms carry a form token instead.
-    if (req.headers.authorization === undefined)
-      throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes take the admin token as a bearer token, not a login cookie');
-  };
-
   router.post('/api/admin/tracks/:track/reveal', async (req: Request<{ track: string }>, res: Response) => {
-    await requireAdmin(req);
+    await requireAdmin(auth, req, { change: true });
     const track = lookUpTrack(deps.tracks, req.params.track);
     const reveal = await revealTrack(db, track.name, 'admin (api)', now());
     res.json({ track: track.name, revealedAt: new Date(reveal.revealedAt).toISOString() });
   });
 
   router.delete('/api/admin/tracks/:track/reveal', async (req: Request<{ track: string }>, res: Response) => {
-    await requireAdmin(req);
+    await requireAdmin(auth, req, { change: true });
     const track = lookUpTrack(deps.tracks, req.params.track);
     const was = await trackReveal(db, track.name);
     await hideTrack(db, track.name);
@@ -83,7 +74,7 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
   });
 
   router.post('/api/admin/tracks/:track/rescore', async (req: Request<{ track: string }>, res: Response) => {
-    await requireAdmin(req);
+    await requireAdmin(auth, req, { change: true });
     const track = lookUpTrack(deps.tracks, req.params.track);
     const parsed = rescoreBody.safeParse(req.body ?? {});
     if (!parsed.success)
@@ -101,7 +92,7 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
   });
 
   router.get('/api/admin/tracks/:track/rescores', async (req: Request<{ track: string }>, res: Response) => {
-    await requireAdmin(req);
+    await requireAdmin(auth, req, { change: true });
     const track = lookUpTrack(deps.tracks, req.params.track);
     res.json({ track: track.name, rescores: await listRescoreAudit(db, track.name) });
   });

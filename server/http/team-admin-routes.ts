@@ -1,9 +1,9 @@
 import { Router } from 'express';
+import { requireAdmin } from './admin-principal.js';
 import type { Request, Response } from 'express';
-import { LpcvError } from '../../errors/lpcv-error.js';
 import { listTeamsWithMembers } from '../accounts/team-membership.js';
 import { parseTeamId, TEAM_ACTIONS, teamAction } from '../accounts/team-actions.js';
-import { viewerOf, type WebAuth } from '../web/web-auth.js';
+import { type WebAuth } from '../web/web-auth.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
@@ -13,16 +13,9 @@ const iso = (t: number | null): string | null => (t === null ? null : new Date(t
  */
 export function teamAdminRoutes(auth: WebAuth): Router {
   const router = Router();
-  const requireAdmin = async (req: Request, change: boolean): Promise<void> => {
-    const viewer = await viewerOf(auth, req);
-    if (viewer.kind === 'anonymous') throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs the admin token: Authorization: Bearer <LPCV_ADMIN_TOKEN>');
-    if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
-    if (change && req.headers.authorization === undefined)
-      throw new LpcvError('LPCV_E_UNAUTHORIZED', 'admin API routes that change something take the admin token as a bearer token, not a login cookie');
-  };
 
   router.get('/api/admin/teams', async (req: Request, res: Response) => {
-    await requireAdmin(req, false);
+    await requireAdmin(auth, req, { change: false });
     res.setHeader('Cache-Control', 'no-store');
     res.json({
       teams: (await listTeamsWithMembers(auth.db)).map((t) => ({
@@ -37,7 +30,7 @@ export function teamAdminRoutes(auth: WebAuth): Router {
   });
   for (const action of TEAM_ACTIONS) {
     router.post(`/api/admin/teams/:id/${action}`, async (req: Request<{ id: string }>, res: Response) => {
-      await requireAdmin(req, true);
+      await requireAdmin(auth, req, { change: true });
       const id = parseTeamId(req.params.id);
       res.json({ id, action, changed: await teamAction(auth.db, id, action, auth.now()) });
     });

@@ -1,9 +1,10 @@
 import { Router } from 'express';
+import { requireAdmin } from './admin-principal.js';
 import type { Request, Response } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Db } from '../db/index.js';
 import { listWebhookDeliveries, type WebhookDelivery } from '../notify/index.js';
-import { viewerOf, type WebAuth } from '../web/web-auth.js';
+import { type WebAuth } from '../web/web-auth.js';
 
 export interface WebhookAdminRoutesDeps {
   readonly db: Db;
@@ -52,9 +53,7 @@ export function webhookAdminRoutes(deps: WebhookAdminRoutesDeps): Router {
   const router = Router();
 
   router.get('/api/admin/webhooks/deliveries', async (req: Request, res: Response) => {
-    const viewer = await viewerOf(auth, req);
-    if (viewer.kind === 'anonymous') throw new LpcvError('LPCV_E_UNAUTHORIZED', 'this route needs the admin token: Authorization: Bearer <LPCV_ADMIN_TOKEN>');
-    if (viewer.kind !== 'admin') throw new LpcvError('LPCV_E_FORBIDDEN', 'this route is for admins only');
+    await requireAdmin(auth, req, { change: false });
     const deliveries = await listWebhookDeliveries(db, { limit: parseLimit(req.query.limit) });
     res.setHeader('Cache-Control', 'no-store');
     res.json({ deliveries: deliveries.map(deliveryJson) });
