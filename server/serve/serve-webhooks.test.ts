@@ -20,6 +20,7 @@ import { useTempDir } from '../db/testing/suite-hooks.js';
 import { call } from '../http/testing/test-server.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../notify/index.js';
 import { startServer, type RunningServer } from './start-server.js';
+import { fakeCompletion } from '../http/testing/fake-completion.js';
 import { accountById, insertAccount, markVerified } from '../accounts/accounts-table.js';
 import { OPEN_REGISTRATION } from '../accounts/registration-policy.js';
 import { createTeamAsCaptain, issueMemberToken, joinTeam, membershipOf } from '../accounts/team-membership.js';
@@ -74,23 +75,7 @@ async function submitAndComplete(server: RunningServer, teamToken: string): Prom
   const lease = parseLeaseAnswer(await (await call(server, 'POST', '/api/agent/lease', agent.token, { deviceId })).json());
   expect(lease.job.submissionId).toBe(id);
   const ids = (await loadLabels(track, 'test')).ids;
-  const completion = {
-    leaseToken: lease.job.leaseToken,
-    measurement: {
-      predictions: { kind: 'topk', ids, topk: ids.map(() => [0, 1, 2, 3, 4]) },
-      runtime: 'fake 1.0',
-      threads: 1,
-      protocol: { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 },
-      latencyMs: [1, 2, 3],
-      warmupMs: [5],
-      preprocessMs: [0.1],
-    },
-    target: { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' },
-    energy: null,
-    energyNote: 'no power sensor',
-    startedAt: new Date().toISOString(),
-    finishedAt: new Date().toISOString(),
-  };
+  const completion = fakeCompletion(lease.job.leaseToken, ids);
   const done = await call(server, 'POST', `/api/agent/jobs/${lease.job.id}/complete`, agent.token, completion);
   expect(((await done.json()) as { status: string }).status).toBe('done');
 

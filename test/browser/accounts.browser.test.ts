@@ -4,37 +4,28 @@
  * would relay them): sign up, verify, sign in, create a team, invite a second address, accept, see both
  * members, make an API token; the admin's teams page lists the team and disables it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { BROWSER_TESTS, launchChromium, SCREENSHOTS } from '../testing/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe } from '../../cli/start-serve.js';
 import type { RunningServer } from '../../server/serve/start-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.LPCV_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUTPUT = path.join(ROOT, 'test-output', 'browser');
 const ADMIN = 'browser-admin-token-0123456789abcdefghijklmnop';
 const PASSWORD = 'a long enough password';
 
-describe.skipIf(!available && !required)('the account pages in Chromium without JavaScript', () => {
+describe.skipIf(!BROWSER_TESTS)('the account pages in Chromium without JavaScript', () => {
   let server: RunningServer;
   let browser: Browser;
   let dataDir: string;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-browser-accounts-'));
     server = await startServe({ port: 0, dataDir, localAgent: false, seedBaselines: false, log: (l) => logs.push(l), env: { LPCV_ADMIN_TOKEN: ADMIN } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -93,7 +84,7 @@ describe.skipIf(!available && !required)('the account pages in Chromium without 
       expect(await member.locator('#new-token').textContent()).toMatch(/^lpcv_team_[A-Za-z0-9_-]{43}$/);
       // The member's pages act for the team.
       expect(await member.locator('.who').textContent()).toContain('Night Owls');
-      await member.screenshot({ path: path.join(OUTPUT, '7-account.png'), fullPage: true });
+      await member.screenshot({ path: path.join(SCREENSHOTS, '7-account.png'), fullPage: true });
 
       await admin.goto(`${server.url}/login`);
       await admin.getByLabel('Token').fill(ADMIN);
@@ -103,12 +94,12 @@ describe.skipIf(!available && !required)('the account pages in Chromium without 
       expect(await row.textContent()).toMatch(/captain@example\.org \(captain\), member@example\.org[\s\S]*active/);
       await admin.getByRole('button', { name: 'Disable Night Owls' }).click();
       expect(await admin.locator('#teams tbody tr', { hasText: 'Night Owls' }).textContent()).toContain('disabled');
-      await admin.screenshot({ path: path.join(OUTPUT, '8-admin-teams.png'), fullPage: true });
+      await admin.screenshot({ path: path.join(SCREENSHOTS, '8-admin-teams.png'), fullPage: true });
       await member.goto(`${server.url}/account`);
       expect(await member.locator('.who').textContent()).not.toContain('Night Owls');
       expect(await member.textContent('main')).toContain('The organizers disabled this team');
     } catch (e) {
-      await captain.screenshot({ path: path.join(OUTPUT, 'accounts-failure.png'), fullPage: true }).catch(() => {});
+      await captain.screenshot({ path: path.join(SCREENSHOTS, 'accounts-failure.png'), fullPage: true }).catch(() => {});
       throw new Error(`${String(e)}\nserver log:\n${logs.join('\n')}`);
     } finally {
       await captainContext.close();

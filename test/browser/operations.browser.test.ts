@@ -5,11 +5,11 @@
  * submission as its entry, the leaderboard sorts by a column through its header link, and an admin re-runs
  * the failed submission from the operations page. The "device" is this test speaking the agent API over HTTP.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { BROWSER_TESTS, launchChromium, SCREENSHOTS } from '../testing/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe } from '../../cli/start-serve.js';
 import { loadLabels } from '../../harness/datasets/open-split.js';
@@ -18,17 +18,13 @@ import type { Track } from '../../harness/tracks/track.js';
 import { parseLeaseAnswer } from '../../harness/wire/index.js';
 import { createAgent, createTeam, type CreatedOwner } from '../../server/auth/index.js';
 import { call } from '../../server/http/testing/test-server.js';
+import { fakeCompletion } from '../../server/http/testing/fake-completion.js';
 import type { RunningServer } from '../../server/serve/start-server.js';
 import { fixtureBytes } from '../testing/onnx-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.LPCV_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUTPUT = path.join(ROOT, 'test-output', 'browser');
 const ADMIN = 'browser-admin-token-0123456789abcdefghijklmnop';
 
-describe.skipIf(!available && !required)('the competition pages in Chromium without JavaScript', () => {
+describe.skipIf(!BROWSER_TESTS)('the competition pages in Chromium without JavaScript', () => {
   let server: RunningServer;
   let browser: Browser;
   let dataDir: string;
@@ -39,7 +35,6 @@ describe.skipIf(!available && !required)('the competition pages in Chromium with
   const track: Track = { ...base, leaderboard: { entry: 'selected' }, participants: { logs: true, publicFailures: true } };
 
   beforeAll(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-browser-ops-'));
     server = await startServe({
       port: 0,
@@ -57,10 +52,7 @@ describe.skipIf(!available && !required)('the competition pages in Chromium with
         deviceId: number;
       }
     ).deviceId;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -108,7 +100,7 @@ describe.skipIf(!available && !required)('the competition pages in Chromium with
       await page.goto(`${server.url}/submissions/${failed}`);
       expect(await page.locator('#status').textContent()).toBe('Status: failed');
       expect(await page.getByRole('region', { name: 'Output' }).textContent()).toContain('model weights are corrupt');
-      await page.screenshot({ path: path.join(OUTPUT, '9-failure-output.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '9-failure-output.png'), fullPage: true });
 
       const anonymous = await browser.newContext({ javaScriptEnabled: false });
       const publicPage = await anonymous.newPage();
@@ -122,23 +114,7 @@ describe.skipIf(!available && !required)('the competition pages in Chromium with
       const done = await submit();
       const second = await lease();
       const ids = (await loadLabels(track, 'test')).ids;
-      const completion = {
-        leaseToken: second.leaseToken,
-        measurement: {
-          predictions: { kind: 'topk', ids, topk: ids.map((_, i) => [i % 10, 1, 2, 3, 4]) },
-          runtime: 'fake 1.0',
-          threads: 1,
-          protocol: { warmupRuns: 1, minRuns: 5, minDurationMs: 0, maxRuns: 5, trials: 1 },
-          latencyMs: [1, 2, 3],
-          warmupMs: [5],
-          preprocessMs: [0.1],
-        },
-        target: { kind: 'desktop', device: 'test-host', runtime: 'onnxruntime-node', threads: 1, os: 'linux', cpu: 'test cpu' },
-        energy: null,
-        energyNote: 'no power sensor',
-        startedAt: new Date().toISOString(),
-        finishedAt: new Date().toISOString(),
-      };
+      const completion = fakeCompletion(second.leaseToken, ids, (i) => i % 10);
       expect((await call(server, 'POST', `/api/agent/jobs/${second.id}/complete`, agentToken, completion)).status).toBe(200);
       await page.goto(`${server.url}/submissions/${done}`);
       await page.getByRole('button', { name: 'Select as our entry' }).click();
@@ -146,7 +122,7 @@ describe.skipIf(!available && !required)('the competition pages in Chromium with
       expect(await page.locator('#entry-selection').textContent()).toContain("This submission is your team's entry");
 
       await page.goto(`${server.url}/leaderboard/${track.name}`);
-      await page.screenshot({ path: path.join(OUTPUT, '11-board.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '11-board.png'), fullPage: true });
       // Its score is null (the track's formula needs a paired reference run): it stands among the disqualified, selected.
       expect(await page.locator('#disqualified tbody tr').first().textContent()).toMatch(/Page Team[\s\S]*selected/);
       await page.locator('#latency-column a').click();
@@ -159,7 +135,7 @@ describe.skipIf(!available && !required)('the competition pages in Chromium with
       await admin.locator('#submission-reason').fill('device fixed');
       await admin.getByRole('button', { name: 'Re-run the submission' }).click();
       expect(await admin.locator('table tbody tr').first().textContent()).toMatch(/rerun[\s\S]*1 job\(s\) re-queued[\s\S]*device fixed/);
-      await admin.screenshot({ path: path.join(OUTPUT, '10-operations.png'), fullPage: true });
+      await admin.screenshot({ path: path.join(SCREENSHOTS, '10-operations.png'), fullPage: true });
       await page.goto(`${server.url}/submissions/${failed}?refresh=off`);
       expect(await page.locator('#status').textContent()).toBe('Status: queued');
     } finally {

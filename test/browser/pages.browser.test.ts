@@ -7,11 +7,12 @@
  *
  * Without Chromium the test is skipped with a warning, unless LPCV_REQUIRE_BROWSER=1 (.ci/run sets it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { BROWSER_TESTS, launchChromium, SCREENSHOTS } from '../testing/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, type CreatedOwner } from '../../server/auth/index.js';
 import { startServe } from '../../cli/start-serve.js';
@@ -19,17 +20,10 @@ import type { RunningServer } from '../../server/serve/start-server.js';
 import type { Phase } from '../../harness/competitions/competition.js';
 import { applyCompetition } from '../../server/competitions/apply-competition.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.LPCV_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-if (!available && !required)
-  console.warn(`${CHROMIUM} is not installed: skipping the browser test (apt-get install chromium; LPCV_REQUIRE_BROWSER=1 fails instead)`);
-
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUTPUT = path.join(ROOT, 'test-output', 'browser');
 const MODEL = path.join(ROOT, 'baselines', 'fashion-mnist', 'linear.onnx');
 
-describe.skipIf(!available && !required)('the pages in Chromium without JavaScript', () => {
+describe.skipIf(!BROWSER_TESTS)('the pages in Chromium without JavaScript', () => {
   let server: RunningServer;
   let browser: Browser;
   let team: CreatedOwner;
@@ -37,24 +31,10 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
   const logs: string[] = [];
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing but LPCV_REQUIRE_BROWSER=1`).toBe(true);
-    mkdirSync(OUTPUT, { recursive: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'lpcv-browser-'));
     server = await startServe({ port: 0, dataDir, localAgent: true, seedBaselines: false, agentPollMs: 200, log: (l) => logs.push(l), env: {} });
     team = await createTeam(server.db, 'Browser Team', Date.now());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -76,14 +56,14 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       await page.getByLabel('Track').selectOption('fashion-mnist');
       await page.getByLabel('Description').fill('linear baseline, from the browser test');
       await page.getByLabel('Model file').setInputFiles(MODEL);
-      await page.screenshot({ path: path.join(OUTPUT, '1-submit.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '1-submit.png'), fullPage: true });
       await page.getByRole('button', { name: 'Submit' }).click();
 
       await page.waitForURL(/\/submissions\/[A-Za-z0-9_-]{16}$/);
       const status = page.locator('#status');
       // The page reloads itself every few seconds (meta refresh, no script) until the run is over.
       await status.filter({ hasText: /Status: (done|failed)/ }).waitFor({ timeout: 180_000 });
-      await page.screenshot({ path: path.join(OUTPUT, '2-status.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '2-status.png'), fullPage: true });
       expect(await status.textContent()).toBe('Status: done');
       expect(await page.locator('#result').textContent()).toContain('top1');
 
@@ -97,9 +77,9 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       const plot = page.getByRole('img', { name: 'Top-1 versus median latency' });
       expect(await plot.count()).toBe(1);
       expect(await page.locator('#plot svg circle.point').count()).toBe(1);
-      await page.screenshot({ path: path.join(OUTPUT, '3-leaderboard.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '3-leaderboard.png'), fullPage: true });
     } catch (e) {
-      await page.screenshot({ path: path.join(OUTPUT, 'failure.png'), fullPage: true }).catch(() => {});
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'failure.png'), fullPage: true }).catch(() => {});
       throw new Error(`${String(e)}\nserver log:\n${logs.join('\n')}`);
     } finally {
       await context.close();
@@ -123,7 +103,7 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('LPCV_E_MODEL_TOO_LARGE');
       expect(await page.getByLabel('Description').inputValue()).toBe('far too big');
-      await page.screenshot({ path: path.join(OUTPUT, '4-too-large.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '4-too-large.png'), fullPage: true });
       expect(await count()).toBe(before);
     } finally {
       await context.close();
@@ -167,7 +147,7 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       expect(await rows.count()).toBe(2);
       expect(await rows.nth(0).textContent()).toMatch(/Open phase[\s\S]*open: closes in 2 d 3 h[\s\S]*5 a day, 20 in all per team and track/);
       expect(await rows.nth(1).textContent()).toMatch(/Later phase[\s\S]*opens in 5 h (29|30) min/);
-      await page.screenshot({ path: path.join(OUTPUT, '5-phases.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '5-phases.png'), fullPage: true });
 
       await page.goto(`${server.url}/submit`);
       await page.getByLabel('Team token').fill(team.token);
@@ -178,7 +158,7 @@ describe.skipIf(!available && !required)('the pages in Chromium without JavaScri
       expect((await answer).status()).toBe(403);
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toMatch(/LPCV_E_PHASE_CLOSED[\s\S]*the next phase, later, opens at/);
-      await page.screenshot({ path: path.join(OUTPUT, '6-phase-closed.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, '6-phase-closed.png'), fullPage: true });
     } finally {
       await context.close();
     }
