@@ -24,6 +24,7 @@ import { adminOperationsPageRoute } from '../pages/admin-operations-page-route.j
 import { entrySelectionPageRoute } from '../pages/entry-selection-page-route.js';
 import { accountRoutes } from '../pages/account-routes.js';
 import { adminTeamsRoutes } from '../pages/admin-teams-routes.js';
+import { adminDeliveriesRoutes } from '../pages/admin-deliveries-routes.js';
 import { OPEN_REGISTRATION } from '../accounts/registration-policy.js';
 import { readCompetition } from '../competitions/competitions-table.js';
 import { DEFAULT_MAIL_FROM, mailerFor, type Mailer } from '../notify/mailer.js';
@@ -134,6 +135,7 @@ export function createApp(options: AppOptions): Express {
         adminTeamsRoutes(auth),
         entrySelectionPageRoute({ db: options.db, auth, tracks: options.tracks, now: options.now }),
         adminOperationsPageRoute({ auth, tracks: options.tracks, trackList }),
+        adminDeliveriesRoutes(auth),
       ],
     }),
   );

@@ -52,7 +52,7 @@ ${refresh}
 <header class="site">
   <nav aria-label="Main">
     <a class="brand" href="/">LPCV benchmark</a>
-    <ul>${navLink(ctx, '/', 'Tracks')}${navLink(ctx, '/submit', 'Submit')}${ctx.viewer.kind !== 'anonymous' ? navLink(ctx, '/submissions', 'Submissions') : ''}${navLink(ctx, '/account', 'Account')}${ctx.viewer.kind === 'admin' ? html`${navLink(ctx, '/admin/devices', 'Devices')}${navLink(ctx, '/admin/teams', 'Teams')}${navLink(ctx, '/admin/operations', 'Operations')}` : ''}</ul>
+    <ul>${navLink(ctx, '/', 'Tracks')}${navLink(ctx, '/submit', 'Submit')}${ctx.viewer.kind !== 'anonymous' ? navLink(ctx, '/submissions', 'Submissions') : ''}${navLink(ctx, '/account', 'Account')}${ctx.viewer.kind === 'admin' ? html`${navLink(ctx, '/admin/devices', 'Devices')}${navLink(ctx, '/admin/teams', 'Teams')}${navLink(ctx, '/admin/operations', 'Operations')}${navLink(ctx, '/admin/notifications', 'Notifications')}` : ''}</ul>
     <div class="who">${whoIsIt(ctx)}</div>
   </nav>
 </header>

@@ -3,7 +3,7 @@
  * track that ranks selected entries and publishes its failures: a team reads why its submission failed (the
  * package's stderr tail, the state log), everyone sees the public failures list, the team selects its done
  * submission as its entry, the leaderboard sorts by a column through its header link, and an admin re-runs
- * the failed submission from the operations page. The "device" is this test speaking the agent API over HTTP.
+ * the failed submission from the operations page and reads the notifications' delivery log. The "device" is this test speaking the agent API over HTTP.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { parseLeaseAnswer } from '../../harness/wire/index.js';
 import { createAgent, createTeam, type CreatedOwner } from '../../server/auth/index.js';
 import { call } from '../../server/http/testing/test-server.js';
 import { fakeCompletion } from '../../server/http/testing/fake-completion.js';
+import { enqueueWebhookEvent } from '../../server/notify/index.js';
 import type { RunningServer } from '../../server/serve/start-server.js';
 import { fixtureBytes } from '../testing/onnx-fixtures.js';
 
@@ -138,6 +139,15 @@ describe.skipIf(!BROWSER_TESTS)('the competition pages in Chromium without JavaS
       await admin.screenshot({ path: path.join(SCREENSHOTS, '10-operations.png'), fullPage: true });
       await page.goto(`${server.url}/submissions/${failed}?refresh=off`);
       expect(await page.locator('#status').textContent()).toBe('Status: queued');
+
+      // The delivery log: a delivery in the outbox (this server has no subscriber, so nothing sends it).
+      const event = { id: `submission.done:${done}:1`, name: 'submission.done' as const, at: Date.now(), data: { submissionId: done } };
+      await enqueueWebhookEvent(server.db, [{ url: 'https://hooks.example.org/lpcv', secret: 'unused', events: ['submission.done'] }], event, Date.now());
+      await admin.goto(`${server.url}/admin/notifications`);
+      expect(await admin.locator('#deliveries tbody tr').first().textContent()).toMatch(
+        /submission\.done[\s\S]*https:\/\/hooks\.example\.org\/lpcv[\s\S]*queued[\s\S]*0 of 10/,
+      );
+      expect(await page.goto(`${server.url}/admin/notifications`).then((r) => r?.status())).toBe(403);
     } finally {
       await teamContext.close();
       await adminContext.close();
