@@ -4,7 +4,17 @@
  * an entry keeps the rank the ranking gave it. Qualified entries stay before the others (two sections, each sorted).
  */
 import { LpcvError } from '../../errors/lpcv-error.js';
-import type { LeaderboardEntry } from './build-leaderboard.js';
+
+/** What sorting reads of a board's entry (build-leaderboard.ts LeaderboardEntry has these and more). */
+export interface SortableEntry {
+  readonly qualified: boolean;
+  readonly statistic: { readonly value: number } | null;
+  readonly latency: { readonly p50: number } | null;
+  readonly energy: { readonly joules: number } | null;
+  readonly score: number | null;
+  readonly finishedAt: string;
+  readonly metrics: Readonly<Record<string, number>>;
+}
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -49,7 +59,7 @@ export function parseSort(track: SortableTrack, sort: string | undefined, order:
 }
 
 /** The number an entry is sorted by in a column; null sorts last in either order. */
-function sortValue(e: LeaderboardEntry, column: string, position: number): number | null {
+function sortValue(e: SortableEntry, column: string, position: number): number | null {
   switch (column) {
     case 'rank':
       // The board's own order is the rank order, unranked entries (baselines, partial views) included.
@@ -72,7 +82,7 @@ function sortValue(e: LeaderboardEntry, column: string, position: number): numbe
  * The entries (in rank order) in the sort's order: qualified ones first, then the others, each part sorted
  * by the column; equal values and nulls keep the rank order (nulls last whatever the order).
  */
-export function sortEntries(entries: readonly LeaderboardEntry[], sort: EntrySort): LeaderboardEntry[] {
+export function sortEntries<E extends SortableEntry>(entries: readonly E[], sort: EntrySort): E[] {
   const keyed = entries.map((e, position) => {
     const value = sortValue(e, sort.column, position);
     return { e, position, value: value !== null && Number.isFinite(value) ? value : null };

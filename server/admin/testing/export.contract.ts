@@ -10,7 +10,6 @@ import { issueLink } from '../../accounts/account-links.js';
 import { insertAccount } from '../../accounts/accounts-table.js';
 import { hashPassword } from '../../accounts/passwords.js';
 import { describe, expect, it, vi } from 'vitest';
-import { exportCommand } from '../../../cli/commands/export.js';
 import type { DatabaseOptions } from '../../db/index.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import { useTestDatabase } from '../../db/testing/suite-hooks.js';
@@ -35,7 +34,10 @@ const TABLES = [
 /** A description a spreadsheet would run, with a comma, quotes and a line break: CSV's hard cases. */
 const AWKWARD = '=1+2, "quoted"\nsecond line';
 
-export function exportContract(backend: TestDatabase, dataDir?: () => string): void {
+/** `lpcv export`'s command function (cli/commands/export.ts), passed in by the test files: server/ imports no cli/. */
+export type ExportCommand = (o: DatabaseOptions & { out: string; json?: boolean }) => Promise<number>;
+
+export function exportContract(backend: TestDatabase, exportCommand: ExportCommand, dataDir?: () => string): void {
   describe(`the bulk export on ${backend.name}`, () => {
     let api: OperationsServer;
     let scratch: string;
