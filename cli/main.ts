@@ -139,7 +139,7 @@ program
 program
   .command('submit')
   .description("upload a model to a competition server's queue and print the submission id (--wait: its result)")
-  .argument('<file>', 'model file')
+  .argument('[file]', 'model file (leave out with --aihub-job)')
   .requiredOption('--track <name>', "the server's track name, e.g. fashion-mnist")
   .requiredOption('--server <url>', 'the competition server, e.g. https://lpcv.example.org')
   .option('--token-file <file>', 'read the team token from this file (default: env LPCV_TOKEN)')
@@ -147,8 +147,9 @@ program
   .option('--description <text>', 'free text shown with the submission (at most 4,000 bytes)')
   .option('--wait', "wait until it is scored, then print the result record (exit code: the failure's, if it failed)")
   .option('--poll-ms <n>', 'with --wait, how often to ask for the status, in ms', positiveInt('--poll-ms'), 1_000)
+  .option('--aihub-job <id>', 'submit a compile job shared on Qualcomm AI Hub (its id, e.g. jgdx8v3p5) instead of a model file')
   .option('--json', 'print one JSON object on stdout: {id}, or with --wait the result record')
-  .action((file: string, o) => runCommand(Boolean(o.json), async () => (await import('./commands/submit.js')).submitCommand(file, o)));
+  .action((file: string | undefined, o) => runCommand(Boolean(o.json), async () => (await import('./commands/submit.js')).submitCommand(file, o)));
 
 program
   .command('agent')

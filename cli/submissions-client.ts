@@ -6,7 +6,8 @@ import { LpcvError } from '../errors/lpcv-error.js';
 import { apiUrl, codedError, errorOfAnswer, isNetworkError, notTheApi, parseJson, unreachable } from './server-api.js';
 
 /**
- * The participant's side of the Submissions API (docs/api.md): upload a model, read a submission's status.
+ * The participant's side of the Submissions API (docs/api.md): upload a model (or name a compile job shared on
+ * Qualcomm AI Hub), read a submission's status.
  *
  * The upload is a multipart body written by hand onto node:http, the file streamed from disk, because
  * fetch cannot do what an upload needs here: the server refuses a bad upload (unknown track, over the
@@ -24,15 +25,31 @@ const IDLE_TIMEOUT_MS = 60_000;
 /** A status read is small: it answers in well under this or the server is not well. */
 const GET_TIMEOUT_MS = 30_000;
 
-export interface UploadArgs {
+/** What every submission form carries besides the model. */
+interface FormArgs {
   readonly server: URL;
   readonly token: string;
   readonly track: string;
   readonly description?: string;
+}
+
+export interface UploadArgs extends FormArgs {
   /** The model file, and its size (stat'ed by the caller: it sets Content-Length). */
   readonly file: string;
   readonly bytes: number;
   /** The file name the server records, for display only. */
+  readonly filename: string;
+}
+
+export interface AihubJobArgs extends FormArgs {
+  /** The compile job's id on Qualcomm AI Hub (its shape checked by the caller). */
+  readonly jobId: string;
+}
+
+/** A file part of the form: its path (none: an empty file), size and the name the server records. */
+interface FilePart {
+  readonly path: string | undefined;
+  readonly bytes: number;
   readonly filename: string;
 }
 
@@ -69,12 +86,31 @@ export async function uploadSubmission(a: UploadArgs): Promise<string> {
   const what = `uploading ${a.filename}`;
   let answer: HttpAnswer;
   try {
-    answer = await postForm(url, a, { path: a.file, bytes: a.bytes });
+    answer = await postForm(url, a, [], { path: a.file, bytes: a.bytes, filename: a.filename });
   } catch (e) {
     if (!(e instanceof UploadBroke)) throw e;
     if (!e.connected || !isResetByPeer(e.cause)) throw unreachable(e.cause, what, a.server);
     throw await whyRefused(url, a, e);
   }
+  return submissionIdOf(answer, what);
+}
+
+/** POST /api/submissions with `aihubJob` instead of a file: answers the new submission's id. */
+export async function submitAihubJob(a: AihubJobArgs): Promise<string> {
+  const what = `submitting AI Hub compile job ${a.jobId}`;
+  let answer: HttpAnswer;
+  try {
+    // A few hundred bytes in one write: the server reads it all before it answers, so no retry is needed.
+    answer = await postForm(apiUrl(a.server, 'api/submissions'), a, [['aihubJob', a.jobId]], undefined);
+  } catch (e) {
+    if (!(e instanceof UploadBroke)) throw e;
+    throw unreachable(e.cause, what, a.server);
+  }
+  return submissionIdOf(answer, what);
+}
+
+/** The id of a 201 answer; any other answer as its coded error. */
+function submissionIdOf(answer: HttpAnswer, what: string): string {
   if (answer.status !== 201) throw errorOfAnswer(answer.status, answer.contentType, answer.text, what);
   const body = parseJson(answer.text);
   const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
@@ -87,7 +123,7 @@ async function whyRefused(url: URL, a: UploadArgs, broke: UploadBroke): Promise<
   const what = `uploading ${a.filename}`;
   let probe: HttpAnswer;
   try {
-    probe = await postForm(url, a, { path: undefined, bytes: 0 });
+    probe = await postForm(url, a, [], { path: undefined, bytes: 0, filename: a.filename });
   } catch (e) {
     return unreachable(e instanceof UploadBroke ? e.cause : e, what, a.server);
   }
@@ -110,21 +146,24 @@ function isResetByPeer(e: unknown): boolean {
 }
 
 /**
- * The form in the API's order: `track`, `description`, then `file` (the track must come first: its size
- * limit applies while the file streams in). Resolves with the answer, even when it came before the whole
- * body was sent; rejects with UploadBroke when the connection fails before any answer.
+ * The form in the API's order: `track`, `description`, the model's other fields, then `file` when there is
+ * one (the track must come first: its size limit applies while the file streams in). Resolves with the
+ * answer, even when it came before the whole body was sent; rejects with UploadBroke when the connection
+ * fails before any answer.
  */
-function postForm(url: URL, a: UploadArgs, file: { path: string | undefined; bytes: number }): Promise<HttpAnswer> {
+function postForm(url: URL, a: FormArgs, modelFields: readonly [string, string][], file: FilePart | undefined): Promise<HttpAnswer> {
   const boundary = `----lpcv-${randomBytes(16).toString('hex')}`;
   const fields: [string, string][] = [['track', a.track]];
   if (a.description !== undefined) fields.push(['description', a.description]);
-  const head = Buffer.from(
-    fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('') +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escapeQuoted(a.filename)}"\r\n` +
-      'Content-Type: application/octet-stream\r\n\r\n',
-    'utf8',
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+  fields.push(...modelFields);
+  const fieldParts = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('');
+  const fileHead =
+    file === undefined
+      ? ''
+      : `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escapeQuoted(file.filename)}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  const head = Buffer.from(fieldParts + fileHead, 'utf8');
+  const tail = Buffer.from(`${file === undefined ? '' : '\r\n'}--${boundary}--\r\n`, 'utf8');
+  const fileBytes = file?.bytes ?? 0;
   const client = url.protocol === 'https:' ? https : http;
 
   return new Promise<HttpAnswer>((resolve, reject) => {
@@ -137,12 +176,12 @@ function postForm(url: URL, a: UploadArgs, file: { path: string | undefined; byt
       headers: {
         authorization: `Bearer ${a.token}`,
         'content-type': `multipart/form-data; boundary=${boundary}`,
-        'content-length': String(head.length + file.bytes + tail.length),
+        'content-length': String(head.length + fileBytes + tail.length),
         accept: 'application/json',
         connection: 'close',
       },
     });
-    const source = file.path !== undefined && file.bytes > 0 ? createReadStream(file.path, { start: 0, end: file.bytes - 1 }) : undefined;
+    const source = file?.path !== undefined && file.bytes > 0 ? createReadStream(file.path, { start: 0, end: file.bytes - 1 }) : undefined;
     req.on('socket', (socket) => {
       if (!socket.connecting) connected = true;
       socket.once('connect', () => (connected = true));
@@ -179,7 +218,7 @@ function postForm(url: URL, a: UploadArgs, file: { path: string | undefined; byt
     source.on('data', (chunk) => (sent += chunk.length));
     source.on('error', (e) => {
       req.destroy();
-      reject(new LpcvError('LPCV_E_USAGE', `cannot read ${file.path}: ${e.message}`));
+      reject(new LpcvError('LPCV_E_USAGE', `cannot read ${file?.path}: ${e.message}`));
     });
     source.on('end', () => {
       if (!answered) req.end(tail);

@@ -646,6 +646,35 @@ export const ERROR_CODES = {
     summary: 'an adversarial set does not match its clean split (an id missing, another image size)',
   },
 
+  // --- AI Hub compile job submissions (issue 15, intake): add codes below this line ---
+  LPCV_E_AIHUB_UNAVAILABLE: {
+    exit: EXIT.run,
+    http: 503,
+    fault: 'infrastructure',
+    summary:
+      "Qualcomm AI Hub or the agent's helper for it failed: an InternalError, a network failure, a quota refusal, a queue wait past the track's limit, an answer out of shape; retried, never counted",
+  },
+  LPCV_E_AIHUB_CLIENT_MISSING: {
+    exit: EXIT.run,
+    http: 503,
+    fault: 'infrastructure',
+    summary: "the agent's Python cannot import Qualcomm's qai_hub client: pip install qai-hub, then qai-hub configure (the aihub:// device is skipped)",
+  },
+  LPCV_E_AIHUB_JOB_INVALID: {
+    exit: EXIT.model,
+    http: 422,
+    fault: 'submission',
+    summary:
+      'the submitted AI Hub compile job cannot be used: not shared with the organizers, not succeeded, or made for another device, runtime or input shape',
+  },
+  LPCV_E_AIHUB_JOB_ID: {
+    exit: EXIT.model,
+    http: 422,
+    fault: 'submission',
+    summary:
+      'an AI Hub compile job id is not "j" and 8 lower-case letters or digits, or a file meant as an AI Hub compile job reference is not exactly {"kind":"aihub-compile-job","jobId":"<id>"}',
+  },
+
   LPCV_E_INTERNAL: { exit: EXIT.internal, http: 500, fault: 'infrastructure', summary: 'a bug in the harness; please report it' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../test/testing/lpcv-errors.js';
 import { fixtureBytes } from '../test/testing/onnx-fixtures.js';
+import { aihubJobArtifact } from './aihub/aihub-job-artifact.js';
 import { sniffFile, sniffFormat } from './sniff.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -100,6 +101,22 @@ describe('sniffFormat', () => {
   it('an end record whose comment length does not reach the end of the file is not a zip', () => {
     const bytes = Uint8Array.from([...ascii('xxxxPK\x05\x06'), ...new Array<number>(16).fill(0), ...u16(3), ...ascii('abcdef')]);
     expect(sniffFormat(bytes)).toBe('unknown');
+  });
+
+  it('an AI Hub compile job reference is aihub-job; JSON that is not exactly one, and models, are not', () => {
+    expect(sniffFormat(aihubJobArtifact('jgdx8v3p5'))).toBe('aihub-job');
+    for (const near of [
+      '{"kind":"aihub-compile-job","jobId":"jgdx8v3p5"}\n',
+      '{"kind":"aihub-compile-job","jobId":"jgdx8v3p"}',
+      '{"kind":"aihub-compile-job"}',
+    ]) {
+      expect(sniffFormat(new TextEncoder().encode(near)), near).toBe('unknown');
+    }
+    // A model that merely contains the reference's bytes stays what it is.
+    const withReference = Uint8Array.from([...zipBytes(), ...aihubJobArtifact('jgdx8v3p5')]);
+    expect(sniffFormat(withReference)).not.toBe('aihub-job');
+    expect(sniffFormat(fixtureBytes('tiny-conv.onnx'))).toBe('onnx');
+    expect(sniffFormat(tfliteBytes())).toBe('tflite');
   });
 
   it('images, text, empty files are unknown', async () => {

@@ -1,6 +1,8 @@
 /**
  * What kind of file a submission is, from its bytes alone (the name's extension is not trusted):
  *
+ * - 'aihub-job': exactly the bytes of an AI Hub compile job reference (submissions/aihub/aihub-job-artifact.ts),
+ *   compared byte for byte, so no model and no other JSON is taken for one; checked first, as it is cheapest.
  * - 'tflite': a FlatBuffer with file identifier "TFL3" at bytes 4..8.
  * - 'zip': a zip archive, including a Python zipapp (.pyz), which may start with a "#!" line before the zip
  *   data: "PK\x03\x04" at the start or right after a shebang line, or an end-of-central-directory record
@@ -11,9 +13,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LpcvError } from '../errors/lpcv-error.js';
+import { aihubJobIdOf } from './aihub/aihub-job-artifact.js';
+import type { ModelFormat } from './model-format.js';
 import { readOnnxModel } from './onnx/read-onnx-model.js';
 
-export type SubmissionFormat = 'onnx' | 'tflite' | 'zip' | 'unknown';
+export type SubmissionFormat = ModelFormat | 'unknown';
 
 const LOCAL_FILE_HEADER = [0x50, 0x4b, 0x03, 0x04];
 const END_OF_CENTRAL_DIRECTORY = [0x50, 0x4b, 0x05, 0x06];
@@ -61,6 +65,7 @@ function isOnnx(bytes: Uint8Array): boolean {
 
 export function sniffFormat(bytes: Uint8Array): SubmissionFormat {
   if (bytes.length === 0) return 'unknown';
+  if (aihubJobIdOf(bytes) !== undefined) return 'aihub-job';
   if (isTflite(bytes)) return 'tflite';
   if (isZip(bytes)) return 'zip';
   if (isOnnx(bytes)) return 'onnx';

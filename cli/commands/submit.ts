@@ -4,7 +4,8 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import { ms, num, pct } from '../format.js';
 import { parseServerUrl, resolveToken } from '../server-api.js';
-import { errorOfFailedSubmission, getSubmission, uploadSubmission, type SubmissionView } from '../submissions-client.js';
+import { checkAihubJobId } from '../../submissions/aihub/aihub-job-artifact.js';
+import { errorOfFailedSubmission, getSubmission, submitAihubJob, uploadSubmission, type SubmissionView } from '../submissions-client.js';
 
 export const TEAM_TOKEN_ENV = 'LPCV_TOKEN';
 
@@ -14,6 +15,8 @@ export interface SubmitCliOptions {
   token?: string;
   tokenFile?: string;
   description?: string;
+  /** A compile job shared on Qualcomm AI Hub, submitted instead of a model file. */
+  aihubJob?: string;
   wait?: boolean;
   json?: boolean;
   /** How often --wait reads the status (ms). */
@@ -24,31 +27,37 @@ export interface SubmitCliOptions {
 const UNREACHABLE_PATIENCE_MS = 60_000;
 
 /**
- * `lpcv submit <file> --track <t> --server <url>`: uploads a model to a competition server (docs/api.md,
- * POST /api/submissions) and prints the submission's id; with --wait, follows it until it is done (prints
- * the result record) or failed (exits with the code of the server's error, as `lpcv score` would have).
- * Everything that can be checked here is checked before the first request.
+ * `lpcv submit <file> --track <t> --server <url>` (or `--aihub-job <id>` instead of the file): uploads a model
+ * to a competition server (docs/api.md, POST /api/submissions) and prints the submission's id; with --wait,
+ * follows it until it is done (prints the result record) or failed (exits with the code of the server's
+ * error, as `lpcv score` would have). Everything that can be checked here is checked before the first request.
  */
-export async function submitCommand(file: string, o: SubmitCliOptions): Promise<number> {
+export async function submitCommand(file: string | undefined, o: SubmitCliOptions): Promise<number> {
+  if (file !== undefined && o.aihubJob !== undefined) throw new LpcvError('LPCV_E_USAGE', 'give a model file or --aihub-job <id>, not both');
+  if (file === undefined && o.aihubJob === undefined)
+    throw new LpcvError('LPCV_E_USAGE', 'give a model file, or --aihub-job <id> for a compile job shared on AI Hub');
+  if (o.aihubJob !== undefined) checkAihubJobId(o.aihubJob);
   const server = parseServerUrl(o.server);
   const token = resolveToken(o, TEAM_TOKEN_ENV);
-  const bytes = fileSize(file);
-  const filename = path.basename(file);
-  const id = await uploadSubmission({
-    server,
-    token,
-    track: o.track,
-    file,
-    bytes,
-    filename,
-    ...(o.description !== undefined ? { description: o.description } : {}),
-  });
+  const form = { server, token, track: o.track, ...(o.description !== undefined ? { description: o.description } : {}) };
+  let id: string;
+  let what: string;
+  if (o.aihubJob !== undefined) {
+    id = await submitAihubJob({ ...form, jobId: o.aihubJob });
+    what = `AI Hub compile job ${o.aihubJob}`;
+  } else {
+    const model = file!; // one of the two was given (checked above)
+    const bytes = fileSize(model);
+    const filename = path.basename(model);
+    id = await uploadSubmission({ ...form, file: model, bytes, filename });
+    what = `${filename} (${bytes.toLocaleString('en-US')} bytes)`;
+  }
   if (!o.wait) {
-    process.stderr.write(`lpcv: submitted ${filename} (${bytes.toLocaleString('en-US')} bytes) to track ${o.track} on ${server.origin}: submission ${id}\n`);
+    process.stderr.write(`lpcv: submitted ${what} to track ${o.track} on ${server.origin}: submission ${id}\n`);
     process.stdout.write(o.json ? `${JSON.stringify({ id })}\n` : `${id}\n`);
     return 0;
   }
-  process.stderr.write(`lpcv: submitted ${filename} as submission ${id}; waiting for its result (Ctrl-C stops waiting, not the submission)\n`);
+  process.stderr.write(`lpcv: submitted ${what} as submission ${id}; waiting for its result (Ctrl-C stops waiting, not the submission)\n`);
   const view = await waitFinished(server, token, id, o.pollMs);
   if (view.status === 'failed') throw errorOfFailedSubmission(view);
   if (view.result === undefined || typeof view.result !== 'object' || view.result === null) {

@@ -3,13 +3,14 @@ import { DEVICE_NAME } from '../../harness/wire/index.js';
 
 /** What the server accepts as a device name (server/http/agent-request-schemas.ts, docs/api.md "Devices"). */
 
-export type DeviceDriver = 'desktop' | 'ssh' | 'adb';
+export type DeviceDriver = 'desktop' | 'ssh' | 'adb' | 'aihub';
 
 /**
  * A device spec (docs/agents.md, "Device specs"), told apart by its driver:
  *   desktop[?name=..&kind=..&power=..&solution=on|off]  this machine's CPU (ONNX; solution packages in a sandbox)
  *   ssh://user@host[:port][?...]                         a board over SSH (devices/ssh/ssh-spec.ts parses the rest)
  *   adb://SERIAL[?...]                                   an Android phone (devices/android/android-spec.ts parses the rest)
+ *   aihub://NAME?device=...&runtime=...                  a Qualcomm AI Hub device (devices/aihub/aihub-spec.ts parses the rest)
  * The desktop's settings are URL query parameters, parsed here; the SSH and Android drivers parse and check
  * their whole spec themselves, so that each setting has one parser.
  */
@@ -45,7 +46,8 @@ export function parseDeviceSpec(text: string): DeviceSpec {
   }
   if (trimmed.startsWith('ssh://')) return { driver: 'ssh', text: trimmed, settings: {} };
   if (trimmed.startsWith('adb://')) return { driver: 'adb', text: trimmed, settings: {} };
-  throw bad(text, 'expected desktop, ssh://user@host[:port] or adb://SERIAL');
+  if (trimmed.startsWith('aihub://')) return { driver: 'aihub', text: trimmed, settings: {} };
+  throw bad(text, 'expected desktop, ssh://user@host[:port], adb://SERIAL or aihub://NAME?device=...&runtime=...');
 }
 
 /** Takes a setting out of a spec's settings, for drivers: what is left after all takes is refused. */

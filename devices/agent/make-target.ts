@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { AihubTarget } from '../aihub/aihub-target.js';
 import { AndroidTarget } from '../android/android-target.js';
 import { SshTarget } from '../ssh/ssh-target.js';
 import { OnnxTarget } from '../desktop/onnx-target.js';
@@ -61,5 +62,8 @@ export async function makeTarget(spec: DeviceSpec, log: (line: string) => void =
       return new AndroidTarget({ spec: spec.text });
     case 'ssh':
       return SshTarget.fromSpec(spec.text);
+    case 'aihub':
+      // Parsed whole by devices/aihub/aihub-spec.ts; the qai_hub client is checked by the probe at start-up.
+      return new AihubTarget({ spec: spec.text });
   }
 }

@@ -36,6 +36,8 @@ export interface AgentLoopOptions {
   readonly measure?: LeasedJobContext['measure'];
   /** A heartbeat with new progress goes out at most this often (default 2,000 ms). */
   readonly progressEveryMs?: number;
+  /** The device passed its probe already (runAgent probes every device at start-up): register it at once. */
+  readonly probed?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   const now = o.now ?? Date.now;
   let deviceId: number | undefined;
-  let probed = false;
+  let probed = o.probed ?? false;
   let wasDraining = false;
   let failures = 0;
   while (!o.signal.aborted) {

@@ -25,19 +25,55 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   const children = path.join(o.cacheDir, 'children');
   killLeftoverChildren(children, o.log);
   recordChildrenIn(children);
+  const devices = await probeAtStart(o.devices, o.log, o.signal);
   const stopAll = new AbortController();
   const signal = AbortSignal.any([o.signal, stopAll.signal]);
   let refused: unknown;
   await Promise.all(
-    o.devices.map((device) =>
-      runAgentLoop({ ...o, device, signal, log: (line) => o.log(`[${device.name}] ${line}`) }).catch((e: unknown) => {
+    devices.map((device) =>
+      runAgentLoop({ ...o, device, signal, probed: true, log: (line) => o.log(`[${device.name}] ${line}`) }).catch((e: unknown) => {
         refused ??= e;
         stopAll.abort();
       }),
     ),
   );
-  await Promise.all(o.devices.map((d) => d.close?.().catch(() => undefined)));
+  await Promise.all(devices.map((d) => d.close?.().catch(() => undefined)));
   if (refused !== undefined) throw refused;
+}
+
+/**
+ * The start-up policy (docs/agents.md): every device is probed once at start; one that fails (a board that
+ * does not answer, a phone unplugged, AI Hub's client not installed) is reported in one line and skipped, and
+ * the others serve. Only when no device is left does the agent stop, with the first device's failure code.
+ */
+export async function probeAtStart(devices: readonly Target[], log: AgentLog, signal: AbortSignal): Promise<Target[]> {
+  const failures: { device: Target; error: unknown }[] = [];
+  const serving: Target[] = [];
+  await Promise.all(
+    devices.map(async (device) => {
+      try {
+        const info = await device.probe(signal);
+        log(`[${device.name}] device ${device.name}: ${info.kind} ${info.device}, ${info.runtime}, ${info.cpu}`);
+        serving.push(device);
+      } catch (error) {
+        failures.push({ device, error });
+        log(`[${device.name}] device ${device.name} skipped: it failed its probe at start-up: ${firstLine(error)}`);
+        await device.close?.().catch(() => undefined);
+      }
+    }),
+  );
+  if (serving.length > 0) return devices.filter((d) => serving.includes(d));
+  // Probes finish in any order: the failures are told in the devices' own order, the first device's code first.
+  failures.sort((a, b) => devices.indexOf(a.device) - devices.indexOf(b.device));
+  const first = failures[0]?.error;
+  throw new LpcvError(
+    first instanceof LpcvError ? first.code : 'LPCV_E_DEVICE_SPEC',
+    `no device is left to serve: ${failures.map((f) => `${f.device.name}: ${firstLine(f.error)}`).join('; ')}`,
+  );
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
 /** An agent needs at least one device, and unique names (the server keys devices by agent and name). */

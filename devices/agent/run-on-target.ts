@@ -11,7 +11,8 @@ import type { AgentLog } from './agent-log.js';
 import { downloadCached } from './download-cached.js';
 import { isolateFile } from './isolate-file.js';
 
-const EXTENSIONS: Record<ModelFormat, string> = { onnx: '.onnx', tflite: '.tflite', zip: '.zip' };
+// An AI Hub compile job is a small JSON file naming the job (devices/aihub/shared-compile-job.ts).
+const EXTENSIONS: Record<ModelFormat, string> = { onnx: '.onnx', tflite: '.tflite', zip: '.zip', 'aihub-job': '.json' };
 
 /**
  * The device half of a leased job: fetch the artifact, the input pack and the track's reference model (when

@@ -35,5 +35,8 @@ export function packageFileName(format: ModelFormat): string {
       return 'model.onnx';
     case 'tflite':
       return 'model.tflite';
+    case 'aihub-job':
+      // A board never declares this format (only aihub:// devices run AI Hub compile jobs): named for completeness.
+      return 'aihub-job.json';
   }
 }

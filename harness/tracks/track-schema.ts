@@ -269,7 +269,8 @@ export const trackSchema = z
     defaultSplit: z.string().optional(),
     input: inputSpecSchema,
     output: outputSpecSchema.default({}),
-    formats: z.array(z.enum(['onnx', 'tflite', 'solution'])).min(1),
+    /** What a team may submit: `solution` is a zip package, `aihub-job` the id of a compile job shared on Qualcomm AI Hub. */
+    formats: z.array(z.enum(['onnx', 'tflite', 'solution', 'aihub-job'])).min(1),
     metrics: z.array(metricSchema).min(1),
     score: scoreSchema,
     protocol: protocolSchema,

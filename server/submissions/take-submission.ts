@@ -27,7 +27,7 @@ export interface SubmissionIntakeDeps {
 
 export interface TakeSubmissionArgs {
   readonly req: Request;
-  /** Form fields besides track, description and file (the web form's `_csrf` and `token`). */
+  /** Form fields besides track, description, file and aihubJob (the web form's `_csrf` and `token`). */
   readonly extraFields?: readonly string[];
   /**
    * The submitting team's id, decided once the track and the fields before the file have arrived and

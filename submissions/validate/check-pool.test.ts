@@ -6,6 +6,7 @@ import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { rejectionOf } from '../../test/testing/lpcv-errors.js';
 import { identityChainModel } from '../../test/testing/hostile-onnx.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
+import { aihubJobArtifact } from '../aihub/aihub-job-artifact.js';
 import { inlineModelCheck, ModelCheckPool, type ModelCheck } from './check-pool.js';
 
 const track = resolveTrack('fashion-mnist');
@@ -30,6 +31,19 @@ describe('the model check pool', () => {
       for (const file of [good, text]) expect(await pool.check(file, track)).toEqual(await inlineModelCheck(file, track));
       expect((await pool.check(good, track)).ok).toBe(true);
       expect((await pool.check(text, track)).problems[0]?.code).toBe('LPCV_E_MODEL_NOT_ONNX');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('passes an AI Hub compile job reference on a track that takes them, as the inline check does', async () => {
+    const pool = new ModelCheckPool({ workers: 1 });
+    try {
+      const job = write('job.json', aihubJobArtifact('j1p3kx9qg'));
+      const takesJobs = { ...track, formats: ['aihub-job' as const] };
+      const report = await pool.check(job, takesJobs);
+      expect(report).toEqual(await inlineModelCheck(job, takesJobs));
+      expect(report).toMatchObject({ ok: true, model: { format: 'aihub-job' } });
     } finally {
       await pool.close();
     }

@@ -8,8 +8,8 @@ export interface ModelRequirements {
   readonly name: string;
   readonly task: 'classification' | 'detection' | 'segmentation';
   readonly classes: readonly string[];
-  /** The formats the track accepts ('solution' is a zip package). */
-  readonly formats: readonly ('onnx' | 'tflite' | 'solution')[];
+  /** The formats the track accepts ('solution' is a zip package, 'aihub-job' a compile job on Qualcomm AI Hub). */
+  readonly formats: readonly ('onnx' | 'tflite' | 'solution' | 'aihub-job')[];
   readonly limits: { readonly maxArtifactBytes: number };
   /** The one input the harness feeds. */
   readonly input: { readonly name: string; readonly dtype: string; readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' | 'NC' };

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import { fixtureBytes } from '../../test/testing/onnx-fixtures.js';
 import { zipBytes } from '../../test/testing/zip-bytes.js';
+import { aihubJobArtifact } from '../aihub/aihub-job-artifact.js';
 import type { ModelRequirements } from './model-requirements.js';
 import { validateModel } from './validate-model.js';
 
@@ -59,6 +60,22 @@ describe('validateModel on the formats a track may accept besides ONNX', () => {
     expect(validateModel(cut, accepting(['tflite'])).problems[0]).toMatchObject({
       code: 'LPCV_E_MODEL_FORMAT',
       message: expect.stringMatching(/not a readable TFLite model/),
+    });
+  });
+
+  it('accepts an AI Hub compile job reference on a track that takes them without reading it as a model, and refuses it elsewhere', () => {
+    const file = write('job.json', aihubJobArtifact('jgdx8v3p5'));
+    const report = validateModel(file, accepting(['aihub-job']));
+    expect(report).toMatchObject({ ok: true, problems: [], input: null, output: null, model: { format: 'aihub-job', bytes: 48 } });
+    expect(report.warnings.join(' ')).toMatch(/checked by the device agent/);
+    expect(validateModel(file, accepting(['onnx', 'tflite', 'solution'])).problems).toEqual([
+      { code: 'LPCV_E_MODEL_FORMAT', message: `${file} is an AI Hub compile job reference; track fashion-mnist accepts onnx, tflite, solution` },
+    ]);
+    // A hand-written near miss is told what to fix rather than "not an ONNX model".
+    const spaced = write('spaced.json', new TextEncoder().encode('{"kind": "aihub-compile-job", "jobId": "jgdx8v3p5"}\n'));
+    expect(validateModel(spaced, accepting(['aihub-job'])).problems[0]).toMatchObject({
+      code: 'LPCV_E_AIHUB_JOB_ID',
+      message: expect.stringMatching(/must be exactly/),
     });
   });
 

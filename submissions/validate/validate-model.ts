@@ -3,6 +3,7 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
+import { aihubJobArtifactProblem } from '../aihub/aihub-job-artifact.js';
 import { checkPackage } from '../package/check-package.js';
 import { sniffFormat } from '../sniff.js';
 import { tfliteProblem } from '../tflite/check-tflite.js';
@@ -60,6 +61,11 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
     problem('LPCV_E_MODEL_TOO_LARGE', `${bytes.length} bytes is over the track's limit of ${track.limits.maxArtifactBytes} bytes`);
   }
   if (sniffed === 'unknown') {
+    const nearMiss = aihubJobArtifactProblem(bytes);
+    if (nearMiss !== undefined) {
+      problem('LPCV_E_AIHUB_JOB_ID', `${file}: ${nearMiss}`);
+      return report;
+    }
     // Not recognisably anything: let the ONNX reader say precisely why (truncated vs not ONNX).
     try {
       readOnnxModel(bytes, file);
@@ -73,13 +79,22 @@ export function validateModel(file: string, track: ModelRequirements): Validatio
   const accepted = track.formats as readonly string[];
   const formatName = sniffed === 'zip' ? 'solution' : sniffed;
   if (!accepted.includes(formatName)) {
-    problem('LPCV_E_MODEL_FORMAT', `${file} is a ${sniffed} file; track ${track.name} accepts ${track.formats.join(', ')}`);
+    problem(
+      'LPCV_E_MODEL_FORMAT',
+      `${file} is ${sniffed === 'aihub-job' ? 'an AI Hub compile job reference' : `a ${sniffed} file`}; track ${track.name} accepts ${track.formats.join(', ')}`,
+    );
     return report;
   }
   if (sniffed === 'zip') {
     // A solution package: its own program reads the inputs and writes predictions, so there is no graph to
     // check against the track's input and output; what can be checked is the archive itself.
     for (const why of checkPackage(bytes).problems) problem('LPCV_E_PACKAGE_INVALID', `${file}: ${why}`);
+    report.ok = report.problems.length === 0;
+    return report;
+  }
+  if (sniffed === 'aihub-job') {
+    // Only the id's shape can be checked here (sniffing did); the AI Hub driver checks the job itself.
+    report.warnings.push('an AI Hub compile job is checked by the device agent (shared, succeeded, device, runtime, input spec), not here');
     report.ok = report.problems.length === 0;
     return report;
   }

@@ -1,0 +1,117 @@
+/**
+ * Whose fault each AI Hub failure is, through the real helper and the stand-in client: the client's UserError
+ * and a failed compile are the submission's; InternalError, a missing client and a queue past the track's bound
+ * the infrastructure's. A team's shared compile job is used only when it is shared, succeeded and fits.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LpcvError } from '../../errors/lpcv-error.js';
+import { openInputs } from '../../harness/datasets/open-split.js';
+import { resolveTrack } from '../../harness/tracks/load-track.js';
+import type { Track } from '../../harness/tracks/track.js';
+import type { TargetJob } from '../targets/target.js';
+import { AihubTarget } from './aihub-target.js';
+import { markedModel, standinEnv } from './testing/standin.js';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'lpcv-aihub-faults-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const tinyConv = fileURLToPath(new URL('../../test/fixtures/onnx/tiny-conv.onnx', import.meta.url));
+const base = resolveTrack('fashion-mnist');
+const track: Track = { ...base, protocol: { ...base.protocol, trials: 1 }, target: { kind: 'aihub' } };
+const DEVICE = 'Samsung Galaxy S24 (Family)';
+const shared = path.join(scratch, 'shared.json');
+writeFileSync(
+  shared,
+  JSON.stringify({
+    jteam0001: { model: tinyConv, device: DEVICE, runtime: 'tflite', inputName: 'input', shape: [1, 1, 28, 28], dtype: 'float32', shared: true },
+    jteam0002: { model: tinyConv, device: DEVICE, runtime: 'tflite', inputName: 'input', shape: [1, 1, 28, 28], dtype: 'float32', shared: false },
+    jteam0003: { model: tinyConv, device: 'Google Pixel 8', runtime: 'tflite', inputName: 'input', shape: [1, 1, 28, 28], dtype: 'float32' },
+    jteam0004: { model: tinyConv, device: DEVICE, runtime: 'onnx', inputName: 'input', shape: [1, 1, 28, 28], dtype: 'float32' },
+    jteam0005: { model: tinyConv, device: DEVICE, runtime: 'tflite', inputName: 'input', shape: [1, 3, 28, 28], dtype: 'float32' },
+  }),
+);
+const target = new AihubTarget({
+  spec: `aihub://faults?device=${encodeURIComponent(DEVICE)}&runtime=tflite&iterations=3&python=/usr/bin/python3&poll_ms=1`,
+  env: standinEnv(path.join(scratch, 'hub'), { QAI_HUB_STANDIN_SHARED: shared }),
+});
+afterAll(() => target.close());
+
+async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track): Promise<unknown> {
+  const all = await openInputs(t, 'val');
+  const job: TargetJob = {
+    jobId: 1,
+    track: t,
+    split: 'val',
+    artifact: { file, sha256: '0'.repeat(64), bytes: statSync(file).size, format },
+    inputs: { ids: all.ids.slice(0, 4), read: (i) => all.read(i) },
+    signal: new AbortController().signal,
+    log: () => {},
+    onProgress: () => {},
+    workDir: mkdtempSync(path.join(scratch, 'job-')),
+  };
+  return target.run(job).catch((e: unknown) => e);
+}
+
+const model = (marker: string): Promise<string> => markedModel(tinyConv, path.join(scratch, 'models', marker), marker);
+function jobFile(jobId: string): string {
+  const f = path.join(scratch, `${jobId}.json`);
+  writeFileSync(f, JSON.stringify({ kind: 'aihub-compile-job', jobId }));
+  return f;
+}
+
+describe('AI Hub faults', () => {
+  it.each([
+    ['user-error', 'LPCV_E_MODEL_LOAD', 'submission', /UserError|refused upload_model/],
+    ['fail-compile', 'LPCV_E_MODEL_LOAD', 'submission', /compile job \w+ failed/],
+    ['fail-profile', 'LPCV_E_MODEL_RUNTIME', 'submission', /profile 1\/1 job \w+ failed/],
+    ['internal-error', 'LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure', /InternalError/],
+  ])(
+    'a model marked %s fails as %s (%s)',
+    async (marker, code, fault, why) => {
+      const e = (await run(await model(marker), 'onnx')) as LpcvError;
+      expect(e).toBeInstanceOf(LpcvError);
+      expect([e.code, e.fault]).toEqual([code, fault]);
+      expect(e.message).toMatch(why);
+    },
+    20_000,
+  );
+
+  it("a queue wait past the track's limits.runTimeoutMs is the infrastructure's", async () => {
+    const e = (await run(await model('slow-queue'), 'onnx', { ...track, limits: { ...track.limits, runTimeoutMs: 400 } })) as LpcvError;
+    expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
+    expect(e.message).toMatch(/did not finish within the track's 400 ms/);
+  }, 20_000);
+
+  it('uses a shared, succeeded compile job for this device and runtime', async () => {
+    const r = (await run(jobFile('jteam0001'), 'aihub-job')) as Awaited<ReturnType<AihubTarget['run']>>;
+    expect(r.measurement.targetReport).toMatchObject({ compileJob: { id: 'jteam0001', compiled: 'shared' } });
+    expect(r.measurement.latencyMs).toHaveLength(3);
+  }, 20_000);
+
+  it.each([
+    ['jteam0002', /does not exist or you do not have permission/],
+    ['jteam0003', /compiled for "Google Pixel 8"/],
+    ['jteam0004', /targets runtime onnx/],
+    ['jteam0005', /input input is float32 \[1, 3, 28, 28\]/],
+    ['jnothere9', /does not exist/],
+  ])(
+    'refuses shared job %s as the submission fault',
+    async (jobId, why) => {
+      const e = (await run(jobFile(jobId), 'aihub-job')) as LpcvError;
+      expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_JOB_INVALID', 'submission']);
+      expect(e.message).toMatch(why);
+    },
+    20_000,
+  );
+
+  it('a probe without qai_hub importable names what to install (the infrastructure fault)', async () => {
+    const bare = new AihubTarget({ spec: 'aihub://bare?device=S24&runtime=tflite&python=/usr/bin/python3', env: { PYTHONPATH: path.join(scratch, 'empty') } });
+    const e = (await bare.probe().catch((err: unknown) => err)) as LpcvError;
+    await bare.close();
+    expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_CLIENT_MISSING', 'infrastructure']);
+    expect(e.message).toMatch(/pip install qai-hub, then qai-hub configure/);
+  }, 20_000);
+});
