@@ -12,8 +12,8 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { openInputs } from '../../harness/datasets/open-split.js';
 import { resolveTrack } from '../../harness/tracks/load-track.js';
 import type { Track } from '../../harness/tracks/track.js';
-import type { TargetJob } from '../targets/target.js';
-import { AihubTarget } from './aihub-target.js';
+import type { TargetJob, TargetRun } from '../targets/target.js';
+import { AihubTarget, ROBUSTNESS_NOT_ON_AIHUB } from './aihub-target.js';
 import { markedModel, standinEnv } from './testing/standin.js';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'lpcv-aihub-faults-'));
@@ -61,6 +61,17 @@ function jobFile(jobId: string): string {
   writeFileSync(f, JSON.stringify({ kind: 'aihub-compile-job', jobId }));
   return f;
 }
+
+describe('AI Hub runs', () => {
+  it("say that the track's robustness splits were not run, each with the reason", async () => {
+    const withRobustness: Track = {
+      ...track,
+      robustness: { of: 'val', seed: 1, profile: 'cifar-10-c', corruptions: [], adversarial: [{ name: 'fgsm', images: 'adversarial/fgsm' }] },
+    };
+    const done = (await run(await model('plain'), 'onnx', withRobustness)) as TargetRun;
+    expect(done.measurement.robustnessSkipped).toEqual({ 'val~fgsm': ROBUSTNESS_NOT_ON_AIHUB });
+  }, 20_000);
+});
 
 describe('AI Hub faults', () => {
   it.each([

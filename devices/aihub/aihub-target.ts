@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Measurement } from '../../harness/measurement.js';
+import { robustnessSplitsOf } from '../../harness/datasets/corruptions/robustness-splits.js';
 import { toInputTensor } from '../../harness/preprocess/to-tensor.js';
 import type { TargetInfo } from '../../harness/result-record.js';
 import { taskNamed } from '../../harness/tasks/task-registry.js';
@@ -15,6 +16,7 @@ import { layerReport, parseProfile, type AihubProfile } from './aihub-profile.js
 import { parseAihubSpec, type AihubSpec } from './aihub-spec.js';
 import { checkSharedJob, readSharedJobArtifact, type SharedJobSummary } from './shared-compile-job.js';
 
+export const ROBUSTNESS_NOT_ON_AIHUB = 'not run on AI Hub: the aihub:// driver runs the clean inputs only (docs/aihub.md)';
 export const ENERGY_NOTE_AIHUB = 'AI Hub reports no power or energy for its devices: energy is not measured on hosted farms';
 
 export interface AihubTargetOptions {
@@ -221,6 +223,10 @@ export class AihubTarget implements Target {
         energyNote: ENERGY_NOTE_AIHUB,
       },
     };
+    // The track's corrupted and adversarial splits are not run here (each would cost another inference job on a
+    // farm that may queue for hours): the record says so, split by split, rather than leaving them out unexplained.
+    const robustness = robustnessSplitsOf(track, job.split).map((r) => r.name);
+    if (robustness.length > 0) measurement.robustnessSkipped = Object.fromEntries(robustness.map((n) => [n, ROBUSTNESS_NOT_ON_AIHUB]));
     return { measurement, target: info, energy: null, energyNote: ENERGY_NOTE_AIHUB };
   }
 

@@ -11,7 +11,7 @@ import { servedTrack } from '../submissions/participant-settings.js';
 import { selectedEntry } from '../leaderboard/entry-selections.js';
 import type { Viewer } from '../leaderboard/viewer.js';
 import { getJob, getJobs, queuePosition, type Job, type JobProgress } from '../queue/index.js';
-import { getRecordJsonOfJob, getRecordJsonsOfJobs } from '../scoring/results-table.js';
+import { getRecordJsonOfJob, getRecordJsonsOfJobs, getTargetReportOfJob } from '../scoring/results-table.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
 
 export interface SubmissionDetails extends SubmissionRun {
@@ -32,6 +32,8 @@ export interface SubmissionDetails extends SubmissionRun {
   /** What the device last reported while running (leased only). */
   readonly progress: JobProgress | null;
   readonly result: ResultRecord | null;
+  /** The target's own report of a done run when it has one (a hosted farm's layers), for the status page. */
+  readonly targetReport?: Record<string, unknown>;
   /**
    * On a track whose leaderboard ranks each team's selected entry (docs/leaderboard.md), for the team's own
    * finished and not failed submission: whether it is the selected one. Null otherwise (no form to show).
@@ -105,7 +107,15 @@ export async function submissionDetails(db: Db, id: string, viewer: Viewer, trac
     queuePosition: job.state === 'queued' ? await queuePosition(db, job.id) : null,
     progress: job.state === 'leased' ? job.progress : null,
     result: recordJson === undefined ? null : (JSON.parse(recordJson) as ResultRecord),
+    ...(await targetReportOf(db, job.id, recordJson)),
   };
+}
+
+/** A done run's target report, read only for targets that profile no layers themselves (the desktop's record has them). */
+async function targetReportOf(db: Db, jobId: number, recordJson: string | undefined): Promise<{ targetReport?: Record<string, unknown> }> {
+  if (recordJson === undefined || (JSON.parse(recordJson) as ResultRecord).profile !== undefined) return {};
+  const report = await getTargetReportOfJob(db, jobId);
+  return report === undefined ? {} : { targetReport: report };
 }
 
 export interface SubmissionSummary {

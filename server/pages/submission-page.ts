@@ -3,6 +3,7 @@ import type { StreamLog } from '../../harness/wire/index.js';
 import type { JobEvent } from '../queue/index.js';
 import { html, type Html } from './html.js';
 import { layerProfileTable } from './layer-profile-table.js';
+import { deviceLayersTable } from './device-layers-table.js';
 import { intervalSource, relativeLatencyLine, statisticLine, validityLine } from './latency-statistic.js';
 import { bytesText, ms, percent, scoreText, when } from './format.js';
 import { entrySelectionForm } from './entry-selection-form.js';
@@ -58,6 +59,7 @@ function resultBlock(d: SubmissionDetails): Html {
   <dt>Measured</dt><dd>${when(r.startedAt)} to ${when(r.finishedAt)}</dd>
 </dl>
 ${layerProfileTable(r.profile)}
+${deviceLayersTable(d.targetReport)}
 <p><a href="/leaderboard/${d.track}">See the leaderboard of ${d.track}</a></p>`;
 }
 

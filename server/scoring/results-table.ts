@@ -81,3 +81,15 @@ export async function deleteResultsOfJobs(tx: Db, jobIds: readonly number[]): Pr
       .whereIn('job_id', [...jobIds])
       .delete();
 }
+
+/**
+ * The target's own report of a done job (`measurement.targetReport` of the raw completion: what a hosted farm
+ * said of its device and layers), or undefined. Reads the raw measurement, which may be large: for the status page
+ * of one submission, not for lists.
+ */
+export async function getTargetReportOfJob(db: Db, jobId: number): Promise<Record<string, unknown> | undefined> {
+  const row = (await db('results').where('job_id', jobId).first('raw_json')) as { raw_json: string | null } | undefined;
+  if (row?.raw_json == null) return undefined;
+  const report = (JSON.parse(row.raw_json) as { measurement?: { targetReport?: unknown } }).measurement?.targetReport;
+  return report !== null && typeof report === 'object' ? (report as Record<string, unknown>) : undefined;
+}

@@ -69,6 +69,10 @@ describe('a baseline through aihub:// over HTTP', () => {
     expect(report.layers.map((l) => l.computeUnit)).toEqual(['NPU', 'NPU', 'CPU']);
     expect(report.cpuFallback).toBe(true);
     expect(r.energy).toBeNull();
+    // The status page shows where each layer ran, and that some fell back to the CPU.
+    const page = await (await fetch(`${api.url}/submissions/${body.id}`, { headers: { authorization: `Bearer ${api.team.token}` } })).text();
+    expect(page).toMatch(/<table id="device-layers"><caption>Where each layer ran, as the device's profile reports it \(2 on NPU, 1 on CPU\)/);
+    expect(page).toContain('id="cpu-fallback"');
     expect(r.validity?.referencePaired ?? null).not.toBe(true);
     expect(api.internalErrors).toEqual([]);
   }, 60_000);
