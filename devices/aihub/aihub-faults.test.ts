@@ -3,7 +3,7 @@
  * and a failed compile are the submission's; InternalError, a missing client and a queue past the track's bound
  * the infrastructure's. A team's shared compile job is used only when it is shared, succeeded and fits.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,13 @@ describe('AI Hub faults', () => {
     const e = (await run(await model('slow-queue'), 'onnx', { ...track, limits: { ...track.limits, runTimeoutMs: 400 } })) as LpcvError;
     expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
     expect(e.message).toMatch(/did not finish within the track's 400 ms/);
+    // The AI Hub job it waited for was cancelled (the stand-in keeps its jobs as files).
+    const jobs = path.join(scratch, 'hub', 'jobs');
+    const slow = readdirSync(jobs)
+      .map((f) => JSON.parse(readFileSync(path.join(jobs, f), 'utf8')) as { model: string; cancelled: boolean })
+      .filter((j) => j.model.includes('slow-queue'));
+    expect(slow.length).toBeGreaterThan(0);
+    expect(slow.every((j) => j.cancelled)).toBe(true);
   }, 20_000);
 
   it('uses a shared, succeeded compile job for this device and runtime', async () => {
