@@ -4,7 +4,7 @@ import type { SplitSpec } from '../tracks/track-schema.js';
 import type { InputSet, LabelSet } from './types.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import { checkIndex, datasetCorrupt } from './dataset-errors.js';
-import { idxInputs, readIdxImages, readIdxLabels } from './idx.js';
+import { idxInputs, idxSampleId, readIdxImages, readIdxLabels } from './idx.js';
 import { imageFolderInputs, imageFolderLabels } from './image-folder.js';
 import { checkCocoFiles, cocoInputs, restrictGroundTruth } from './coco.js';
 import { readCocoInstances } from './coco-json.js';
@@ -52,7 +52,8 @@ export async function loadLabels(track: Track, split: string): Promise<LabelSet>
         throw datasetCorrupt(labelsFile, `has ${labels.length} labels, the images file ${images.file} has ${images.count} images`);
       }
       checkRange(range, labels.length, labelsFile, split);
-      const ids = idxInputs(images).ids.slice(start, start + count);
+      // Only the split's ids (not every id of the data set, sliced: ~2 ms for 10,000 images at every completion).
+      const ids = Array.from({ length: count }, (_, i) => idxSampleId(start + i, images.count));
       const picked = Array.from(labels.subarray(start, start + count));
       picked.forEach((label, i) => {
         if (label >= track.classes.length) {

@@ -2,7 +2,6 @@ import express from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
-import { loadLabels } from '../../harness/datasets/open-split.js';
 import type { ResultRecord } from '../../harness/result-record.js';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { completeJob, failJob, leaseLostError } from '../queue/index.js';
@@ -10,6 +9,7 @@ import { trackWithEffectiveFormula } from '../leaderboard/track-formulas.js';
 import { leaseTokenSchema, parseCompletion, runLogsSchema } from '../../harness/wire/index.js';
 import { scoreCompletion } from '../../harness/score/score-completion.js';
 import { insertResult } from '../scoring/index.js';
+import { LabelCache } from '../scoring/label-cache.js';
 import { notifySubmissionOutcome, type EnqueueEvent } from '../notify/index.js';
 import { recordReferenceResult, settleDeviceState } from '../devices/index.js';
 import { recordJobLogs } from '../submissions/job-logs.js';
@@ -24,6 +24,8 @@ export interface CompleteRouteDeps {
   readonly now: () => number;
   /** Announces the submission's outcome (server/notify) in the transaction that finishes its job. */
   readonly notify?: EnqueueEvent;
+  /** The split labels kept between completions (default: one cache per route, i.e. per app). */
+  readonly labels?: LabelCache;
 }
 
 /** What the completion carries besides the completion itself: the lease token, and the run's output tails (not stored with the result). */
@@ -39,6 +41,7 @@ const tokenAndLogs = z.looseObject({ leaseToken: leaseTokenSchema, logs: runLogs
  */
 export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
   const { db, tracks, now, notify } = deps;
+  const labelCache = deps.labels ?? new LabelCache();
   const handler: RequestHandler = async (req: Request, res: Response): Promise<void> => {
     const agent = await requireAgent(db, req, now());
     const jobId = parseJobId(String(req.params.id));
@@ -47,7 +50,8 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
     const { json, completion } = parseCompletion(rest);
 
     // A re-score's formula override applies to every result completed after it (docs/rescoring.md).
-    const track = await trackWithEffectiveFormula(db, lookUpTrack(tracks, held.track));
+    const fileTrack = lookUpTrack(tracks, held.track);
+    const track = await trackWithEffectiveFormula(db, fileTrack);
     const submission = await submissionOfJob(db, held.submissionId, jobId);
     if (completion.target.kind !== held.targetKind) {
       throw new LpcvError(
@@ -57,7 +61,8 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
     }
     let record: ResultRecord;
     try {
-      const labels = await loadLabels(track, submission.split);
+      // Labels do not depend on the formula: cached by the track as looked up (label-cache.ts).
+      const labels = await labelCache.load(fileTrack, submission.split);
       record = await scoreCompletion({
         track,
         split: submission.split,
