@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 import boundaries from './lint/import-boundaries.js';
 
-export default tseslint.config({ ignores: ['node_modules/**', 'data/**', 'out/**', '**/*.py'] }, ...tseslint.configs.recommended, {
+export default tseslint.config({ ignores: ['node_modules/**', 'dist/**', 'data/**', 'out/**', '**/*.py'] }, ...tseslint.configs.recommended, {
   plugins: { lpcv: boundaries },
   rules: {
     '@typescript-eslint/no-explicit-any': 'error',

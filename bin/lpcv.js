@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The `lpcv` command. The harness is TypeScript run through tsx's loader (no build step to forget).
-import { register } from 'tsx/esm/api';
+// The `lpcv` command. Runs the JavaScript that `npm ci` compiled into dist/ (bin/build.js) when dist/ is not
+// older than the sources; otherwise, or with LPCV_FROM_SOURCE=1 (the tests' setting), the TypeScript sources
+// through tsx's loader, silently: an edited source is never shadowed by an old build.
+import { compiledEntry } from './dist-fresh.js';
 
-register();
-await import('../cli/main.ts');
+const compiled = process.env.LPCV_FROM_SOURCE === '1' ? null : compiledEntry('cli/main.js');
+if (compiled) {
+  await import(compiled);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}

@@ -8,8 +8,10 @@ import { guardChild } from './child-guard.js';
 import type { Postprocess } from '../../harness/tasks/output-decoding.js';
 import type { FromWorker, InferOutput, LoadedInfo, ToWorker } from './worker-protocol.js';
 
-const WORKER = fileURLToPath(new URL('./onnx-worker.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
+// Compiled (dist/, bin/build.js) the worker is plain JavaScript beside this module and needs no loader.
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER = fileURLToPath(new URL(COMPILED ? './onnx-worker.js' : './onnx-worker.ts', import.meta.url));
+const WORKER_EXEC_ARGV = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
 const START_TIMEOUT_MS = 60_000;
 /**
  * How often the inference process's resident memory is read: a reading wakes the harness for some tens of
@@ -62,7 +64,7 @@ export class OnnxProcess {
 
   private constructor(private readonly opts: OnnxProcessOptions) {
     this.child = fork(WORKER, [], {
-      execArgv: ['--import', TSX_LOADER],
+      execArgv: WORKER_EXEC_ARGV,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Its own process group: a Ctrl-C or a `kill -TERM -<pgid>` meant for the agent must not reach the

@@ -13,8 +13,10 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { guardChild } from './child-guard.js';
 import type { KernelTime } from './profile-trace.js';
 
-const WORKER = fileURLToPath(new URL('./profile-worker.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
+// Compiled (dist/, bin/build.js) the worker is plain JavaScript beside this module and needs no loader.
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER = fileURLToPath(new URL(COMPILED ? './profile-worker.js' : './profile-worker.ts', import.meta.url));
+const WORKER_EXEC_ARGV = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
 const START_TIMEOUT_MS = 60_000;
 /** Signals that stop a process from outside; a crashing runtime dies of SIGSEGV, SIGABRT, SIGBUS or SIGKILL (OOM). */
 const STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
@@ -68,7 +70,7 @@ export async function runProfileWorker(req: ProfileRequest, opts: { timeoutMs: n
   // Named by this process's pid, so that a check for leftovers (the tests') sees its own folders alone.
   const traceDir = mkdtempSync(path.join(os.tmpdir(), `lpcv-profile-${process.pid}-`));
   const child = fork(WORKER, [], {
-    execArgv: ['--import', TSX_LOADER],
+    execArgv: WORKER_EXEC_ARGV,
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Its own process group, as the inference child: a Ctrl-C meant for the agent must not reach it and

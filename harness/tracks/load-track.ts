@@ -8,8 +8,8 @@ import { trackSchema, type TrackFile } from './track-schema.js';
 import type { Track } from './track.js';
 import { describeIssues } from '../schema-issues.js';
 
-/** The tracks shipped with the harness: tracks/<name>/track.json at the repository root. */
-export const BUILTIN_TRACKS_DIR = fileURLToPath(new URL('../../tracks/', import.meta.url));
+/** The tracks shipped with the harness: tracks/<name>/track.json at the repository root (one level further up from dist/). */
+export const BUILTIN_TRACKS_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../tracks/' : '../../tracks/', import.meta.url));
 
 /** Every schema problem: `file: key.path: what was expected`. */
 export function describeSchemaIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {

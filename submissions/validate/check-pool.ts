@@ -39,7 +39,8 @@ export const DEFAULT_CHECK_MAX_WAITING = 16;
 /** What a busy refusal's Retry-After says. */
 const BUSY_RETRY_AFTER_S = 5;
 
-const WORKER_FILE = new URL('./check-worker.mjs', import.meta.url);
+// Compiled (dist/, bin/build.js), check-worker.js runs as it is; from the sources the .mjs registers tsx first.
+const WORKER_FILE = new URL(import.meta.url.endsWith('.js') ? './check-worker.js' : './check-worker.mjs', import.meta.url);
 /** How long a new worker may take to load its code. */
 const WORKER_START_MS = 60_000;
 

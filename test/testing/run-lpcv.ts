@@ -16,7 +16,8 @@ export async function lpcv(args: string[], opts: { cwd?: string; timeoutMs?: num
     cwd: opts.cwd ?? ROOT,
     reject: false,
     timeout: opts.timeoutMs ?? 120_000,
-    env: { LPCV_DEBUG: '' },
+    // LPCV_FROM_SOURCE: the tests run the TypeScript sources, never dist/ (whether it is missing, stale or current).
+    env: { LPCV_DEBUG: '', LPCV_FROM_SOURCE: '1' },
     stdin: 'ignore',
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };

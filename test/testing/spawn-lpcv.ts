@@ -12,7 +12,7 @@ const BIN = fileURLToPath(new URL('../../bin/lpcv.js', import.meta.url));
  * unless a test sets them, so that a developer's own LPCV_TOKEN cannot change a test's outcome.
  */
 function childEnv(env: Readonly<Record<string, string>>): Record<string, string> {
-  return { LPCV_DEBUG: '', LPCV_TOKEN: '', LPCV_AGENT_TOKEN: '', LPCV_DATABASE_URL: '', ...env };
+  return { LPCV_DEBUG: '', LPCV_TOKEN: '', LPCV_AGENT_TOKEN: '', LPCV_DATABASE_URL: '', LPCV_FROM_SOURCE: '1', ...env };
 }
 
 /** Run `lpcv` to its end with these environment variables (never throws on a non-zero exit). */
