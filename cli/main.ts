@@ -245,6 +245,22 @@ for (const what of ['team', 'agent'] as const) {
   }
 }
 
+// Commander checks required options before it refuses unknown ones, so `--trak x` would be reported as a
+// missing --track. Required options are checked here instead, in a hook that runs after that refusal.
+const requiredOptions = new Set<Option>();
+const takeRequiredOptions = (c: Command): void => {
+  for (const option of c.options.filter((o) => o.mandatory)) {
+    option.mandatory = false;
+    requiredOptions.add(option);
+  }
+  c.commands.forEach(takeRequiredOptions);
+};
+takeRequiredOptions(program);
+program.hook('preAction', (_program, command) => {
+  const missing = command.options.find((o) => requiredOptions.has(o) && command.getOptionValue(o.attributeName()) === undefined);
+  if (missing) throw new LpcvError('LPCV_E_USAGE', `required option '${missing.flags}' not specified (see lpcv --help)`);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

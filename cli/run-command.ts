@@ -12,8 +12,10 @@ export async function runCommand(json: boolean, action: () => Promise<number | v
   } catch (e) {
     const err = e instanceof LpcvError ? e : new LpcvError('LPCV_E_INTERNAL', `unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     if (!(e instanceof LpcvError) && process.env.LPCV_DEBUG) console.error(e);
-    process.stderr.write(`lpcv: ${err.code}: ${err.message}\n`);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, fault: err.fault } })}\n`);
+    // One line whatever the message holds (commander puts its "Did you mean ...?" on a line of its own).
+    const message = err.message.replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`lpcv: ${err.code}: ${message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message, fault: err.fault } })}\n`);
     exitCode = err.exitCode;
   }
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -63,6 +63,13 @@ export async function scoreCommand(model: string, o: ScoreCliOptions): Promise<n
   // COCO results JSON for the split's ground truth, a folder of PNG label maps named like the images).
   if (o.predictions) await outcome.writePredictions(o.predictions);
   for (const w of outcome.warnings) process.stderr.write(`lpcv: warning: ${w}\n`);
+  // Scoring needs the split's labels, so a hidden split scored here had them on this machine. On stderr only: the
+  // record stays the same whether it was made here or on the server (docs/protocol.md, 9).
+  if (track.splits[split]?.visibility === 'hidden') {
+    process.stderr.write(
+      `lpcv: note: split ${split} of track ${track.name} is hidden: a real competition keeps its labels on the server, and this number is only possible because this track ships them (docs/tracks.md, "Hidden labels")\n`,
+    );
+  }
   if (o.json) process.stdout.write(`${JSON.stringify(outcome.record)}\n`);
   else process.stdout.write(`${formatScoreReport(outcome, track.task, track.classes.length <= 20)}\n`);
   return 0;

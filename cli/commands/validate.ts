@@ -9,8 +9,13 @@ function shape(s: readonly (number | string | null)[]): string {
 export async function validateCommand(model: string, o: { track: string; json?: boolean }): Promise<number> {
   const track = resolveTrack(o.track);
   const report = validateModel(model, track);
+  // The first problem is the command's error, as for every failure; the rest are listed beside it.
+  const error = report.problems[0] && new LpcvError(report.problems[0].code, report.problems[0].message);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ track: track.name, ...report })}\n`);
+    const answer = error
+      ? { error: { code: error.code, message: error.message, fault: error.fault }, problems: report.problems }
+      : { track: track.name, ...report };
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
   } else {
     const lines = [`lpcv validate: ${model} against track ${track.name}`];
     lines.push(`  format  ${report.model.format}, ${report.model.bytes} bytes, sha256 ${report.model.sha256}`);
@@ -24,12 +29,10 @@ export async function validateCommand(model: string, o: { track: string; json?: 
     lines.push(report.ok ? 'ok: the model fits the track' : `not valid: ${report.problems.length} problem(s)`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  const first = report.problems[0];
-  if (first) {
+  if (error) {
     // One line on stderr as for every error, with the first problem's code and exit code.
-    const err = new LpcvError(first.code, first.message);
-    process.stderr.write(`lpcv: ${err.code}: ${err.message}\n`);
-    return err.exitCode;
+    process.stderr.write(`lpcv: ${error.code}: ${error.message}\n`);
+    return error.exitCode;
   }
   return 0;
 }

@@ -99,6 +99,17 @@ describe('the submissions API on SQLite', () => {
     expect(await statusOf(bad)).not.toHaveProperty('result');
   });
 
+  it('answers 201 with a Location and a status URL that GET follows, and the page of the submission', async () => {
+    const res = await postSubmission(api, [track, modelFile()], api.teamA.token);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; status: string; page: string };
+    expect(body).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), status: `/api/submissions/${body.id}`, page: `/submissions/${body.id}` });
+    expect(res.headers.get('location')).toBe(body.status);
+    const polled = await fetch(new URL(body.status, api.url), { headers: { authorization: `Bearer ${api.teamA.token}` } });
+    expect(polled.status).toBe(200);
+    expect(await polled.json()).toMatchObject({ id: body.id, status: 'queued' });
+  });
+
   it('refuses a missing, wrong or agent token with 401 on both routes', async () => {
     const [row] = (await api.db('submissions').where('team_id', api.teamA.id).pluck('id')) as string[];
     const wrong = `lpcv_team_${'A'.repeat(43)}`;

@@ -46,7 +46,10 @@ export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
     try {
       const team = await requireTeam(db, req, now());
       const { id } = await takeSubmission(deps, { req, teamFor: () => Promise.resolve(team.ownerId) });
-      res.status(201).json({ id });
+      // Root-relative, like the pages' links: a client resolves them against the server's address.
+      const status = `/api/submissions/${id}`;
+      res.location(status);
+      res.status(201).json({ id, status, page: `/submissions/${id}` });
     } catch (e) {
       // Whatever of the body is still unread is not wanted: close the connection after the error reply
       // instead of reading (maybe megabytes of) the rest.

@@ -74,7 +74,7 @@ function sortHeader(b: Leaderboard, column: string, label: string, o: { num?: bo
 /** The header row of both tables; the ids go on the first table's only. */
 function headerRow(b: Leaderboard, first: boolean, withReason: boolean): Html {
   const other = otherColumn(b);
-  return html`<tr>${sortHeader(b, 'rank', 'Rank')}${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th>${sortHeader(b, b.metric, `${metricLabel(b.metric)}, %`)}${b.robustness.map((c) => robustnessHeader(b, c))}${sortHeader(b, 'latency', latencyHeader(b), first ? { id: 'latency-column' } : {})}${sortHeader(b, 'energy', 'Energy', { num: false })}${sortHeader(b, 'score', 'Score')}${sortHeader(b, 'date', 'Date', { num: false })}${withReason ? html`<th scope="col">Reason</th>` : ''}</tr>`;
+  return html`<tr>${sortHeader(b, 'rank', 'Rank')}${other === null ? '' : html`<th scope="col" class="num">${other === 'public' ? 'Public rank' : 'Private rank'}</th>`}<th scope="col">Team</th><th scope="col">Submission</th>${sortHeader(b, b.metric, `${metricLabel(b.metric)}, %`)}${b.robustness.map((c) => robustnessHeader(b, c))}${sortHeader(b, 'latency', latencyHeader(b), first ? { id: 'latency-column' } : {})}${sortHeader(b, 'energy', 'Energy', { num: false })}${sortHeader(b, 'score', `Score (${b.formula}, higher is better)`)}${sortHeader(b, 'date', 'Date', { num: false })}${withReason ? html`<th scope="col">Reason</th>` : ''}</tr>`;
 }
 
 const entriesText = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;

@@ -73,6 +73,12 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
     res.sendFile(STYLE_FILE);
   });
 
+  // Browsers ask for it on every site; the pages have no icon, and a cached empty answer stops the asking (and the 404s).
+  router.get('/favicon.ico', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.status(204).end();
+  });
+
   router.get('/', async (req, res) => {
     const ctx = await context(req, res);
     send(res, 200, homePage(ctx, deps.trackList, (await readCompetition(db))?.competition ?? null, now()));

@@ -64,6 +64,13 @@ describe('the pages, over HTTP on SQLite', () => {
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
   });
 
+  it('answers /favicon.ico with an empty, cacheable 204 instead of a 404', async () => {
+    const icon = await fetch(`${api.url}/favicon.ico`);
+    expect(icon.status).toBe(204);
+    expect(icon.headers.get('cache-control')).toBe('public, max-age=86400');
+    expect(await icon.text()).toBe('');
+  });
+
   it('logs a team in with its token (a session cookie, never the token) and out again, revoking the session', async () => {
     const b = new TestBrowser(api.url);
     const form = await b.get('/login?next=/submit');

@@ -28,8 +28,9 @@ export interface ValidationReport {
   warnings: string[];
 }
 
-/** Read a model file: missing -> LPCV_E_FILE_NOT_FOUND, empty -> LPCV_E_MODEL_EMPTY. */
+/** Read a model file: missing -> LPCV_E_FILE_NOT_FOUND, a directory -> LPCV_E_USAGE, empty -> LPCV_E_MODEL_EMPTY. */
 export function readModelFile(file: string): Uint8Array {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new LpcvError('LPCV_E_USAGE', `${file} is a directory, not a model file`);
   if (!existsSync(file) || !statSync(file).isFile()) throw new LpcvError('LPCV_E_FILE_NOT_FOUND', `model file not found: ${file}`);
   const bytes = readFileSync(file);
   if (bytes.length === 0) throw new LpcvError('LPCV_E_MODEL_EMPTY', `${file}: the model file is empty`);

@@ -107,6 +107,26 @@ const cases: { what: string; args: () => string[]; code: keyof typeof ERROR_CODE
   },
   { what: 'an unknown option', args: () => ['score', fixture('tiny-conv.onnx'), '--track', 'fashion-mnist', '--turbo'], code: 'LPCV_E_USAGE', says: /--turbo/ },
   { what: 'an unknown command', args: () => ['benchmark'], code: 'LPCV_E_USAGE', says: /benchmark/ },
+  // Commander's suggestion stays on the error's line; a misspelled option is named, not taken for a missing one.
+  { what: 'a misspelled command', args: () => ['scor', 'x'], code: 'LPCV_E_USAGE', says: /^unknown command 'scor' \(Did you mean score\?\)/ },
+  {
+    what: 'a misspelled required option',
+    args: () => ['score', fixture('tiny-conv.onnx'), '--trak', 'fashion-mnist'],
+    code: 'LPCV_E_USAGE',
+    says: /^unknown option '--trak' \(Did you mean --track\?\)/,
+  },
+  {
+    what: 'a missing required option',
+    args: () => ['score', fixture('tiny-conv.onnx'), '--json'],
+    code: 'LPCV_E_USAGE',
+    says: /^required option '--track <name\|file>' not specified/,
+  },
+  ...[['score', '--track', 'fashion-mnist'], ['validate', '--track', 'fashion-mnist'], ['inspect']].map(([command, ...rest]) => ({
+    what: `a directory given to ${command} as the model`,
+    args: () => [command!, tmp, ...rest],
+    code: 'LPCV_E_USAGE' as const,
+    says: /is a directory, not a model file$/,
+  })),
 ];
 
 describe('bad input gets one line, a stable code and its documented exit code', () => {
@@ -123,6 +143,17 @@ describe('bad input gets one line, a stable code and its documented exit code', 
     const r = await lpcv(['score', tmpFile('x.onnx', 'nope'), '--track', 'fashion-mnist', '--json']);
     expect(r.exitCode).toBe(ERROR_CODES.LPCV_E_MODEL_NOT_ONNX.exit);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'LPCV_E_MODEL_NOT_ONNX', fault: 'submission' } });
+  });
+
+  it('validate --json prints the documented error object, its first problem, with every problem beside it', async () => {
+    const r = await lpcv(['validate', fixture('two-inputs.onnx'), '--track', 'fashion-mnist', '--json']);
+    expect(r.exitCode).toBe(ERROR_CODES.LPCV_E_MODEL_INPUT_COUNT.exit);
+    const answer = JSON.parse(r.stdout);
+    expect(answer).toEqual({
+      error: { code: 'LPCV_E_MODEL_INPUT_COUNT', message: expect.stringMatching(/2 inputs/), fault: 'submission' },
+      problems: [{ code: 'LPCV_E_MODEL_INPUT_COUNT', message: answer.error.message }],
+    });
+    expect(expectOneLineError(r)).toEqual({ code: 'LPCV_E_MODEL_INPUT_COUNT', message: answer.error.message });
   });
 
   it('a model file in a folder with spaces and quotes is just a path', async () => {

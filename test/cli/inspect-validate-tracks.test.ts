@@ -37,9 +37,14 @@ describe('lpcv inspect, validate and tracks', () => {
   it('validate lists every problem of a model that fits nothing', async () => {
     const r = await lpcv(['validate', path.join(ROOT, 'test/fixtures/onnx/wrong-input.onnx'), '--track', 'fashion-mnist', '--json']);
     expect(r.exitCode).toBe(5);
-    const rep = JSON.parse(r.stdout);
-    expect(rep.ok).toBe(false);
-    expect(rep.problems.map((p: { code: string }) => p.code)).toContain('LPCV_E_MODEL_INPUT_SHAPE');
+    const answer = JSON.parse(r.stdout);
+    expect(answer.error).toMatchObject({ code: 'LPCV_E_MODEL_INPUT_SHAPE', fault: 'submission' });
+    // One problem per wrong dimension of [1, 3, 32, 32] against [1, 1, 28, 28].
+    expect(answer.problems.map((p: { message: string }) => p.message.replace(/.*: /, ''))).toEqual([
+      'dimension 1 is 3, expected 1',
+      'dimension 2 is 32, expected 28',
+      'dimension 3 is 32, expected 28',
+    ]);
   });
 
   it('tracks lists the sample track with its splits', async () => {

@@ -113,6 +113,8 @@ describe('lpcv score on the baselines', () => {
     const rec = JSON.parse(r.stdout);
     expect(rec.protocol.accuracyImages).toBe(8000);
     expect(Math.round(rec.accuracy.top1 * 8000)).toBe(b.test.correct);
+    // The labels of a hidden split are here only because the sample track ships them: said once, on stderr.
+    expect(r.stderr).toMatch(/^lpcv: note: split test of track fashion-mnist is hidden: a real competition keeps its labels on the server/m);
   });
 
   it('prints a readable report, writes the record, the raw samples and predictions that lpcv evaluate scores the same', async () => {
@@ -122,6 +124,7 @@ describe('lpcv score on the baselines', () => {
     const r = await lpcv(['score', path.join(baselinesDir, b.file), '--track', 'fashion-mnist', '--runs', '25', '--out', out, '--predictions', pred]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^accuracy$/m);
+    expect(r.stderr).not.toContain('lpcv: note:');
     expect(r.stdout).toMatch(/top1 +\d+\.\d\d %/);
     expect(r.stdout).toContain('between-trial interval of the p50');
     expect(r.stdout).toMatch(/^energy +not measured: /m);

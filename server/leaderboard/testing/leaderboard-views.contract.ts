@@ -220,7 +220,9 @@ export function leaderboardViewsContract(label: string, database: TestDatabase):
       expect(page).toMatch(
         /<th scope="col" class="num" id="latency-column" aria-sort="ascending"><a href="\/leaderboard\/chosen\?phase=dev&amp;sort=latency&amp;order=desc">/,
       );
-      expect(page).toContain('<th scope="col" class="num"><a href="/leaderboard/chosen?phase=dev&amp;sort=score&amp;order=desc">Score</a></th>');
+      expect(page).toContain(
+        '<th scope="col" class="num"><a href="/leaderboard/chosen?phase=dev&amp;sort=score&amp;order=desc">Score (accuracy-per-time@1, higher is better)</a></th>',
+      );
       expect(page).toContain('<th scope="col" class="num"><a href="/leaderboard/chosen?phase=dev">Rank</a></th>');
       expect(page.match(/aria-sort=/g)).toHaveLength(2); // the latency header of both tables
       expect(page).toContain('<a href="/leaderboard/chosen?phase=dev&amp;round=r1&amp;sort=latency&amp;order=asc">r1</a>');
