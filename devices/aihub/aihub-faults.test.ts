@@ -97,6 +97,7 @@ describe('AI Hub faults', () => {
     // The AI Hub job it waited for was cancelled (the stand-in keeps its jobs as files).
     const jobs = path.join(scratch, 'hub', 'jobs');
     const slow = readdirSync(jobs)
+      .filter((f) => f.endsWith('.json'))
       .map((f) => JSON.parse(readFileSync(path.join(jobs, f), 'utf8')) as { model: string; cancelled: boolean })
       .filter((j) => j.model.includes('slow-queue'));
     expect(slow.length).toBeGreaterThan(0);

@@ -55,8 +55,12 @@ def _new_id(kind, seed):
 
 
 def _save(kind, ident, record):
-    with open(os.path.join(_dir(kind), ident + ".json"), "w") as f:
+    # Written aside, then renamed over the old file: a helper killed mid-write (an aborted call) never leaves a
+    # half-written record for the next helper, or a test, to read.
+    path = os.path.join(_dir(kind), ident + ".json")
+    with open(path + ".tmp", "w") as f:
         json.dump(record, f)
+    os.replace(path + ".tmp", path)
 
 
 def _load(kind, ident):
