@@ -50,7 +50,7 @@ def _dir(kind):
 
 
 def _new_id(kind, seed):
-    n = len(os.listdir(_dir(kind)))
+    n = len([f for f in os.listdir(_dir(kind)) if f.endswith(".json")])
     return "j" + hashlib.sha1(f"{kind}{n}{seed}{os.getpid()}".encode()).hexdigest()[:8] if kind == "jobs" else kind[0] + f"{n:08d}"
 
 
