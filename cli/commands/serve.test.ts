@@ -48,6 +48,10 @@ describe('lpcv serve (the command)', () => {
     const done = await child;
     expect({ exitCode: done.exitCode, signal: done.signal }, String(done.stderr)).toEqual({ exitCode: 0, signal: undefined });
     expect(String(done.stderr)).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+    // Where to look once the baselines run: every track's leaderboard.
+    expect(String(done.stderr)).toContain(
+      `lpcv: leaderboards: ${url}/leaderboard/fashion-det  ${url}/leaderboard/fashion-mnist  ${url}/leaderboard/fashion-seg\n`,
+    );
   }, 60_000);
 
   it('refuses a bad port with one coded line and exit 2', async () => {

@@ -40,10 +40,10 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
   // Checked before anything opens: a typo in the public address is a configuration error.
   const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
   const bundle = o.competition === undefined ? undefined : loadCompetitionFile(o.competition);
+  const tracks = new Map([...builtinTracks(), ...(bundle?.tracks ?? []).map((t) => [t.name, t] as const)]);
   const server = await startServe({
-    ...(bundle !== undefined
-      ? { competition: bundle.competition, tracks: new Map([...builtinTracks(), ...bundle.tracks.map((t) => [t.name, t] as const)]) }
-      : {}),
+    ...(bundle !== undefined ? { competition: bundle.competition } : {}),
+    tracks,
     secureCookies: publicUrl?.secure ?? false,
     ...(publicUrl !== undefined ? { publicUrl: publicUrl.url } : {}),
     ...(o.smtpUrl !== undefined ? { smtpUrl: o.smtpUrl } : {}),
@@ -70,6 +70,8 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     `lpcv: serving on ${server.url} (Ctrl-C stops): open ${publicUrl?.url ?? server.url}/ in a browser` +
       `${publicUrl?.secure ? ' (login cookies marked Secure: only sent over https)' : ''}\n`,
   );
+  const base = publicUrl?.url ?? server.url;
+  process.stderr.write(`lpcv: leaderboards: ${[...tracks.keys()].map((t) => `${base}/leaderboard/${t}`).join('  ')}\n`);
   process.stderr.write(`lpcv: add a team with: npx lpcv admin team add NAME --data-dir ${o.dataDir}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);
