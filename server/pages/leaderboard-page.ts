@@ -4,7 +4,7 @@ import { html, type Html } from './html.js';
 import { percent, scoreText, when } from './format.js';
 import { latencyCell, latencyHeader } from './latency-statistic.js';
 import { csrfField, renderPage, type PageContext } from './layout.js';
-import { scatterPlotSvg } from './scatter-plot.js';
+import { scatterLegend, scatterPlotSvg } from './scatter-plot.js';
 import { metricLabel } from '../../scoring/formulas/measure-names.js';
 
 const TIE_TITLE =
@@ -201,7 +201,7 @@ export function leaderboardPage(ctx: PageContext, b: Leaderboard): string {
   const figure =
     plot === null
       ? html`<p>No scored entries yet.</p>`
-      : html`<figure class="plot" id="plot">${plot}<figcaption>${metricLabel(b.metric)} against median latency per image (log scale), with each median's 95% interval. The dashed line is the Pareto front; grey squares are baselines. The table below holds the same accuracies; its latency column is the statistic the scores used.</figcaption></figure>`;
+      : html`<figure class="plot" id="plot">${plot}${scatterLegend(b.entries)}<figcaption>${metricLabel(b.metric)} against median latency per image (log scale), with each median's 95% interval. Labels that would overlap are left out; the table below is the full key and holds the same accuracies; its latency column is the statistic the scores used.</figcaption></figure>`;
   const title = b.publicSplit === null ? b.title : `${b.title} (${b.board})`;
   const body = html`<h1>Leaderboard: ${title}</h1>
 ${phaseNotice(ctx, b)}

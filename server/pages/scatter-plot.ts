@@ -9,10 +9,19 @@ import { curveStepAfter, line } from 'd3-shape';
 import type { LeaderboardEntry } from '../leaderboard/index.js';
 import { escapeHtml, trusted, type Html } from './html.js';
 import { metricLabel } from '../../scoring/formulas/measure-names.js';
+import { placeLabels } from './label-placement.js';
 
 const WIDTH = 760;
 const HEIGHT = 440;
-const M = { top: 20, right: 30, bottom: 56, left: 70 };
+const M = { top: 20, right: 30, bottom: 64, left: 90 };
+/**
+ * The largest font size, in SVG units, that style.css gives the labels: on a narrow screen the figure shrinks
+ * to about 45% and the text is drawn at 22 units to stay near 10 px. Label boxes are estimated at this size, so
+ * they hold at every width (on a wide screen the text is smaller than its box).
+ */
+export const LABEL_FONT_MAX = 22;
+/** Half the side of the square a marker covers: the circle's radius 6 plus its Pareto stroke. */
+const MARKER_HALF = 8;
 
 interface Point {
   readonly entry: LeaderboardEntry;
@@ -81,9 +90,9 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
     const text = xFormat(t);
     const tx = fixed(x(t));
     parts.push(`<line x1="${tx}" x2="${tx}" y1="${HEIGHT - M.bottom}" y2="${HEIGHT - M.bottom + (text === '' ? 3 : 6)}"/>`);
-    if (text !== '') parts.push(`<text x="${tx}" y="${HEIGHT - M.bottom + 20}" text-anchor="middle">${escapeHtml(text)}</text>`);
+    if (text !== '') parts.push(`<text x="${tx}" y="${HEIGHT - M.bottom + 26}" text-anchor="middle">${escapeHtml(text)}</text>`);
   }
-  parts.push(`<text x="${(M.left + WIDTH - M.right) / 2}" y="${HEIGHT - 12}" text-anchor="middle">median latency per image (ms, log scale)</text>`);
+  parts.push(`<text x="${(M.left + WIDTH - M.right) / 2}" y="${HEIGHT - 10}" text-anchor="middle">median latency per image (ms, log scale)</text>`);
   parts.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${HEIGHT - M.bottom}"/>`);
   for (const t of yTicks) {
     const ty = fixed(y(t));
@@ -91,7 +100,7 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
     parts.push(`<text x="${M.left - 10}" y="${ty}" dy="0.32em" text-anchor="end">${escapeHtml(`${t}%`)}</text>`);
   }
   parts.push(
-    `<text transform="rotate(-90)" x="${-(M.top + HEIGHT - M.bottom) / 2}" y="18" text-anchor="middle">${escapeHtml(`${metricLabel(metric)} (%)`)}</text>`,
+    `<text transform="rotate(-90)" x="${-(M.top + HEIGHT - M.bottom) / 2}" y="22" text-anchor="middle">${escapeHtml(`${metricLabel(metric)} (%)`)}</text>`,
   );
   parts.push('</g>');
 
@@ -126,22 +135,52 @@ export function scatterPlotSvg(entries: readonly LeaderboardEntry[], metric: str
         : `<circle class="${cls}" cx="${fixed(px)}" cy="${fixed(py)}" r="6">`;
     const close = e.baseline !== null ? '</rect>' : '</circle>';
     parts.push(`<a href="#entry-${escapeHtml(e.submission)}">${shape}<title>${escapeHtml(tip)}</title>${close}</a>`);
-    if (e.pareto || e.baseline !== null) {
-      // Labels near the right edge end at their point instead of running off the figure.
-      const right = px > WIDTH - M.right - 140;
-      parts.push(
-        `<text class="label" x="${fixed(right ? px - 8 : px + 8)}" y="${fixed(py - 8)}"${right ? ' text-anchor="end"' : ''}>${escapeHtml(label(e))}</text>`,
-      );
-    }
   }
   parts.push('</g>');
+  parts.push(labelsSvg(points, x, y));
 
   const onFront = front.map((p) => label(p.entry)).join(', ');
   const desc = `${points.length} entries. Pareto front (no entry is both faster and more accurate): ${onFront || 'none'}. Grey squares are baselines; bars show each median's 95% interval.`;
   return trusted(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-labelledby="plot-title plot-desc" class="plot" data-points="${points.length}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-labelledby="plot-title plot-desc" class="plot" data-points="${points.length}">` +
       `<title id="plot-title">${escapeHtml(`${metricLabel(metric)} versus median latency`)}</title><desc id="plot-desc">${escapeHtml(desc)}</desc>` +
       parts.join('') +
       '</svg>',
   );
+}
+
+/**
+ * The points' labels, placed in rank order (ranked entries first, then baselines and unranked ones) where they
+ * clear the markers and each other; a label with no room is dropped (the table is the full key, and the point
+ * keeps its tooltip). aria-hidden: the points' titles already say who they are.
+ */
+function labelsSvg(points: readonly Point[], x: (v: number) => number, y: (v: number) => number): string {
+  const byRank = [...points].sort((a, b) => (a.entry.rank ?? Infinity) - (b.entry.rank ?? Infinity));
+  const requests = byRank.map((p) => ({ text: label(p.entry), px: x(p.latency), py: y(p.accuracy * 100) }));
+  const area = { x: M.left, y: M.top, width: WIDTH - M.left - M.right, height: HEIGHT - M.top - M.bottom };
+  const placed = placeLabels(requests, { fontSize: LABEL_FONT_MAX, area, markerHalf: MARKER_HALF });
+  const texts = placed.map(
+    (l) => `<text class="label" x="${fixed(l.x)}" y="${fixed(l.y)}"${l.anchor === 'start' ? '' : ` text-anchor="${l.anchor}"`}>${escapeHtml(l.text)}</text>`,
+  );
+  return `<g class="labels" aria-hidden="true">${texts.join('')}</g>`;
+}
+
+/**
+ * The figure's key, as HTML under the SVG so that its text is real text at the page's size on any screen: one
+ * item for each marker style the figure draws. The swatches carry their colours (style.css's) as attributes rather
+ * than the figure's classes, so that they are not taken for points.
+ */
+export function scatterLegend(entries: readonly LeaderboardEntry[]): Html {
+  const points = pointsOf(entries);
+  const swatch = (inner: string): string => `<svg class="key" viewBox="0 0 28 16" width="28" height="16" aria-hidden="true">${inner}</svg>`;
+  const items: string[] = [];
+  if (points.some((p) => p.entry.baseline === null)) items.push(`${swatch('<circle cx="14" cy="8" r="6" fill="#0b57d0"/>')} an entry`);
+  if (points.some((p) => p.entry.baseline !== null))
+    items.push(`${swatch('<rect x="9" y="3" width="10" height="10" fill="#6e7781"/>')} a baseline (grey square)`);
+  if (points.some((p) => p.entry.pareto))
+    items.push(`${swatch('<circle cx="14" cy="8" r="6" fill="#0b57d0" stroke="#bc4c00" stroke-width="2.5"/>')} on the Pareto front`);
+  if (points.filter((p) => p.entry.pareto).length >= 2)
+    items.push(`${swatch('<path d="M1 8H27" fill="none" stroke="#bc4c00" stroke-width="2" stroke-dasharray="6 3"/>')} the Pareto front (dashed)`);
+  if (points.length > 0) items.push(`${swatch('<line x1="2" x2="26" y1="8" y2="8" stroke="#57606a" stroke-width="1.5"/>')} the median's 95% interval`);
+  return trusted(`<ul class="plot-legend" aria-label="Legend">${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
 }
