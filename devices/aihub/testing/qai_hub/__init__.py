@@ -15,6 +15,8 @@ $QAI_HUB_STANDIN_SHARED: a JSON file of other accounts' compile jobs, {id: {mode
 shape, dtype, shared, state}}; an unshared one is refused by get_job as AI Hub refuses it.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -61,6 +63,15 @@ def _save(kind, ident, record):
     with open(path + ".tmp", "w") as f:
         json.dump(record, f)
     os.replace(path + ".tmp", path)
+
+
+@contextlib.contextmanager
+def _locked():
+    """Serializes a read-modify-write of the state across helper processes: a helper killed mid-poll (an aborted
+    call) and the fresh one that cancels must not overwrite each other's change. The lock dies with its holder."""
+    with open(os.path.join(_dir("locks"), "state.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _load(kind, ident):
@@ -173,9 +184,10 @@ class Job:
         self.options = rec["options"]
 
     def get_status(self):
-        rec = _load("jobs", self.job_id)
-        rec["polls"] += 1
-        _save("jobs", self.job_id, rec)
+        with _locked():
+            rec = _load("jobs", self.job_id)
+            rec["polls"] += 1
+            _save("jobs", self.job_id, rec)
         self._rec = rec
         if rec["cancelled"]:
             return JobStatus("FAILED", "cancelled")
@@ -193,9 +205,10 @@ class Job:
         return status
 
     def cancel(self):
-        rec = _load("jobs", self.job_id)
-        rec["cancelled"] = True
-        _save("jobs", self.job_id, rec)
+        with _locked():
+            rec = _load("jobs", self.job_id)
+            rec["cancelled"] = True
+            _save("jobs", self.job_id, rec)
 
     def _done(self):
         rec = _load("jobs", self.job_id)
