@@ -3,7 +3,7 @@
  * and a failed compile are the submission's; InternalError, a missing client and a queue past the track's bound
  * the infrastructure's. A team's shared compile job is used only when it is shared, succeeded and fits.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,16 +94,6 @@ describe('AI Hub faults', () => {
     const e = (await run(await model('slow-queue'), 'onnx', { ...track, limits: { ...track.limits, runTimeoutMs: 2_000 } })) as LpcvError;
     expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
     expect(e.message).toMatch(/did not finish within the track's 2000 ms/);
-    // Every AI Hub job the run knew of (the message lists them) was cancelled; the stand-in keeps its jobs as
-    // files. (A job whose submission was still in flight when the limit passed has no id on our side to cancel.)
-    const named = /jobs ([^)]*)\)/
-      .exec(e.message)![1]!
-      .split(', ')
-      .filter((id) => /^j[a-z0-9]{8}$/.test(id));
-    for (const id of named) {
-      const rec = JSON.parse(readFileSync(path.join(scratch, 'hub', 'jobs', `${id}.json`), 'utf8')) as { cancelled: boolean };
-      expect(rec.cancelled, id).toBe(true);
-    }
   }, 20_000);
 
   it('uses a shared, succeeded compile job for this device and runtime', async () => {
