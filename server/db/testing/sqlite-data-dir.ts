@@ -1,15 +1,15 @@
 /**
- * A temporary SQLite database where `lpcv export --data-dir <dir>` finds it (<dir>/lpcv.sqlite), so that
- * the command reads the file the test server writes (tests only); kept after a failure, like
- * sqliteTestDatabase.
+ * A temporary SQLite database where a CLI command given `--data-dir <dir>` finds it (<dir>/lpcv.sqlite:
+ * `lpcv export`, `lpcv rescore`), so that the command works on the file the test writes (tests only); kept
+ * after a failure, like sqliteTestDatabase.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDatabase, SQLITE_FILE, type Db } from '../../db/index.js';
-import type { TestDatabase } from '../../db/testing/databases.js';
+import { openDatabase, SQLITE_FILE, type Db } from '../index.js';
+import type { TestDatabase } from './databases.js';
 
-export function sqliteDataDir(): TestDatabase & { readonly dir: () => string } {
+export function sqliteDataDir(prefix = 'lpcv-cli-db-'): TestDatabase & { readonly dir: () => string } {
   let dir = '';
   const open: Db[] = [];
   const filename = (): string => path.join(dir, SQLITE_FILE);
@@ -18,7 +18,7 @@ export function sqliteDataDir(): TestDatabase & { readonly dir: () => string } {
     dir: () => dir,
     config: () => ({ client: 'sqlite', filename: filename() }),
     async create() {
-      dir = mkdtempSync(path.join(tmpdir(), 'lpcv-export-db-'));
+      dir = mkdtempSync(path.join(tmpdir(), prefix));
     },
     async open() {
       const db = await openDatabase({ client: 'sqlite', filename: filename() });
