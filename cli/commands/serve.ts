@@ -66,6 +66,11 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     log,
     ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
   });
+  // Listen for the stop signals before saying the server is up: whoever reads "serving on" may signal at once.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   process.stderr.write(
     `lpcv: serving on ${server.url} (Ctrl-C stops): open ${publicUrl?.url ?? server.url}/ in a browser` +
       `${publicUrl?.secure ? ' (login cookies marked Secure: only sent over https)' : ''}\n`,
@@ -73,10 +78,7 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
   const base = publicUrl?.url ?? server.url;
   process.stderr.write(`lpcv: leaderboards: ${[...tracks.keys()].map((t) => `${base}/leaderboard/${t}`).join('  ')}\n`);
   process.stderr.write(`lpcv: add a team with: npx lpcv admin team add NAME --data-dir ${o.dataDir}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await stopped;
   log(`${signal}: stopping (a second signal exits at once)`);
   const force = (): never => process.exit(130);
   process.once('SIGINT', force);
