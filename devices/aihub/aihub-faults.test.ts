@@ -3,7 +3,7 @@
  * and a failed compile are the submission's; InternalError, a missing client and a queue past the track's bound
  * the infrastructure's. A team's shared compile job is used only when it is shared, succeeded and fits.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,9 @@ const target = new AihubTarget({
 });
 afterAll(() => target.close());
 
-async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track): Promise<unknown> {
+const logs: string[] = [];
+async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track, on: AihubTarget = target): Promise<unknown> {
+  logs.length = 0;
   const all = await openInputs(t, 'val');
   const job: TargetJob = {
     jobId: 1,
@@ -48,11 +50,11 @@ async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track)
     artifact: { file, sha256: '0'.repeat(64), bytes: statSync(file).size, format },
     inputs: { ids: all.ids.slice(0, 4), read: (i) => all.read(i) },
     signal: new AbortController().signal,
-    log: () => {},
+    log: (m) => logs.push(m),
     onProgress: () => {},
     workDir: mkdtempSync(path.join(scratch, 'job-')),
   };
-  return target.run(job).catch((e: unknown) => e);
+  return on.run(job).catch((e: unknown) => e);
 }
 
 const model = (marker: string): Promise<string> => markedModel(tinyConv, path.join(scratch, 'models', marker), marker);
@@ -90,10 +92,30 @@ describe('AI Hub faults', () => {
     20_000,
   );
 
-  it("a queue wait past the track's limits.runTimeoutMs is the infrastructure's", async () => {
-    const e = (await run(await model('slow-queue'), 'onnx', { ...track, limits: { ...track.limits, runTimeoutMs: 2_000 } })) as LpcvError;
+  it("a queue wait past the track's limits.runTimeoutMs is the infrastructure's, and cancels the jobs", async () => {
+    // Each status poll takes 300 ms, as an HTTP round trip can: the limit passes in the middle of one, the helper
+    // is killed, and a fresh one must cancel while the killed one is still dying.
+    const slowPolls = new AihubTarget({
+      spec: target.spec,
+      env: standinEnv(path.join(scratch, 'hub'), { QAI_HUB_STANDIN_SHARED: shared, QAI_HUB_STANDIN_POLL_MS: '300' }),
+    });
+    const limited = { ...track, limits: { ...track.limits, runTimeoutMs: 4_000 } };
+    const e = (await run(await model('slow-queue'), 'onnx', limited, slowPolls)) as LpcvError;
     expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
-    expect(e.message).toMatch(/did not finish within the track's 2000 ms/);
+    expect(e.message).toMatch(/did not finish within the track's 4000 ms/);
+    // Every AI Hub job the run knew of (the message lists them) was cancelled; the stand-in keeps its jobs as
+    // files. (A job whose submission was still in flight when the limit passed has no id on our side to cancel.)
+    const named = /jobs ([^)]*)\)/
+      .exec(e.message)![1]!
+      .split(', ')
+      .filter((id) => /^j[a-z0-9]{8}$/.test(id));
+    expect(named.length, e.message).toBeGreaterThan(0);
+    for (const id of named) {
+      expect(logs).toContain(`AI Hub job ${id} cancelled`);
+      const rec = JSON.parse(readFileSync(path.join(scratch, 'hub', 'jobs', `${id}.json`), 'utf8')) as { cancelled: boolean };
+      expect(rec.cancelled, id).toBe(true);
+    }
+    await slowPolls.close();
   }, 20_000);
 
   it('uses a shared, succeeded compile job for this device and runtime', async () => {

@@ -10,7 +10,7 @@ import { validateModel, assertValid } from '../../submissions/validate/validate-
 import { sleep } from '../agent/sleep.js';
 import type { ProtocolCapabilities, Target, TargetJob, TargetRun } from '../targets/target.js';
 import { AihubClient } from './aihub-client.js';
-import { AIHUB_CODES, inStage, type AihubStage } from './aihub-faults.js';
+import { AIHUB_CODES, AihubFault, inStage, type AihubStage } from './aihub-faults.js';
 import { chooseOutput, decodeOutputs, readOutputs, type HelperOutput } from './aihub-outputs.js';
 import { layerReport, parseProfile, type AihubProfile } from './aihub-profile.js';
 import { parseAihubSpec, type AihubSpec } from './aihub-spec.js';
@@ -246,11 +246,16 @@ export class AihubTarget implements Target {
     }
   }
 
+  /** Cancels each job by its id; when the helper dies during a cancel (no answer), a fresh one is asked once more. */
   async #cancel(jobIds: readonly string[], job: TargetJob): Promise<void> {
-    for (const jobId of jobIds) {
-      const r = await this.client
+    type Answer = { cancelled: boolean; why?: string; helperDied?: boolean };
+    const ask = (jobId: string): Promise<Answer> =>
+      this.client
         .request<{ cancelled: boolean; why?: string }>('cancel', { jobId }, { timeoutMs: 30_000 })
-        .catch((e: unknown) => ({ cancelled: false, why: e instanceof Error ? e.message : String(e) }));
+        .catch((e: unknown) => ({ cancelled: false, why: e instanceof Error ? e.message : String(e), helperDied: !(e instanceof AihubFault) }));
+    for (const jobId of jobIds) {
+      let r = await ask(jobId);
+      if (r.helperDied === true) r = await ask(jobId);
       job.log(r.cancelled ? `AI Hub job ${jobId} cancelled` : `AI Hub job ${jobId} not cancelled: ${r.why ?? 'unknown'}`);
     }
   }

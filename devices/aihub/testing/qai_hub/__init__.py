@@ -22,6 +22,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 
 import numpy as np
 
@@ -184,6 +185,8 @@ class Job:
         self.options = rec["options"]
 
     def get_status(self):
+        # A poll is an HTTP round trip on the real service: $QAI_HUB_STANDIN_POLL_MS makes each one take that long.
+        time.sleep(int(os.environ.get("QAI_HUB_STANDIN_POLL_MS", "0")) / 1000)
         with _locked():
             rec = _load("jobs", self.job_id)
             rec["polls"] += 1
