@@ -40,7 +40,7 @@ const target = new AihubTarget({
 afterAll(() => target.close());
 
 const logs: string[] = [];
-async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track, on: AihubTarget = target): Promise<unknown> {
+async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track, on: AihubTarget = target, signal?: AbortSignal): Promise<unknown> {
   logs.length = 0;
   const all = await openInputs(t, 'val');
   const job: TargetJob = {
@@ -49,7 +49,7 @@ async function run(file: string, format: 'onnx' | 'aihub-job', t: Track = track,
     split: 'val',
     artifact: { file, sha256: '0'.repeat(64), bytes: statSync(file).size, format },
     inputs: { ids: all.ids.slice(0, 4), read: (i) => all.read(i) },
-    signal: new AbortController().signal,
+    signal: signal ?? new AbortController().signal,
     log: (m) => logs.push(m),
     onProgress: () => {},
     workDir: mkdtempSync(path.join(scratch, 'job-')),
@@ -92,19 +92,14 @@ describe('AI Hub faults', () => {
     20_000,
   );
 
-  it("a queue wait past the track's limits.runTimeoutMs is the infrastructure's, and cancels the jobs", async () => {
-    // Each status poll takes 300 ms, as an HTTP round trip can: the limit passes in the middle of one, the helper
-    // is killed, and a fresh one must cancel while the killed one is still dying.
-    const slowPolls = new AihubTarget({
-      spec: target.spec,
-      env: standinEnv(path.join(scratch, 'hub'), { QAI_HUB_STANDIN_SHARED: shared, QAI_HUB_STANDIN_POLL_MS: '300' }),
-    });
-    const limited = { ...track, limits: { ...track.limits, runTimeoutMs: 4_000 } };
-    const e = (await run(await model('slow-queue'), 'onnx', limited, slowPolls)) as LpcvError;
-    expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
-    expect(e.message).toMatch(/did not finish within the track's 4000 ms/);
-    // Every AI Hub job the run knew of (the message lists them) was cancelled; the stand-in keeps its jobs as
-    // files. (A job whose submission was still in flight when the limit passed has no id on our side to cancel.)
+  // Each status poll takes 300 ms, as an HTTP round trip can: the limit (or the abort) lands in the middle of one,
+  // the helper is killed, and a fresh one must cancel while the killed one is still dying.
+  const slowPolls = (): AihubTarget =>
+    new AihubTarget({ spec: target.spec, env: standinEnv(path.join(scratch, 'hub'), { QAI_HUB_STANDIN_SHARED: shared, QAI_HUB_STANDIN_POLL_MS: '300' }) });
+
+  /** Every AI Hub job the run knew of (its error lists them) was cancelled, by the log and in the stand-in's records. */
+  function expectCancelled(e: LpcvError): void {
+    // (A job whose submission was still in flight when the run stopped has no id on our side to cancel.)
     const named = /jobs ([^)]*)\)/
       .exec(e.message)![1]!
       .split(', ')
@@ -115,7 +110,34 @@ describe('AI Hub faults', () => {
       const rec = JSON.parse(readFileSync(path.join(scratch, 'hub', 'jobs', `${id}.json`), 'utf8')) as { cancelled: boolean };
       expect(rec.cancelled, id).toBe(true);
     }
-    await slowPolls.close();
+  }
+
+  it("a queue wait past the track's limits.runTimeoutMs is the infrastructure's, and cancels the jobs", async () => {
+    const on = slowPolls();
+    const limited = { ...track, limits: { ...track.limits, runTimeoutMs: 4_000 } };
+    const e = (await run(await model('slow-queue'), 'onnx', limited, on)) as LpcvError;
+    expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
+    expect(e.message).toMatch(/did not finish within the track's 4000 ms/);
+    expectCancelled(e);
+    await on.close();
+  }, 20_000);
+
+  it('an aborted run (lease lost, agent stopping) cancels its jobs', async () => {
+    const on = slowPolls();
+    const stop = new AbortController();
+    const started = Date.now();
+    const compiled = new Promise<void>((resolve) => {
+      const wait = setInterval(() => {
+        if (logs.some((l) => l.startsWith('AI Hub compile job')) || Date.now() - started > 10_000) resolve(clearInterval(wait));
+      }, 20);
+    });
+    const ran = run(await model('slow-queue'), 'onnx', track, on, stop.signal);
+    await compiled;
+    setTimeout(() => stop.abort(), 450);
+    const e = (await ran) as LpcvError;
+    expect(e.code).toBe('LPCV_E_RUN_CANCELLED');
+    expectCancelled(e);
+    await on.close();
   }, 20_000);
 
   it('uses a shared, succeeded compile job for this device and runtime', async () => {

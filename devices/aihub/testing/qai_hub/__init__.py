@@ -11,6 +11,7 @@ TFLite or QNN model. State lives in $QAI_HUB_STANDIN_DIR, so a restarted helper 
 Markers the tests control, in the uploaded model's file name: `user-error` (upload_model raises UserError),
 `internal-error` (submit_compile_job raises InternalError), `fail-compile`, `fail-profile` (that job fails),
 `slow-queue` (jobs stay queued until cancelled). $QAI_HUB_STANDIN_QUEUE_POLLS: polls a job stays queued (1).
+$QAI_HUB_STANDIN_POLL_MS: how long each status poll takes (0), as an HTTP round trip to the service does.
 $QAI_HUB_STANDIN_SHARED: a JSON file of other accounts' compile jobs, {id: {model, device, runtime, inputName,
 shape, dtype, shared, state}}; an unshared one is refused by get_job as AI Hub refuses it.
 """
