@@ -134,6 +134,21 @@ program
     (v: string, all: string[] = []) => [...all, v],
   )
   .option('--drift-pct <n>', 'flag a device whose reference latency moved this many percent from its first', positiveInt('--drift-pct'), 10)
+  .addOption(
+    new Option('--log-format <format>', 'the log: text (a readable line each; the default) or json (one JSON object a line, for a log collector)').choices([
+      'text',
+      'json',
+    ]),
+  )
+  .addOption(
+    new Option('--log-level <level>', "the least severe lines logged (debug adds idle agents' polls)")
+      .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+  )
+  .option(
+    '--metrics-listen <host:port>',
+    'also serve GET /metrics, with no token, on this address (e.g. 127.0.0.1:9464); on the main address it needs LPCV_METRICS_TOKEN or the admin token',
+  )
   .action((o) => runCommand(false, async () => (await import('./commands/serve.js')).serveCommand(o)));
 
 program

@@ -47,11 +47,19 @@ export async function startServe(o: StartServeOptions): Promise<RunningServer> {
 /** Starts the local agent's loop; resolves to its stop (a no-op when an admin disabled the agent). */
 async function startLocalAgent(server: RunningServer, o: StartServeOptions): Promise<() => Promise<void>> {
   const token = await localAgentToken(server.db, server.dataDir, server.now());
+  // Its lines go to the server's log (the JSON one with --log-format json) as component "local agent".
+  const agentLogger = o.logger?.child({ component: 'local agent' });
+  const serveLine = (line: string): void => (o.logger !== undefined ? o.logger.child({ component: 'serve' }).info(line) : o.log(`serve: ${line}`));
   if (token === null) {
-    o.log(`serve: the agent ${LOCAL_AGENT_NAME} is disabled: no local agent runs`);
+    serveLine(`the agent ${LOCAL_AGENT_NAME} is disabled: no local agent runs`);
     return async () => {};
   }
-  const log = (line: string): void => o.log(`local agent: ${line}`);
+  const log = (line: string): void => {
+    if (agentLogger === undefined) return o.log(`local agent: ${line}`);
+    // The agent's lines about a job start "job N": the record carries the id as jobId.
+    const job = /^job (\d+)\b/.exec(line);
+    agentLogger.info(job === null ? {} : { jobId: Number(job[1]) }, line);
+  };
   const cacheDir = path.join(server.dataDir, 'agent-cache');
   mkdirSync(cacheDir, { recursive: true });
   const stop = new AbortController();
@@ -67,7 +75,7 @@ async function startLocalAgent(server: RunningServer, o: StartServeOptions): Pro
     ...(o.agentLeaseMs !== undefined ? { leaseMs: o.agentLeaseMs } : {}),
     graceMs: o.agentGraceMs ?? 10_000,
   }).catch((e: unknown) => log(`stopped: ${e instanceof Error ? e.message : String(e)}`));
-  o.log(`serve: local agent ${LOCAL_AGENT_NAME} runs against ${server.url}`);
+  serveLine(`local agent ${LOCAL_AGENT_NAME} runs against ${server.url}`);
   return async () => {
     stop.abort();
     await running;

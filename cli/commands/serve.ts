@@ -1,5 +1,6 @@
 import { loadCompetitionFile } from '../../harness/competitions/load-competition.js';
-import { checkPublicUrl } from '../../server/serve/serve-config.js';
+import { jsonLogger, textLogger, type LogFormat, type LogLevel } from '../../server/log/server-logger.js';
+import { checkListenAddress, checkPublicUrl } from '../../server/serve/serve-config.js';
 import { builtinTracks } from '../../server/serve/start-server.js';
 import { startServe } from '../start-serve.js';
 
@@ -29,6 +30,11 @@ export interface ServeCliOptions {
   /** --smtp-url / --mail-from: e-mail for the account pages (default: env LPCV_SMTP_URL; none: the log). */
   smtpUrl?: string;
   mailFrom?: string;
+  /** --log-format (default text; json for a log collector), --log-level (default info). */
+  logFormat?: LogFormat;
+  logLevel?: LogLevel;
+  /** --metrics-listen HOST:PORT: GET /metrics without a token on a separate address. */
+  metricsListen?: string;
 }
 
 /**
@@ -36,7 +42,12 @@ export interface ServeCliOptions {
  * finishes or is given back, then the HTTP server and the database close). A second signal exits at once.
  */
 export async function serveCommand(o: ServeCliOptions): Promise<number> {
-  const log = (line: string): void => void process.stderr.write(`lpcv: ${line}\n`);
+  const text = (line: string): void => void process.stderr.write(`lpcv: ${line}\n`);
+  const format = o.logFormat ?? 'text';
+  const logger = format === 'json' ? jsonLogger(o.logLevel ?? 'info') : textLogger(text, o.logLevel ?? 'info');
+  // The command's own lines (serving on, stopping): text, or JSON records in a JSON log.
+  const log = format === 'json' ? (line: string): void => logger.info({ component: 'lpcv' }, line) : text;
+  const metricsListen = o.metricsListen === undefined ? undefined : checkListenAddress('--metrics-listen', o.metricsListen);
   // Checked before anything opens: a typo in the public address is a configuration error.
   const publicUrl = o.publicUrl === undefined ? undefined : checkPublicUrl(o.publicUrl);
   const bundle = o.competition === undefined ? undefined : loadCompetitionFile(o.competition);
@@ -64,6 +75,8 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
       driftPct: o.driftPct,
     },
     log,
+    logger,
+    ...(metricsListen !== undefined ? { metricsListen } : {}),
     ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}),
   });
   // Listen for the stop signals before saying the server is up: whoever reads "serving on" may signal at once.
@@ -71,13 +84,13 @@ export async function serveCommand(o: ServeCliOptions): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  process.stderr.write(
-    `lpcv: serving on ${server.url} (Ctrl-C stops): open ${publicUrl?.url ?? server.url}/ in a browser` +
-      `${publicUrl?.secure ? ' (login cookies marked Secure: only sent over https)' : ''}\n`,
+  log(
+    `serving on ${server.url} (Ctrl-C stops): open ${publicUrl?.url ?? server.url}/ in a browser` +
+      `${publicUrl?.secure ? ' (login cookies marked Secure: only sent over https)' : ''}`,
   );
   const base = publicUrl?.url ?? server.url;
-  process.stderr.write(`lpcv: leaderboards: ${[...tracks.keys()].map((t) => `${base}/leaderboard/${t}`).join('  ')}\n`);
-  process.stderr.write(`lpcv: add a team with: npx lpcv admin team add NAME --data-dir ${o.dataDir}\n`);
+  log(`leaderboards: ${[...tracks.keys()].map((t) => `${base}/leaderboard/${t}`).join('  ')}`);
+  log(`add a team with: npx lpcv admin team add NAME --data-dir ${o.dataDir}`);
   const signal = await stopped;
   log(`${signal}: stopping (a second signal exits at once)`);
   const force = (): never => process.exit(130);

@@ -22,12 +22,12 @@ export function deviceSweeps(o: {
     for (const d of swept) {
       o.log(
         d.state === 'offline'
-          ? `serve: device ${d.id} (${d.name}) is offline: not heard from for ${o.config.offlineAfterMs} ms`
-          : `serve: device ${d.id} (${d.name}) holds no job any more: ${d.state}`,
+          ? `device ${d.id} (${d.name}) is offline: not heard from for ${o.config.offlineAfterMs} ms`
+          : `device ${d.id} (${d.name}) holds no job any more: ${d.state}`,
       );
     }
     for (const r of await queueReferenceRuns(o.db, o.tracks, o.config, now)) {
-      o.log(`serve: queued reference run job ${r.jobId} (${r.track}/${r.baseline}) for device ${r.deviceId} (${r.deviceName})`);
+      o.log(`queued reference run job ${r.jobId} (${r.track}/${r.baseline}) for device ${r.deviceId} (${r.deviceName})`);
     }
     return swept;
   };

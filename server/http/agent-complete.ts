@@ -17,6 +17,8 @@ import { requireHeldLease, submissionOfJob } from './agent-jobs.js';
 import { requireAgent } from './agent-principal.js';
 import { COMPLETION_JSON_LIMIT_BYTES, parseAgentBody, parseJobId } from './agent-request-schemas.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { settled } from './job-settled.js';
 
 export interface CompleteRouteDeps {
   readonly db: Db;
@@ -26,6 +28,8 @@ export interface CompleteRouteDeps {
   readonly notify?: EnqueueEvent;
   /** The split labels kept between completions (default: one cache per route, i.e. per app). */
   readonly labels?: LabelCache;
+  /** The server's metrics (server/metrics): job durations and retries. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** What the completion carries besides the completion itself: the lease token, and the run's output tails (not stored with the result). */
@@ -88,6 +92,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
         return changed;
       });
       if (!failed.ok) throw leaseLostError(jobId);
+      settled(req, deps.metrics, failed.job, e.code);
       res.json({ status: 'failed', error: { code: e.code, message: e.message } });
       return;
     }
@@ -96,15 +101,16 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
     const t = now();
     const done = await withWriteTransaction(db, async (tx) => {
       const changed = await completeJob(tx, { jobId, token: leaseToken }, t);
-      if (!changed.ok) return false;
+      if (!changed.ok) return null;
       await insertResult(tx, { jobId, submissionId: held.submissionId, recordJson, rawJson: JSON.stringify(json) }, t);
       await recordJobLogs(tx, { jobId, attempt: changed.job.attempts, logs }, t);
       await recordReferenceResult(tx, jobId, record, t);
       await settleDeviceState(tx, held.deviceId, t);
       await notifySubmissionOutcome(tx, notify, changed.job, record.score.value);
-      return true;
+      return changed.job;
     });
-    if (!done) throw leaseLostError(jobId);
+    if (done === null) throw leaseLostError(jobId);
+    settled(req, deps.metrics, done, null, record.score.value);
     res.json({ status: 'done', result: record });
   };
   return [express.json({ limit: COMPLETION_JSON_LIMIT_BYTES }), handler];

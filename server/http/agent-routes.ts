@@ -7,6 +7,9 @@ import type { DeviceAnswer, FailAnswer, HeartbeatAnswer, InputPackRef, LeaseAnsw
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { leaseForDevice, settleDeviceState } from '../devices/index.js';
 import { failJob, heartbeatJob, leaseLostError } from '../queue/index.js';
+import { logOf } from '../log/request-log.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { settled } from './job-settled.js';
 import type { InputPackCache } from '../scoring/index.js';
 import { adversarialSplitsOf } from '../scoring/input-pack-cache.js';
 import { completeRoute } from './agent-complete.js';
@@ -30,6 +33,8 @@ export interface AgentRoutesDeps {
   readonly baselineTrials?: number;
   /** Where a submission's outcome is announced (webhooks: server/notify), in the transaction that finishes its job; none when absent. */
   readonly notify?: EnqueueEvent;
+  /** The server's metrics (server/metrics): queue waits, job durations, retries. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** On a lease's answer: the device's state after it (`busy`, or on a 204 `idle` or `draining`). */
@@ -42,7 +47,7 @@ export const DEVICE_STATE_HEADER = 'LPCV-Device-State';
  * parses its body itself, the completion with a larger limit.
  */
 export function agentRoutes(deps: AgentRoutesDeps): Router {
-  const { db, tracks, inputPacks, now, references, baselineTrials, notify } = deps;
+  const { db, tracks, inputPacks, now, references, baselineTrials, notify, metrics } = deps;
   const router = Router();
   const smallJson = express.json({ limit: AGENT_JSON_LIMIT_BYTES });
 
@@ -69,6 +74,11 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       return;
     }
     const { job, token } = lease.leased;
+    metrics?.leased(job, now());
+    logOf(req)?.info(
+      { jobId: job.id, deviceId: device.id },
+      `job ${job.id} (${job.track}, team ${job.team}) leased by device ${device.name}, attempt ${job.attempts}`,
+    );
     let answer: LeaseAnswer;
     try {
       // Never null while leased (jobs_lease_check).
@@ -115,6 +125,7 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
         );
         if (failed.ok) await notifySubmissionOutcome(tx, notify, failed.job);
         await settleDeviceState(tx, device.id, t);
+        if (failed.ok) settled(req, metrics, failed.job, code);
       });
       throw e;
     }
@@ -158,10 +169,14 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       return failed;
     });
     if (!changed.ok) throw leaseLostError(jobId);
+    settled(req, metrics, changed.job, body.code);
     res.json({ state: changed.job.state } satisfies FailAnswer);
   });
 
-  router.post('/api/agent/jobs/:id/complete', ...completeRoute({ db, tracks, now, ...(notify !== undefined ? { notify } : {}) }));
+  router.post(
+    '/api/agent/jobs/:id/complete',
+    ...completeRoute({ db, tracks, now, ...(notify !== undefined ? { notify } : {}), ...(metrics !== undefined ? { metrics } : {}) }),
+  );
 
   return router;
 }

@@ -32,6 +32,11 @@ import type { EnqueueEvent } from '../notify/index.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
 import type { ReferenceModels } from '../baselines/reference-models.js';
 import type { ModelCheck } from '../../submissions/validate/check-pool.js';
+import { logOf } from '../log/request-log.js';
+import { requestLogger } from '../log/request-logger.js';
+import type { Logger } from '../log/server-logger.js';
+import { httpMetrics, metricsRoute } from '../metrics/metrics-routes.js';
+import { ServerMetrics } from '../metrics/server-metrics.js';
 import { DEFAULT_REFUSAL_LIMIT, RefusalLimiter, type RefusalLimitConfig } from '../submissions/refusal-limit.js';
 
 /** JSON bodies (the agent API's) are small; uploads are multipart and never go through the JSON parser. */
@@ -83,18 +88,35 @@ export interface AppOptions {
   readonly mailer?: Mailer;
   /** The address e-mailed links point at (`lpcv serve --public-url`); default: the request's host. */
   readonly publicUrl?: string;
+  /**
+   * The server's log (server/log): a line per answered request and the handlers' own lines, each with the
+   * request's id; unexpected errors go to it too when no logError is given. Default: no request lines.
+   */
+  readonly logger?: Logger;
+  /** The server's metrics (server/metrics; `lpcv serve` makes one with process metrics). Default: a fresh one. */
+  readonly metrics?: ServerMetrics;
+  /** LPCV_METRICS_TOKEN (metricsTokenFromEnv): a bearer token for GET /metrics besides the admin token. */
+  readonly metricsToken?: AdminToken | null;
 }
 
 /** The server's Express app, not yet listening. Routes and codes: docs/api.md. */
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  const logger = options.logger;
+  const metrics = options.metrics ?? new ServerMetrics(options.db);
+  if (logger !== undefined) app.use(requestLogger(logger));
+  app.use(httpMetrics(metrics));
+  app.get('/metrics', metricsRoute({ metrics, metricsToken: options.metricsToken ?? null, admin: options.admin ?? null }));
+  options = { ...options, metrics };
   // The agent API parses its own bodies (a completion is larger than the limit below): mounted first.
   if (options.inputPacks !== undefined) {
     app.use(agentRoutes({ ...options, inputPacks: options.inputPacks }), artifactRoutes({ ...options, inputPacks: options.inputPacks }));
   }
   const quota = validateQuotaConfig(options.quota ?? DEFAULT_QUOTA);
-  const logError = options.logError ?? stderrErrorLog;
+  const logError: ErrorLog =
+    options.logError ??
+    (logger === undefined ? stderrErrorLog : (e, where, req) => ((req && logOf(req)) ?? logger).error({ err: e }, `internal error in ${where}`));
   const trackList: readonly Track[] = options.tracks instanceof Map ? [...options.tracks.values()] : [];
   const auth = {
     db: options.db,

@@ -1,8 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { LpcvError } from '../../errors/lpcv-error.js';
 
-/** Where unexpected errors (bugs, a database down) are reported; never the client. */
-export type ErrorLog = (error: unknown, where: string) => void;
+/** Where unexpected errors (bugs, a database down) are reported; never the client. `req`: the request it broke. */
+export type ErrorLog = (error: unknown, where: string, req?: IncomingMessage) => void;
 
 export const stderrErrorLog: ErrorLog = (error, where) => {
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -46,7 +47,7 @@ export function toHttpError(e: unknown): { error: LpcvError; internal: boolean }
 export function jsonErrorHandler(log: ErrorLog): ErrorRequestHandler {
   return (e: unknown, req, res, _next) => {
     const { error, internal } = toHttpError(e);
-    if (internal) log(e, `${req.method} ${req.originalUrl}`);
+    if (internal) log(e, `${req.method} ${req.originalUrl}`, req);
     if (res.headersSent) {
       // Too late for a status: cut the response short so that the client sees it failed.
       req.socket.destroy();

@@ -263,7 +263,7 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
   const pageErrors: ErrorRequestHandler = async (e: unknown, req, res, next) => {
     if (req.path.startsWith('/api/') || res.headersSent) return next(e);
     const { error, internal } = toHttpError(e);
-    if (internal) deps.logError(e, `${req.method} ${req.originalUrl}`);
+    if (internal) deps.logError(e, `${req.method} ${req.originalUrl}`, req);
     let viewer: Viewer = { kind: 'anonymous' };
     try {
       viewer = await viewerOf(auth, req);

@@ -1,5 +1,7 @@
 import type { Db } from '../db/index.js';
 import { reclaimExpiredLeases, type Job } from '../queue/index.js';
+import type { Logger } from '../log/server-logger.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
 
 export interface Reaper {
   /** Stops the timer and waits for a reclaim in progress. */
@@ -16,6 +18,10 @@ export function startReaper(o: {
   now: () => number;
   everyMs: number;
   log: (line: string) => void;
+  /** The server's log: a line per reclaimed job, with its id (default: those lines go to `log`). */
+  logger?: Logger;
+  /** Counts each lease expiry, and each reclaimed job's retry or end (server/metrics). */
+  metrics?: ServerMetrics;
   afterReclaim?: (now: number) => Promise<void>;
   /** The jobs a pass reclaimed (queued again, or dead), before afterReclaim: e.g. to announce the dead ones. */
   onReclaimed?: (jobs: readonly Job[]) => Promise<void>;
@@ -28,7 +34,12 @@ export function startReaper(o: {
     const now = o.now();
     running = reclaimExpiredLeases(o.db, now)
       .then(async (jobs) => {
-        for (const j of jobs) o.log(`serve: job ${j.id}'s lease expired; it is ${j.state === 'dead' ? 'dead (no attempts left)' : 'queued again'}`);
+        o.metrics?.reclaimed(jobs);
+        for (const j of jobs) {
+          const line = `job ${j.id}'s lease expired; it is ${j.state === 'dead' ? 'dead (no attempts left)' : 'queued again'}`;
+          if (o.logger !== undefined) o.logger.warn({ jobId: j.id }, line);
+          else o.log(`serve: ${line}`);
+        }
         if (jobs.length > 0) await o.onReclaimed?.(jobs);
       })
       .catch((e: unknown) => o.log(`serve: reclaiming expired leases failed: ${e instanceof Error ? e.message : String(e)}`))

@@ -48,3 +48,12 @@ export function localUrlOf(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
+
+/** A listening address given as HOST:PORT ([::1]:9464 for IPv6; port 0 picks a free one), else LPCV_E_USAGE. */
+export function checkListenAddress(flag: string, text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !(port >= 0 && port <= 65535))
+    throw new LpcvError('LPCV_E_USAGE', `${flag} ${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9464, or [::1]:9464)`);
+  return { host: m[1] ?? m[2]!, port };
+}

@@ -32,6 +32,9 @@ import type { QuotaConfig } from '../quota/index.js';
 import { InputPackCache } from '../scoring/index.js';
 import type { RefusalLimitConfig } from '../submissions/refusal-limit.js';
 import { loadServerKey } from '../web/server-key.js';
+import { textLogger, type Logger } from '../log/server-logger.js';
+import { metricsOnlyApp, metricsTokenFromEnv } from '../metrics/metrics-routes.js';
+import { ServerMetrics } from '../metrics/server-metrics.js';
 import { startReaper } from './reaper.js';
 import { checkServeConfig, localUrlOf } from './serve-config.js';
 
@@ -46,7 +49,12 @@ export interface ServeOptions {
   readonly dataDir: string;
   /** A PostgreSQL URL instead of `<dataDir>/lpcv.sqlite` (else env LPCV_DATABASE_URL, as databaseConfigFrom). */
   readonly databaseUrl?: string;
+  /** Where the server's lines go as text (textLogger) when no `logger` is given. */
   readonly log: ServeLog;
+  /** The server's log (server/log): `lpcv serve --log-format json` passes a JSON logger. Default: text lines to `log`. */
+  readonly logger?: Logger;
+  /** `--metrics-listen`: also serve GET /metrics, with no token, on this address (docs/operations.md). */
+  readonly metricsListen?: { readonly host: string; readonly port: number };
   /** The clock (epoch ms) of the app and the reaper. */
   readonly now?: () => number;
   /** Environment read for the database and LPCV_ADMIN_TOKEN (default process.env). */
@@ -90,6 +98,8 @@ export interface ServeOptions {
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8080 */
   readonly url: string;
+  /** The separate metrics address's URL (with `metricsListen`), e.g. http://127.0.0.1:9464/metrics. */
+  readonly metricsUrl: string | null;
   readonly db: Db;
   readonly dataDir: string;
   /** The clock the server runs on (epoch ms). */
@@ -117,6 +127,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const env = o.env ?? process.env;
   // Checked before anything opens: a too-short admin token is a configuration error, not a silent "no admin".
   const admin = adminTokenFromEnv(env);
+  const metricsToken = metricsTokenFromEnv(env);
+  const root = o.logger ?? textLogger(o.log);
+  const logger = root.child({ component: 'serve' });
   const deviceHealth = deviceHealthConfig(o.deviceHealth);
   const config = databaseConfigFrom({ dataDir, ...(o.databaseUrl !== undefined ? { databaseUrl: o.databaseUrl } : {}) }, env);
   let db: Db;
@@ -130,23 +143,23 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   }
   const cleanups: (() => Promise<void>)[] = [() => db.destroy()];
   const unwind = async (): Promise<void> => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => o.log(`serve: while stopping: ${String(e)}`));
+    for (const c of cleanups.splice(0).reverse()) await c().catch((e: unknown) => logger.error({ err: e }, 'while stopping'));
   };
   try {
     const store = new ArtifactStore(path.join(dataDir, 'artifacts'));
     // One server per data folder: no upload of this process is running yet, so every temp file is a crash's.
     const swept = await store.sweepTemp(0, now());
-    if (swept.length > 0) o.log(`serve: removed ${swept.length} unfinished upload(s) left by an earlier run`);
+    if (swept.length > 0) logger.info(`removed ${swept.length} unfinished upload(s) left by an earlier run`);
     const tracks = o.tracks ?? builtinTracks();
     if (o.competition !== undefined) {
       const applied = await applyCompetition(db, o.competition, { now: now(), actor: 'serve' });
-      o.log(`serve: competition ${applied.competition}: ${applied.action === 'unchanged' ? 'as applied before' : applied.action}`);
+      logger.info(`competition ${applied.competition}: ${applied.action === 'unchanged' ? 'as applied before' : applied.action}`);
     }
     // Notifications: the applied competition's webhook subscribers (read at start: an apply to a running server
     // takes effect at its restart), and e-mail to a team's members about their submissions when SMTP is set.
     const competition = (await readCompetition(db))?.competition ?? null;
     const subscribers = webhookSubscribers(competition, o.env ?? process.env);
-    const mailer = mailerFor(o.smtpUrl ?? (o.env ?? process.env)[SMTP_URL_ENV], o.mailFrom ?? DEFAULT_MAIL_FROM, (line) => o.log(`serve: ${line}`));
+    const mailer = mailerFor(o.smtpUrl ?? (o.env ?? process.env)[SMTP_URL_ENV], o.mailFrom ?? DEFAULT_MAIL_FROM, (line) => logger.info(line));
     const deliverer =
       subscribers.length === 0 && !mailer.sends
         ? null
@@ -156,13 +169,13 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
             now,
             mailer,
             ...o.webhooks,
-            logError: (e, where) => o.log(`serve: notifications: ${where}: ${e instanceof Error ? e.message : String(e)}`),
+            logError: (e, where) => logger.error({ err: e }, `notifications: ${where}`),
           });
     if (deliverer !== null) {
       deliverer.start();
       cleanups.push(() => deliverer.stop());
-      if (subscribers.length > 0) o.log(`serve: webhooks to ${[...new Set(subscribers.map((s) => s.url))].join(', ')}`);
-      if (mailer.sends) o.log("serve: e-mail through SMTP (accounts, and submissions' outcomes to their teams)");
+      if (subscribers.length > 0) logger.info(`webhooks to ${[...new Set(subscribers.map((s) => s.url))].join(', ')}`);
+      if (mailer.sends) logger.info("e-mail through SMTP (accounts, and submissions' outcomes to their teams)");
     }
     const notify: EnqueueEvent | undefined =
       deliverer === null
@@ -175,14 +188,15 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
           };
     // Every start, seeded baselines or not: agents download each track's reference model from the store.
     const references = await storeReferenceModels(db, store, tracks.values());
-    if (references.size > 0) o.log(`serve: reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);
+    if (references.size > 0) logger.info(`reference model(s): ${[...references].map(([t, r]) => `${t}/${r.name}`).join(', ')}`);
     if (o.seedBaselines === true) {
       const seeded = await seedBaselines(db, store, tracks.values(), now);
-      if (seeded.length > 0) o.log(`serve: queued ${seeded.length} baseline(s): ${seeded.map((b) => `${b.track}/${b.name}`).join(', ')}`);
+      if (seeded.length > 0) logger.info(`queued ${seeded.length} baseline(s): ${seeded.map((b) => `${b.track}/${b.name}`).join(', ')}`);
     }
     // Uploads are checked in worker threads, never on the thread that answers requests.
     const checks = new ModelCheckPool(o.modelChecks ?? {});
     cleanups.push(() => checks.close());
+    const metrics = new ServerMetrics(db, { processMetrics: true });
     const app = createApp({
       db,
       store,
@@ -197,7 +211,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       deviceHealth,
       references,
       baselineTrials,
-      logError: (e, where) => o.log(`serve: internal error in ${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      logger: root,
+      metrics,
+      metricsToken,
       ...(o.quota !== undefined ? { quota: o.quota } : {}),
       ...(notify !== undefined ? { notify } : {}),
       mailer,
@@ -207,13 +223,22 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     cleanups.push(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
     const url = localUrlOf(host, port);
+    let metricsUrl: string | null = null;
+    if (o.metricsListen !== undefined) {
+      const m = await listen(metricsOnlyApp(metrics), o.metricsListen.port, o.metricsListen.host, '--metrics-listen');
+      cleanups.push(() => closeServer(m));
+      metricsUrl = `${localUrlOf(o.metricsListen.host, (m.address() as AddressInfo).port)}/metrics`;
+      logger.info(`metrics (no token) on ${metricsUrl}`);
+    }
 
-    const sweepDevices = deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: o.log });
+    const sweepDevices = deviceSweeps({ db, tracks: [...tracks.values()], config: deviceHealth, log: (line) => logger.info(line) });
     const reaper = startReaper({
       db,
       now,
       everyMs: o.reapEveryMs ?? 5_000,
       log: o.log,
+      logger,
+      metrics,
       afterReclaim: async (at) => {
         const swept = await sweepDevices(at);
         if (notify !== undefined) {
@@ -232,22 +257,22 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     });
     cleanups.push(() => reaper.stop());
 
-    o.log(
-      `serve: listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`,
+    logger.info(
+      `listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`,
     );
-    return { url, db, dataDir, now, close: unwind };
+    return { url, metricsUrl, db, dataDir, now, close: unwind };
   } catch (e) {
     await unwind();
     throw e;
   }
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+function listen(app: ReturnType<typeof createApp> | ReturnType<typeof metricsOnlyApp>, port: number, host: string, flag = '--port'): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new LpcvError('LPCV_E_USAGE', `port ${port} on ${host} is already in use (pick another with --port)`));
+      if (e.code === 'EADDRINUSE') reject(new LpcvError('LPCV_E_USAGE', `port ${port} on ${host} is already in use (pick another with ${flag})`));
       else if (e.code === 'EACCES') reject(new LpcvError('LPCV_E_USAGE', `not allowed to listen on ${host}:${port} (ports below 1024 need privileges)`));
       else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
         reject(new LpcvError('LPCV_E_USAGE', `cannot listen on host ${host}: no such local address`));

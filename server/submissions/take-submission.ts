@@ -11,6 +11,8 @@ import type { RefusalLimiter } from './refusal-limit.js';
 import { receiveSubmissionForm, type SubmissionForm } from './receive-submission-form.js';
 import { isArtifactReferenced, newSubmissionId, recordSubmission } from './submissions-table.js';
 import type { TrackLookup } from '../tracks/track-lookup.js';
+import { logOf } from '../log/request-log.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
 
 export interface SubmissionIntakeDeps {
   readonly db: Db;
@@ -23,6 +25,8 @@ export interface SubmissionIntakeDeps {
   readonly modelCheck?: ModelCheck;
   /** The cap on refused uploads per team (refusal-limit.ts); none when absent. */
   readonly refusals?: RefusalLimiter;
+  /** The server's metrics: accepted uploads' sizes (server/metrics). */
+  readonly metrics?: ServerMetrics;
 }
 
 export interface TakeSubmissionArgs {
@@ -56,7 +60,13 @@ export async function takeSubmission(deps: SubmissionIntakeDeps, args: TakeSubmi
   const id = newSubmissionId();
   let teamId: number | undefined;
   try {
-    return await receive();
+    const taken = await receive();
+    deps.metrics?.uploadBytes.observe(taken.accepted.bytes);
+    logOf(args.req)?.info(
+      { submissionId: taken.id },
+      `submission ${taken.id} accepted (${taken.track.name}, team id ${taken.teamId}, ${taken.accepted.format}, ${taken.accepted.bytes} bytes)`,
+    );
+    return taken;
   } catch (e) {
     if (teamId !== undefined) refusals?.record(teamId, e, now());
     throw e;

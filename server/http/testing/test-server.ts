@@ -14,7 +14,8 @@ import type { Express } from 'express';
 import { sampleTrackScoredByMean } from '../../../test/testing/sample-track.js';
 import type { Track } from '../../../harness/tracks/track.js';
 import { ArtifactStore } from '../../../submissions/store/artifact-store.js';
-import { ADMIN_TOKEN_ENV, adminTokenFromEnv } from '../../auth/index.js';
+import { ADMIN_TOKEN_ENV, adminTokenFromEnv, type AdminToken } from '../../auth/index.js';
+import type { Logger } from '../../log/server-logger.js';
 import type { Db } from '../../db/index.js';
 import type { TestDatabase } from '../../db/testing/databases.js';
 import type { DeviceHealthConfig } from '../../devices/index.js';
@@ -60,6 +61,10 @@ export interface TestServerOptions {
   readonly refusalLimit?: RefusalLimitConfig;
   /** The account pages' mailer (default: the server's, which writes each message to stderr). */
   readonly mailer?: Mailer;
+  /** The app's log (createApp's logger): request lines and job lines. Default: none. */
+  readonly logger?: Logger;
+  /** A bearer token for GET /metrics (createApp's metricsToken), as metricsTokenFromEnv makes it. */
+  readonly metricsToken?: AdminToken | null;
 }
 
 export interface TestServer {
@@ -120,6 +125,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       ...(options.modelCheck === undefined ? {} : { modelCheck: options.modelCheck }),
       ...(options.refusalLimit === undefined ? {} : { refusalLimit: options.refusalLimit }),
       ...(options.mailer === undefined ? {} : { mailer: options.mailer }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
     });
     server = await listen(app);
     const { port } = server.address() as AddressInfo;
