@@ -16,7 +16,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/index.js';
-import type { Job } from '../queue/index.js';
+import { countJobsByState, type Job } from '../queue/index.js';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const JOB_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 12 * 3600];
@@ -74,13 +74,9 @@ export class ServerMetrics {
       labelNames: ['track', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        const rows = (await db('jobs').select('track', 'state').count({ n: '*' }).groupBy('track', 'state')) as {
-          track: string;
-          state: string;
-          n: number | string;
-        }[];
+        const rows = await countJobsByState(db);
         this.reset();
-        for (const r of rows) this.set({ track: r.track, state: r.state }, Number(r.n));
+        for (const r of rows) this.set({ track: r.track, state: r.state }, r.count);
       },
     });
     new Gauge({

@@ -8,6 +8,7 @@
  */
 export { DEFAULT_BACKOFF, retryDelayMs, seededRandom, type BackoffPolicy } from './backoff.js';
 export { completeJob, type CompleteArgs, type JobChange } from './complete-job.js';
+export { countJobsByState, type JobCount } from './count-jobs-by-state.js';
 export { countInfrastructureFailures, countSubmissionFailures, countUnchargedJobs } from './count-infrastructure-failures.js';
 export { DEFAULT_MAX_ATTEMPTS, enqueueJob, type EnqueueArgs } from './enqueue-job.js';
 export { enqueueReferenceJob, type EnqueueReferenceArgs } from './enqueue-reference-job.js';
