@@ -92,7 +92,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
         return changed;
       });
       if (!failed.ok) throw leaseLostError(jobId);
-      settled(req, deps.metrics, failed.job, e.code);
+      settled(req, deps.metrics, failed.job, e.code, { file: submission.filename });
       res.json({ status: 'failed', error: { code: e.code, message: e.message } });
       return;
     }
@@ -110,7 +110,7 @@ export function completeRoute(deps: CompleteRouteDeps): RequestHandler[] {
       return changed.job;
     });
     if (done === null) throw leaseLostError(jobId);
-    settled(req, deps.metrics, done, null, record.score.value);
+    settled(req, deps.metrics, done, null, { score: record.score.value, file: submission.filename });
     res.json({ status: 'done', result: record });
   };
   return [express.json({ limit: COMPLETION_JSON_LIMIT_BYTES }), handler];

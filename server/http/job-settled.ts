@@ -7,7 +7,14 @@ import type { ServerMetrics } from '../metrics/server-metrics.js';
  * After an agent's completion or failure changed a job: its metrics (a retry, or its end and duration) and one
  * log line with the job's id on the request's logger.
  */
-export function settled(req: IncomingMessage, metrics: ServerMetrics | undefined, job: Job, code: string | null, score?: number | null): void {
+export function settled(
+  req: IncomingMessage,
+  metrics: ServerMetrics | undefined,
+  job: Job,
+  code: string | null,
+  more: { readonly score?: number | null; readonly file?: string | null } = {},
+): void {
+  const { score, file } = more;
   metrics?.settled(job);
   const what =
     job.state === 'done'
@@ -15,5 +22,5 @@ export function settled(req: IncomingMessage, metrics: ServerMetrics | undefined
       : job.state === 'queued'
         ? `failed (${code ?? 'no code'}, ${job.errorFault ?? 'unknown'}'s fault): queued again, attempt ${job.attempts} of ${job.maxAttempts}`
         : `${job.state} (${code ?? 'no code'}, ${job.errorFault ?? 'unknown'}'s fault)`;
-  logOf(req)?.[job.state === 'done' ? 'info' : 'warn']({ jobId: job.id }, `job ${job.id} (${job.track}, team ${job.team}) ${what}`);
+  logOf(req)?.[job.state === 'done' ? 'info' : 'warn']({ jobId: job.id }, `job ${job.id} (${job.track}, team ${job.team}${file ? `, ${file}` : ''}) ${what}`);
 }
