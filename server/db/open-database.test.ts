@@ -130,6 +130,8 @@ describe('openDatabase on PostgreSQL', () => {
         'accounts',
         'admin_audit',
         'agents',
+        'board_changes',
+        'board_version',
         'competition_audit',
         'competitions',
         'devices',

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { Track } from '../../harness/tracks/track.js';
 import type { Db } from '../db/index.js';
-import { buildLeaderboard, hideTrack, leaderboardCsv, leaderboardQuery, revealTrack, trackReveal } from '../leaderboard/index.js';
+import { hideTrack, leaderboardCsv, leaderboardQuery, revealTrack, trackReveal } from '../leaderboard/index.js';
+import { boardCacheOf, sendRendered, type BoardCache } from '../leaderboard/board-cache.js';
 import { listRescoreAudit, rescoreTrack } from '../rescore/index.js';
 import { viewerOf, type WebAuth } from '../web/web-auth.js';
 import { lookUpTrack, type TrackLookup } from '../tracks/track-lookup.js';
@@ -17,6 +18,8 @@ export interface LeaderboardRoutesDeps {
   readonly trackList: readonly Track[];
   readonly auth: WebAuth;
   readonly now: () => number;
+  /** The boards kept between reads (default: the Db's, shared with the pages: boardCacheOf). */
+  readonly boardCache?: BoardCache;
 }
 
 /** The body of `POST /api/admin/tracks/:track/rescore` (docs/rescoring.md). */
@@ -39,6 +42,7 @@ export { boardParam } from '../leaderboard/index.js';
  */
 export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
   const { db, auth, now } = deps;
+  const boards = deps.boardCache ?? boardCacheOf(db);
   const router = Router();
 
   router.get('/api/leaderboard', (_req, res) => {
@@ -50,12 +54,20 @@ export function leaderboardRoutes(deps: LeaderboardRoutesDeps): Router {
     const track = lookUpTrack(deps.tracks, req.params.track);
     const format = req.query.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new LpcvError('LPCV_E_BAD_REQUEST', `format must be json or csv, not ${JSON.stringify(format)}`);
-    const board = await buildLeaderboard(db, track, viewer, { ...leaderboardQuery(req.query), now: now() });
+    // Built once per database version and view (board-cache.ts), and so are its JSON and CSV texts.
+    const cached = await boards.board(track, viewer, leaderboardQuery(req.query), now());
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="leaderboard-${track.name}.csv"`);
-      res.send(leaderboardCsv(board));
-    } else res.json(board);
+      sendRendered(req, res, cached.rendered('csv', leaderboardCsv)!);
+    } else {
+      res.type('application/json; charset=utf-8');
+      sendRendered(
+        req,
+        res,
+        cached.rendered('json', (b) => JSON.stringify(b))!,
+      );
+    }
   });
 
   router.post('/api/admin/tracks/:track/reveal', async (req: Request<{ track: string }>, res: Response) => {

@@ -27,6 +27,7 @@ import { effectiveFormula, formulaLabel } from './track-formulas.js';
 import { trackReveal } from './track-reveals.js';
 import { autoRevealedAt, openPhase } from '../../harness/competitions/phase-clock.js';
 import { readPhases } from '../competitions/competitions-table.js';
+import type { Phase } from '../../harness/competitions/competition.js';
 import type { Viewer } from './viewer.js';
 import { selectedEntries } from './entry-selections.js';
 import { parsePhaseFilter, trackPhases, type PhaseFilter, type TrackPhase } from './phase-filter.js';
@@ -243,6 +244,16 @@ export interface BuildOptions {
   readonly order?: string;
 }
 
+/**
+ * All that a board takes from the clock: the time of the automatic reveal that has happened (a phase with `reveal:
+ * auto` that ended), and the phase open now. Two reads with equal values (and an unchanged database) build the same
+ * board, which is what lets board-cache.ts keep one across reads: keep every use of `now` in here.
+ */
+export function boardClock(phases: readonly Phase[], track: string, now: number | undefined): { autoAt: number | null; current: Phase | null } {
+  if (now === undefined) return { autoAt: null, current: null };
+  return { autoAt: autoRevealedAt(phases, track, now), current: openPhase(phases, track, now) };
+}
+
 export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, options: BuildOptions = {}): Promise<Leaderboard> {
   const privateSplit = submissionSplit(track);
   const publicSplit = publicLeaderboardSplit(track);
@@ -251,8 +262,7 @@ export async function buildLeaderboard(db: Db, track: Track, viewer: Viewer, opt
   const phases = await readPhases(db);
   const filter = parsePhaseFilter(phases, track.name, options.phase, options.round);
   const sort = parseSort(track, options.sort, options.order);
-  const autoAt = options.now === undefined ? null : autoRevealedAt(phases, track.name, options.now);
-  const current = options.now === undefined ? null : openPhase(phases, track.name, options.now);
+  const { autoAt, current } = boardClock(phases, track.name, options.now);
   // A phase's board is the one it ranks; without a phase in the query, the open phase's.
   const boardPhase = filter?.phase ?? current;
   const revealedAt = reveal !== null && (autoAt === null || reveal.revealedAt <= autoAt) ? reveal.revealedAt : autoAt;

@@ -11,7 +11,7 @@ import type { Track } from '../../harness/tracks/track.js';
 import { toHttpError, type ErrorLog } from '../http/error-handler.js';
 import { takeSubmission, type SubmissionIntakeDeps } from '../submissions/take-submission.js';
 import { lookUpTrack } from '../tracks/track-lookup.js';
-import { buildLeaderboard, hideTrack, leaderboardQuery, revealTrack, type Viewer } from '../leaderboard/index.js';
+import { hideTrack, leaderboardQuery, revealTrack, type Viewer } from '../leaderboard/index.js';
 import { parseParamArgs, rescoreTrack } from '../rescore/index.js';
 import { retryAfterOf } from '../../errors/retry-after.js';
 import { countQuotaUsed, quotaLimitFor, quotaWindow } from '../quota/index.js';
@@ -24,6 +24,7 @@ import { pageHeaders, postedField } from './page-kit.js';
 import { readCompetition } from '../competitions/competitions-table.js';
 import { drainRequest } from './drain-request.js';
 import type { PageContext } from './layout.js';
+import { boardCacheOf, sendRendered, type BoardCache } from '../leaderboard/board-cache.js';
 import { leaderboardPage, rescoreResultPage } from './leaderboard-page.js';
 import { loginPage, safeNext } from './login-page.js';
 import { submissionDetails, listSubmissions } from './submission-details.js';
@@ -44,7 +45,12 @@ export interface PageRoutesDeps extends SubmissionIntakeDeps {
   readonly deviceHealth?: DeviceHealthConfig;
   /** Other pages' routers (accounts, the admin's teams), mounted before the page-not-found answer and under this router's error pages. */
   readonly extraRoutes?: readonly Router[];
+  /** The boards kept between reads (default: the Db's, shared with the API: boardCacheOf). */
+  readonly boardCache?: BoardCache;
 }
+
+/** Stands for the form token while the anonymous leaderboard page is rendered to be kept (it must not show). */
+const CSRF_PLACEHOLDER = 'lpcv-form-token-placeholder-9f3a61c2';
 
 /** What of a refused form upload is still read (and dropped) so that the browser gets the error page. */
 const DRAIN_MAX_BYTES = 256 * 1024 * 1024;
@@ -54,6 +60,7 @@ const STYLE_FILE = fileURLToPath(new URL('./static/style.css', import.meta.url))
 
 export function pageRoutes(deps: PageRoutesDeps): Router {
   const { db, auth, now } = deps;
+  const boards = deps.boardCache ?? boardCacheOf(db);
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: 16 * 1024, parameterLimit: 10 });
 
@@ -194,7 +201,20 @@ export function pageRoutes(deps: PageRoutesDeps): Router {
   router.get('/leaderboard/:track', async (req: Request<{ track: string }>, res: Response) => {
     const ctx = await context(req, res);
     const track = lookUpTrack(deps.tracks, req.params.track);
-    send(res, 200, leaderboardPage(ctx, await buildLeaderboard(db, track, ctx.viewer, { ...leaderboardQuery(req.query), now: now() })));
+    const cached = await boards.board(track, ctx.viewer, leaderboardQuery(req.query), now());
+    // The anonymous page is the same for every browser (it has no form, so no form token): kept with the board
+    // (board-cache.ts). Rendered with a stand-in token to make sure: a page that shows it is not kept.
+    const kept =
+      ctx.viewer.kind === 'anonymous' && ctx.path === `/leaderboard/${track.name}`
+        ? cached.rendered('anonymous-page', (b) => {
+            const page = leaderboardPage({ ...ctx, csrf: CSRF_PLACEHOLDER }, b);
+            return page.includes(CSRF_PLACEHOLDER) ? null : page;
+          })
+        : null;
+    if (kept === null) return send(res, 200, leaderboardPage(ctx, cached.board));
+    pageHeaders(res);
+    res.status(200).type('html');
+    sendRendered(req, res, kept);
   });
 
   // The admin's re-score form (docs/rescoring.md): the same rescoreTrack as the CLI and the API.

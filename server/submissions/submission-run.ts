@@ -24,15 +24,15 @@ export interface SubmissionRun {
 export async function readSubmissionRun(db: Db, job: Job, track: Track | undefined, viewer: Viewer): Promise<SubmissionRun> {
   const logsHidden = !participantSettings(track).logs;
   const deviceId = leasedByDevice(job.leasedBy);
-  const device =
+  // Independent reads, at once: on PostgreSQL they take a connection each instead of three round trips in turn.
+  const [device, events, logs] = await Promise.all([
     deviceId === undefined
       ? undefined
-      : ((await db('devices as d').join('agents as a', 'a.id', 'd.agent_id').where('d.id', deviceId).first('d.name', 'd.kind', 'a.name as agent')) as
-          { name: string; kind: string; agent: string } | undefined);
-  return {
-    events: await getJobEvents(db, job.id),
-    logs: logsHidden && viewer.kind !== 'admin' ? null : await getJobLogs(db, job.id),
-    logsHidden,
-    device: device ?? null,
-  };
+      : (db('devices as d').join('agents as a', 'a.id', 'd.agent_id').where('d.id', deviceId).first('d.name', 'd.kind', 'a.name as agent') as Promise<
+          { name: string; kind: string; agent: string } | undefined
+        >),
+    getJobEvents(db, job.id),
+    logsHidden && viewer.kind !== 'admin' ? null : getJobLogs(db, job.id),
+  ]);
+  return { events, logs, logsHidden, device: device ?? null };
 }

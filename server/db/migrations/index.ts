@@ -9,6 +9,7 @@ import { oneResultStoreMigration } from './0008-one-result-store.js';
 import { competitionsMigration } from './0009-competitions.js';
 import { competitionOperationsMigration } from './0010-competition-operations.js';
 import { accountsMigration } from './0011-accounts.js';
+import { boardVersionMigration } from './0012-board-version.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   competitionsMigration,
   competitionOperationsMigration,
   accountsMigration,
+  boardVersionMigration,
 ];
