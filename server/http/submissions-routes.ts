@@ -11,7 +11,7 @@ import { sendUpload } from '../submissions/send-upload.js';
 import { statusOfJob, type SubmissionStatus } from '../submissions/submission-status.js';
 import { readSubmissionRun } from '../submissions/submission-run.js';
 import { findSubmissionUpload, type SubmissionUpload } from '../submissions/submission-upload.js';
-import { findTeamSubmission } from '../submissions/submissions-table.js';
+import { getRecordJsonOfJob } from '../scoring/results-table.js';
 import { takeSubmission, type SubmissionIntakeDeps } from '../submissions/take-submission.js';
 import { requireTeam } from './team-principal.js';
 
@@ -73,15 +73,17 @@ export function submissionsRoutes(deps: SubmissionsRoutesDeps): Router {
 
   router.get('/api/submissions/:id', async (req: Request<{ id: string }>, res: Response) => {
     const { viewer, upload } = await ownUpload(req);
-    const found = await findTeamSubmission(db, upload.teamId, upload.id);
+    // Polled by every waiting client: the upload row and the job once each, then the rest at once.
     const job = await getJob(db, upload.jobId);
     // Every submission row is written with its job (recordSubmission).
-    if (found === undefined || job === undefined) {
-      throw new LpcvError('LPCV_E_INTERNAL', `submission ${upload.id} has no job ${upload.jobId}`);
-    }
-    const status = statusOfJob(found.jobState);
-    const result = found.jobState === 'done' && found.resultJson !== null ? (JSON.parse(found.resultJson) as ResultRecord) : undefined;
-    const run = await readSubmissionRun(db, job, servedTrack(deps.tracks, upload.track), viewer);
+    if (job === undefined) throw new LpcvError('LPCV_E_INTERNAL', `submission ${upload.id} has no job ${upload.jobId}`);
+    const [resultJson, run] = await Promise.all([
+      job.state === 'done' ? getRecordJsonOfJob(db, job.id) : undefined,
+      readSubmissionRun(db, job, servedTrack(deps.tracks, upload.track), viewer),
+    ]);
+    const status = statusOfJob(job.state);
+    const result = resultJson === undefined ? undefined : (JSON.parse(resultJson) as ResultRecord);
+    const found = { id: upload.id, track: upload.track, createdAt: upload.createdAt, lastErrorCode: job.lastErrorCode, lastErrorMessage: job.lastErrorMessage };
     const body: SubmissionBody = {
       id: found.id,
       status,

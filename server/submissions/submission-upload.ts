@@ -16,6 +16,8 @@ export interface SubmissionUpload {
   readonly format: string;
   /** As uploaded, without any path; null for files recorded without a name. */
   readonly filename: string | null;
+  /** When it was recorded (epoch ms). */
+  readonly createdAt: number;
 }
 
 interface Row {
@@ -27,12 +29,14 @@ interface Row {
   bytes: number;
   format: string;
   filename: string | null;
+  created_at: number | string;
 }
 
 /** The submission when this viewer may see it, else undefined: another team's is as unknown as none. */
 export async function findSubmissionUpload(db: Db, id: string, viewer: Viewer): Promise<SubmissionUpload | undefined> {
   if (!SUBMISSION_ID.test(id) || viewer.kind === 'anonymous') return undefined;
-  const row = (await db('submissions').where('id', id).first('id', 'track', 'team_id', 'job_id', 'sha256', 'bytes', 'format', 'filename')) as Row | undefined;
+  const row = (await db('submissions').where('id', id).first('id', 'track', 'team_id', 'job_id', 'sha256', 'bytes', 'format', 'filename', 'created_at')) as
+    Row | undefined;
   if (row === undefined || (viewer.kind === 'team' && viewer.teamId !== row.team_id)) return undefined;
   return {
     id: row.id,
@@ -43,5 +47,6 @@ export async function findSubmissionUpload(db: Db, id: string, viewer: Viewer): 
     bytes: row.bytes,
     format: row.format,
     filename: row.filename,
+    createdAt: Number(row.created_at),
   };
 }
