@@ -9,7 +9,7 @@
  */
 import { lstat, mkdir, opendir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../harness/datasets/load-sharp.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 import type { InputSet } from '../../harness/datasets/types.js';
 import type { Predictions } from '../../harness/measurement.js';
@@ -67,6 +67,7 @@ export async function writeInputFolderWithSizes(
   const names = inputFileNames(inputs.ids);
   const sizes: { width: number; height: number }[] = [];
   await mkdir(dir, { recursive: true });
+  const sharp = await loadSharp();
   for (let i = 0; i < names.length; i++) {
     const img = await inputs.read(i);
     const raw = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });

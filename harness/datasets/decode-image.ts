@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import type { DecodedImage, LabelMask } from './types.js';
 import { readDatasetFile } from './dataset-files.js';
 import { datasetCorrupt } from './dataset-errors.js';
@@ -21,6 +21,7 @@ interface RawImage {
 async function decodeRaw(file: string): Promise<RawImage> {
   const bytes = await readDatasetFile(file);
   const options = { ignoreIcc: true } as const;
+  const sharp = await loadSharp();
   let meta;
   try {
     meta = await sharp(bytes, options).metadata();
@@ -71,6 +72,7 @@ export async function decodeMaskFile(file: string): Promise<LabelMask> {
 /** Image size from the file header only (no pixel decoding). */
 export async function readImageSize(file: string): Promise<{ width: number; height: number }> {
   const bytes = await readDatasetFile(file);
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(bytes, { ignoreIcc: true }).metadata();
     if (meta.width === undefined || meta.height === undefined) throw new Error('no size in header');

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import type { Metadata, OutputInfo } from 'sharp';
 import type { LpcvError } from '../../errors/lpcv-error.js';
 import type { LabelMask } from './types.js';
@@ -44,7 +44,7 @@ export async function decode8BitLabelMapPng(source: string | Buffer, refuse: Lab
 }
 
 async function decode(source: string | Buffer, refuse: LabelMapRefusal, depths: readonly (8 | 16)[]): Promise<LabelMap> {
-  const image = sharp(source, { ignoreIcc: true, limitInputPixels: false });
+  const image = (await loadSharp())(source, { ignoreIcc: true, limitInputPixels: false });
   let meta: Metadata;
   try {
     meta = await image.metadata();

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../datasets/load-sharp.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
 
 /**
@@ -7,6 +7,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
  * OpenCV's bilinear bit for bit; a track that needs exact pixels should ship images at the input size.
  */
 export async function resizeBilinear(data: Uint8Array, width: number, height: number, channels: 1 | 3, toWidth: number, toHeight: number): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   const { data: out, info } = await sharp(data, { raw: { width, height, channels } })
     .resize(toWidth, toHeight, { fit: 'fill', kernel: 'linear' })
     .toColourspace(channels === 1 ? 'b-w' : 'srgb')

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../datasets/load-sharp.js';
 import { z } from 'zod';
 import type { ErrorCode } from '../../errors/codes.js';
 import { LpcvError } from '../../errors/lpcv-error.js';
@@ -137,6 +137,7 @@ async function writeMapPng(dir: string, id: string, map: LabelMapPrediction): Pr
   await mkdir(path.dirname(file), { recursive: true });
   const wide = map.data instanceof Uint16Array;
   const raw = Buffer.from(map.data.buffer, map.data.byteOffset, map.data.byteLength);
+  const sharp = await loadSharp();
   await sharp(raw, { raw: { width: map.width, height: map.height, channels: 1, ...(wide ? { depth: 'ushort' as const } : {}) } })
     .toColourspace(wide ? 'grey16' : 'b-w')
     .png()

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../load-sharp.js';
 import { LpcvError } from '../../../errors/lpcv-error.js';
 import type { DecodedImage } from '../types.js';
 
@@ -23,6 +23,7 @@ const JPEG_OPTIONS = {
 
 /** Encodes to JPEG at `quality` (1-100). The JPEG bytes themselves, for tests and audits. */
 export async function encodeJpeg(img: DecodedImage, quality: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
     raw: { width: img.width, height: img.height, channels: img.channels },
   })
@@ -33,7 +34,7 @@ export async function encodeJpeg(img: DecodedImage, quality: number): Promise<Bu
 /** JPEG re-encoding: the image encoded at `quality` and decoded back to the same width, height and channels. */
 export async function jpegReencode(img: DecodedImage, quality: number): Promise<DecodedImage> {
   const jpeg = await encodeJpeg(img, quality);
-  const decoder = sharp(jpeg, { ignoreIcc: true });
+  const decoder = (await loadSharp())(jpeg, { ignoreIcc: true });
   const { data, info } = await (img.channels === 1 ? decoder.toColourspace('b-w') : decoder).raw().toBuffer({ resolveWithObject: true });
   if (info.width !== img.width || info.height !== img.height || info.channels !== img.channels) {
     throw new LpcvError(
