@@ -15,7 +15,7 @@
  * over `--rounds` rounds, and the ratio is what to read.
  *
  *   node bin/run-ts.js bench/queue-throughput.ts [--agents 8] [--jobs 400] [--database sqlite|postgres|both]
- *        [--rounds 2] [--samples 300] [--teams 4] [--processes <agents>] [--pg-url postgres://...] [--profile DIR]
+ *        [--rounds 2] [--samples 300] [--teams 4] [--processes <agents>] [--pg-url postgres://...] [--profile DIR] [--statements]
  *
  * `--profile DIR` writes a CPU profile of the server's main thread during each timed phase
  * (DIR/<database>-<agents>agents-r<round>.cpuprofile; open it in Chrome's DevTools).
@@ -43,6 +43,8 @@ const databaseArg = optionText('database', 'both');
 if (!['sqlite', 'postgres', 'both'].includes(databaseArg)) throw new Error('--database: expected sqlite, postgres or both');
 const databases: BenchDatabase[] = databaseArg === 'both' ? ['sqlite', 'postgres'] : [databaseArg as BenchDatabase];
 const profileDir = optionText('profile', '');
+/** `--statements`: print each run's statements per job, by statement (SQL text, whitespace collapsed). */
+const listStatements = process.argv.includes('--statements');
 const postgresUrl = optionText('pg-url', process.env.LPCV_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
 const AGENT_FILE = fileURLToPath(new URL('./queue-bench-agent.ts', import.meta.url));
@@ -151,7 +153,16 @@ async function runOnce(database: BenchDatabase, agents: number, round: number, j
     }
     const reports = children.map((c) => message<{ agents: AgentReport[]; cpuMs: number }>(c, 'done'));
     let queries = 0;
-    const countQuery = (): void => void queries++;
+    const bySql = new Map<string, number>();
+    const countQuery = (q: { sql?: string }): void => {
+      queries++;
+      if (!listStatements) return;
+      const sql = (q.sql ?? '?')
+        .replace(/\s+/g, ' ')
+        .replace(/trx\d+/g, 'trxN')
+        .slice(0, 110);
+      bySql.set(sql, (bySql.get(sql) ?? 0) + 1);
+    };
     server.db.on('query', countQuery);
     const held = connectionHeldTimer(server.db);
     const stopProfile = profileDir === '' || round === 0 ? undefined : await startProfile();
@@ -168,6 +179,10 @@ async function runOnce(database: BenchDatabase, agents: number, round: number, j
     server.db.off('query', countQuery);
     const heldMs = held.stop();
     const agentReports = done.flatMap((r) => r.agents);
+    if (listStatements) {
+      console.log(`  statements per job, ${database}, ${agents} agent(s), round ${round}:`);
+      for (const [sql, n] of [...bySql].sort((a, b) => b[1] - a[1])) console.log(`    ${(n / jobs).toFixed(2).padStart(6)}  ${sql}`);
+    }
     await stopProfile?.(path.join(profileDir, `${database}-${agents}agents-r${round}.cpuprofile`));
 
     const errors = agentReports.flatMap((a) => a.errors);

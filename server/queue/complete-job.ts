@@ -15,6 +15,24 @@ export type JobChange = { readonly ok: true; readonly job: Job } | LeaseLost;
  * transaction, so that a job is done exactly when its result exists (server/http/agent-complete.ts).
  */
 export async function completeJob(db: Db, args: CompleteArgs, now: number): Promise<JobChange> {
+  if (db.dialect === 'postgres') {
+    // One statement, atomic by itself (no savepoint inside the caller's transaction): the guarded UPDATE and,
+    // in a data-modifying CTE, its job_events row (detail: JSON.stringify's text for { attempt }).
+    const result = (await db.raw(
+      `WITH done AS (
+        UPDATE jobs SET state = 'done', lease_token = NULL, finished_at = ?, updated_at = ?
+        WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING *
+      ),
+      event AS (
+        INSERT INTO job_events (job_id, at, from_state, to_state, actor, detail)
+        SELECT id, ?, 'leased', 'done', COALESCE(leased_by, 'unknown'), '{"attempt":' || attempts || '}' FROM done
+      )
+      SELECT * FROM done`,
+      [now, now, args.jobId, args.token, now],
+    )) as { rows: JobRow[] };
+    const [row] = result.rows;
+    return row === undefined ? LEASE_LOST : { ok: true, job: toJob(row) };
+  }
   return withWriteTransaction(db, async (tx) => {
     const [row] = (await tx('jobs')
       .where({ id: args.jobId, lease_token: args.token, state: 'leased' })

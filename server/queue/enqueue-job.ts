@@ -37,25 +37,38 @@ export async function enqueueJob(db: Db, args: EnqueueArgs, now: number): Promis
     if (args[key] === '') throw new Error(`enqueueJob: ${key} must not be empty`);
   }
   const runAfter = args.runAfter ?? now;
+  const actor = args.actor ?? 'server';
+  const detail = { priority, runAfter };
+  const values = {
+    submission_id: args.submissionId,
+    team: args.team,
+    track: args.track,
+    target_kind: args.targetKind,
+    split: args.split ?? null,
+    artifact_format: args.artifactFormat,
+    state: 'queued',
+    priority,
+    attempts: 0,
+    max_attempts: maxAttempts,
+    run_after: runAfter,
+    created_at: now,
+    updated_at: now,
+  };
+  if (db.dialect === 'postgres') {
+    // One statement, atomic by itself (no savepoint inside the caller's transaction): the INSERT and, in a
+    // data-modifying CTE, its job_events row.
+    const columns = Object.keys(values);
+    const result = (await db.raw(
+      `WITH queued AS (INSERT INTO jobs (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *),
+      event AS (INSERT INTO job_events (job_id, at, from_state, to_state, actor, detail) SELECT id, ?, NULL, 'queued', ?, ? FROM queued)
+      SELECT * FROM queued`,
+      [...Object.values(values), now, actor, JSON.stringify(detail)],
+    )) as { rows: JobRow[] };
+    return toJob(result.rows[0]!);
+  }
   return withWriteTransaction(db, async (tx) => {
-    const [row] = (await tx('jobs')
-      .insert({
-        submission_id: args.submissionId,
-        team: args.team,
-        track: args.track,
-        target_kind: args.targetKind,
-        split: args.split ?? null,
-        artifact_format: args.artifactFormat,
-        state: 'queued',
-        priority,
-        attempts: 0,
-        max_attempts: maxAttempts,
-        run_after: runAfter,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('*')) as JobRow[];
-    await recordJobEvents(tx, [{ jobId: row.id, fromState: null, toState: 'queued', actor: args.actor ?? 'server', detail: { priority, runAfter } }], now);
+    const [row] = (await tx('jobs').insert(values).returning('*')) as JobRow[];
+    await recordJobEvents(tx, [{ jobId: row.id, fromState: null, toState: 'queued', actor, detail }], now);
     return toJob(row);
   });
 }

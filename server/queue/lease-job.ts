@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { lockRows, withWriteTransaction, type Db } from '../db/index.js';
+import { withWriteTransaction, type Db } from '../db/index.js';
 import { recordJobEvents } from './job-events.js';
-import { toJob, type Job, type JobRow } from './job.js';
+import { toJob, type Job } from './job.js';
+import { claimPickedSqlite, leaseInOneStatementPostgres, type Claim } from './lease-pick.js';
 
 export interface LeaseArgs {
   /** Recorded as leased_by and in job_events. */
@@ -30,12 +31,16 @@ export interface LeasedJob {
 
 /**
  * Takes the next job for an agent, or null when none is due. One guarded UPDATE picks and marks the job,
- * counting the attempt at lease time (an agent that dies mid-run has still used one); then, in the same
- * transaction, the job_events row and the team's turn.
+ * counting the attempt at lease time (an agent that dies mid-run has still used one), with the job_events
+ * row and the team's turn: on PostgreSQL in the same statement (data-modifying CTEs: one round trip), on
+ * SQLite in the same transaction (in-process: statements cost no round trip there).
  *
  * Order: priority (higher first), then the team whose latest lease is oldest (teams never leased first),
  * then that team's oldest job (created_at, id). Round-robin by team, so a team with 50 queued jobs cannot
  * starve a team with one (docs/queue.md). A job pinned to a device (a reference run) goes to that device only.
+ *
+ * The pick reads each team's next job from an index instead of sorting the whole queue (lease-pick.ts,
+ * migration 0013): the same order, at the same cost with 100 or 100,000 jobs queued (bench/lease-depth.ts).
  *
  * Exactly once: PostgreSQL locks the picked row with FOR UPDATE SKIP LOCKED (a concurrent leaser skips it,
  * and a row leased meanwhile fails the re-check of `state = 'queued'`); SQLite runs the whole transaction
@@ -48,49 +53,19 @@ export async function leaseJob(db: Db, args: LeaseArgs, now: number): Promise<Le
   const token = randomBytes(18).toString('base64url');
   const leaseExpiresAt = now + args.leaseMs;
 
-  return withWriteTransaction(db, async (tx) => {
-    const next = lockRows(
-      tx('jobs as j')
-        .leftJoin('queue_teams as t', 't.team', 'j.team')
-        .select('j.id')
-        .where('j.state', 'queued')
-        .andWhere('j.run_after', '<=', now)
-        .whereIn('j.target_kind', [...args.targetKinds])
-        .andWhere((q) =>
-          args.deviceId === undefined ? q.whereNull('j.pinned_device_id') : q.whereNull('j.pinned_device_id').orWhere('j.pinned_device_id', args.deviceId),
-        )
-        // A device that cannot run a format (a desktop without bubblewrap and a solution package) leaves
-        // the job to one that can, rather than failing it attempt after attempt. The format is on the job
-        // row (migration 0008): the pick reads no table but the queue's own.
-        .modify((q) => {
-          if (args.formats !== undefined) q.whereIn('j.artifact_format', [...args.formats]);
-        })
-        .orderBy('j.priority', 'desc')
-        .orderByRaw('COALESCE(t.last_lease_seq, 0)')
-        .orderBy('j.created_at')
-        .orderBy('j.id')
-        .limit(1),
-      tx.dialect,
-      'skip-locked',
-      'j',
-    );
-    const [row] = (await tx('jobs')
-      .where('id', next)
-      .andWhere('state', 'queued')
-      .update({
-        state: 'leased',
-        attempts: tx.raw('attempts + 1'),
-        lease_token: token,
-        leased_by: args.agentId,
-        lease_expires_at: leaseExpiresAt,
-        heartbeat_at: now,
-        // A new attempt starts without the previous attempt's progress.
-        progress_json: null,
-        updated_at: now,
-      })
-      .returning('*')) as JobRow[];
-    if (row === undefined) return null;
+  const claim: Claim = { token, agentId: args.agentId, leaseExpiresAt };
 
+  if (db.dialect === 'postgres') {
+    // One statement each, atomic without a transaction (or a savepoint inside the caller's). The full sort
+    // runs only when the per-team pick found nothing it could lock: every candidate held by concurrent
+    // leasers (more leases in flight than it considers per team), or nothing due at all (then it is cheap).
+    const row =
+      (await leaseInOneStatementPostgres(db, args, claim, now, 'team-heads')) ?? (await leaseInOneStatementPostgres(db, args, claim, now, 'full-sort'));
+    return row === undefined ? null : { job: toJob(row), token };
+  }
+  return withWriteTransaction(db, async (tx) => {
+    const row = await claimPickedSqlite(tx, args, claim, now);
+    if (row === undefined) return null;
     const [seq] = await recordJobEvents(
       tx,
       [{ jobId: row.id, fromState: 'queued', toState: 'leased', actor: args.agentId, detail: { attempt: row.attempts, leaseExpiresAt } }],

@@ -10,6 +10,7 @@ import { competitionsMigration } from './0009-competitions.js';
 import { competitionOperationsMigration } from './0010-competition-operations.js';
 import { accountsMigration } from './0011-accounts.js';
 import { boardVersionMigration } from './0012-board-version.js';
+import { queueLeaseIndexMigration } from './0013-queue-lease-index.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, oldest first. Append only. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   competitionOperationsMigration,
   accountsMigration,
   boardVersionMigration,
+  queueLeaseIndexMigration,
 ];

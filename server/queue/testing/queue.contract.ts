@@ -133,6 +133,48 @@ export function queueContract(backend: TestDatabase): void {
       expect((await mustLease([s.kind], T0 + 2)).job.id).toBe(urgent.id);
     });
 
+    // The pick takes each team's next job and then the first of those (lease-pick.ts): these pin down the
+    // cases where a team's next job is not simply its oldest, and where the teams' turns meet priorities.
+    it("leases a team's urgent job before its older ones, and before a team whose turn it is", async () => {
+      const s = scope();
+      await enqueue(s.kind, s.team('A'));
+      await enqueue(s.kind, s.team('B'), T0 + 1);
+      expect(s.nameOf((await mustLease([s.kind], T0 + 2)).job.team)).toBe('A'); // A's turn is now older
+      const urgent = await enqueue(s.kind, s.team('A'), T0 + 3, { priority: 1 });
+      // B's turn (never leased), but A's newer job outranks both queued jobs of priority 0.
+      expect((await mustLease([s.kind], T0 + 4)).job.id).toBe(urgent.id);
+      expect(s.nameOf((await mustLease([s.kind], T0 + 4)).job.team)).toBe('B');
+    });
+
+    it('takes turns by team across all the kinds a leaser names, oldest first within a team', async () => {
+      const s = scope();
+      const other = scope();
+      const a1 = await enqueue(other.kind, s.team('A'), T0);
+      const a2 = await enqueue(s.kind, s.team('A'), T0 + 1);
+      const b1 = await enqueue(s.kind, s.team('B'), T0 + 2);
+      const b2 = await enqueue(other.kind, s.team('B'), T0 + 3);
+      const ids: number[] = [];
+      for (let l = await lease([s.kind, other.kind], T0 + 5); l; l = await lease([s.kind, other.kind], T0 + 5)) ids.push(l.job.id);
+      expect(ids).toEqual([a1.id, b1.id, a2.id, b2.id]);
+    });
+
+    it("passes over a team's jobs a leaser may not take (pinned elsewhere, other formats, backing off) to its next one", async () => {
+      const s = scope();
+      const pinned = await enqueueReferenceJob(
+        db,
+        { submissionId: `sub-${++submissions}`, team: s.team('A'), track: 'fashion-mnist', targetKind: s.kind, artifactFormat: 'onnx', pinnedDeviceId: 9 },
+        T0,
+      );
+      await enqueue(s.kind, s.team('A'), T0 + 1, { artifactFormat: 'zip' });
+      await enqueue(s.kind, s.team('A'), T0 + 2, { runAfter: T0 + 1_000 });
+      const ok = await enqueue(s.kind, s.team('A'), T0 + 3);
+      const leaseAs = (deviceId: number): Promise<LeasedJob | null> =>
+        leaseJob(db, { agentId: `device:${deviceId}`, targetKinds: [s.kind], leaseMs: LEASE_MS, deviceId, formats: ['onnx'] }, T0 + 10);
+      expect((await leaseAs(8))?.job.id).toBe(ok.id);
+      expect(await leaseAs(8)).toBeNull();
+      expect((await leaseAs(9))?.job.id).toBe(pinned.id);
+    });
+
     it("leases only jobs of the agent's target kinds", async () => {
       const s = scope();
       const other = scope();
