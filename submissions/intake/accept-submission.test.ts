@@ -120,6 +120,43 @@ describe('acceptSubmission', () => {
     expect(await store.has(accepted.sha256)).toBe(true);
   });
 
+  it('a rejected upload whose reference check is answered just before the same bytes are recorded leaves them in place', async () => {
+    // The interleaving that lost an accepted file: the rejected upload asks whether the bytes are referenced,
+    // the answer ("no") is read, then the accepted upload records them and lets go, then the rejected one
+    // deletes. The rejected upload's check here answers from before the record and lets the accepted one
+    // finish before it returns.
+    const otherClasses: Track = { ...fashion, output: { ...fashion.output, numClasses: 7 } };
+    const recorded = new Set<string>();
+    let openGate = (): void => {};
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let inRecord = (): void => {};
+    const recording = new Promise<void>((resolve) => (inRecord = resolve));
+    const accepted = acceptSubmission({
+      store,
+      track: fashion,
+      upload: upload(tiny),
+      isReferenced: async (sha) => recorded.has(sha),
+      onAccepted: async (a) => {
+        inRecord();
+        await gate;
+        recorded.add(a.sha256);
+      },
+    });
+    await recording;
+    const staleCheck = async (sha: string): Promise<boolean> => {
+      const answer = recorded.has(sha);
+      openGate();
+      await accepted;
+      return answer;
+    };
+    const e = await rejectionOf(acceptSubmission({ store, track: otherClasses, upload: upload(tiny), isReferenced: staleCheck }));
+    expect(e.code).toBe('LPCV_E_MODEL_OUTPUT_SHAPE');
+    openGate();
+    const { sha256 } = await accepted;
+    expect(recorded.has(sha256)).toBe(true);
+    expect(await store.has(sha256)).toBe(true);
+  });
+
   it('the same bytes accepted on one track and rejected on another at the same time: the accepted one keeps its file', async () => {
     const otherClasses: Track = { ...fashion, output: { ...fashion.output, numClasses: 7 } };
     const recorded = new Set<string>();

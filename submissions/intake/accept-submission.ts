@@ -103,8 +103,7 @@ function withDisplayName(report: ValidationReport, file: string, shown: string):
  */
 async function discardUnlessUsed(store: ArtifactStore, sha256: string, isReferenced: (sha256: string) => Promise<boolean>): Promise<void> {
   try {
-    if (await isReferenced(sha256)) return;
-    await store.removeUnlessHeld(sha256);
+    await store.removeUnlessUsed(sha256, isReferenced);
   } catch {
     // Keep the artifact; see above.
   }

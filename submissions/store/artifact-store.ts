@@ -165,8 +165,20 @@ export class ArtifactStore {
 
   /** Removes the artifact unless a request in flight holds it; the check and the delete are one step. */
   removeUnlessHeld(sha256: string): Promise<boolean> {
+    return this.removeUnlessUsed(sha256, async () => false);
+  }
+
+  /**
+   * Removes the artifact unless a request in flight holds it or `isReferenced` says a recorded submission uses
+   * it, both asked under the hash's lock, in that order. No upload can then record it unseen: one that holds the
+   * hash now is seen; one that held it and let go recorded before letting go, so `isReferenced` sees it; one
+   * that holds it after the check publishes its file under this same lock, so after the delete, and records
+   * after that. (Asking `isReferenced` first and then removing left a window in which an upload of the same
+   * bytes recorded and let go: its file was then deleted under it.)
+   */
+  removeUnlessUsed(sha256: string, isReferenced: (sha256: string) => Promise<boolean>): Promise<boolean> {
     const file = this.path(sha256);
-    return this.lock.run(sha256, async () => (this.isHeld(sha256) ? false : unlinkIfPresent(file)));
+    return this.lock.run(sha256, async () => (this.isHeld(sha256) || (await isReferenced(sha256)) ? false : unlinkIfPresent(file)));
   }
 
   /**
