@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type * as artifactHash from '../../submissions/store/artifact-hash.js';
+import { fileSha256 } from '../../submissions/store/artifact-hash.js';
 import { AgentClient } from './agent-client.js';
-import { downloadCached } from './download-cached.js';
+import { VerifiedFiles, downloadCached } from './download-cached.js';
+
+// The real hash, counted: a cache hit the agent verified before must not read the file again.
+vi.mock('../../submissions/store/artifact-hash.js', async (original) => {
+  const real = await original<typeof artifactHash>();
+  return { ...real, fileSha256: vi.fn(real.fileSha256) };
+});
+const hashes = vi.mocked(fileSha256);
 
 const BYTES = Buffer.from('the model bytes');
 const SHA = createHash('sha256').update(BYTES).digest('hex');
@@ -39,6 +48,30 @@ describe('downloadCached', () => {
     writeFileSync(file, 'tampered');
     expect(await downloadCached(client, d)).toBe(true);
     expect(readFileSync(file)).toEqual(BYTES);
+  });
+
+  it('with the files it verified: an unchanged cached file is not hashed again, a changed one is', async () => {
+    const file = path.join(dir, 'verified', `${SHA}.onnx`);
+    const verified = new VerifiedFiles();
+    const d = { route: '/x', sha256: SHA, file, mismatchCode: 'LPCV_E_ARTIFACT_CORRUPT' as const, verified };
+    const before = gets;
+    expect(await downloadCached(client, d)).toBe(true);
+    hashes.mockClear();
+    expect(await downloadCached(client, d)).toBe(false);
+    expect(await downloadCached(client, d)).toBe(false);
+    expect(hashes).not.toHaveBeenCalled();
+    expect(gets).toBe(before + 1);
+    // Same length, the modification time set back: the change is still seen.
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, Buffer.alloc(BYTES.length, 0x78));
+    utimesSync(file, atime, mtime);
+    expect(await downloadCached(client, d)).toBe(true);
+    expect(hashes).toHaveBeenCalledTimes(1);
+    expect(readFileSync(file)).toEqual(BYTES);
+    // Another agent's memory (a restart) starts empty: the first hit is hashed.
+    hashes.mockClear();
+    expect(await downloadCached(client, { ...d, verified: new VerifiedFiles() })).toBe(false);
+    expect(hashes).toHaveBeenCalledTimes(1);
   });
 
   it('throws the mismatch code and keeps nothing when the bytes hash otherwise', async () => {

@@ -312,4 +312,37 @@ describe('runAgentLoop', () => {
     // The busy answer is not an error to back off from: the device stays registered.
     expect(seen.filter((x) => x.url === '/api/agent/devices')).toHaveLength(1);
   });
+
+  it('leases the next job as soon as one ends, never waiting out the poll period between jobs', async () => {
+    const port = await freePort();
+    const given: number[] = [];
+    const { server, seen } = await fakeServer(port, (s, res) => {
+      if (s.url === '/api/agent/devices') return json(res, 200, { deviceId: 3, name: 'd', kind: 'desktop' });
+      if (s.url === '/api/agent/lease') {
+        if (given.length === 3) return json(res, 204);
+        const id = 7 + given.length;
+        given.push(id);
+        return json(res, 200, { ...LEASE, job: { ...LEASE.job, id, leaseExpiresAt: Date.now() + 60_000 } });
+      }
+      json(res, 200, {});
+    });
+    servers.push(server);
+    const stop = new AbortController();
+    // A poll period no test outlives: a wait after a finished job would leave jobs 8 and 9 unleased.
+    const loop = runAgentLoop({ ...base(port, stop, []), pollMs: 3_600_000, measure: () => Promise.resolve(RUN) });
+    await until(() => seen.filter((x) => x.url.endsWith('/complete')).length === 3, 4_000);
+    await until(() => seen.filter((x) => x.url === '/api/agent/lease').length === 4, 4_000);
+    stop.abort();
+    await loop;
+    const order = seen.filter((x) => x.url === '/api/agent/lease' || x.url.endsWith('/complete')).map((x) => x.url);
+    expect(order).toEqual([
+      '/api/agent/lease',
+      '/api/agent/jobs/7/complete',
+      '/api/agent/lease',
+      '/api/agent/jobs/8/complete',
+      '/api/agent/lease',
+      '/api/agent/jobs/9/complete',
+      '/api/agent/lease',
+    ]);
+  });
 });

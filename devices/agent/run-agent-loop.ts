@@ -2,6 +2,7 @@ import { LpcvError } from '../../errors/lpcv-error.js';
 import { DEFAULT_LEASE_MS, parseLeaseAnswer, registeredDeviceId, type DeviceRequest, type LeaseRequest } from '../../harness/wire/index.js';
 import { AgentClient, ServerAwayError } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
+import { VerifiedFiles } from './download-cached.js';
 import { runLeasedJob, type LeasedJobContext } from './run-leased-job.js';
 import { backoffMs, sleep } from './sleep.js';
 import type { Target } from '../targets/target.js';
@@ -55,6 +56,8 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
   let probed = o.probed ?? false;
   let wasDraining = false;
   let failures = 0;
+  // The cache files verified by this loop: a job's model, reference and inputs are hashed once, not per job.
+  const verified = new VerifiedFiles();
   while (!o.signal.aborted) {
     try {
       if (deviceId === undefined) {
@@ -97,6 +100,7 @@ export async function runAgentLoop(o: AgentLoopOptions): Promise<void> {
         stop: o.signal,
         graceMs: o.graceMs ?? 30_000,
         now,
+        verified,
         ...(o.measure ? { measure: o.measure } : {}),
         ...(o.progressEveryMs !== undefined ? { progressEveryMs: o.progressEveryMs } : {}),
       });

@@ -13,6 +13,7 @@ import { runLogsOf } from '../targets/run-logs.js';
 import type { Target, TargetRun } from '../targets/target.js';
 import { ServerAwayError, type AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
+import type { VerifiedFiles } from './download-cached.js';
 import { runOnTarget } from './run-on-target.js';
 import { backoffMs, sleep, whenAborted } from './sleep.js';
 
@@ -39,6 +40,8 @@ export interface LeasedJobContext {
   ) => Promise<TargetRun>;
   /** A heartbeat that carries new progress is sent at most this often (default 2,000 ms). */
   readonly progressEveryMs?: number;
+  /** The cache files the agent verified already (kept across its jobs): unchanged ones are not hashed again. */
+  readonly verified?: VerifiedFiles;
 }
 
 type Outcome = { kind: 'measured'; run: TargetRun } | { kind: 'error'; error: unknown } | { kind: 'lost' } | { kind: 'grace' };
@@ -118,7 +121,7 @@ export async function runLeasedJob(ctx: LeasedJobContext): Promise<void> {
   const beating = beat();
 
   const measure: NonNullable<LeasedJobContext['measure']> =
-    ctx.measure ?? ((c, l, dir, lg, signal, progress) => runOnTarget(ctx.target, c, l, dir, lg, signal, progress));
+    ctx.measure ?? ((c, l, dir, lg, signal, progress) => runOnTarget(ctx.target, c, l, dir, lg, signal, progress, ctx.verified));
   // Aborted when the job is abandoned (lease lost, grace period over): the inference process is killed, so
   // an abandoned run never overlaps the next job's measurement.
   const cancel = new AbortController();

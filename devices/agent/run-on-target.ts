@@ -8,7 +8,7 @@ import type { ModelFormat } from '../../submissions/model-format.js';
 import type { Target, TargetJob, TargetProgress, TargetRun } from '../targets/target.js';
 import type { AgentClient } from './agent-client.js';
 import type { AgentLog } from './agent-log.js';
-import { downloadCached } from './download-cached.js';
+import { downloadCached, type VerifiedFiles } from './download-cached.js';
 import { isolateFile } from './isolate-file.js';
 
 // An AI Hub compile job is a small JSON file naming the job (devices/aihub/shared-compile-job.ts).
@@ -17,9 +17,11 @@ const EXTENSIONS: Record<ModelFormat, string> = { onnx: '.onnx', tflite: '.tflit
 /**
  * The device half of a leased job: fetch the artifact, the input pack and the track's reference model (when
  * the lease names one) into the cache (by sha256, verified), open the pack, give the target a fresh scratch
- * folder and the model (and reference) each alone in a folder of its own inside it (isolate-file.ts), and run the job on the target under the leased track, checked first (a track this agent cannot
- * read fails the job: LPCV_E_TRACK_INVALID). Labels are never involved. Throws LpcvError: the submission's fault or the infrastructure's (a download, a
- * hash, the device).
+ * folder and the model (and reference) each alone in a folder of its own inside it (isolate-file.ts), and run
+ * the job on the target under the leased track, checked first (a track this agent cannot read fails the job:
+ * LPCV_E_TRACK_INVALID). Cache files that `verified` holds as unchanged since this agent verified them are not
+ * hashed again (download-cached.ts). Labels are never involved. Throws LpcvError: the submission's fault or
+ * the infrastructure's (a download, a hash, the device).
  */
 export async function runOnTarget(
   target: Target,
@@ -29,7 +31,9 @@ export async function runOnTarget(
   log: AgentLog,
   signal: AbortSignal,
   onProgress: (p: TargetProgress) => void,
+  verified?: VerifiedFiles,
 ): Promise<TargetRun> {
+  const v = verified === undefined ? {} : { verified };
   const track = parseAgentTrack(lease.track);
   const format = lease.artifact.format as ModelFormat;
   if (!(target.formats as readonly string[]).includes(format)) {
@@ -38,19 +42,21 @@ export async function runOnTarget(
   }
   const modelFile = path.join(cacheDir, 'artifacts', `${lease.artifact.sha256}${EXTENSIONS[format]}`);
   const packFile = path.join(cacheDir, 'inputs', `${lease.inputs.sha256}.lpcvpack`);
-  if (await downloadCached(client, { route: lease.artifact.url, sha256: lease.artifact.sha256, file: modelFile, mismatchCode: 'LPCV_E_ARTIFACT_CORRUPT' })) {
+  if (
+    await downloadCached(client, { route: lease.artifact.url, sha256: lease.artifact.sha256, file: modelFile, mismatchCode: 'LPCV_E_ARTIFACT_CORRUPT', ...v })
+  ) {
     log(`job ${lease.job.id}: downloaded the model (${lease.artifact.bytes} bytes)`);
   }
-  if (await downloadCached(client, { route: lease.inputs.url, sha256: lease.inputs.sha256, file: packFile, mismatchCode: 'LPCV_E_INPUT_PACK_HASH' })) {
+  if (await downloadCached(client, { route: lease.inputs.url, sha256: lease.inputs.sha256, file: packFile, mismatchCode: 'LPCV_E_INPUT_PACK_HASH', ...v })) {
     log(`job ${lease.job.id}: downloaded the inputs of ${lease.job.track}/${lease.job.split} (${lease.inputs.bytes} bytes)`);
   }
-  const reference = lease.reference === undefined ? undefined : await downloadReference(client, lease.reference, cacheDir, lease.job.id, log);
+  const reference = lease.reference === undefined ? undefined : await downloadReference(client, lease.reference, cacheDir, lease.job.id, log, verified);
   const inputs = await openInputPack(packFile, { expectSha256: lease.inputs.sha256 });
   const adversarial: Record<string, InputPack> = {};
   try {
     for (const r of lease.robustnessInputs ?? []) {
       const file = path.join(cacheDir, 'inputs', `${r.sha256}.lpcvpack`);
-      if (await downloadCached(client, { route: r.url, sha256: r.sha256, file, mismatchCode: 'LPCV_E_INPUT_PACK_HASH' })) {
+      if (await downloadCached(client, { route: r.url, sha256: r.sha256, file, mismatchCode: 'LPCV_E_INPUT_PACK_HASH', ...v })) {
         log(`job ${lease.job.id}: downloaded the adversarial set ${r.split} (${r.bytes} bytes)`);
       }
       adversarial[r.split] = await openInputPack(file, { expectSha256: r.sha256 });
@@ -96,9 +102,10 @@ async function downloadReference(
   cacheDir: string,
   jobId: number,
   log: AgentLog,
+  verified: VerifiedFiles | undefined,
 ): Promise<NonNullable<TargetJob['reference']>> {
   const file = path.join(cacheDir, 'artifacts', `${ref.sha256}${EXTENSIONS[ref.format as ModelFormat] ?? ''}`);
-  if (await downloadCached(client, { route: ref.url, sha256: ref.sha256, file, mismatchCode: 'LPCV_E_ARTIFACT_CORRUPT' })) {
+  if (await downloadCached(client, { route: ref.url, sha256: ref.sha256, file, mismatchCode: 'LPCV_E_ARTIFACT_CORRUPT', ...(verified ? { verified } : {}) })) {
     log(`job ${jobId}: downloaded the reference model ${ref.name} (${ref.bytes} bytes)`);
   }
   return { name: ref.name, file, sha256: ref.sha256 };

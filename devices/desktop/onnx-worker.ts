@@ -9,7 +9,6 @@
 import ort from 'onnxruntime-node';
 import { sessionOptions } from './session-options.js';
 import type { PredictionRow } from '../../harness/tasks/output-decoding.js';
-import { taskOfPostprocess } from '../../harness/tasks/task-registry.js';
 import type { FromWorker, LoadedInfo, ToWorker } from './worker-protocol.js';
 
 /** A loaded model: its session and the input and output it is fed and read by. */
@@ -70,6 +69,10 @@ function makeTensor(data: Float32Array | Uint8Array, dtype: 'float32' | 'uint8',
 async function infer(msg: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
   if (!submission) throw new Error('infer before load');
   const { session, inputName, outputName } = submission;
+  // Imported here, not at the top: the tasks' decoding code (and what it imports) is only for the accuracy
+  // pass. Imported at start-up it cost every trial's fresh process about 0.35 s on a loaded 2-core machine
+  // (bench/device-busy.ts), of a start of about 0.7 s compiled; trial processes only load and time.
+  const { taskOfPostprocess } = await import('../../harness/tasks/task-registry.js');
   const task = taskOfPostprocess(msg.postprocess);
   // What to fetch follows from the post-process (a detection model's outputs), whatever the load was told for timing.
   const fetch = [...(task.fetch(msg.postprocess) ?? [outputName])];
