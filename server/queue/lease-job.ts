@@ -2,26 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { withWriteTransaction, type Db } from '../db/index.js';
 import { recordJobEvents } from './job-events.js';
 import { toJob, type Job } from './job.js';
+import type { LeaseArgs } from './lease-args.js';
 import { claimPickedSqlite, leaseInOneStatementPostgres, type Claim } from './lease-pick.js';
 
-export interface LeaseArgs {
-  /** Recorded as leased_by and in job_events. */
-  readonly agentId: string;
-  /** The target kinds this agent can run; at least one. */
-  readonly targetKinds: readonly string[];
-  /** The lease lasts this long unless a heartbeat extends it. */
-  readonly leaseMs: number;
-  /**
-   * The leasing device (devices.id): jobs pinned to it (`pinned_device_id`, a reference run) are candidates
-   * too. Without it, pinned jobs are never leased.
-   */
-  readonly deviceId?: number;
-  /**
-   * The artifact formats the leaser runs (onnx, tflite, zip): only jobs whose `artifact_format` is one of
-   * them are candidates. Omitted: any format (a device that did not say).
-   */
-  readonly formats?: readonly string[];
-}
+export type { LeaseArgs } from './lease-args.js';
 
 export interface LeasedJob {
   readonly job: Job;

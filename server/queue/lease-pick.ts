@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/index.js';
 import type { JobRow } from './job.js';
-import type { LeaseArgs } from './lease-job.js';
+import type { LeaseArgs } from './lease-args.js';
 
 /** The columns a lease sets on the job it claims. */
 export interface Claim {
