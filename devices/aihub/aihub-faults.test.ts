@@ -114,6 +114,9 @@ describe('AI Hub faults', () => {
 
   it("a queue wait past the track's limits.runTimeoutMs is the infrastructure's, and cancels the jobs", async () => {
     const on = slowPolls();
+    // Probed (the helper started, qai_hub imported) before the run: the limit then covers the AI Hub calls only,
+    // so the compile job is submitted well inside it however slowly a loaded machine starts Python.
+    await on.probe();
     const limited = { ...track, limits: { ...track.limits, runTimeoutMs: 4_000 } };
     const e = (await run(await model('slow-queue'), 'onnx', limited, on)) as LpcvError;
     expect([e.code, e.fault]).toEqual(['LPCV_E_AIHUB_UNAVAILABLE', 'infrastructure']);
@@ -124,6 +127,7 @@ describe('AI Hub faults', () => {
 
   it('an aborted run (lease lost, agent stopping) cancels its jobs', async () => {
     const on = slowPolls();
+    await on.probe();
     const stop = new AbortController();
     const started = Date.now();
     const compiled = new Promise<void>((resolve) => {
