@@ -48,14 +48,13 @@ export async function startServe(o: StartServeOptions): Promise<RunningServer> {
 async function startLocalAgent(server: RunningServer, o: StartServeOptions): Promise<() => Promise<void>> {
   const token = await localAgentToken(server.db, server.dataDir, server.now());
   // Its lines go to the server's log (the JSON one with --log-format json) as component "local agent".
-  const agentLogger = o.logger?.child({ component: 'local agent' });
-  const serveLine = (line: string): void => (o.logger !== undefined ? o.logger.child({ component: 'serve' }).info(line) : o.log(`serve: ${line}`));
+  const serveLine = (line: string): void => server.logger.child({ component: 'serve' }).info(line);
+  const agentLogger = server.logger.child({ component: 'local agent' });
   if (token === null) {
     serveLine(`the agent ${LOCAL_AGENT_NAME} is disabled: no local agent runs`);
     return async () => {};
   }
   const log = (line: string): void => {
-    if (agentLogger === undefined) return o.log(`local agent: ${line}`);
     // The agent's lines about a job start "job N": the record carries the id as jobId.
     const job = /^job (\d+)\b/.exec(line);
     agentLogger.info(job === null ? {} : { jobId: Number(job[1]) }, line);

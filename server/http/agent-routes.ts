@@ -117,16 +117,18 @@ export function agentRoutes(deps: AgentRoutesDeps): Router {
       const code = e instanceof LpcvError ? e.code : 'LPCV_E_INTERNAL';
       const message = e instanceof Error ? e.message : String(e);
       const t = now();
-      await withWriteTransaction(db, async (tx) => {
-        const failed = await failJob(
+      const failed = await withWriteTransaction(db, async (tx) => {
+        const changed = await failJob(
           tx,
           { jobId: job.id, token, fault: 'infrastructure', code, message: `the server could not prepare the job: ${message}` },
           t,
         );
-        if (failed.ok) await notifySubmissionOutcome(tx, notify, failed.job);
+        if (changed.ok) await notifySubmissionOutcome(tx, notify, changed.job);
         await settleDeviceState(tx, device.id, t);
-        if (failed.ok) settled(req, metrics, failed.job, code);
+        return changed;
       });
+      // Counted and logged once committed, as the other changes are.
+      if (failed.ok) settled(req, metrics, failed.job, code);
       throw e;
     }
     res.setHeader(DEVICE_STATE_HEADER, 'busy');

@@ -17,9 +17,8 @@ export function startReaper(o: {
   db: Db;
   now: () => number;
   everyMs: number;
-  log: (line: string) => void;
-  /** The server's log: a line per reclaimed job, with its id (default: those lines go to `log`). */
-  logger?: Logger;
+  /** The server's log: a line per reclaimed job, with its id, and the passes' errors. */
+  logger: Logger;
   /** Counts each lease expiry, and each reclaimed job's retry or end (server/metrics). */
   metrics?: ServerMetrics;
   afterReclaim?: (now: number) => Promise<void>;
@@ -37,14 +36,13 @@ export function startReaper(o: {
         o.metrics?.reclaimed(jobs);
         for (const j of jobs) {
           const line = `job ${j.id}'s lease expired; it is ${j.state === 'dead' ? 'dead (no attempts left)' : 'queued again'}`;
-          if (o.logger !== undefined) o.logger.warn({ jobId: j.id }, line);
-          else o.log(`serve: ${line}`);
+          o.logger.warn({ jobId: j.id }, line);
         }
         if (jobs.length > 0) await o.onReclaimed?.(jobs);
       })
-      .catch((e: unknown) => o.log(`serve: reclaiming expired leases failed: ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e: unknown) => o.logger.error({ err: e }, 'reclaiming expired leases failed'))
       .then(() => o.afterReclaim?.(now))
-      .catch((e: unknown) => o.log(`serve: the device sweep failed: ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e: unknown) => o.logger.error({ err: e }, 'the device sweep failed'))
       .finally(() => {
         busy = false;
       });

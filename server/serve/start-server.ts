@@ -100,6 +100,8 @@ export interface RunningServer {
   readonly url: string;
   /** The separate metrics address's URL (with `metricsListen`), e.g. http://127.0.0.1:9464/metrics. */
   readonly metricsUrl: string | null;
+  /** The server's log (the `logger` given, or the text lines to `log`): what runs beside it logs here too. */
+  readonly logger: Logger;
   readonly db: Db;
   readonly dataDir: string;
   /** The clock the server runs on (epoch ms). */
@@ -236,7 +238,6 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       db,
       now,
       everyMs: o.reapEveryMs ?? 5_000,
-      log: o.log,
       logger,
       metrics,
       afterReclaim: async (at) => {
@@ -260,7 +261,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     logger.info(
       `listening on ${url} (data ${dataDir}, database ${config.client}, ${tracks.size} track(s)${admin === null ? `; no ${ADMIN_TOKEN_ENV}: no admin access` : ''})`,
     );
-    return { url, metricsUrl, db, dataDir, now, close: unwind };
+    return { url, metricsUrl, logger: root, db, dataDir, now, close: unwind };
   } catch (e) {
     await unwind();
     throw e;
